@@ -1,0 +1,32 @@
+"""One backend per input kind, each turning a file into a Layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from schemas import ExtractOptions, Layout
+
+from extractor.sniff import FileKind
+
+
+def read_layout(path: Path, kind: FileKind, options: ExtractOptions) -> Layout:
+    """Dispatch to the backend for `kind`; backends are imported lazily (OCR is heavy)."""
+    if kind == "pdf":
+        from extractor.backends.pdf import read_pdf
+
+        return read_pdf(path, options)
+    if kind == "docx":
+        from extractor.backends.docx import read_docx
+
+        return read_docx(path)
+    if kind == "xlsx":
+        from extractor.backends.xlsx import read_xlsx
+
+        return read_xlsx(path)
+    if kind == "xls":
+        from extractor.backends.xls import read_xls
+
+        return read_xls(path)
+    from extractor.backends.image import read_image
+
+    return read_image(path, options)

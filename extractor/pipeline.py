@@ -1,0 +1,53 @@
+"""The data path from a file to the SPEC result, one typed stage after another.
+
+    file ─► sniff kind ─► backend → Layout ─► stitch tables → Layout
+         ─► interpret form → records ─► validate → findings ─► ExtractionResult
+
+Each stage only sees the previous stage's object; no stage reopens the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from schemas import DocumentInfo, ExtractionResult, ExtractOptions, Layout
+
+from extractor.backends import read_layout
+from extractor.errors import InputError
+from extractor.forms.interpret import interpret
+from extractor.sniff import sniff_kind
+from extractor.tables.stitch import stitch_tables
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def layout_of(path: Path, options: ExtractOptions | None = None) -> Layout:
+    """Backend + stitching: the file as ordered paragraphs and whole tables."""
+    options = options or ExtractOptions()
+    kind = sniff_kind(path)
+    return stitch_tables(read_layout(path, kind, options))
+
+
+def extract(path: Path | str, options: ExtractOptions | None = None) -> ExtractionResult:
+    """Read one file into the SPEC result. Raises InputError for unreadable files."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "文件不存在 (file not found)")
+    if path.is_dir():
+        raise InputError(path, "是目录而不是文件 (is a directory)")
+    options = options or ExtractOptions()
+    layout = layout_of(path, options)
+    info = DocumentInfo(file=path.name, sha256=file_sha256(path), kind=layout.kind, pages=layout.page_count)
+    result = interpret(layout, info)
+    if options.validate_records:
+        from extractor.rules import validate  # imported late: rules are optional for pure extraction
+
+        result = result.model_copy(update={"findings": validate(result)})
+    return result

@@ -1,0 +1,28 @@
+"""Options for a run, as pydantic classes so the CLI, API and workers share them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OcrOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    engine: Literal["rapidocr", "paddleocr"] = "rapidocr"
+    model_dir: Optional[Path] = None
+    """Directory with the engine's model files; None means the files shipped in the engine's wheel."""
+    render_dpi: int = 200
+    """Resolution at which scanned PDF pages are rasterised."""
+
+
+class ExtractOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ocr: OcrOptions = Field(default_factory=OcrOptions)
+    validate_records: bool = True
+    """Run the validator and fill `findings`."""
+    max_pages: Optional[int] = None
+    """Stop reading after this many pages (None: all)."""

@@ -1,0 +1,192 @@
+"""The output contract of ../shared/SPEC.md as pydantic models.
+
+Field names here are fixed by the SPEC: downstream tools read exactly this JSON.
+Fields beyond the SPEC are allowed (the SPEC says "add fields freely"), never
+renamed or dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+BBox = tuple[float, float, float, float]
+"""[x0, y0, x1, y1] in PDF points of the page, origin top-left."""
+
+Operator = Literal["=", ">=", "<=", ">", "<"]
+DocumentKind = Literal["pdf_digital", "pdf_scanned", "pdf_mixed", "docx", "xlsx", "xls", "image", "html"]
+SectionKind = Literal["department", "project", "review"]
+TableRole = Literal["indicators", "budget", "scores", "header", "other"]
+Severity = Literal["error", "warning", "info"]
+RuleId = Literal[
+    "sum_mismatch",
+    "rate_mismatch",
+    "score_exceeds_weight",
+    "score_inconsistent",
+    "described_vs_reported",
+    "deviation_over_30",
+    "unit_mismatch",
+    "cross_reference_mismatch",
+    "spreadsheet_error",
+    "missing_value",
+    "duplicate_indicator",
+    "direction_mismatch",
+]
+RULE_IDS: tuple[str, ...] = RuleId.__args__  # type: ignore[attr-defined]
+
+
+class _Model(BaseModel):
+    """Common config: forbid unknown keys so typos in producers fail loudly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Value(_Model):
+    """A target or actual value as printed, with its parsed reading."""
+
+    raw: Optional[str] = None
+    op: Optional[Operator] = None
+    value: Optional[float] = None
+    unit: Optional[str] = None
+    qualitative: bool = False
+
+
+class Source(_Model):
+    """Where a record was read: page (1-based), bbox in points, table id and row."""
+
+    page: int = 1
+    bbox: Optional[BBox] = None
+    table: Optional[str] = None
+    row: Optional[int] = None
+
+
+class DocumentInfo(_Model):
+    file: str
+    sha256: str
+    kind: DocumentKind
+    pages: int = 1
+    department: Optional[str] = None
+    year: Optional[int] = None
+    self_score: Optional[float] = None
+    review_score: Optional[float] = None
+
+
+class Section(_Model):
+    id: str
+    kind: SectionKind
+    title: str
+    project_name: Optional[str] = None
+
+
+class Cell(_Model):
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    text: str = ""
+    page: int = 1
+    bbox: Optional[BBox] = None
+    confidence: float = 1.0
+
+
+class Table(_Model):
+    id: str
+    section: Optional[str] = None
+    role: TableRole = "other"
+    title: Optional[str] = None
+    pages: list[int] = Field(default_factory=list)
+    n_rows: int = 0
+    n_cols: int = 0
+    cells: list[Cell] = Field(default_factory=list)
+
+
+class Indicator(_Model):
+    id: str
+    section: str
+    level1: Optional[str] = None
+    level2: Optional[str] = None
+    name: str
+    target: Value = Field(default_factory=Value)
+    actual: Value = Field(default_factory=Value)
+    weight: Optional[float] = None
+    score: Optional[float] = None
+    review_score: Optional[float] = None
+    description: Optional[str] = None
+    deviation_reason: Optional[str] = None
+    review_comment: Optional[str] = None
+    source: Source = Field(default_factory=Source)
+    confidence: dict[str, float] = Field(default_factory=dict)
+
+
+class BudgetLine(_Model):
+    id: str
+    section: Optional[str] = None
+    item: str
+    initial: Optional[float] = None
+    adjustment: Optional[float] = None
+    adjusted: Optional[float] = None
+    actual: Optional[float] = None
+    rate: Optional[float] = None
+    unit: Optional[str] = None
+    weight: Optional[float] = None
+    score: Optional[float] = None
+    review_score: Optional[float] = None
+    source: Source = Field(default_factory=Source)
+    confidence: dict[str, float] = Field(default_factory=dict)
+
+
+class ScoreSummary(_Model):
+    id: str
+    section: Optional[str] = None
+    label: str
+    weight: Optional[float] = None
+    score: Optional[float] = None
+    review_score: Optional[float] = None
+    source: Source = Field(default_factory=Source)
+    confidence: dict[str, float] = Field(default_factory=dict)
+
+
+class Finding(_Model):
+    id: str
+    rule: RuleId
+    severity: Severity
+    message: str
+    refs: list[str] = Field(min_length=1)
+    expected: Union[float, str, None] = None
+    found: Union[float, str, None] = None
+
+
+class Paragraph(_Model):
+    """A narrative paragraph outside tables, kept so rules can read the prose."""
+
+    id: str
+    text: str
+    page: int = 1
+    bbox: Optional[BBox] = None
+    section: Optional[str] = None
+
+
+class Problem(_Model):
+    """Something that went wrong while reading part of a file; the rest still counts."""
+
+    stage: str
+    message: str
+    page: Optional[int] = None
+
+
+class ExtractionResult(_Model):
+    """The one JSON object `extractor extract FILE --json` prints."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    document: DocumentInfo
+    sections: list[Section] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    budget_lines: list[BudgetLine] = Field(default_factory=list)
+    scores: list[ScoreSummary] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    narrative: list[Paragraph] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
