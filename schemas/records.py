@@ -90,6 +90,9 @@ class Cell(_Model):
     page: int = 1
     bbox: Optional[BBox] = None
     confidence: float = 1.0
+    indent: Optional[float] = None
+    """Left offset of the text inside the cell (points, or indent levels for office files):
+    a hint for the hierarchy of budget rows (合计 → 其中 → parts). None when unknown."""
 
 
 class Table(_Model):
