@@ -28,6 +28,7 @@ from schemas import (
 )
 
 from models.documents import Document
+from models.types import exact_in_column
 from models.records import (
     BudgetLineRow,
     FindingRow,
@@ -109,7 +110,7 @@ def record_to_row(record: BaseModel, row_class: type[SQLModel], *, document_id: 
         column = column_of(path)
         if column in columns:
             values[column] = value
-        else:
+        if column not in columns or not exact_in_column(value):
             extra[path] = value
     return row_class(document_id=document_id, ordinal=ordinal, extra=extra or None, **values)
 
@@ -141,7 +142,7 @@ def document_values(result: ExtractionResult) -> dict[str, Any]:
     for path, value in flatten(result.document).items():
         if path in columns:
             values[path] = value
-        else:
+        if path not in columns or not exact_in_column(value):
             extra[path] = value
     values["extra"] = extra or None
     known = {"schema_version", "document", *RECORD_TABLES}

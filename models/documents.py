@@ -17,13 +17,9 @@ from enum import Enum
 from typing import Any, Optional
 
 from sqlalchemy import DateTime, Text
-from sqlalchemy import JSON as _JSON
 from sqlmodel import Field, SQLModel
 
-
-JSON = _JSON(none_as_null=True)
-"""JSON columns store Python None as SQL NULL (not the JSON text `null`), so IS NULL finds them.
-PostgreSQL gets type JSON, not JSONB: JSON keeps the text as written, so dict key order survives."""
+from models.types import JSONValue as JSON
 
 
 def utc_now() -> datetime:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from models.documents import JSON
+from models.types import JSONValue as JSON
 
 
 class _RecordRow(SQLModel):

@@ -15,6 +15,12 @@ branch_labels = None
 depends_on = None
 
 
+def _json() -> sa.types.TypeEngine:
+    """JSON on PostgreSQL (not JSONB: keeps key order); TEXT on SQLite, where a JSON-declared column
+    has NUMERIC affinity and bare numbers in it get re-parsed inexactly (see models.types.JSONValue)."""
+    return sa.JSON(none_as_null=True).with_variant(sa.Text(), "sqlite")
+
+
 # Corrections are an audit trail: the database itself refuses to change or remove one.
 _SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER corrections_no_{action} BEFORE {action.upper()} ON corrections
@@ -62,8 +68,8 @@ def upgrade() -> None:
     sa.Column('skipped', sa.Integer(), nullable=False),
     sa.Column('not_documents', sa.Integer(), nullable=False),
     sa.Column('pages', sa.Integer(), nullable=False),
-    sa.Column('findings', sa.JSON(none_as_null=True), nullable=False),
-    sa.Column('options', sa.JSON(none_as_null=True), nullable=False),
+    sa.Column('findings', _json(), nullable=False),
+    sa.Column('options', _json(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
     )
     op.create_index(op.f('ix_jobs_status'), 'jobs', ['status'], unique=False)
@@ -88,8 +94,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
-    sa.Column('result_extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
+    sa.Column('result_extra', _json(), nullable=True),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_documents_job_id_jobs')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_documents'))
     )
@@ -104,9 +110,9 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('source_page', sa.Integer(), nullable=True),
-    sa.Column('source_bbox', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('source_bbox', _json(), nullable=True),
     sa.Column('source_table', sa.String(), nullable=True),
     sa.Column('source_row', sa.Integer(), nullable=True),
     sa.Column('section', sa.String(), nullable=True),
@@ -120,7 +126,7 @@ def upgrade() -> None:
     sa.Column('weight', sa.Float(), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('review_score', sa.Float(), nullable=True),
-    sa.Column('confidence', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('confidence', _json(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_budget_lines_document_id_documents'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_budget_lines'))
     )
@@ -132,8 +138,8 @@ def upgrade() -> None:
     sa.Column('who', sa.String(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ref', sa.String(), nullable=False),
-    sa.Column('before', sa.JSON(none_as_null=True), nullable=True),
-    sa.Column('after', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('before', _json(), nullable=True),
+    sa.Column('after', _json(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_corrections_document_id_documents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_corrections'))
@@ -146,14 +152,14 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('section', sa.String(), nullable=True),
     sa.Column('role', sa.String(), nullable=True),
     sa.Column('title', sa.Text(), nullable=True),
-    sa.Column('pages', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('pages', _json(), nullable=True),
     sa.Column('n_rows', sa.Integer(), nullable=True),
     sa.Column('n_cols', sa.Integer(), nullable=True),
-    sa.Column('cells', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('cells', _json(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_doc_tables_document_id_documents'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_doc_tables'))
     )
@@ -164,13 +170,13 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('rule', sa.String(), nullable=False),
     sa.Column('severity', sa.String(), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('refs', sa.JSON(none_as_null=True), nullable=False),
-    sa.Column('expected', sa.JSON(none_as_null=True), nullable=True),
-    sa.Column('found', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('refs', _json(), nullable=False),
+    sa.Column('expected', _json(), nullable=True),
+    sa.Column('found', _json(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_findings_document_id_documents'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_findings'))
     )
@@ -182,9 +188,9 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('source_page', sa.Integer(), nullable=True),
-    sa.Column('source_bbox', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('source_bbox', _json(), nullable=True),
     sa.Column('source_table', sa.String(), nullable=True),
     sa.Column('source_row', sa.Integer(), nullable=True),
     sa.Column('section', sa.String(), nullable=True),
@@ -207,7 +213,7 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('deviation_reason', sa.Text(), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=True),
-    sa.Column('confidence', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('confidence', _json(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_indicators_document_id_documents'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicators'))
     )
@@ -218,10 +224,10 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('page', sa.Integer(), nullable=True),
-    sa.Column('bbox', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('bbox', _json(), nullable=True),
     sa.Column('section', sa.String(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_paragraphs_document_id_documents'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_paragraphs'))
@@ -233,7 +239,7 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('stage', sa.String(), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('page', sa.Integer(), nullable=True),
@@ -247,9 +253,9 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('source_page', sa.Integer(), nullable=True),
-    sa.Column('source_bbox', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('source_bbox', _json(), nullable=True),
     sa.Column('source_table', sa.String(), nullable=True),
     sa.Column('source_row', sa.Integer(), nullable=True),
     sa.Column('section', sa.String(), nullable=True),
@@ -257,7 +263,7 @@ def upgrade() -> None:
     sa.Column('weight', sa.Float(), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('review_score', sa.Float(), nullable=True),
-    sa.Column('confidence', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('confidence', _json(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_score_summaries_document_id_documents'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_score_summaries'))
     )
@@ -268,7 +274,7 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(), nullable=True),
-    sa.Column('extra', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('extra', _json(), nullable=True),
     sa.Column('kind', sa.String(), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('project_name', sa.Text(), nullable=True),
