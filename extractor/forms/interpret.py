@@ -85,11 +85,10 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
 def _add_records(builder: _Builder, reading: TableReading, section: Optional[str], table_id: str,
                  unit: Optional[str]) -> None:
     carry = build.LevelCarry()
-    pairs = {pair.row: pair for pair in reading.key_values}
-    items: list[tuple[int, object]] = [(record.row, record) for record in reading.records]
-    items += [(row, pair) for row, pair in pairs.items()]
-    items.sort(key=lambda item: item[0])
-    for _, item in items:
+    items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
+    items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
+    items.sort(key=lambda item: item[:2])
+    for *_, item in items:
         if isinstance(item, KeyValue):
             if build.score_label(item.label.text) in ("自评得分", "预算执行", "复核得分"):
                 ident = f"c{len(builder.scores) + 1}"

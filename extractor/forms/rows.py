@@ -14,11 +14,13 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas import Cell
 
-from extractor.forms.headers import ColumnRole, HeaderMatch, RegionKind, match_header
+from extractor.forms.headers import VOCABULARIES, ColumnRole, HeaderMatch, RegionKind, header_key, match_header, match_role
 from extractor.forms.values import is_blank_marker
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
 
+MIN_HEADER_ROLES = 3
+"""A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
 TOTAL_LABELS = re.compile(r"^(总分|总计|合计|小计|得分合计|总得分)$")
 _PLACEHOLDER = re.compile(r"^[-—–/／\s]*$")
 
@@ -125,23 +127,30 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
 
 
 KEY_LABELS = re.compile(
-    r"^(自评得分|预算执行|复核自评得分|复核得分|绩效自评综合得分|综合得分|部门（单位）名称|部门名称|"
-    r"州级预算部门名称|预算部门名称|项目名称)"
+    r"^(自评得分|预算执行|复核自评得分|自评复核得分|复核得分|绩效自评综合得分|综合得分|部门名称|州级预算部门名称|预算部门名称|项目名称)$"
 )
 
 
+def _is_key_label(text: str) -> bool:
+    return bool(KEY_LABELS.match(header_key(text)))
+
+
 def key_values(view: TableView, row: int) -> list[KeyValue]:
-    """Label cells of the known document fields and the cell right of each."""
-    cells = [c for c in view.row_cells(row)]
+    """Label cells of the known document fields and the printed cell right of each."""
+    cells = view.row_cells(row)
     found = []
     for index, cell in enumerate(cells):
-        if cell.row != row or not KEY_LABELS.match(squeeze(cell.text)):
+        if cell.row != row or not _is_key_label(cell.text):
             continue
         value = next((c for c in cells[index + 1:] if c.text), None)
-        if value is not None and KEY_LABELS.match(squeeze(value.text)):
+        if value is not None and (_is_key_label(value.text) or _is_header_word(value.text)):
             value = None
         found.append(KeyValue(label=cell, value=value, row=row))
     return found
+
+
+def _is_header_word(text: str) -> bool:
+    return any(match_role(text, vocabulary) is not None for vocabulary in VOCABULARIES.values())
 
 
 class TableReading(BaseModel):
@@ -158,12 +167,13 @@ def read_table(view: TableView) -> TableReading:
     row = 0
     while row < view.n_rows:
         found = match_header(view, row)
-        if found is not None:
+        row_pairs = key_values(view, row)
+        if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
             header = found
             headers.append(found)
             row = found.row + 1
             continue
-        row_pairs = key_values(view, row)
+        row_pairs = [pair for pair in row_pairs if pair.value is not None]
         pairs.extend(row_pairs)
         if header is not None and not row_pairs:
             record = read_row(view, row, header)
