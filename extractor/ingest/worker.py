@@ -151,7 +151,8 @@ class WorkerHandle:
         self.process.join(timeout=5)
         code = self.process.exitcode
         how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-        reason = f"{Path(task.path).name}: 处理进程异常退出 (worker died: {how}; memory limit {self.memory_mb} MB)"
+        reason = (f"{Path(task.path).name}: 处理进程异常退出 (worker died: {how}; "
+                  f"a crash under the {self.memory_mb} MB memory limit is the usual cause)")
         self.restart()
         return Outcome(document_id=task.document_id, ok=False, error=reason,
                        seconds=time.monotonic() - self.started)
