@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from extractor.ingest.run import IngestOptions, IngestSummary
-from extractor.store import StoreSettings, document_result, find_document, open_store, session_scope
+if TYPE_CHECKING:  # the store and the pipeline are imported when a command runs, not for `--help`
+    from extractor.ingest.run import IngestSummary
+    from extractor.store import StoreSettings
 
 DatabaseOption = Annotated[
     Optional[str],
@@ -24,7 +25,9 @@ DatabaseOption = Annotated[
 ]
 
 
-def _settings(database_url: Optional[str]) -> StoreSettings:
+def _settings(database_url: Optional[str]) -> "StoreSettings":
+    from extractor.store import StoreSettings
+
     return StoreSettings(database_url=database_url) if database_url else StoreSettings()
 
 
@@ -44,6 +47,9 @@ def ingest_command(
     database_url: DatabaseOption = None,
 ) -> None:
     """Extract every document under PATHS into the store; already stored files are skipped."""
+    from extractor.ingest.run import IngestOptions
+    from extractor.store import open_store
+
     engine = open_store(_settings(database_url))
     options = IngestOptions(workers=workers, timeout_s=timeout, memory_mb=memory_limit, force=force)
     console = Console(stderr=True)
@@ -67,7 +73,7 @@ def ingest_command(
         raise typer.Exit(code=1)
 
 
-def print_ingest_summary(summary: IngestSummary, console: Console) -> None:
+def print_ingest_summary(summary: "IngestSummary", console: Console) -> None:
     rate = summary.ok / summary.seconds if summary.seconds else 0.0
     console.print(
         f"ingest (job {summary.job_id}): {summary.files} files — ok {summary.ok}, failed {summary.failed}, "
@@ -89,6 +95,8 @@ def show_command(
     database_url: DatabaseOption = None,
 ) -> None:
     """Print one stored document as SPEC JSON."""
+    from extractor.store import document_result, find_document, open_store, session_scope
+
     engine = open_store(_settings(database_url))
     try:
         with session_scope(engine) as session:
@@ -119,6 +127,7 @@ def export_command(
 ) -> None:
     """Export stored records (SPEC field names as columns) and the JSON Schema into OUT."""
     from extractor.export import FORMATS, RECORD_KINDS, ExportFilter, export
+    from extractor.store import open_store
 
     kinds = tuple(kind or RECORD_KINDS)
     formats = tuple(fmt or FORMATS)
