@@ -115,6 +115,9 @@ def test_xlsx_has_merged_ranges_and_narrative_sheet(seed: str) -> None:
     spanning = sum(1 for table in golden.tables for cell in table.cells if cell.row_span > 1 or cell.col_span > 1)
     merged = sum(len(sheet.merged_cells.ranges) for sheet in workbook.worksheets)
     assert merged >= spanning > 0
+    formulas = [cell.coordinate for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+                if cell.data_type == "f"]
+    assert not formulas, f"printed text stored as a formula: {formulas}"
     if golden.narrative:
         report = workbook.worksheets[0]
         assert report.title == "报告"
@@ -126,6 +129,18 @@ def test_xlsx_keeps_div0_as_an_error_cell() -> None:
     errors = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
               if cell.data_type == "e"]
     assert errors and all(cell.value == "#DIV/0!" for cell in errors)
+
+
+def test_xlsx_stores_figures_as_printed_numbers() -> None:
+    from fixtures.generate.to_xlsx import cell_value
+
+    assert cell_value("10.00") == (10.0, "0.00")
+    assert cell_value("96.30%") == (0.963, "0.00%")
+    assert cell_value("1,837.28") == (1837.28, "#,##0.00")
+    assert cell_value("1837") == (1837, "0")
+    assert cell_value("0743-8223316")[0] == "0743-8223316"
+    assert cell_value("451100220460100010192")[0] == "451100220460100010192"  # a code, not a number
+    assert cell_value("满意度大于\n90%")[0] == "满意度大于\n90%"
 
 
 def test_join_lines_follows_the_conventions() -> None:
