@@ -207,11 +207,12 @@ def _print_table(scores: list[FileScore]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="field accuracy against golden.json")
+    table = Table(title="records matched/expected and field accuracy against golden.json")
     for header in ("file", "indicators", "budget lines", "scores", "fields", "accuracy", "error"):
         table.add_column(header)
     for item in scores:
-        counts = [f"{c.found}/{c.expected}" if (c := item.counts.get(kind)) else "-" for kind in RECORD_FIELDS]
+        counts = [f"{c.matched}/{c.expected} ({c.found} found)" if (c := item.counts.get(kind)) else "-"
+                  for kind in RECORD_FIELDS]
         table.add_row(item.file, *counts, f"{item.fields_correct}/{item.fields_total}", f"{item.accuracy:.4f}",
                       (item.error or "")[:50])
     correct = sum(item.fields_correct for item in scores)
