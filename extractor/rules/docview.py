@@ -186,4 +186,6 @@ def _matches(value: object, printed: Optional[Printed]) -> bool:
         value = value.value
     if printed is None:
         return True  # blank, error or text: the role decides
-    return value is not None and abs(value - printed.value) < 1e-9
+    if value is None:
+        return printed.exact and printed.value == 0 and not any(ch.isdigit() for ch in printed.text)  # "-", "——"
+    return abs(value - printed.value) < 1e-9

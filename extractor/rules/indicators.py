@@ -18,10 +18,12 @@ from schemas import Indicator, Value
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.labels import clean_label
-from extractor.rules.numbers import Mention, comparable_units, find_mentions, split_sentences
+from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
 from extractor.rules.tolerance import Printed, from_float, same_figure
 
 DEVIATION_LIMIT = 0.30
+EXACT_COUNT_UNITS = frozenset(u for u in COUNT_UNITS if u not in ("分", "倍", "个百分点", "百分点", "小时", "天", "亩",
+                                                                "公里", "吨", "平方米"))
 _CHANGE = re.compile(r"增长|提高|增加|下降|减少|降低|上升|增速|增幅|降幅")
 _MET_WORDS = re.compile(r"^(已?达成(预期|年度)?(指标|目标)?|已?完成|已?达到(预期|目标)?|达标|全部完成)$")
 _NO_REASON = re.compile(r"^[\s/／\-—无]*$")
@@ -38,13 +40,15 @@ class Reading:
     unit: Optional[str]
 
 
-def _printed(value: Value) -> Optional[Printed]:
+def _printed(value: Value, unit: Optional[str]) -> Optional[Printed]:
+    """The printed figure; a whole count of things (19个, 1837人) is exact, not rounded."""
     if value.value is None:
         return None
-    for mention in find_mentions(value.raw or ""):
-        if abs(mention.value.value - value.value) < 1e-9:
-            return mention.value
-    return from_float(value.value)
+    found = next((m.value for m in find_mentions(value.raw or "") if abs(m.value.value - value.value) < 1e-9), None)
+    printed = found or from_float(value.value)
+    if unit in EXACT_COUNT_UNITS and printed.decimals == 0:
+        return Printed(printed.value, 0, exact=True, text=printed.text)
+    return printed
 
 
 def _qualifier(raw: str) -> str:
@@ -63,10 +67,11 @@ def reading(indicator: Indicator) -> Optional[Reading]:
     actual_words = _qualifier(actual.raw or "")
     if actual_words and target_change != bool(_CHANGE.search(actual_words)):
         return None
-    printed_target, printed_actual = _printed(target), _printed(actual)
+    unit = target.unit or actual.unit
+    printed_target, printed_actual = _printed(target, unit), _printed(actual, unit)
     if printed_target is None or printed_actual is None:
         return None
-    return Reading(target.op, printed_target, printed_actual, target.unit or actual.unit)
+    return Reading(target.op, printed_target, printed_actual, unit)
 
 
 def met(found: Reading) -> bool:

@@ -50,7 +50,7 @@ def narrative_sums(view: DocView) -> Iterator[Draft]:
                 total = stated.parent.value
                 excess = sum(p.value for p in parts) - total.value
                 if excess > sum_tolerance(parts, total) + 1e-9:
-                    yield _sum_draft(sentence, f"正文{_name(stated.parent)}{_show(stated.parent)}，其中{names}，"
+                    yield _sum_draft(sentence, f"正文{_name(stated.parent)}{_show(stated.parent)}，{stated.intro}{names}，"
                                      f"各项合计{computed}，超过总数", parts, total)
 
 

@@ -100,8 +100,7 @@ def find_mentions(text: str) -> list[Mention]:
         if printed is None:
             continue
         if unit == "%":
-            printed = Printed(printed.value, printed.decimals, percent=True, exact=printed.exact,
-                              text=match.group("number") + "%")
+            printed = Printed(printed.value, printed.decimals, percent=True, exact=printed.exact, text=printed.text)
         found.append((match.start(), match.end(), printed, unit, False))
     for match in _CN_MENTION.finditer(text):
         if text[match.end():match.end() + 1] in _CN_IDIOM_AFTER:

@@ -56,12 +56,19 @@ class StatedList:
     """An explicit 合计/共计 closing the parts."""
     shares: dict[int, Mention] = field(default_factory=dict)
     """Index of a part → the 占X% printed right after it."""
+    intro: str = "其中"
+
+
+def _opens_list(sentence: Sentence, mention: Mention) -> bool:
+    """The figure is followed by its own 其中 before the next figure: it starts a new list."""
+    later = [m.start for m in sentence.mentions if m.start > mention.end]
+    return "其中" in sentence.text[mention.end:later[0] if later else None]
 
 
 def _is_part(sentence: Sentence, previous: Mention, mention: Mention, family: Optional[str]) -> bool:
     between = _between(sentence, previous, mention)
     return unit_family(mention.unit) == family and not _empty_clause_between(between) \
-        and not _BASE.search(mention.prefix) and not _INTRO.search(between)
+        and not _BASE.search(mention.prefix) and not _INTRO.search(between) and not _opens_list(sentence, mention)
 
 
 def _collect_parts(sentence: Sentence, start: int, family: Optional[str], after: int) -> StatedList:
@@ -94,8 +101,11 @@ def stated_lists(sentence: Sentence) -> list[StatedList]:
         if not before:
             continue
         parent = before[-1]
+        for earlier in found:
+            if any(part is parent for part in earlier.parts) and earlier.parent is not None:
+                parent = earlier.parent  # 主要用于 after a finished 其中 list speaks of the same subject
         stated = _collect_parts(sentence, intro.end(), unit_family(parent.unit), intro.end())
-        stated.parent = parent
+        stated.parent, stated.intro = parent, intro.group(0)
         if len(stated.parts) >= 2 or (stated.parts and stated.total is not None):
             found.append(stated)
             used.update(id(m) for m in stated.parts)

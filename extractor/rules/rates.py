@@ -20,7 +20,7 @@ from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.scores import BUDGET_LABELS, _key
 from extractor.rules.sums import header_name, row_label
-from extractor.rules.tolerance import Printed, product_agrees, ratio, ratio_agrees, truncated_agrees
+from extractor.rules.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
 
 _SEMANTICS: tuple[tuple[re.Pattern, re.Pattern, re.Pattern], ...] = (
     (re.compile(r"得分率"), re.compile(r"得分"), re.compile(r"分值|满分|权重")),
@@ -132,7 +132,7 @@ def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed
         return
     expected = weight.value * min(rate.value, 100.0) / 100
     yield Draft("rate_mismatch", "warning",
-                f"{what}得分{score.show()}，按分值{weight.show()} × 执行率{rate.show()}%应为{expected:.2f}",
+                f"{what}得分{score.show()}，按分值{weight.show()} × 执行率{percent_text(rate)}应为{expected:.2f}",
                 (f"{record.id}.score", f"{record.id}.weight"), expected=figure(expected, 2), found=score.value)
 
 

@@ -101,27 +101,26 @@ def _check_total(view: DocView, summary: ScoreSummary, indicators: list[Indicato
     outcomes = [(name, w, s, _agrees(w, total_weight), _agrees(s, total_score)) for name, w, s in readings]
     if any(ok_w is not False and ok_s is not False for _, _, _, ok_w, ok_s in outcomes):
         return
-    failing = sorted({f for _, _, _, ok_w, ok_s in outcomes for f, ok in (("weight", ok_w), (field, ok_s)) if ok is False},
-                     key=("weight", field).index)
+    failing = [[f for f, ok in (("weight", ok_w), (field, ok_s)) if ok is False] for _, _, _, ok_w, ok_s in outcomes]
     described = []
-    for name, w, s, ok_w, ok_s in outcomes:
+    for name, w, s, _, _ in outcomes:
         parts = [f"分值{_fmt(w)}" if w is not None else "", f"得分{_fmt(s)}" if s is not None else ""]
         described.append(("含" + name if name else "仅计指标") + "：" + "、".join(p for p in parts if p))
     found = "、".join(p for p in (f"分值{total_weight.show()}" if total_weight else "",
                                   f"得分{total_score.show()}" if total_score else "") if p)
-    message = (f"「{summary.label}」{found}与{len(indicators)}项指标不能同时成立（" + "；".join(described) + "）")
-    first = outcomes[0]
-    expected: object
-    if len(failing) == 1:
-        parts = first[1] if failing[0] == "weight" else first[2]
-        expected = figure(sum(p.value for p in parts), decimals_of(parts)) if parts else None
-        found_value = (total_weight if failing[0] == "weight" else total_score)
-        found_figure: object = found_value.value if found_value else None
+    message = f"「{summary.label}」{found}与{len(indicators)}项指标不能同时成立（" + "；".join(described) + "）"
+    crossed = len(failing) == 2 and len(failing[0]) == len(failing[1]) == 1 and failing[0] != failing[1]
+    fields = ["weight", field] if crossed else failing[0]
+    if crossed:
+        expected: object = "；".join(described)
+        found_figure: object = found
     else:
-        expected = "；".join(described)
-        found_figure = found
-    refs = tuple(f"{summary.id}.{f}" for f in failing) + tuple(f"{i.id}.{'weight' if failing[0] == 'weight' else field}"
-                                                                for i in indicators)
+        name, w, s, _, _ = outcomes[0]
+        parts = w if fields[0] == "weight" else s
+        expected = figure(sum(p.value for p in parts), decimals_of(parts)) if parts else None
+        printed = total_weight if fields[0] == "weight" else total_score
+        found_figure = printed.value if printed else None
+    refs = tuple(f"{summary.id}.{f}" for f in fields) + tuple(f"{i.id}.{fields[-1]}" for i in indicators)
     yield Draft("sum_mismatch", "error", message, refs, expected=expected, found=found_figure)
 
 

@@ -63,6 +63,12 @@ class Printed:
         return self.text or format_number(self.value, self.decimals)
 
 
+def percent_text(rate: Printed) -> str:
+    """A rate as printed, with its % sign (96.30% stays 96.30%, 96.3 becomes 96.3%)."""
+    shown = rate.show()
+    return shown if shown.endswith("%") else f"{shown}%"
+
+
 def format_number(value: float, decimals: int) -> str:
     return f"{value:.{max(decimals, 0)}f}"
 
