@@ -104,8 +104,17 @@ def _compatible(a: Fact, b: Fact) -> bool:
     return not contexts_conflict(a.context, b.context)
 
 
+_BARE_TOTALS = ("合计", "总计", "小计", "共计")
+
+
 def _same_key(a: str, b: str) -> bool:
-    return a == b and len(a) >= 2
+    """Equal keys; or one ends the other (按科目分类年度工资福利支出 / 工资福利支出); or 支出合计 / 合计."""
+    if a == b:
+        return len(a) >= 2
+    short, long = sorted((a, b), key=len)
+    if short in _BARE_TOTALS:
+        return long.endswith(short)
+    return len(short) >= 4 and long.endswith(short)
 
 
 def typo_like(a: Printed, b: Printed) -> bool:
@@ -126,12 +135,16 @@ def _draft(fact: Fact, other: Fact, extra: tuple[str, ...] = ()) -> Draft:
 
 
 def _aligned(stated: list[Fact], candidates: list[Fact]) -> Iterator[tuple[Fact, Fact]]:
-    """Mismatches inside the group (column or sentence) that agrees most with the stated figures."""
+    """Mismatches inside the group (table column or sentence) the stated figures line up with best.
+
+    The best group agrees on the most figures, then covers the most labels; its mismatches
+    count only when at least as many of the sentence's figures agree with it as disagree.
+    """
     by_group: dict[str, list[Fact]] = {}
     for fact in candidates:
         by_group.setdefault(fact.group, []).append(fact)
     best: list[tuple[Fact, Fact]] = []
-    best_score = 0
+    best_rank = (0, 0)
     for facts in by_group.values():
         agreeing, differing = 0, []
         for mine in stated:
@@ -142,8 +155,9 @@ def _aligned(stated: list[Fact], candidates: list[Fact]) -> Iterator[tuple[Fact,
                 agreeing += 1
             else:
                 differing.append((mine, theirs[0]))
-        if agreeing > best_score and differing:
-            best, best_score = differing, agreeing
+        rank = (agreeing, agreeing + len(differing))
+        if agreeing and rank > best_rank:
+            best, best_rank = (differing if agreeing >= len(differing) else []), rank
     yield from best
 
 

@@ -199,8 +199,12 @@ def _narrative_statements(view: DocView) -> Iterator[Draft]:
         for mention in sentence.mentions:
             if mention.unit is None:
                 continue
+            if re.search(r"[≥≤<>＜＞=＝]\s*$|(不低于|不少于|不超过|不高于|低于|高于|目标值?为?)\s*$", mention.prefix):
+                continue  # a target restated (“…项目数≥5个”指标), not the actual
             for indicator, found in indicators:
                 if not _names_indicator(mention.prefix, indicator.name) or not comparable_units(mention.unit, found.unit):
+                    continue
+                if same_figure(mention.value, found.target):
                     continue
                 if (mention.unit == "%") != (found.unit == "%") or same_figure(mention.value, found.actual):
                     continue

@@ -20,7 +20,7 @@ _LEAD = re.compile(r"^(其中[：:]?|主要用于|主要包括|包括|以及|及
 _TAIL = re.compile(r"(为|达到|达|是|约|共计|共|了|已|合计为|总额为|分别为|的)+$")
 _PUNCT = re.compile(r"[\s，,。；;：:、“”\"'‘’（）()《》【】\[\]]+")
 _GENERIC_TAIL = re.compile(r"(经费|资金|费用|金额|数)$")
-_COMPARATIVE = re.compile(r"较|比|同比|环比|相比|增加|减少|增长|下降|提高|降低|增幅|降幅|上升")
+_COMPARATIVE = re.compile(r"较|(?<![占对])比(?![重例率值])|同比|环比|相比|增加(?!值)|减少|增长|下降|提高|降低|增幅|降幅|上升")
 _TOTAL = re.compile(r"(合计|总计|小计|共计|总额|总资金)$")
 FUZZY_LABEL = 88
 

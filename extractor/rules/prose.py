@@ -17,9 +17,9 @@ from extractor.rules.labels import clean_label, is_total
 from extractor.rules.numbers import Mention, Sentence, unit_family
 
 _INTRO = re.compile(r"其中|主要用于|主要包括|具体包括|包括")
-_BASE = re.compile(r"(较|比|同比|环比|相比)")
-_CHANGE_WORD = re.compile(r"增加|减少|增长|下降|提高|降低|上升|节约|减|增|降")
-_RATE_WORD = re.compile(r"增幅|降幅|增长率|下降率|增长|下降|提高|降低|减少|增加|上升|减|增|降")
+_BASE = re.compile(r"(较|同比|环比|相比|(?<![占对])比(?![重例率值]))")
+_CHANGE_WORD = re.compile(r"(增加|减少|增长|下降|提高|降低|上升|节约|减|增|降)(了|为|约|达|到)?\s*$")
+_RATE_WORD = re.compile(r"(增幅|降幅|增长率|下降率|增长|下降|提高|降低|减少|增加|上升|减|增|降)(了|为|约|达|到)?\s*$")
 _INCREASE = re.compile(r"增加|增长|提高|上升|增幅|增")
 _DECREASE = re.compile(r"减少|下降|降低|降幅|节约|减|降")
 _CLAUSE_SPLIT = re.compile(r"[，,；;]")
@@ -138,8 +138,9 @@ class Comparison:
 
 
 def _word(pattern: re.Pattern, text: str) -> Optional[str]:
-    found = pattern.findall(text)
-    return found[-1] if found else None
+    """The direction word that ends the text right before a figure (同比下降 → 下降), if any."""
+    found = pattern.search(text)
+    return found.group(1) if found else None
 
 
 def comparisons(sentence: Sentence, previous_sentence: Optional[Sentence]) -> list[Comparison]:
@@ -154,7 +155,8 @@ def comparisons(sentence: Sentence, previous_sentence: Optional[Sentence]) -> li
             earlier = [m for m in mentions[:index] if unit_family(m.unit) == unit_family(mention.unit)]
             current = Comparison(sentence, current=earlier[-1] if earlier else None, base=mention)
             tail = sentence.text[mention.end:mentions[index + 1].start if index + 1 < len(mentions) else None]
-            current.trailing_word = _word(_CHANGE_WORD, _CLAUSE_SPLIT.split(tail)[0])
+            trailing = re.search(r"^[^，,；;。]*?(增加|减少|增长|下降|提高|降低|上升)", tail)
+            current.trailing_word = trailing.group(1) if trailing else None
             found.append(current)
         elif change_word and mention.unit is not None and mention.unit != "%":
             if current is None or current.change is not None or current.rate is not None:
@@ -174,7 +176,7 @@ def comparisons(sentence: Sentence, previous_sentence: Optional[Sentence]) -> li
 def _subject(sentence: Sentence, previous: Optional[Sentence], mention: Mention, index: int) -> Optional[Mention]:
     """The figure a change speaks of: the last plain figure before it, or the one the sentence refers back to."""
     for earlier in reversed(sentence.mentions[:index]):
-        if not _BASE.search(earlier.prefix) and not _CHANGE_WORD.search(earlier.prefix) and earlier.unit not in (None, "%"):
+        if not _BASE.search(earlier.prefix) and not _word(_CHANGE_WORD, earlier.prefix) and earlier.unit not in (None, "%"):
             return earlier
         if earlier.unit not in (None, "%"):
             return None
