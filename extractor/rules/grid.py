@@ -68,9 +68,9 @@ class Grid:
         return cell if cell is not None and cell.row == row and cell.col == col else None
 
     def text(self, row: int, col: int) -> str:
-        """Text of the cell starting in this row at this column ("" for merged-from-above or none)."""
+        """Text of the cell that starts exactly here ("" under a merge from above or from the left)."""
         cell = self.cell(row, col)
-        return cell.text if cell is not None and cell.row == row else ""
+        return cell.text if cell is not None and cell.row == row and cell.col == col else ""
 
     def row_texts(self, row: int) -> list[str]:
         return [squeeze(c.text) for c in self.anchors[row] if squeeze(c.text)]
@@ -190,12 +190,14 @@ def classify_columns(block: Block) -> None:
         numbers = [p for t in texts if (p := parse_printed(t)) is not None and not is_blank_marker(t)]
         errors = [t for t in texts if is_spreadsheet_error(t)]
         kind: ColumnKind = "text"
-        if _INDEX_HEADER.match(last) or (numbers and len(numbers) == len(texts) and _is_sequence(numbers)
-                                         and not _RATE_HEADER.search(header)):
-            kind = "index"
-        elif _CODE_HEADER.search(last) and texts and all(t.isdigit() for t in texts):
+        digits = sum(t.isdigit() for t in texts)
+        if _CODE_HEADER.search(last) and texts and digits * 3 >= len(texts) * 2 \
+                and all(t.isdigit() or re.search(r"合计|总计|小计", t) for t in texts):
             kind = "code"
-        elif texts and all(t.isdigit() and t.startswith("0") and len(t) >= 2 for t in texts):
+        elif _INDEX_HEADER.match(last) or (numbers and len(numbers) == len(texts) and _is_sequence(numbers)
+                                           and not _RATE_HEADER.search(header)):
+            kind = "index"
+        elif texts and digits == len(texts) and all(t.startswith("0") and len(t) >= 2 for t in texts):
             kind = "code"
         elif numbers and (len(numbers) + len(errors)) * 2 >= len(texts):
             percents = sum(1 for p in numbers if p.percent)

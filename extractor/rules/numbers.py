@@ -103,7 +103,8 @@ def find_mentions(text: str) -> list[Mention]:
             printed = Printed(printed.value, printed.decimals, percent=True, exact=printed.exact, text=printed.text)
         found.append((match.start(), match.end(), printed, unit, False))
     for match in _CN_MENTION.finditer(text):
-        if text[match.end():match.end() + 1] in _CN_IDIOM_AFTER:
+        following = text[match.end():match.end() + 1]
+        if following and following in _CN_IDIOM_AFTER:
             continue
         try:
             number = float(cn2an.cn2an(match.group("number"), "smart"))

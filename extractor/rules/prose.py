@@ -44,7 +44,7 @@ def _between(sentence: Sentence, a: Mention, b: Mention) -> str:
 def _empty_clause_between(text: str) -> bool:
     """A whole clause without figures sits between two numbers: the list has ended."""
     pieces = _CLAUSE_SPLIT.split(text)
-    return len(pieces) > 2 and any(p.strip() for p in pieces[1:-1])
+    return len(pieces) > 2 and any(p.strip() and not re.search(r"\d", p) for p in pieces[1:-1])
 
 
 @dataclass

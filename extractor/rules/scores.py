@@ -214,9 +214,17 @@ def score_exceeds_weight(view: DocView) -> Iterator[Draft]:
                             (f"{record.id}.{field}", f"{record.id}.weight"), expected=weight.value, found=score.value)
 
 
-def _required(indicators: list[Indicator], name: str) -> bool:
-    present = sum(1 for i in indicators if _value_present(i, name))
-    return present * 2 > len(indicators)
+def _printed(view: DocView, indicator: Indicator, name: str) -> bool:
+    """The form prints something for this field: a value, or a mark such as "-" or #DIV/0!."""
+    if _value_present(indicator, name):
+        return True
+    text = view.cell_text_of(indicator, name)
+    return text is not None and bool(text.strip())
+
+
+def _required(view: DocView, indicators: list[Indicator], name: str) -> bool:
+    """A field the form asks for: printed on most of the section's indicators."""
+    return sum(1 for i in indicators if _printed(view, i, name)) * 2 > len(indicators)
 
 
 def _value_present(indicator: Indicator, name: str) -> bool:
@@ -231,14 +239,11 @@ def missing_values(view: DocView) -> Iterator[Draft]:
     what = {"weight": "分值", "score": "得分", "target": "指标值", "actual": "实际完成值"}
     for indicators in by_section.values():
         for name in ("target", "actual", "weight", "score"):
-            if not _required(indicators, name):
+            if not _required(view, indicators, name):
                 continue
             for indicator in indicators:
-                if _value_present(indicator, name):
-                    continue
-                printed = view.cell_text_of(indicator, name)
-                if printed is not None and printed.strip():
-                    continue  # printed as "-", "——" or an error: not blank
+                if _printed(view, indicator, name):
+                    continue  # a value, or "-", "——", an error: not blank
                 yield Draft("missing_value", "warning", f"指标「{indicator.name}」未填{what[name]}",
                             (f"{indicator.id}.{name}",), expected=None, found=None)
     for summary in view.result.scores:

@@ -131,19 +131,28 @@ def _tree_by_code(items: list[RowItem]) -> None:
         item.parent = parent if parent is not None else open_total
 
 
+def total_rank(label: str) -> int:
+    """总计 closes more than 合计, 合计 more than 小计: 总计 = 本年收入合计 + 年初结转."""
+    key = label_key(label)
+    return 3 if key.endswith("总计") else 1 if key.endswith("小计") else 2
+
+
 def _tree_by_outline(items: list[RowItem]) -> None:
     stack: list[int] = []
     open_total: Optional[int] = None
-    last_close = -1
+    closings: list[tuple[int, int]] = []
     for i, item in enumerate(items):
         if item.total:
-            earlier = [j for j in range(last_close + 1, i) if items[j].parent == open_total and j != open_total]
+            rank = total_rank(item.label)
+            start = max((j for j, r in closings if r >= rank), default=-1)
+            earlier = [j for j in range(start + 1, i) if items[j].parent == open_total and j != open_total]
             if not earlier:
                 item.parent, open_total, stack = None, i, [i]
                 continue
             for j in earlier:
                 items[j].parent = i
-            item.parent, last_close = open_total, i
+            item.parent = open_total
+            closings.append((i, rank))
             stack = [open_total] if open_total is not None else []
             continue
         if item.group:
