@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Optional, Union
+from typing import Callable, Optional, TypeVar, Union
 
 from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, Value
 
@@ -21,6 +21,7 @@ from extractor.rules.numbers import Sentence, split_sentences
 from extractor.rules.tolerance import Printed, from_float, parse_printed
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
+T = TypeVar("T")
 NUMERIC_FIELDS = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
 SCORE_FIELDS = ("weight", "score", "review_score")
 OFFICE_KINDS = ("docx", "xlsx", "xls")
@@ -59,6 +60,7 @@ class DocView:
         self._row_refs: dict[tuple[str, int], dict[int, str]] = {}
         self._field_cells: dict[str, tuple[str, int, int]] = {}
         self._roles: dict[tuple[str, str], Optional[tuple[str, int]]] = {}
+        self._memo: dict[tuple[str, object], object] = {}
         self.tables = []
         for table in self.result.tables:
             grid = Grid(table)
@@ -119,7 +121,7 @@ class DocView:
 
     def _field_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
         text = view.grid.text(row, col)
-        printed = parse_printed(text)
+        printed = view.grid.number(text)
         keyed = self._key_value_ref(view, records, row, col)
         if keyed is not None:
             return keyed
@@ -155,10 +157,20 @@ class DocView:
                 return f"{summary.id}.{'review_score' if summary.score is None and summary.review_score is not None else 'score'}"
         return None
 
+    def memo(self, namespace: str, key: object, compute: Callable[[], T]) -> T:
+        """A value computed once per validation (readings, lists of a sentence …), shared by the rules."""
+        slot = (namespace, key)
+        if slot not in self._memo:
+            self._memo[slot] = compute()
+        return self._memo[slot]  # type: ignore[return-value]
+
     # --- printed figures of records -------------------------------------------------------
 
     def printed_field(self, record: Record, name: str) -> Optional[Printed]:
         """A record's number as printed: from its cell where the table holds it, else its float."""
+        return self.memo("printed", (record.id, name), lambda: self._printed_field(record, name))
+
+    def _printed_field(self, record: Record, name: str) -> Optional[Printed]:
         value = getattr(record, name, None)
         exact = name in SCORE_FIELDS
         cell_text = self.cell_text_of(record, name)

@@ -56,6 +56,14 @@ class Grid:
                     self._owner[row][col] = cell
         for row in self.anchors:
             row.sort(key=lambda c: c.col)
+        self._numbers: dict[tuple[str, bool], Optional[Printed]] = {}
+
+    def number(self, text: str, exact_integers: bool = False) -> Optional[Printed]:
+        """parse_printed, remembered per text: a table repeats the same few figures and markers."""
+        key = (text, exact_integers)
+        if key not in self._numbers:
+            self._numbers[key] = parse_printed(text, exact_integers=exact_integers)
+        return self._numbers[key]
 
     def cell(self, row: int, col: int) -> Optional[Cell]:
         if 0 <= row < self.n_rows and 0 <= col < self.n_cols:
@@ -110,7 +118,7 @@ class Block:
 
     def printed(self, row: int, col: int) -> Optional[Printed]:
         """The number a body cell prints; blank markers read as an exact zero; None for text/blank."""
-        return cell_number(self.grid.text(row, col), exact_integers=_is_score_header(self.columns[col].header))
+        return self.grid.number(self.grid.text(row, col), _is_score_header(self.columns[col].header))
 
 
 def cell_number(text: str, *, exact_integers: bool = False) -> Optional[Printed]:
@@ -127,7 +135,7 @@ def _row_kind(grid: Grid, row: int) -> Literal["data", "header", "column_numbers
         return "text"
     if _COLUMN_NUMBER_ROW.match(texts[0]):
         return "column_numbers"
-    if any(is_spreadsheet_error(t) or is_blank_marker(t) or parse_printed(t) is not None for t in texts):
+    if any(is_spreadsheet_error(t) or grid.number(t) is not None for t in texts):
         return "data"
     header_like = [t for t in texts if len(t) <= 24 and not _LIST_NUMBERING.match(t) and _HEADER_WORDS.search(t)]
     if len(texts) >= 2 and len(header_like) >= 2 and len(header_like) * 2 >= len(texts):
@@ -187,7 +195,7 @@ def classify_columns(block: Block) -> None:
         last = header.split("/")[-1] if header else ""
         texts = [squeeze(grid.text(r, col)) for r in block.body_rows]
         texts = [t for t in texts if t]
-        numbers = [p for t in texts if (p := parse_printed(t)) is not None and not is_blank_marker(t)]
+        numbers = [p for t in texts if (p := grid.number(t)) is not None and not is_blank_marker(t)]
         errors = [t for t in texts if is_spreadsheet_error(t)]
         kind: ColumnKind = "text"
         digits = sum(t.isdigit() for t in texts)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from schemas import Indicator, Value
 
@@ -28,6 +28,7 @@ _CHANGE = re.compile(r"增长|提高|增加|下降|减少|降低|上升|增速|�
 _MET_WORDS = re.compile(r"^(已?达成(预期|年度)?(指标|目标)?|已?完成|已?达到(预期|目标)?|达标|全部完成)$")
 _NO_REASON = re.compile(r"^[\s/／\-—无]*$")
 NAME_MATCH = 90
+_TARGET_STATED = re.compile(r"[≥≤<>＜＞=＝]\s*$|(不低于|不少于|不超过|不高于|低于|高于|目标值?为?)\s*$")
 
 
 @dataclass
@@ -53,6 +54,10 @@ def _printed(value: Value, unit: Optional[str]) -> Optional[Printed]:
 
 def _qualifier(raw: str) -> str:
     return re.sub(r"[\d.,%％≥≤=＝<>＜＞\s个人次家户项万元亿]+", "", raw)
+
+
+def reading_of(view: DocView, indicator: Indicator) -> Optional[Reading]:
+    return view.memo("reading", indicator.id, lambda: reading(indicator))
 
 
 def reading(indicator: Indicator) -> Optional[Reading]:
@@ -98,7 +103,7 @@ def score_consistency(view: DocView) -> Iterator[Draft]:
         if marks is None or marks[0].value <= 0:
             continue
         weight, score = marks
-        found = reading(indicator)
+        found = reading_of(view, indicator)
         qualitative_met = bool(_MET_WORDS.match((indicator.actual.raw or "").strip()))
         if found is not None and not met(found) and same_figure(score, weight):
             share = _proportional(found)
@@ -124,7 +129,7 @@ def _proportional(found: Reading) -> Optional[float]:
 
 def deviations(view: DocView) -> Iterator[Draft]:
     for indicator in view.result.indicators:
-        found = reading(indicator)
+        found = reading_of(view, indicator)
         if found is None or found.target.value == 0:
             continue
         gap = abs(found.actual.value - found.target.value) - found.actual.half_unit - found.target.half_unit
@@ -155,7 +160,7 @@ def _contradictions(mentions: list[Mention], found: Reading) -> list[Mention]:
 def described_vs_reported(view: DocView) -> Iterator[Draft]:
     year = view.result.document.year
     for indicator in view.result.indicators:
-        found = reading(indicator)
+        found = reading_of(view, indicator)
         if found is None or found.unit is None:
             continue
         for name in ("description", "deviation_reason"):
@@ -180,35 +185,42 @@ def _field_name(name: str) -> str:
     return "完成情况描述" if name == "description" else "偏差原因"
 
 
-def _names_indicator(label: str, name: str) -> bool:
+def _named_indicators(label: str, names: dict[str, list], choices: list[str]) -> list[str]:
+    """Indicator names a narrative label speaks of: the label ends with the name, or nearly equals it."""
     label = clean_label(label)
     if len(label) < 4:
-        return False
-    return label == name or label.endswith(name) or (len(name) >= 6 and fuzz.ratio(label, name) >= NAME_MATCH)
+        return []
+    found = [label[start:] for start in range(len(label) - 3) if label[start:] in names]
+    best = process.extractOne(label, choices, scorer=fuzz.ratio, score_cutoff=NAME_MATCH)
+    if best is not None and len(best[0]) >= 6 and best[0] not in found:
+        found.append(best[0])
+    return found
 
 
 def _narrative_statements(view: DocView) -> Iterator[Draft]:
     """A narrative sentence that restates an indicator's actual with another figure."""
     year = view.result.document.year
-    indicators = [(i, found) for i in view.result.indicators if (found := reading(i)) is not None and found.unit]
-    if not indicators:
+    names: dict[str, list[tuple[Indicator, Reading]]] = {}
+    for indicator in view.result.indicators:
+        found = reading_of(view, indicator)
+        if found is not None and found.unit:
+            names.setdefault(indicator.name, []).append((indicator, found))
+    if not names:
         return
+    choices = sorted(names)
     for sentence in view.sentences:
         if _foreign_year(sentence.text, year):
             continue
         for mention in sentence.mentions:
-            if mention.unit is None:
-                continue
-            if re.search(r"[≥≤<>＜＞=＝]\s*$|(不低于|不少于|不超过|不高于|低于|高于|目标值?为?)\s*$", mention.prefix):
-                continue  # a target restated (“…项目数≥5个”指标), not the actual
-            for indicator, found in indicators:
-                if not _names_indicator(mention.prefix, indicator.name) or not comparable_units(mention.unit, found.unit):
-                    continue
-                if same_figure(mention.value, found.target):
-                    continue
-                if (mention.unit == "%") != (found.unit == "%") or same_figure(mention.value, found.actual):
-                    continue
-                yield Draft("described_vs_reported", "warning",
-                            f"正文称「{indicator.name}」为{mention.value.show()}{mention.unit}，而表中实际完成值为{indicator.actual.raw}",
-                            (f"{indicator.id}.actual", sentence.source), expected=found.actual.value,
-                            found=mention.value.value)
+            if mention.unit is None or _TARGET_STATED.search(mention.prefix):
+                continue  # no unit, or a target restated (“…项目数≥5个”指标), not the actual
+            for name in _named_indicators(mention.prefix, names, choices):
+                for indicator, found in names[name]:
+                    if not comparable_units(mention.unit, found.unit) or (mention.unit == "%") != (found.unit == "%"):
+                        continue
+                    if same_figure(mention.value, found.actual) or same_figure(mention.value, found.target):
+                        continue
+                    yield Draft("described_vs_reported", "warning",
+                                f"正文称「{indicator.name}」为{mention.value.show()}{mention.unit}，而表中实际完成值为{indicator.actual.raw}",
+                                (f"{indicator.id}.actual", sentence.source), expected=found.actual.value,
+                                found=mention.value.value)

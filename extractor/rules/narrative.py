@@ -33,9 +33,14 @@ def _show(mention: Mention) -> str:
     return f"{mention.value.show()}{mention.unit or ''}"
 
 
+def lists_of(view: DocView, sentence: Sentence) -> list:
+    """The sentence's 其中 / 合计 lists, read once per validation."""
+    return view.memo("lists", (sentence.source, sentence.index), lambda: stated_lists(sentence))
+
+
 def narrative_sums(view: DocView) -> Iterator[Draft]:
     for sentence in view.sentences:
-        for stated in stated_lists(sentence):
+        for stated in lists_of(view, sentence):
             parts = [m.value for m in stated.parts]
             names = "、".join(f"{_name(m)}{_show(m)}" for m in stated.parts)
             computed = format_number(sum(p.value for p in parts), decimals_of(parts))
@@ -179,8 +184,8 @@ def _verdicts(sentence: Sentence, previous: Optional[Sentence]) -> Iterator[Draf
                     (sentence.source,), expected=truth, found=word)
 
 
-def _ratio_candidates(sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> list[Mention]:
-    listed = {id(m) for s in (previous, sentence) if s is not None for l in stated_lists(s) for m in l.parts}
+def _ratio_candidates(view: DocView, sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> list[Mention]:
+    listed = {id(m) for s in (previous, sentence) if s is not None for l in lists_of(view, s) for m in l.parts}
     pool = [m for m in sentence.mentions if m.end <= rate.start]
     if len([m for m in pool if m.unit not in (None, "%")]) < 2 and previous is not None:
         pool = previous.mentions + pool
@@ -190,12 +195,12 @@ def _ratio_candidates(sentence: Sentence, previous: Optional[Sentence], rate: Me
 def narrative_rates(view: DocView) -> Iterator[Draft]:
     previous: Optional[Sentence] = None
     for sentence in view.sentences:
-        for stated in stated_lists(sentence):
+        for stated in lists_of(view, sentence):
             yield from _shares(stated)
         for mention in sentence.mentions:
             if mention.unit in ("%", "倍") and _RATE_LABEL.search(clean_label(mention.prefix) + "的" * (
                     mention.prefix.rstrip().endswith("的"))) and not re.search(r"增|降|减|占|同比|较|比", mention.prefix):
-                yield from _stated_rate(sentence, previous, mention)
+                yield from _stated_rate(view, sentence, previous, mention)
         previous = sentence
 
 
@@ -212,9 +217,9 @@ def _shares(stated) -> Iterator[Draft]:
                         (stated.sentence.source,), expected=figure(expected, 2), found=share.value.value)
 
 
-def _stated_rate(sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> Iterator[Draft]:
+def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> Iterator[Draft]:
     scale = 1.0 if rate.unit == "倍" else 100.0
-    pool = _ratio_candidates(sentence, previous, rate)
+    pool = _ratio_candidates(view, sentence, previous, rate)
     pairs = [(x, y) for i, x in enumerate(pool) for y in pool[i + 1:] if unit_family(x.unit) == unit_family(y.unit)]
     if not pairs:
         return

@@ -22,7 +22,7 @@ COUNT_UNITS = ("人次", "家次", "个百分点", "百分点", "平方米", "�
 _UNITS = sorted([*MONEY_SCALE, "%", *COUNT_UNITS], key=len, reverse=True)
 _UNIT_PATTERN = "|".join(re.escape(u) for u in _UNITS)
 _MENTION = re.compile(
-    r"(?<![\d.,A-Za-z])(?P<number>[-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\dA-Za-z])\s*(?P<unit>"
+    r"(?<![\d.,A-Za-z第])(?P<number>[-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\dA-Za-z])\s*(?P<unit>"
     + _UNIT_PATTERN + r")?"
 )
 _CN_MEASURES = "个次场期条项篇家名人所户座台套件份天"

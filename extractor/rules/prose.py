@@ -97,7 +97,8 @@ def stated_lists(sentence: Sentence) -> list[StatedList]:
     found: list[StatedList] = []
     used: set[int] = set()
     for intro in _INTRO.finditer(sentence.text):
-        before = [m for m in sentence.mentions if m.end <= intro.start() and m.unit is not None and m.unit != "%"]
+        before = [m for m in sentence.mentions if m.end <= intro.start() and m.unit is not None and m.unit != "%"
+                  and not _BASE.search(m.prefix) and not _word(_CHANGE_WORD, m.prefix)]
         if not before:
             continue
         parent = before[-1]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 EPSILON = 1e-9
@@ -41,14 +41,15 @@ class Printed:
     spread: Optional[float] = None
     """Half-width of the rounding interval when it is not half a unit (a difference of two figures)."""
 
-    @property
-    def unit(self) -> float:
-        """One unit of the last printed place (0 for an exact figure)."""
-        return 0.0 if self.exact else 10.0 ** -self.decimals
+    def __post_init__(self) -> None:
+        # Computed once: every comparison reads them, often thousands of times per document.
+        unit = 0.0 if self.exact else 10.0 ** -self.decimals
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "half_unit", self.spread if self.spread is not None else unit / 2)
 
-    @property
-    def half_unit(self) -> float:
-        return self.spread if self.spread is not None else self.unit / 2
+    unit: float = field(init=False, repr=False, compare=False)
+    """One unit of the last printed place (0 for an exact figure)."""
+    half_unit: float = field(init=False, repr=False, compare=False)
 
     @property
     def low(self) -> float:
@@ -130,8 +131,9 @@ def magnitude(a: Printed) -> Printed:
 
 def same_figure(a: Printed, b: Printed) -> bool:
     """One figure printed twice: equal at the coarser printed precision (96.30 vs 96.3 agree)."""
-    coarse = max(a.half_unit, b.half_unit)
-    return abs(a.value - b.value) <= coarse + EPSILON * max(1.0, abs(a.value), abs(b.value))
+    difference = abs(a.value - b.value)
+    coarse = a.half_unit if a.half_unit > b.half_unit else b.half_unit
+    return difference <= coarse or difference <= coarse + EPSILON * max(1.0, abs(a.value), abs(b.value))
 
 
 def sum_tolerance(parts: Iterable[Printed], total: Printed) -> float:
