@@ -32,9 +32,13 @@ class TableView:
     table: Table
     grid: Grid
     blocks: list[Block]
+    _row_block: dict[int, Block] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._row_block = {row: block for block in self.blocks for row in block.body_rows}
 
     def block_of(self, row: int) -> Optional[Block]:
-        return next((b for b in self.blocks if row in b.body_rows), None)
+        return self._row_block.get(row)
 
     @property
     def name(self) -> str:
@@ -65,6 +69,7 @@ class DocView:
         for table in self.result.tables:
             grid = Grid(table)
             self.tables.append(TableView(table, grid, split_blocks(grid)))
+        self._tables_by_id = {view.table.id: view for view in self.tables}
         self.records_at = {}
         for record in [*self.result.indicators, *self.result.budget_lines, *self.result.scores]:
             if record.source.table is not None and record.source.row is not None:
@@ -83,7 +88,7 @@ class DocView:
         return found
 
     def table(self, table_id: Optional[str]) -> Optional[TableView]:
-        return next((t for t in self.tables if t.table.id == table_id), None)
+        return self._tables_by_id.get(table_id) if table_id is not None else None
 
     # --- refs -------------------------------------------------------------------------------
 
