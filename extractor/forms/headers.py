@@ -135,18 +135,25 @@ def _qualifies(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
     return True
 
 
-def match_header(view: TableView, row: int) -> Optional[HeaderMatch]:
-    """Does `row` (alone, or with the row below for two-row headers) head a region?"""
+def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
     best: Optional[HeaderMatch] = None
     for kind in ("indicators", "budget", "scores"):
-        vocabulary = VOCABULARIES[kind]  # type: ignore[index]
-        for rows in ([row], [row, row + 1]):
-            if rows[-1] >= view.n_rows:
-                continue
-            roles = _roles_in_rows(view, rows, vocabulary)
-            if _qualifies(kind, roles):  # type: ignore[arg-type]
-                candidate = HeaderMatch(kind=kind, row=rows[-1], first_row=row, roles=roles)  # type: ignore[arg-type]
-                if best is None or len(candidate.roles) > len(best.roles):
-                    best = candidate
-                break
+        roles = _roles_in_rows(view, rows, VOCABULARIES[kind])  # type: ignore[index]
+        if _qualifies(kind, roles):  # type: ignore[arg-type]
+            candidate = HeaderMatch(kind=kind, row=rows[-1], first_row=rows[0], roles=roles)  # type: ignore[arg-type]
+            if best is None or len(candidate.roles) > len(best.roles):
+                best = candidate
     return best
+
+
+def match_header(view: TableView, row: int) -> Optional[HeaderMatch]:
+    """Does `row` (alone, or with the row below for two-row headers) head a region?
+
+    A two-row header is only considered when neither row heads a region alone.
+    """
+    single = _single_row(view, [row])
+    if single is not None or row + 1 >= view.n_rows:
+        return single
+    if _single_row(view, [row + 1]) is not None:
+        return None
+    return _single_row(view, [row, row + 1])

@@ -85,11 +85,10 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
 def _add_records(builder: _Builder, reading: TableReading, section: Optional[str], table_id: str,
                  unit: Optional[str]) -> None:
     carry = build.LevelCarry()
-    pairs = {pair.row: pair for pair in reading.key_values}
-    items: list[tuple[int, object]] = [(record.row, record) for record in reading.records]
-    items += [(row, pair) for row, pair in pairs.items()]
-    items.sort(key=lambda item: item[0])
-    for _, item in items:
+    items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
+    items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
+    items.sort(key=lambda item: item[:2])
+    for *_, item in items:
         if isinstance(item, KeyValue):
             if build.score_label(item.label.text) in ("自评得分", "预算执行", "复核得分"):
                 ident = f"c{len(builder.scores) + 1}"
@@ -131,9 +130,10 @@ def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
             continue
         title = titles.table_title(blocks, index)
         inner_title = titles.inner_title(block)
-        form_title = pending_title or (inner_title if inner_title and titles.is_form_title(inner_title) else None)
-        if form_title is None and title and titles.is_form_title(title):
-            form_title = title
+        # The table's own caption names its form best; a form title seen earlier in the
+        # text (附件1 部门整体支出绩效自评表 in a list of attachments) is the fallback.
+        own = [t for t in (title, inner_title) if t and titles.is_form_title(t)]
+        form_title = own[0] if own else pending_title
         if form_title is not None:
             reading_kind = titles.section_kind(form_title, None)
             builder.open_section(squeeze(form_title), reading_kind)
