@@ -33,9 +33,14 @@ def _key(label: str) -> str:
 
 
 def weighted_indicators(view: DocView, section: Optional[str]) -> list[Indicator]:
-    """The indicators a summary speaks of: its section's, or the only weighted form's when it has none."""
-    if section is not None:
-        return [i for i in view.result.indicators if i.section == section]
+    """The indicators a summary speaks of: its section's, or the only weighted form's.
+
+    A summary table printed in the report text (一级指标 / 指标分值 / 自评得分) belongs to no form, or
+    to whichever form came before it; its figures are those of the one form that has weights.
+    """
+    own = [i for i in view.result.indicators if i.section == section] if section is not None else []
+    if any(i.weight is not None for i in own):
+        return own
     sections = {i.section for i in view.result.indicators if i.weight is not None}
     if len(sections) == 1:
         return [i for i in view.result.indicators if i.section in sections]
@@ -52,14 +57,16 @@ class BudgetPart:
     label: str
 
 
-def budget_part(view: DocView, summary: ScoreSummary) -> Optional[BudgetPart]:
-    same_section = [s for s in view.result.scores if s.section == summary.section and s.id != summary.id
-                    and _key(s.label) in BUDGET_LABELS]
-    same_section.sort(key=lambda s: s.source.table != summary.source.table)
-    for other in same_section:
+def budget_part(view: DocView, summary: ScoreSummary, form_section: Optional[str] = None) -> Optional[BudgetPart]:
+    """The 预算执行 score printed beside the summary (same table first), or the form's scored budget line."""
+    sections = {summary.section, form_section}
+    candidates = [s for s in view.result.scores if s.section in sections and s.id != summary.id
+                  and _key(s.label) in BUDGET_LABELS]
+    candidates.sort(key=lambda s: (s.source.table != summary.source.table, s.section != summary.section))
+    for other in candidates:
         return BudgetPart(view.printed_field(other, "weight"), view.printed_field(other, "score"),
                           (f"{other.id}.score",), other.label)
-    lines: list[BudgetLine] = [b for b in view.result.budget_lines if b.section == summary.section
+    lines: list[BudgetLine] = [b for b in view.result.budget_lines if b.section in sections
                                and b.section is not None and b.weight is not None]
     if lines:
         line = lines[0]
@@ -90,7 +97,7 @@ def _check_total(view: DocView, summary: ScoreSummary, indicators: list[Indicato
         return
     total_weight = view.printed_field(summary, "weight")
     total_score = view.printed_field(summary, field)
-    budget = budget_part(view, summary)
+    budget = budget_part(view, summary, indicators[0].section)
     readings: list[tuple[str, Optional[list[Printed]], Optional[list[Printed]]]] = [("", weights, scores)]
     if budget is not None:
         with_weight = weights + [budget.weight] if weights is not None and budget.weight is not None else None
