@@ -37,12 +37,10 @@ def ingest_command(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per document")] = 600.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB per worker")] = 4096,
     force: Annotated[bool, typer.Option("--force", help="Re-extract documents already stored")] = False,
-    ray: Annotated[
-        Optional[str],
-        typer.Option("--ray", is_flag=False, flag_value="local", metavar="[ADDRESS]",
-                     help="Run on Ray: a local instance, or --ray=ADDRESS of a cluster (put --ray after "
-                          "the paths, or use --ray=ADDRESS, so a path is not taken for the address)"),
-    ] = None,
+    ray: Annotated[bool, typer.Option("--ray", help="Run the documents as Ray tasks (a local Ray instance "
+                                      "unless --ray-address or RAY_ADDRESS names a cluster)")] = False,
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS",
+                                                       help="Ray cluster to join (implies --ray)")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -54,10 +52,10 @@ def ingest_command(
     options = IngestOptions(workers=workers, timeout_s=timeout, memory_mb=memory_limit, force=force)
     console = Console(stderr=True)
     try:
-        if ray is not None:
+        if ray or ray_address:
             from extractor.ingest.ray_run import ingest_on_ray
 
-            summary = ingest_on_ray(engine=engine, paths=paths, options=options, address=ray,
+            summary = ingest_on_ray(engine=engine, paths=paths, options=options, address=ray_address,
                                     console=console, show_progress=not no_progress)
         else:
             from extractor.ingest.run import ingest

@@ -22,8 +22,9 @@ class Recorded:
     """What the run summary needs from one document (nothing that grows with the document)."""
 
     def __init__(self, *, ok: bool, pages: int = 0, findings: Optional[Counter[str]] = None,
-                 error: Optional[str] = None) -> None:
+                 error: Optional[str] = None, worker_pid: Optional[int] = None) -> None:
         self.ok = ok
+        self.worker_pid = worker_pid
         self.pages = pages
         self.findings = findings or Counter()
         self.error = error
@@ -44,7 +45,7 @@ def record_outcome(*, engine: Engine, outcome: Outcome, path: Path, job_id: int)
             stored = save_result(session=session, result=result, path=path, job_id=job_id)
             # A re-extraction (--force) keeps the reviewers' corrections: re-applied here, same transaction.
             result = reapply_corrections(session=session, document=stored, result=result)
-            return Recorded(ok=True, pages=result.document.pages,
+            return Recorded(ok=True, pages=result.document.pages, worker_pid=outcome.worker_pid,
                             findings=Counter(finding.rule for finding in result.findings))
         error = one_line(outcome.error or f"{path.name}: 未知错误 (unknown failure)")
         if document.schema_version is not None:
@@ -55,4 +56,4 @@ def record_outcome(*, engine: Engine, outcome: Outcome, path: Path, job_id: int)
             session.add(document)
         else:
             mark_failed(session=session, document=document, error=error)
-        return Recorded(ok=False, error=error)
+        return Recorded(ok=False, error=error, worker_pid=outcome.worker_pid)

@@ -59,8 +59,12 @@ class IngestSummary(BaseModel):
     """The first MAX_LISTED_FAILURES reasons, one line each."""
     seconds: float = 0.0
     interrupted: bool = False
+    worker_pids: list[int] = Field(default_factory=list)
+    """Distinct worker processes that extracted documents: one per worker unless one was restarted."""
 
     def add(self, recorded: Recorded) -> None:
+        if recorded.worker_pid is not None and recorded.worker_pid not in self.worker_pids:
+            self.worker_pids.append(recorded.worker_pid)
         if recorded.ok:
             self.ok += 1
             self.pages += recorded.pages

@@ -11,6 +11,7 @@ Protocol over a Pipe: parent sends Task, worker answers Outcome (result as SPEC 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import signal
 import time
@@ -45,6 +46,8 @@ class Outcome(BaseModel):
     """One line naming the file and the reason, when not ok."""
     seconds: float = 0.0
     out_of_memory: bool = False
+    worker_pid: Optional[int] = None
+    """The process that extracted it (None when the parent decided: timeout, crash)."""
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -64,7 +67,7 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
         if result.document.sha256 != task.sha256:
             raise InputError(task.path, "读取期间文件被修改 (file changed while being ingested)")
         return Outcome(document_id=task.document_id, ok=True, result_json=result.model_dump_json(),
-                       seconds=time.perf_counter() - started)
+                       seconds=time.perf_counter() - started, worker_pid=os.getpid())
     except InputError as error:
         reason = str(error)
     except MemoryError:
@@ -73,7 +76,8 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
                        seconds=time.perf_counter() - started)
     except Exception as error:  # noqa: BLE001 - any failure of one document is that document's reason
         reason = f"{name}: 处理失败 ({type(error).__name__}: {error})"
-    return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=time.perf_counter() - started)
+    return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=time.perf_counter() - started,
+                   worker_pid=os.getpid())
 
 
 def worker_main(connection: Connection, memory_mb: int, options_json: str) -> None:

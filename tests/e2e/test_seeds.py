@@ -33,3 +33,15 @@ def test_seed_reads_back_as_its_golden(path: Path) -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
 def test_extraction_is_deterministic(path: Path) -> None:
     assert _extract(path).model_dump_json() == _extract(path).model_dump_json()
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_every_golden_table_is_one_table_of_the_same_shape(path: Path) -> None:
+    """Tables crossing pages are stitched into one; captions and unit lines are not table rows."""
+    golden = golden_for(path)
+    result = _extract(path)
+    assert [(t.n_rows, t.n_cols) for t in result.tables] == [(t.n_rows, t.n_cols) for t in golden.tables]
+    for ours, theirs in zip(result.tables, golden.tables):
+        assert sorted((c.row, c.col, c.row_span, c.col_span) for c in ours.cells) == sorted(
+            (c.row, c.col, c.row_span, c.col_span) for c in theirs.cells
+        ), f"{path.name} {theirs.id}: spans differ"

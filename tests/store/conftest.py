@@ -66,6 +66,13 @@ def _empty_postgres(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture
+def postgres_engine(migrated_postgres: Engine) -> Engine:
+    """The empty PostgreSQL store alone, for what only a shared server store can do (Ray)."""
+    _empty_postgres(migrated_postgres)
+    return migrated_postgres
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty store; the URL is what EXTRACTOR_DATABASE_URL would hold."""
