@@ -99,3 +99,21 @@ def test_an_upload_left_queued_is_extracted_when_the_service_starts_again(store_
     assert _documents(store_url)[0].status == "queued"
     for service in make_service(store_url, tmp_path / "data"):
         assert wait_until_processed(service.client, accepted["id"], service.auth("ingest"))["status"] == "done"
+
+
+def test_a_chunked_upload_without_length_is_stopped_at_the_limit(service: Service, store_url: str) -> None:
+    boundary = "jx-boundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n"
+            "Content-Type: application/pdf\r\n\r\n%PDF-1.7\n").encode()
+    chunk = b"0" * 65536
+
+    def body():  # no Content-Length: the size is only known by counting what arrives
+        yield head
+        for _ in range(3 * service.settings.max_upload_bytes // len(chunk)):
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = service.client.post("/api/documents", content=body(), headers={
+        **service.auth("ingest"), "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 413 and "上传上限" in response.json()["detail"]
+    assert _documents(store_url) == []
