@@ -91,3 +91,15 @@ def test_token_create_command_prints_a_token_that_is_stored_hashed(store_url: st
         engine.dispose()
     bad = CliRunner().invoke(cli_app, ["token", "create", "--role", "boss", "--database-url", store_url])
     assert bad.exit_code == 2 and "reviewer" in bad.output
+
+
+def test_openapi_documents_every_route_and_the_bearer_scheme(service: Service) -> None:
+    schema = service.client.get("/openapi.json").json()
+    paths = schema["paths"]
+    for path, method in (("/api/documents", "post"), ("/api/documents", "get"), ("/api/documents/{id}", "get"),
+                         ("/api/documents/{id}/fields", "patch"), ("/api/documents/{id}/corrections", "get"),
+                         ("/api/documents/{id}/pages/{n}.png", "get"), ("/api/export", "get")):
+        assert method in paths[path], (path, method)
+    assert "multipart/form-data" in paths["/api/documents"]["post"]["requestBody"]["content"]
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert service.client.get("/docs").status_code == 200
