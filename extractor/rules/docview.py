@@ -17,7 +17,7 @@ from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
 from extractor.rules.grid import Block, Grid, split_blocks, squeeze
-from extractor.rules.numbers import Sentence, split_sentences
+from extractor.rules.numbers import Sentence, flowing_sentences
 from extractor.rules.tolerance import Printed, from_float, parse_printed
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
@@ -82,10 +82,8 @@ class DocView:
 
     @cached_property
     def sentences(self) -> list[Sentence]:
-        found: list[Sentence] = []
-        for paragraph in self.result.narrative:
-            found.extend(split_sentences(paragraph.text, f"{paragraph.id}.text"))
-        return found
+        """The narrative's sentences, read across paragraphs a line or page break cut mid-sentence."""
+        return flowing_sentences([(f"{p.id}.text", p.text) for p in self.result.narrative])
 
     def table(self, table_id: Optional[str]) -> Optional[TableView]:
         return self._tables_by_id.get(table_id) if table_id is not None else None

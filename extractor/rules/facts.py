@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from extractor.rules.docview import DocView
-from extractor.rules.labels import clean_label, context_of, contexts_conflict, is_comparative, match_key
+from extractor.rules.labels import clean_label, context_of, contexts_conflict, is_comparative, is_context_only, match_key
 from extractor.rules.numbers import Mention
 from extractor.rules.prose import stated_lists
 from extractor.rules.sums import header_name, row_label
@@ -88,8 +88,8 @@ def sentence_facts(view: DocView) -> list[Fact]:
             if mention.unit not in MONEY_UNITS or is_comparative(mention.prefix):
                 continue
             label = clean_label(mention.prefix)
-            if len(label) < 2:
-                continue
+            if len(label) < 2 or is_context_only(label):
+                continue  # 全年预算为2.23万元: names a budget column, not an item
             parent = parents.get(id(mention))
             facts.append(Fact(match_key(label), label, mention.value, _context(mention, parent),
                               _year(mention.prefix) or sentence_year, sentence.source,

@@ -222,5 +222,5 @@ def _narrative_statements(view: DocView) -> Iterator[Draft]:
                         continue
                     yield Draft("described_vs_reported", "warning",
                                 f"正文称「{indicator.name}」为{mention.value.show()}{mention.unit}，而表中实际完成值为{indicator.actual.raw}",
-                                (f"{indicator.id}.actual", sentence.source), expected=found.actual.value,
+                                (f"{indicator.id}.actual", *sentence.refs), expected=found.actual.value,
                                 found=mention.value.value)

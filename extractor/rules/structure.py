@@ -52,6 +52,8 @@ class Relation:
     """Read from a weaker cue (合计 column, 增减 column): flagged only where most lines agree."""
     columns: list[int] = field(default_factory=list)
     """For row relations: the numeric columns it applies to (one side of the table)."""
+    bare_total: bool = False
+    """A column headed just 合计/总计 over its sibling columns: checked even on a table's only line."""
 
 
 @dataclass
@@ -93,7 +95,9 @@ def _numbering(label: str) -> Optional[int]:
 
 def _items(block: Block, label_col: int, columns: list[int], use_indent: bool) -> list[RowItem]:
     grid = block.grid
-    code_cols = [c for c, column in block.columns.items() if column.kind == "code" and c < label_col]
+    side_start = block.label_column(label_col)  # the other side's label column, in a two-sided table
+    code_cols = [c for c, column in block.columns.items()
+                 if column.kind == "code" and (side_start if side_start is not None else -1) < c < label_col]
     items = []
     for row in block.body_rows:
         cell: Optional[Cell] = grid.cell(row, label_col)
@@ -131,6 +135,13 @@ def _tree_by_code(items: list[RowItem]) -> None:
         item.parent = parent if parent is not None else open_total
 
 
+_FIRST_ITEM = re.compile(r"^(一[、.．]|[（(]一[）)]|1[、.．](?!\d)|[（(]1[）)]|①)")
+
+
+def _is_plain(item: RowItem) -> bool:
+    return item.numbering is None and not item.total and not item.group and not item.qizhong and not item.amountless
+
+
 def total_rank(label: str) -> int:
     """总计 closes more than 合计, 合计 more than 小计: 总计 = 本年收入合计 + 年初结转."""
     key = label_key(label)
@@ -158,6 +169,10 @@ def _tree_by_outline(items: list[RowItem]) -> None:
         if item.group:
             item.parent = open_total
             stack = ([open_total] if open_total is not None else []) + [i]
+            continue
+        if item.numbering is not None and _FIRST_ITEM.match(item.label) and i > 0 and _is_plain(items[i - 1]):
+            item.parent = i - 1  # a list restarting at 一、 under a line of its own: that line's breakdown
+            stack.append(i)
             continue
         if item.numbering is not None:
             while stack and stack[-1] != open_total and not items[stack[-1]].group and (
@@ -303,7 +318,10 @@ def column_relations(block: Block) -> list[Relation]:
                         parts.extend(_totals_of(block, sub))
                 if parts:
                     relations.append(Relation("columns", first - 1, parts, partial_allowed=True))
-            elif cell.col_span > 1:
+                continue
+            if first in numeric and _TOTAL_HEADER.match(squeeze(cell.text)) and grid.cell(row, last + 1) is not None:
+                relations.extend(_total_column(block, cell, numeric) if first == last else _parallel_totals(block, cell))
+            if cell.col_span > 1:
                 subs = _cells_below(block, cell, first, last)
                 named = [s for s in subs if s.col_span == 1 and TOTAL_LABEL.search(squeeze(s.text))
                          and s.col in numeric]
@@ -311,10 +329,13 @@ def column_relations(block: Block) -> list[Relation]:
                     parts = [c for s in subs if s is not named[0] and not _is_qizhong(s) for c in _totals_of(block, s)]
                     if parts:
                         relations.append(Relation("columns", named[0].col, parts))
-            elif first in numeric and _TOTAL_HEADER.match(squeeze(cell.text)) and grid.cell(row, last + 1) is not None:
-                relations.extend(_total_column(block, cell, numeric))
     relations.extend(_difference_columns(block, numeric))
-    return relations
+    unique: dict[tuple[int, tuple[int, ...]], Relation] = {}
+    for relation in relations:  # the same total read from two cues: keep the firmer reading
+        key = (relation.total, tuple(relation.parts))
+        if key not in unique or unique[key].needs_confirmation and not relation.needs_confirmation:
+            unique[key] = relation
+    return list(unique.values())
 
 
 def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[Relation]:
@@ -332,7 +353,48 @@ def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[Relation]
         col = other.col + other.col_span
     if len(parts) < 2:
         return []
-    return [Relation("columns", cell.col, parts, partial_allowed=True, needs_confirmation=True)]
+    bare = bool(re.fullmatch(r"合计|总计", squeeze(cell.text)))
+    return [Relation("columns", cell.col, parts, partial_allowed=True, needs_confirmation=True, bare_total=bare)]
+
+
+def _leaf_name(block: Block, col: int) -> str:
+    return block.columns[col].header.split("/")[-1] if col in block.columns else ""
+
+
+def _leaves_by_name(block: Block, cell: Cell, names: list[str]) -> Optional[dict[str, int]]:
+    """预算数/决算数 under a header cell: one column per name, the 小计 one where there are several."""
+    columns = [c for c in range(cell.col, cell.col + cell.col_span) if block.columns.get(c) is not None]
+    found: dict[str, int] = {}
+    for name in names:
+        candidates = [c for c in columns if _leaf_name(block, c) == name]
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if re.search(r"小计|合计", block.columns[c].header)]
+        if len(candidates) != 1:
+            return None
+        found[name] = candidates[0]
+    return found
+
+
+def _parallel_totals(block: Block, cell: Cell) -> list[Relation]:
+    """合计 over 预算数 | 决算数, beside items each over 预算数 | 决算数: one relation per sub-column."""
+    names = [_leaf_name(block, c) for c in range(cell.col, cell.col + cell.col_span)]
+    if len(set(names)) != len(names) or not all(names):
+        return []
+    siblings: list[dict[str, int]] = []
+    col = cell.col + cell.col_span
+    while col < block.grid.n_cols:
+        other = block.grid.cell(cell.row, col)
+        if other is None or other.row != cell.row:
+            break
+        mapped = _leaves_by_name(block, other, names)
+        if mapped is None:
+            return []
+        siblings.append(mapped)
+        col = other.col + other.col_span
+    if len(siblings) < 2:
+        return []
+    return [Relation("columns", cell.col + i, [s[name] for s in siblings], partial_allowed=True,
+                     needs_confirmation=True, bare_total=True) for i, name in enumerate(names)]
 
 
 def _difference_columns(block: Block, numeric: set[int]) -> list[Relation]:

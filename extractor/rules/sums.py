@@ -83,6 +83,8 @@ def _failing(relation: Relation, lines: list[Line]) -> list[Line]:
     if not failing:
         return []
     if relation.needs_confirmation:
+        if relation.bare_total and len(lines) == 1:
+            return failing  # a one-line table (三公经费) cannot confirm itself; its 合计 header is cue enough
         return failing if len(agreeing) >= 2 and len(agreeing) > len(failing) else []
     if relation.partial_allowed:
         if agreeing and len(agreeing) >= len(failing):
