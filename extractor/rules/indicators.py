@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from schemas import Indicator, Value
 
 from extractor.rules.docview import DocView
-from extractor.rules.findings import Draft, figure
+from extractor.rules.findings import Draft
 from extractor.rules.labels import clean_label
 from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
 from extractor.rules.tolerance import Printed, from_float, same_figure

@@ -18,7 +18,8 @@ from schemas import ExtractionResult, Table
 from extractor.pipeline import extract
 from extractor.rules import check
 from extractor.rules.docview import DocView
-from extractor.rules.structure import column_relations, row_relations
+from extractor.rules.columns import column_relations
+from extractor.rules.rows import row_relations
 from extractor.rules.sums import _lines, _sides
 
 REAL = next((p / "shared" / "real" for p in Path(__file__).resolve().parents if (p / "shared" / "real").is_dir()), None)
