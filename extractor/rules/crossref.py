@@ -45,7 +45,8 @@ def _draft(fact: Fact, other: Fact, extra: tuple[str, ...] = (), severity: str =
                  tuple(dict.fromkeys((fact.ref, other.ref, *extra))), expected=other.value.value, found=fact.value.value)
 
 
-def _aligned(stated: list[Fact], index: KeyIndex, own_group: str, least: int = 1) -> list[tuple[Fact, Fact]]:
+def _aligned(stated: list[Fact], index: KeyIndex, own_group: str, least: int = 1,
+             skip: str = "\0", same_scope: bool = False) -> list[tuple[Fact, Fact]]:
     """Mismatches inside the group (table column or sentence) the stated figures line up with best.
 
     The best group agrees on the most figures, then covers the most labels; its mismatches
@@ -56,7 +57,8 @@ def _aligned(stated: list[Fact], index: KeyIndex, own_group: str, least: int = 1
     for mine in stated:
         by_group: dict[str, list[Fact]] = {}
         for fact in index.matching(mine.key):
-            if fact.group != own_group and compatible(fact, mine):
+            if fact.group != own_group and not fact.group.startswith(skip) and compatible(fact, mine) \
+                    and (not same_scope or fact.scope == mine.scope):
                 by_group.setdefault(fact.group, []).append(fact)
         for group, theirs in by_group.items():
             agreeing, differing = tally.get(group, (0, []))
@@ -99,8 +101,31 @@ def cross_references(view: DocView) -> Iterator[Draft]:
             if (mine.ref, mine.label) not in reported:
                 reported.add((mine.ref, mine.label))
                 yield _draft(mine, theirs, tuple(f.ref for f in agreeing(theirs)))
+    yield from _between_tables(tables, table_index, reported)
     yield from _totals(view, mentions, tables, reported)
     yield from _typos(mentions, reported)
+
+
+def _between_tables(tables: list[Fact], index: KeyIndex, reported: set) -> Iterator[Draft]:
+    """A summary table's line against the same line of its detail table (another table; same funds, flow, year).
+
+    Trusted only where two or more lines of the two columns agree and they agree at least twice as
+    often as they differ; each pair is reported once, against the earlier table.
+    """
+    by_column: dict[str, list[Fact]] = {}
+    for fact in tables:
+        by_column.setdefault(fact.group, []).append(fact)
+    for group, stated in by_column.items():
+        table_id = group.split(".")[0] + "."
+        pairs = _aligned(stated, index, group, least=2, skip=table_id, same_scope=True)
+        agreeing_lines = len(stated) - len(pairs)
+        if not pairs or agreeing_lines < 2 * len(pairs):
+            continue
+        for mine, theirs in pairs:
+            if theirs.group < mine.group or (mine.ref, mine.label) in reported or (theirs.ref, theirs.label) in reported:
+                continue  # reported from the later table's side only
+            reported.add((mine.ref, mine.label))
+            yield _draft(theirs, mine)
 
 
 def _title_subject(title: Optional[str]) -> str:

@@ -40,6 +40,22 @@ class Fact:
     where: str
     parent: Optional[tuple[str, Printed]] = None
     """For an amount listed after 其中: its parent's key and figure."""
+    flow: Optional[str] = None
+    """收入 or 支出, for a table cell whose title or header says which."""
+    scope: Optional[str] = None
+    """The funds a table cell counts (一般公共预算, 财政拨款 …), from its header or else its table's title."""
+
+
+_SCOPES = ("一般公共预算", "政府性基金", "国有资本经营", "社会保险基金", "财政拨款")
+
+
+def _scope(text: str) -> Optional[str]:
+    return next((scope for scope in _SCOPES if scope in text), None)
+
+
+def _flow(text: str) -> Optional[str]:
+    has_in, has_out = "收入" in text, "支出" in text
+    return "收入" if has_in and not has_out else "支出" if has_out and not has_in else None
 
 
 def _year(text: str) -> Optional[int]:
@@ -58,7 +74,9 @@ def table_facts(view: DocView) -> list[Fact]:
                     continue
                 label_col = block.label_column(col)
                 header = block.columns[col].header
-                context, year = context_of(header), _year(header)
+                context, year = context_of(header), _year(header) or _year(table.table.title or "")
+                flow = _flow(header) or _flow(table.table.title or "")
+                scope = _scope(header.split("/")[-1]) or _scope(table.table.title or "")
                 for row in block.body_rows:
                     text = block.grid.text(row, col)
                     value = parse_printed(text)
@@ -67,7 +85,8 @@ def table_facts(view: DocView) -> list[Fact]:
                     label = row_label(block, row, label_col)
                     facts.append(Fact(match_key(label), label, value, context, year,
                                       view.ref(table.table.id, row, col), f"{table.table.id}.{b}.{col}",
-                                      f"{table.name}「{label}」{header_name(block, col)}"))
+                                      f"{table.name}「{label}」{header_name(block, col)}", flow=flow,
+                                      scope=scope))
     return facts
 
 
@@ -104,6 +123,8 @@ def compatible(a: Fact, b: Fact) -> bool:
             and not same_figure(a.parent[1], b.parent[1]):
         return False
     if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    if a.flow is not None and b.flow is not None and a.flow != b.flow:
         return False
     return a.context is None or b.context is None or not contexts_conflict(a.context, b.context)
 

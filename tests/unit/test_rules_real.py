@@ -26,6 +26,7 @@ REAL = next((p / "shared" / "real" for p in Path(__file__).resolve().parents if 
 FILES = sorted(p for p in REAL.glob("*") if p.suffix.lower() in (".pdf", ".xlsx", ".xls")) if REAL else []
 pytestmark = pytest.mark.skipif(not FILES, reason="../shared/real is not beside this checkout")
 PARAGRAPHS = r"p\d+\.text"
+CELL = r"t\d+\.r\d+c\d+"
 
 # (rule, first ref pattern, found, expected): each one read in the PDF and found to be a real error.
 REAL_FINDINGS: dict[str, list[tuple[str, str, object, object]]] = {
@@ -36,10 +37,18 @@ REAL_FINDINGS: dict[str, list[tuple[str, str, object, object]]] = {
         ("direction_mismatch", PARAGRAPHS, "等于", "小于"),      # 行政单位医疗 60.99 < 62.29 “决算数等于预算数”
         ("rate_mismatch", PARAGRAPHS, 71.73, 71.65),           # 2106.66 ÷ 2940.05 printed “占71.73%”
         ("cross_reference_mismatch", PARAGRAPHS, 0.0, 2995.39),  # 收入支出总计0万元, table 总计 2,995.39
+        ("cross_reference_mismatch", CELL, 326.72, 326.71),    # 社会保障和就业支出: detail 326.72, 总表 326.71
     ],
     "上海市普陀区财政局2024年度部门决算.pdf": [
         ("rate_mismatch", PARAGRAPHS, 71.73, 71.65),           # same “占71.73%” in the published original
         ("cross_reference_mismatch", PARAGRAPHS, 0.3, 2961.68),  # 财政拨款收入支出总计0.3万元, table 2,961.68
+        ("cross_reference_mismatch", CELL, 326.72, 326.71),    # 支出决算表 326.72 (= its 项), 收入支出决算总表 326.71
+        ("cross_reference_mismatch", CELL, 326.72, 326.71),    # the same in the 一般公共预算财政拨款 pair of tables
+    ],
+    "上海市普陀区规划和自然资源局 2024 年度部门决算.pdf": [
+        ("cross_reference_mismatch", CELL, 236.64, 236.63),    # 卫生健康支出: 支出决算表 236.64, 总表 236.63
+        ("cross_reference_mismatch", CELL, 3845.24, 3845.25),  # 城乡社区支出: 支出决算表 3845.24, 总表 3845.25
+        ("cross_reference_mismatch", CELL, 236.64, 236.63),    # 卫生健康支出 in the 一般公共预算财政拨款 tables
     ],
     "上海市普陀区人民政府万里街道办事处24年预算.pdf": [
         ("sum_mismatch", PARAGRAPHS, 8013.0, 8103.0),          # 地上建筑面积8013 (其中 7998 + 105 = 8103)
