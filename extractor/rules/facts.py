@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from rapidfuzz import fuzz, process
+
 from extractor.rules.docview import DocView
 from extractor.rules.labels import clean_label, context_of, contexts_conflict, is_comparative, is_context_only, match_key
 from extractor.rules.numbers import Mention
@@ -22,6 +24,8 @@ from extractor.rules.tolerance import Printed, parse_printed, same_figure
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 BARE_TOTALS = ("合计", "总计", "小计", "共计")
 MIN_SUFFIX = 4
+FUZZY_MIN = 6
+FUZZY_LABEL = 88
 MONEY_UNITS = ("万元", "万", "亿元", "元")
 
 
@@ -153,8 +157,10 @@ class KeyIndex:
                 if len(suffix) >= MIN_SUFFIX or suffix in BARE_TOTALS:
                     self.ending_with.setdefault(suffix, []).append(key)
         self._memo: dict[str, list[Fact]] = {}
+        self._keys = sorted(self.by_key)
 
     def matching(self, key: str) -> list[Fact]:
+        """Facts whose label names the same thing: equal or suffix keys, else one near-equal key (rapidfuzz)."""
         if key not in self._memo:
             keys = set(self.ending_with.get(key, []) if len(key) >= MIN_SUFFIX or key in BARE_TOTALS else [])
             if len(key) >= 2:
@@ -163,5 +169,10 @@ class KeyIndex:
                 suffix = key[start:]
                 if len(suffix) >= MIN_SUFFIX or suffix in BARE_TOTALS:
                     keys.add(suffix)
-            self._memo[key] = [f for k in sorted(keys) if same_key(k, key) for f in self.by_key.get(k, [])]
+            found = [f for k in sorted(keys) if same_key(k, key) for f in self.by_key.get(k, [])]
+            if not found and len(key) >= FUZZY_MIN:
+                near = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_LABEL)
+                if near is not None and len(near[0]) >= FUZZY_MIN:
+                    found = list(self.by_key[near[0]])  # 对个人与家庭补助支出 / 对个人和家庭的补助支出
+            self._memo[key] = found
         return self._memo[key]

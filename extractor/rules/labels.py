@@ -79,18 +79,6 @@ def is_total(label: str) -> bool:
     return bool(_TOTAL.search(clean_label(label)))
 
 
-def same_label(a: str, b: str) -> bool:
-    """Two printed labels name the same thing: equal keys, or nearly equal long ones."""
-    key_a, key_b = match_key(a), match_key(b)
-    if not key_a or not key_b:
-        return False
-    if key_a == key_b:
-        return True
-    if min(len(key_a), len(key_b)) < 4:
-        return False
-    return fuzz.ratio(key_a, key_b) >= FUZZY_LABEL
-
-
 def contexts_conflict(a: Optional[str], b: Optional[str]) -> bool:
     """年初预算 against 全年预算 or 决算: two different columns of one budget."""
     if a is None or b is None:
