@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from rapidfuzz import fuzz
 
 from extractor.rules.structure import label_key
 
