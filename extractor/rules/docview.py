@@ -122,6 +122,20 @@ class DocView:
             self._roles[key] = match_role(part, _vocabulary(record))
         return self._roles[key]
 
+    def _header_field(self, view: TableView, block: Optional[Block], col: int, record: Record) -> Optional[str]:
+        """The record field a column's header names (预算执行率 → rate), read once per column and record type."""
+        key = ("field", view.table.id, id(block), col, type(record).__name__)
+        if key not in self._memo:
+            name = None
+            header = block.columns[col].header if block is not None and col in block.columns else ""
+            for part in reversed(header.split("/")):
+                role = self._role(part, record) if part else None
+                if role:
+                    name = role[0] if role[0] in type(record).model_fields else None
+                    break
+            self._memo[key] = name
+        return self._memo[key]  # type: ignore[return-value]
+
     def _field_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
         text = view.grid.text(row, col)
         printed = view.grid.number(text)
@@ -129,15 +143,10 @@ class DocView:
         if keyed is not None:
             return keyed
         block = view.block_of(row)
-        header = block.columns[col].header if block is not None and col in block.columns else ""
         for record in records:
-            for part in reversed(header.split("/")):
-                role = self._role(part, record) if part else None
-                if role and role[0] in type(record).model_fields:
-                    name = role[0]
-                    if name not in NUMERIC_FIELDS or _matches(getattr(record, name), printed):
-                        return f"{record.id}.{name}"
-                    break
+            name = self._header_field(view, block, col, record)
+            if name is not None and (name not in NUMERIC_FIELDS or _matches(getattr(record, name), printed)):
+                return f"{record.id}.{name}"
         if printed is not None and printed.text not in ("-", "—", "——", "/"):
             for record in records:
                 for name in NUMERIC_FIELDS:
