@@ -100,5 +100,9 @@ def schema() -> None:
     sys.stdout.write(json.dumps(ExtractionResult.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
+from extractor.cli_store import register as _register_store_commands  # noqa: E402  (ingest, export, show)
+
+_register_store_commands(app)
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,196 @@
+"""A worker process that extracts documents one at a time, under a memory and a time limit.
+
+The worker imports the pipeline (and, lazily, any OCR model) once and then serves many documents,
+so models are loaded once per worker, not per document. The parent's WorkerHandle gives it one
+task at a time, kills it when the task runs past its time limit, and starts a fresh worker after a
+kill, a crash or a memory error: one bad or hanging file never stops the batch.
+
+Protocol over a Pipe: parent sends Task, worker answers Outcome (result as SPEC JSON text).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseModel
+
+from schemas import ExtractOptions
+
+from extractor.errors import InputError
+
+# spawn, not fork: the parent holds database connections and rich's refresh thread, neither of
+# which survives a fork; a spawned worker starts clean.
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+class Task(BaseModel):
+    document_id: int
+    path: str
+    sha256: str
+
+
+class Outcome(BaseModel):
+    document_id: int
+    ok: bool
+    result_json: Optional[str] = None
+    """The ExtractionResult as JSON, when ok."""
+    error: Optional[str] = None
+    """One line naming the file and the reason, when not ok."""
+    seconds: float = 0.0
+    out_of_memory: bool = False
+    worker_pid: Optional[int] = None
+    """The process that extracted it (None when the parent decided: timeout, crash)."""
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """RLIMIT_AS: allocations past the limit fail (MemoryError) instead of exhausting the machine."""
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
+    """Extract one document and turn every way it can go wrong into a one-line reason."""
+    from extractor.pipeline import extract
+
+    name = Path(task.path).name
+    started = time.perf_counter()
+    try:
+        result = extract(Path(task.path), options)
+        if result.document.sha256 != task.sha256:
+            raise InputError(task.path, "读取期间文件被修改 (file changed while being ingested)")
+        return Outcome(document_id=task.document_id, ok=True, result_json=result.model_dump_json(),
+                       seconds=time.perf_counter() - started, worker_pid=os.getpid())
+    except InputError as error:
+        reason = str(error)
+    except MemoryError:
+        return Outcome(document_id=task.document_id, ok=False, out_of_memory=True,
+                       error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded)",
+                       seconds=time.perf_counter() - started)
+    except Exception as error:  # noqa: BLE001 - any failure of one document is that document's reason
+        reason = f"{name}: 处理失败 ({type(error).__name__}: {error})"
+    return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=time.perf_counter() - started,
+                   worker_pid=os.getpid())
+
+
+def worker_main(connection: Connection, memory_mb: int, options_json: str) -> None:
+    """Entry point of a worker process: serve tasks until the parent closes the pipe or sends None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _limit_memory(memory_mb)
+    options = ExtractOptions.model_validate_json(options_json)
+    import extractor.pipeline  # noqa: F401  (import once here, not inside the first document's time limit)
+
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if task is None:
+            return
+        outcome = run_task(task, options, memory_mb)
+        try:
+            connection.send(outcome)
+        except (BrokenPipeError, OSError):
+            return
+        if outcome.out_of_memory:
+            return  # after a MemoryError the heap may be in any state: let the parent start a fresh worker
+
+
+class WorkerHandle:
+    """The parent's side of one worker process: start, give a task, collect, kill on timeout."""
+
+    def __init__(self, *, memory_mb: int, options: ExtractOptions) -> None:
+        self.memory_mb = memory_mb
+        self.options_json = options.model_dump_json()
+        self.task: Optional[Task] = None
+        self.deadline = 0.0
+        self.started = 0.0
+        self._start()
+
+    def _start(self) -> None:
+        self.connection, child_end = _CONTEXT.Pipe(duplex=True)
+        self.process: SpawnProcess = _CONTEXT.Process(
+            target=worker_main, args=(child_end, self.memory_mb, self.options_json), daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def give(self, task: Task, timeout_s: float) -> None:
+        if not self.process.is_alive():
+            self.restart()
+        self.task = task
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout_s
+        self.connection.send(task)
+
+    def collect(self) -> Optional[Outcome]:
+        """The outcome if the worker answered; a failure if it died; None if nothing is ready."""
+        if self.task is None:
+            return None
+        task = self.task
+        if self.connection.poll():
+            try:
+                outcome: Outcome = self.connection.recv()
+            except (EOFError, OSError):
+                outcome = self._died(task)
+            self.task = None
+            return outcome
+        if not self.process.is_alive():
+            self.task = None
+            return self._died(task)
+        return None
+
+    def _died(self, task: Task) -> Outcome:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+        reason = (f"{Path(task.path).name}: 处理进程异常退出 (worker died: {how}; "
+                  f"a crash under the {self.memory_mb} MB memory limit is the usual cause)")
+        self.restart()
+        return Outcome(document_id=task.document_id, ok=False, error=reason,
+                       seconds=time.monotonic() - self.started)
+
+    def expire(self, now: float) -> Optional[Outcome]:
+        """If the task ran past its limit: kill the worker, start another, and report the timeout."""
+        if self.task is None or now < self.deadline:
+            return None
+        task = self.task
+        limit = self.deadline - self.started
+        self.task = None
+        self.restart()
+        return Outcome(document_id=task.document_id, ok=False, seconds=limit,
+                       error=f"{Path(task.path).name}: 超时 (timed out after {limit:g} s)")
+
+    def restart(self) -> None:
+        self.kill()
+        self._start()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=10)
+        self.connection.close()
+
+    def stop(self) -> None:
+        """Ask an idle worker to finish, kill it if it does not."""
+        try:
+            if self.task is None and self.process.is_alive():
+                self.connection.send(None)
+                self.process.join(timeout=5)
+        except (BrokenPipeError, OSError):
+            pass
+        self.kill()
+
+    def wait_objects(self) -> list[object]:
+        return [self.connection, self.process.sentinel]

@@ -1,0 +1,132 @@
+"""Ingest runs (jobs) and the claim on a document that makes runs resumable.
+
+What is written when:
+1. a run starts: a `jobs` row (host, pid, heartbeat) — committed;
+2. before a document is handed to a worker: its row is claimed, `running` with this job's id — committed;
+3. when the worker answers: status `done` and all its records, or `failed` and the reason, in ONE
+   transaction — so a document is either complete or not done, never half stored;
+4. every few seconds: the job's heartbeat.
+A run that dies (SIGKILL, power loss) leaves its job unfinished and some documents `running`.
+The next run finds such jobs dead (same host and pid gone, or heartbeat too old), marks them
+`interrupted` and puts their `running` documents back to `queued`, so they are done again exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+from typing import Any, Optional
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from models import Document, DocumentStatus, Job, JobStatus, as_utc, utc_now
+
+HEARTBEAT_EVERY_S = 5.0
+STALE_AFTER_S = 120.0
+"""A job from another host whose heartbeat is older than this is taken for dead."""
+
+
+def start_job(*, session: Session, mode: str, workers: int, options: dict[str, Any]) -> Job:
+    job = Job(mode=mode, workers=workers, host=socket.gethostname(), pid=os.getpid(), options=options)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def beat(*, session: Session, job_id: int) -> None:
+    session.exec(update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utc_now()))  # type: ignore[call-overload]
+
+
+def finish_job(*, session: Session, job: Job, status: JobStatus = JobStatus.done) -> None:
+    job.status = status.value
+    job.finished_at = utc_now()
+    job.heartbeat_at = job.finished_at
+    session.add(job)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def job_is_dead(job: Job, *, stale_after_s: float = STALE_AFTER_S) -> bool:
+    if job.finished_at is not None:
+        return True
+    if job.host == socket.gethostname() and job.pid != os.getpid() and not _process_alive(job.pid):
+        return True
+    heartbeat = as_utc(job.heartbeat_at)
+    return heartbeat is None or utc_now() - heartbeat > timedelta(seconds=stale_after_s)
+
+
+def recover_dead_jobs(*, session: Session, stale_after_s: float = STALE_AFTER_S) -> int:
+    """Close the jobs whose process is gone and requeue their `running` documents; returns how many."""
+    unfinished = session.exec(select(Job).where(Job.status == JobStatus.running.value)).all()
+    requeued = 0
+    for job in unfinished:
+        if not job_is_dead(job, stale_after_s=stale_after_s):
+            continue
+        outcome = session.exec(  # type: ignore[call-overload]
+            update(Document)
+            .where(col(Document.job_id) == job.id, col(Document.status) == DocumentStatus.running.value)
+            .values(status=DocumentStatus.queued.value, updated_at=utc_now())
+        )
+        requeued += outcome.rowcount or 0
+        if job.finished_at is None:
+            finish_job(session=session, job=job, status=JobStatus.interrupted)
+    # A `running` row without any job (written by hand, or its job row lost) is requeued too.
+    orphans = session.exec(  # type: ignore[call-overload]
+        update(Document)
+        .where(col(Document.status) == DocumentStatus.running.value, col(Document.job_id).is_(None))
+        .values(status=DocumentStatus.queued.value)
+    )
+    return requeued + (orphans.rowcount or 0)
+
+
+def claim_document(*, session: Session, document_id: int, job_id: int, force: bool = False) -> bool:
+    """Mark the document `running` for this job unless it is done (and not forced) or someone runs it.
+
+    A single conditional UPDATE, so two runs sharing a PostgreSQL store never both take a document.
+    """
+    claimable = [DocumentStatus.queued.value, DocumentStatus.failed.value]
+    if force:
+        claimable.append(DocumentStatus.done.value)
+    now = utc_now()
+    outcome = session.exec(  # type: ignore[call-overload]
+        update(Document)
+        .where(col(Document.id) == document_id, col(Document.status).in_(claimable))
+        .values(
+            status=DocumentStatus.running.value,
+            job_id=job_id,
+            started_at=now,
+            updated_at=now,
+            attempts=Document.attempts + 1,
+        )
+    )
+    return bool(outcome.rowcount)
+
+
+def release_unfinished(*, session: Session, job_id: int) -> int:
+    """On an orderly stop (Ctrl-C), put this job's `running` documents back to `queued`."""
+    outcome = session.exec(  # type: ignore[call-overload]
+        update(Document)
+        .where(col(Document.job_id) == job_id, col(Document.status) == DocumentStatus.running.value)
+        .values(status=DocumentStatus.queued.value, updated_at=utc_now())
+    )
+    return outcome.rowcount or 0
+
+
+def get_job(*, session: Session, job_id: int) -> Optional[Job]:
+    return session.get(Job, job_id)
+
+
+__all__ = [
+    "HEARTBEAT_EVERY_S", "STALE_AFTER_S", "beat", "claim_document", "finish_job", "get_job",
+    "job_is_dead", "recover_dead_jobs", "release_unfinished", "start_job",
+]

@@ -1,0 +1,167 @@
+"""Lossless conversion between the SPEC result (schemas/) and table rows (models/).
+
+The mapping is derived from the pydantic classes, not written out per field: a record is
+flattened to dotted paths (`target.raw`, `source.page`), each path is stored in the column of
+the same name with `.` → `_` (the record `id` in `ref`), and any path without a column is kept
+in the row's `extra` JSON. So a field added to schemas/ later is still stored and read back,
+before anyone writes a migration for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from pydantic import BaseModel
+from sqlmodel import SQLModel
+
+from schemas import (
+    BudgetLine,
+    DocumentInfo,
+    ExtractionResult,
+    Finding,
+    Indicator,
+    Paragraph,
+    Problem,
+    ScoreSummary,
+    Section,
+    Table,
+)
+
+from models.documents import Document
+from models.types import exact_in_column
+from models.records import (
+    BudgetLineRow,
+    FindingRow,
+    IndicatorRow,
+    ParagraphRow,
+    ProblemRow,
+    ScoreSummaryRow,
+    SectionRow,
+    TableRow,
+)
+
+RECORD_TABLES: dict[str, tuple[type[BaseModel], type[SQLModel]]] = {
+    "sections": (Section, SectionRow),
+    "tables": (Table, TableRow),
+    "indicators": (Indicator, IndicatorRow),
+    "budget_lines": (BudgetLine, BudgetLineRow),
+    "scores": (ScoreSummary, ScoreSummaryRow),
+    "findings": (Finding, FindingRow),
+    "narrative": (Paragraph, ParagraphRow),
+    "problems": (Problem, ProblemRow),
+}
+"""ExtractionResult list field → (its record class, the table that stores it)."""
+
+_BOOKKEEPING = frozenset({"id", "document_id", "ordinal", "extra"})
+_DOCUMENT_BOOKKEEPING = frozenset(Document.model_fields) - frozenset(DocumentInfo.model_fields)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def flat_paths(model_class: type[BaseModel], prefix: str = "") -> list[str]:
+    """Dotted paths of a record class; fields typed as a model (Value, Source) are opened up."""
+    paths: list[str] = []
+    for name, field in model_class.model_fields.items():
+        if _is_model(field.annotation):
+            paths.extend(flat_paths(field.annotation, f"{prefix}{name}."))
+        else:
+            paths.append(f"{prefix}{name}")
+    return paths
+
+
+def flatten(record: BaseModel) -> dict[str, Any]:
+    """`{"target.raw": "≥5个", "source.page": 3, ...}` with plain Python values (lists, dicts)."""
+    return _flatten(record, record.model_dump(), "")
+
+
+def _flatten(record: BaseModel, dumped: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, field in type(record).model_fields.items():
+        if _is_model(field.annotation):
+            flat.update(_flatten(getattr(record, name), dumped[name], f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = dumped[name]
+    return flat
+
+
+def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for path, value in flat.items():
+        *parents, leaf = path.split(".")
+        node = nested
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return nested
+
+
+def column_of(path: str) -> str:
+    """The column a dotted path is stored in (`target.raw` → `target_raw`, `id` → `ref`)."""
+    return "ref" if path == "id" else path.replace(".", "_")
+
+
+def record_to_row(record: BaseModel, row_class: type[SQLModel], *, document_id: int, ordinal: int) -> SQLModel:
+    columns = set(row_class.model_fields) - _BOOKKEEPING
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for path, value in flatten(record).items():
+        column = column_of(path)
+        if column in columns:
+            values[column] = value
+        if column not in columns or not exact_in_column(value):
+            extra[path] = value
+    return row_class(document_id=document_id, ordinal=ordinal, extra=extra or None, **values)
+
+
+def row_to_record(row: SQLModel, record_class: type[BaseModel]) -> BaseModel:
+    flat: dict[str, Any] = {}
+    for path in flat_paths(record_class):
+        column = column_of(path)
+        if column in type(row).model_fields and column not in _BOOKKEEPING:
+            flat[path] = getattr(row, column)
+    flat.update(getattr(row, "extra", None) or {})
+    return record_class.model_validate(unflatten(flat))
+
+
+def result_to_rows(*, result: ExtractionResult, document_id: int) -> list[SQLModel]:
+    """Every record of `result` as a row of its table, in list order (ordinal)."""
+    rows: list[SQLModel] = []
+    for field_name, (_, row_class) in RECORD_TABLES.items():
+        for ordinal, record in enumerate(getattr(result, field_name)):
+            rows.append(record_to_row(record, row_class, document_id=document_id, ordinal=ordinal))
+    return rows
+
+
+def document_values(result: ExtractionResult) -> dict[str, Any]:
+    """Column values of the `documents` row for a result (DocumentInfo fields + leftovers)."""
+    columns = set(Document.model_fields) - _DOCUMENT_BOOKKEEPING
+    values: dict[str, Any] = {"schema_version": result.schema_version, "extra": None, "result_extra": None}
+    extra: dict[str, Any] = {}
+    for path, value in flatten(result.document).items():
+        if path in columns:
+            values[path] = value
+        if path not in columns or not exact_in_column(value):
+            extra[path] = value
+    values["extra"] = extra or None
+    known = {"schema_version", "document", *RECORD_TABLES}
+    leftovers = {name: value for name, value in result.model_dump().items() if name not in known}
+    values["result_extra"] = leftovers or None
+    return values
+
+
+def rows_to_result(document: Document, records: Mapping[str, Iterable[SQLModel]]) -> ExtractionResult:
+    """Rebuild the ExtractionResult from a done document row and its rows, each list in ordinal order."""
+    info: dict[str, Any] = {
+        path: getattr(document, path) for path in flat_paths(DocumentInfo) if path in Document.model_fields
+    }
+    info.update(document.extra or {})
+    data: dict[str, Any] = {"document": unflatten(info)}
+    if document.schema_version is not None:
+        data["schema_version"] = document.schema_version
+    for field_name, (record_class, _) in RECORD_TABLES.items():
+        rows: Sequence[SQLModel] = sorted(records.get(field_name, ()), key=lambda row: row.ordinal)
+        data[field_name] = [row_to_record(row, record_class) for row in rows]
+    data.update(document.result_extra or {})
+    return ExtractionResult.model_validate(data)

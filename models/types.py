@@ -1,0 +1,51 @@
+"""Column types that hold every value of the schema exactly, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from sqlalchemy import JSON as _JSON
+from sqlalchemy import Dialect, Text, TypeDecorator
+from sqlalchemy.types import TypeEngine
+
+
+class JSONValue(TypeDecorator[Any]):
+    """JSON that round-trips exactly; None is SQL NULL.
+
+    PostgreSQL: type JSON, not JSONB — JSON keeps the text as written, so dict key order survives.
+    SQLite: declared TEXT. A column declared JSON gets NUMERIC affinity there, and SQLite then turns
+    the text of a bare number into a number with its own (inexact) parser: `-0.0` came back `0`,
+    `2.221135180582804e-297` came back one unit off. TEXT affinity stores the JSON text untouched.
+    """
+
+    impl = _JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Text())
+        return dialect.type_descriptor(_JSON(none_as_null=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite" and value is not None:
+            return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite" and value is not None:
+            return json.loads(value)
+        return value
+
+
+def migration_json() -> TypeEngine[Any]:
+    """What JSONValue is in the database, spelled with SQLAlchemy types only (for migrations)."""
+    return _JSON(none_as_null=True).with_variant(Text(), "sqlite")
+
+
+def exact_in_column(value: Optional[Any]) -> bool:
+    """False for values a plain SQL column would change: SQLite stores -0.0 in a REAL column as 0.
+
+    Such values are kept in the row's `extra` JSON as well (models.convert), which wins on reading.
+    """
+    return not (isinstance(value, float) and value == 0.0 and str(value).startswith("-"))

@@ -1,0 +1,123 @@
+"""`ingest` on real files: idempotent, bad files fail alone with their reason, forced re-runs keep corrections."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from models import Correction, Document, IndicatorRow, Job, TableRow
+from extractor.ingest import IngestOptions, discover, ingest
+from extractor.pipeline import extract
+from extractor.store import add_correction, document_result, get_document, session_scope
+from extractor.store.jobs import recover_dead_jobs, start_job
+
+from tests.store.files import REAL, bad_files, copy_good_files
+
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="the real corpus (../shared/real) is not here")
+
+QUICK = IngestOptions(workers=2, timeout_s=120)
+
+
+def _table_counts(engine: Engine) -> tuple[int, int, int]:
+    with session_scope(engine) as session:
+        return (
+            session.exec(select(func.count()).select_from(Document)).one(),
+            session.exec(select(func.count()).select_from(TableRow)).one(),
+            session.exec(select(func.count()).select_from(IndicatorRow)).one(),
+        )
+
+
+def test_ingesting_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> None:
+    files = copy_good_files(tmp_path / "in")
+    first = ingest(engine=engine, paths=[tmp_path / "in"], options=QUICK, show_progress=False)
+    assert (first.ok, first.failed, first.skipped) == (len(files), 0, 0)
+    counts = _table_counts(engine)
+    assert counts[0] == len(files) and counts[1] > 0
+
+    second = ingest(engine=engine, paths=[tmp_path / "in"], options=QUICK, show_progress=False)
+    assert (second.ok, second.failed, second.skipped) == (0, 0, len(files))
+    assert _table_counts(engine) == counts
+
+    # What the store holds is exactly what the pipeline extracts from the file.
+    expected = extract(files[0])
+    with session_scope(engine) as session:
+        document = get_document(session=session, sha256=expected.document.sha256)
+        assert document is not None and document.status == "done" and document.path == str(files[0])
+        stored = document_result(session=session, document_id=document.id)  # type: ignore[arg-type]
+    assert stored.model_dump_json() == expected.model_dump_json()
+
+
+def test_bad_files_fail_with_their_reason_and_good_ones_are_stored(tmp_path: Path, store_url: str) -> None:
+    if not store_url.startswith("sqlite"):
+        pytest.skip("the failure paths do not depend on the database; SQLite covers them")
+    from extractor.store import make_engine
+
+    engine = make_engine(store_url)
+    good = copy_good_files(tmp_path / "in")
+    expected_reasons = bad_files(tmp_path / "in" / "bad")
+    (tmp_path / "in" / "readme.txt").write_text("not a document", encoding="utf-8")
+    # The hanging PDF never finishes; 15 s is far above the 1-2 s each good file needs.
+    summary = ingest(engine=engine, paths=[tmp_path / "in"], options=IngestOptions(workers=2, timeout_s=15),
+                     show_progress=False)
+    assert (summary.ok, summary.failed, summary.not_documents) == (len(good), len(expected_reasons), 1)
+    with session_scope(engine) as session:
+        documents = {doc.file: doc for doc in session.exec(select(Document)).all()}
+    assert {name for name, doc in documents.items() if doc.status == "done"} == {path.name for path in good}
+    for name, fragment in expected_reasons.items():
+        assert documents[name].status == "failed"
+        assert name in documents[name].error and fragment in documents[name].error  # type: ignore[operator]
+        assert "\n" not in documents[name].error  # type: ignore[operator]
+    engine.dispose()
+
+
+def test_force_replaces_records_and_keeps_corrections(engine: Engine, tmp_path: Path) -> None:
+    (path,) = copy_good_files(tmp_path / "in", ("dept_budget.xlsx",))
+    ingest(engine=engine, paths=[path], options=QUICK, show_progress=False)
+    counts = _table_counts(engine)
+    with session_scope(engine) as session:
+        document = session.exec(select(Document)).one()
+        add_correction(session=session, document_id=document.id, who="reviewer", ref="t1.cells",  # type: ignore[arg-type]
+                       before=None, after="fixed", reason="test")
+    forced = ingest(engine=engine, paths=[path], options=QUICK.model_copy(update={"force": True}),
+                    show_progress=False)
+    assert (forced.ok, forced.skipped) == (1, 0)
+    assert _table_counts(engine) == counts
+    with session_scope(engine) as session:
+        assert session.exec(select(func.count()).select_from(Correction)).one() == 1
+        assert session.exec(select(Document)).one().attempts == 2
+
+
+def test_a_document_left_running_by_a_dead_run_is_queued_again(engine: Engine) -> None:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    dead_pid = int(finished.stdout)
+    with session_scope(engine) as session:
+        job = start_job(session=session, mode="local", workers=1, options={})
+        job.pid = dead_pid
+        session.add(Document(sha256="d" * 64, file="x.pdf", status="running", job_id=job.id))
+        alive = start_job(session=session, mode="local", workers=1, options={})
+        session.add(Document(sha256="e" * 64, file="y.pdf", status="running", job_id=alive.id))
+    with session_scope(engine) as session:
+        assert recover_dead_jobs(session=session) == 1
+    with session_scope(engine) as session:
+        statuses = {doc.file: doc.status for doc in session.exec(select(Document)).all()}
+        jobs = {job.pid: job.status for job in session.exec(select(Job)).all()}
+    assert statuses == {"x.pdf": "queued", "y.pdf": "running"}  # this process's own job is alive
+    assert jobs == {dead_pid: "interrupted", os.getpid(): "running"}
+
+
+def test_discovery_goes_by_content_and_counts_what_it_skips(tmp_path: Path) -> None:
+    copy_good_files(tmp_path / "a" / "b", ("dept_budget.pdf",))
+    (tmp_path / "a" / "scan-without-suffix").write_bytes((REAL / "dept_budget.pdf").read_bytes()[:4000])
+    (tmp_path / "a" / "notes.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "a" / "empty.pdf").write_bytes(b"")
+    found = discover([tmp_path / "a"])
+    assert sorted(path.name for path in found.documents) == ["dept_budget.pdf", "empty.pdf", "scan-without-suffix"]
+    assert found.not_documents == 1
+    assert discover([tmp_path / "a" / "notes.txt"]).documents == [(tmp_path / "a" / "notes.txt").resolve()]
