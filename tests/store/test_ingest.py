@@ -14,7 +14,7 @@ from sqlmodel import select
 from models import Correction, Document, IndicatorRow, Job, TableRow
 from extractor.ingest import IngestOptions, discover, ingest
 from extractor.pipeline import extract
-from extractor.store import add_correction, document_result, get_document, session_scope
+from extractor.store import add_correction, document_result, get_document, make_engine, session_scope, upgrade
 from extractor.store.jobs import recover_dead_jobs, start_job
 
 from tests.store.files import REAL, bad_files, copy_good_files
@@ -53,12 +53,10 @@ def test_ingesting_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> N
     assert stored.model_dump_json() == expected.model_dump_json()
 
 
-def test_bad_files_fail_with_their_reason_and_good_ones_are_stored(tmp_path: Path, store_url: str) -> None:
-    if not store_url.startswith("sqlite"):
-        pytest.skip("the failure paths do not depend on the database; SQLite covers them")
-    from extractor.store import make_engine
-
-    engine = make_engine(store_url)
+def test_bad_files_fail_with_their_reason_and_good_ones_are_stored(tmp_path: Path) -> None:
+    """SQLite only: the failure paths do not depend on the database."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    upgrade(engine)
     good = copy_good_files(tmp_path / "in")
     expected_reasons = bad_files(tmp_path / "in" / "bad")
     (tmp_path / "in" / "readme.txt").write_text("not a document", encoding="utf-8")
