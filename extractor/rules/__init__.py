@@ -1,10 +1,9 @@
-"""The validator: one pure function per rule id, a registry, and a runner."""
+"""The validator: one pure check per rule id of SPEC.md, a declaration of them, a runner.
 
-from __future__ import annotations
+`validate(result)` returns every finding; `check(result)` also returns the problems of
+rules that crashed; `apply_validation(result)` returns the result with both filled in.
+"""
 
-from schemas import ExtractionResult, Finding
+from extractor.rules.runner import Validation, apply_validation, check, validate
 
-
-def validate(result: ExtractionResult) -> list[Finding]:
-    """Placeholder until the rules land: no findings."""
-    return []
+__all__ = ["Validation", "apply_validation", "check", "validate"]

@@ -1,0 +1,144 @@
+"""cross_reference_mismatch: one figure printed in two places with different values.
+
+A narrative figure is tied to a table line (or another sentence) by its label, and
+two labels alone prove little, so a pairing is trusted when
+1. the same sentence has other figures that agree with the same table column (or the other
+   sentence) at least as often as they differ: "工资福利支出1567.51万元，…，资本性支出10.80万元"
+   lines up with the 2022年 column of 基本支出对比表, where 资本性支出 is 1.08;
+2. or the label names a table's total outright (收入支出总计 ↔ 收入支出决算总表 / 总计);
+3. or the two figures look like one mistyped (254.03 / 254.04, 10.80 / 1.08) under the same label.
+Different years, different budget columns (年初预算 vs 决算) and parts of two different totals
+are never paired.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from rapidfuzz.distance import OSA
+
+from extractor.rules.docview import DocView
+from extractor.rules.facts import Fact, KeyIndex, compatible, sentence_facts, table_facts
+from extractor.rules.findings import Draft
+from extractor.rules.grid import squeeze
+from extractor.rules.structure import is_total_label, label_key
+from extractor.rules.tolerance import Printed, same_figure
+
+_TITLE_TAIL = re.compile(r"(决算|预算)?(总表|明细表|汇总表|情况表|表)$")
+
+
+def typo_like(a: Printed, b: Printed) -> bool:
+    """254.03 / 254.04, 10.80 / 1.08, 1958.52 / 1985.52: one figure mistyped, not two figures."""
+    digits_a = re.sub(r"\D", "", a.show()).strip("0")
+    digits_b = re.sub(r"\D", "", b.show()).strip("0")
+    if not digits_a or not digits_b:
+        return False
+    if digits_a == digits_b:
+        return True
+    return len(digits_a) == len(digits_b) and a.decimals == b.decimals and OSA.distance(digits_a, digits_b) == 1
+
+
+def _draft(fact: Fact, other: Fact, extra: tuple[str, ...] = (), severity: str = "error") -> Draft:
+    return Draft("cross_reference_mismatch", severity,  # type: ignore[arg-type]
+                 f"{fact.where}为{fact.value.show()}，而{other.where}为{other.value.show()}，同一数字前后不一致",
+                 tuple(dict.fromkeys((fact.ref, other.ref, *extra))), expected=other.value.value, found=fact.value.value)
+
+
+def _aligned(stated: list[Fact], index: KeyIndex, own_group: str) -> list[tuple[Fact, Fact]]:
+    """Mismatches inside the group (table column or sentence) the stated figures line up with best.
+
+    The best group agrees on the most figures, then covers the most labels; its mismatches
+    count only when at least as many of the sentence's figures agree with it as disagree.
+    """
+    tally: dict[str, tuple[int, list[tuple[Fact, Fact]]]] = {}
+    for mine in stated:
+        by_group: dict[str, list[Fact]] = {}
+        for fact in index.matching(mine.key):
+            if fact.group != own_group and compatible(fact, mine):
+                by_group.setdefault(fact.group, []).append(fact)
+        for group, theirs in by_group.items():
+            agreeing, differing = tally.get(group, (0, []))
+            if any(same_figure(f.value, mine.value) for f in theirs):
+                tally[group] = (agreeing + 1, differing)
+            else:
+                tally[group] = (agreeing, differing + [(mine, theirs[0])])
+    best: list[tuple[Fact, Fact]] = []
+    best_rank = (0, 0)
+    for group in sorted(tally):
+        agreeing, differing = tally[group]
+        rank = (agreeing, agreeing + len(differing))
+        if agreeing and rank > best_rank:
+            best, best_rank = (differing if agreeing >= len(differing) else []), rank
+    return best
+
+
+def cross_references(view: DocView) -> Iterator[Draft]:
+    tables = table_facts(view)
+    mentions = sentence_facts(view)
+    order = {id(f): i for i, f in enumerate(mentions)}
+    table_index, sentence_index, every = KeyIndex(tables), KeyIndex(mentions), KeyIndex(mentions + tables)
+
+    def agreeing(fact: Fact) -> list[Fact]:
+        return [f for f in every.matching(fact.key) if compatible(f, fact) and same_figure(f.value, fact.value)]
+
+    by_sentence: dict[str, list[Fact]] = {}
+    for fact in mentions:
+        by_sentence.setdefault(fact.group, []).append(fact)
+    reported: set[tuple[str, str]] = set()
+    for group, stated in by_sentence.items():
+        for mine, theirs in _aligned(stated, table_index, group):
+            if (mine.ref, mine.label) not in reported:
+                reported.add((mine.ref, mine.label))
+                yield _draft(mine, theirs)
+        for mine, theirs in _aligned(stated, sentence_index, group):
+            mine_support, their_support = len(agreeing(mine)), len(agreeing(theirs))
+            if mine_support > their_support or (mine_support == their_support and order[id(mine)] < order[id(theirs)]):
+                continue  # the other sentence is the odd one; it is reported from its side
+            if (mine.ref, mine.label) not in reported:
+                reported.add((mine.ref, mine.label))
+                yield _draft(mine, theirs, tuple(f.ref for f in agreeing(theirs)))
+    yield from _totals(view, mentions, tables, reported)
+    yield from _typos(mentions, every, reported)
+
+
+def _title_subject(title: Optional[str]) -> str:
+    return _TITLE_TAIL.sub("", squeeze(title or "")) if title else ""
+
+
+def _totals(view: DocView, mentions: list[Fact], tables: list[Fact], reported: set) -> Iterator[Draft]:
+    """收入支出总计 in the text against the 总计 of 收入支出决算总表."""
+    named: dict[str, list[Fact]] = {}
+    for table in view.tables:
+        subject = _title_subject(table.table.title)
+        if len(subject) < 2:
+            continue
+        for fact in tables:
+            if fact.group.startswith(f"{table.table.id}.") and is_total_label(fact.label):
+                named.setdefault(subject + label_key(fact.label), []).append(fact)
+    for mine in mentions:
+        if (mine.ref, mine.label) in reported:
+            continue
+        label = squeeze(mine.label)
+        fitting = sorted((name for name in named if label.endswith(name)), key=len, reverse=True)
+        if not fitting:
+            continue
+        facts = [f for f in named[fitting[0]] if compatible(f, mine)]
+        values = {f.value.value for f in facts}
+        if facts and len(values) == 1 and not same_figure(mine.value, facts[0].value):
+            reported.add((mine.ref, mine.label))
+            yield _draft(mine, facts[0])
+
+
+def _typos(mentions: list[Fact], every: KeyIndex, reported: set) -> Iterator[Draft]:
+    for mine in mentions:
+        if (mine.ref, mine.label) in reported or len(mine.key) < 2:
+            continue
+        same = [f for f in every.by_key.get(mine.key, []) if f.ref != mine.ref and compatible(f, mine)]
+        if not same or any(same_figure(f.value, mine.value) for f in same):
+            continue
+        typos = [f for f in same if typo_like(f.value, mine.value)]
+        if typos:
+            majority = max(typos, key=lambda f: sum(1 for g in same if same_figure(g.value, f.value)))
+            reported.add((mine.ref, mine.label))
+            yield _draft(mine, majority, tuple(f.ref for f in typos if f is not majority), severity="warning")

@@ -1,0 +1,208 @@
+"""One read-only view of a result that every rule shares: tables as blocks, refs, sentences.
+
+Built once per validation (the rules stay pure functions of it). `ref()` names a
+table cell the way a reviewer finds it: the record field it was read into
+("b2.rate", "c1.score", "i7.actual"), or the cell itself ("t3.r5c2") when no
+record holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Optional, TypeVar, Union
+
+from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, Value
+
+from extractor.forms.build import score_label
+from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
+from extractor.rules.grid import Block, Grid, split_blocks, squeeze
+from extractor.rules.numbers import Sentence, split_sentences
+from extractor.rules.tolerance import Printed, from_float, parse_printed
+
+Record = Union[Indicator, BudgetLine, ScoreSummary]
+T = TypeVar("T")
+NUMERIC_FIELDS = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
+SCORE_FIELDS = ("weight", "score", "review_score")
+OFFICE_KINDS = ("docx", "xlsx", "xls")
+
+
+@dataclass
+class TableView:
+    table: Table
+    grid: Grid
+    blocks: list[Block]
+    _row_block: dict[int, Block] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._row_block = {row: block for block in self.blocks for row in block.body_rows}
+
+    def block_of(self, row: int) -> Optional[Block]:
+        return self._row_block.get(row)
+
+    @property
+    def name(self) -> str:
+        """How a message names the table: its title, else its id."""
+        return f"「{self.table.title}」" if self.table.title else f"表{self.table.id}"
+
+
+def _vocabulary(record: Record) -> dict[str, list[str]]:
+    if isinstance(record, Indicator):
+        return INDICATOR_ROLES
+    if isinstance(record, BudgetLine):
+        return BUDGET_ROLES
+    return SCORE_ROLES
+
+
+@dataclass
+class DocView:
+    result: ExtractionResult
+    tables: list[TableView] = field(init=False)
+    records_at: dict[tuple[str, int], list[Record]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._row_refs: dict[tuple[str, int], dict[int, str]] = {}
+        self._field_cells: dict[str, tuple[str, int, int]] = {}
+        self._roles: dict[tuple[str, str], Optional[tuple[str, int]]] = {}
+        self._memo: dict[tuple[str, object], object] = {}
+        self.tables = []
+        for table in self.result.tables:
+            grid = Grid(table)
+            self.tables.append(TableView(table, grid, split_blocks(grid)))
+        self._tables_by_id = {view.table.id: view for view in self.tables}
+        self.records_at = {}
+        for record in [*self.result.indicators, *self.result.budget_lines, *self.result.scores]:
+            if record.source.table is not None and record.source.row is not None:
+                self.records_at.setdefault((record.source.table, record.source.row), []).append(record)
+
+    @property
+    def use_indent(self) -> bool:
+        """Indentation is a deliberate hierarchy mark in office files; in PDFs it is also centring."""
+        return self.result.document.kind in OFFICE_KINDS
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        found: list[Sentence] = []
+        for paragraph in self.result.narrative:
+            found.extend(split_sentences(paragraph.text, f"{paragraph.id}.text"))
+        return found
+
+    def table(self, table_id: Optional[str]) -> Optional[TableView]:
+        return self._tables_by_id.get(table_id) if table_id is not None else None
+
+    # --- refs -------------------------------------------------------------------------------
+
+    def ref(self, table_id: str, row: int, col: int) -> str:
+        """The record field a cell was read into, else `t3.r5c2`."""
+        view = self.table(table_id)
+        if view is not None:
+            cell = view.grid.cell(row, col)
+            if cell is not None:
+                row, col = cell.row, cell.col
+            found = self._refs_of_row(view, row).get(col)
+            if found is not None:
+                return found
+        return f"{table_id}.r{row}c{col}"
+
+    def _refs_of_row(self, view: TableView, row: int) -> dict[int, str]:
+        key = (view.table.id, row)
+        if key not in self._row_refs:
+            refs: dict[int, str] = {}
+            records = self.records_at.get(key, [])
+            if records:
+                for cell in view.grid.anchors[row]:
+                    found = self._field_ref(view, records, row, cell.col)
+                    if found is not None and found not in refs.values():
+                        refs[cell.col] = found
+                        self._field_cells[found] = (view.table.id, row, cell.col)
+            self._row_refs[key] = refs
+        return self._row_refs[key]
+
+    def _role(self, part: str, record: Record) -> Optional[tuple[str, int]]:
+        key = (type(record).__name__, part)
+        if key not in self._roles:
+            self._roles[key] = match_role(part, _vocabulary(record))
+        return self._roles[key]
+
+    def _field_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
+        text = view.grid.text(row, col)
+        printed = view.grid.number(text)
+        keyed = self._key_value_ref(view, records, row, col)
+        if keyed is not None:
+            return keyed
+        block = view.block_of(row)
+        header = block.columns[col].header if block is not None and col in block.columns else ""
+        for record in records:
+            for part in reversed(header.split("/")):
+                role = self._role(part, record) if part else None
+                if role and role[0] in type(record).model_fields:
+                    name = role[0]
+                    if name not in NUMERIC_FIELDS or _matches(getattr(record, name), printed):
+                        return f"{record.id}.{name}"
+                    break
+        if printed is not None and printed.text not in ("-", "—", "——", "/"):
+            for record in records:
+                for name in NUMERIC_FIELDS:
+                    value = getattr(record, name, None)
+                    if isinstance(value, float) and abs(value - printed.value) < 1e-9:
+                        return f"{record.id}.{name}"
+        return None
+
+    def _key_value_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
+        """A form line `自评得分（满分100分） | 90 | 预算执行（10分） | #DIV/0!`: the label left of the cell."""
+        summaries = [r for r in records if isinstance(r, ScoreSummary)]
+        if not summaries:
+            return None
+        left = [c for c in view.grid.anchors[row] if c.col < col and squeeze(c.text)]
+        if not left:
+            return None
+        label = score_label(left[-1].text)
+        for summary in summaries:
+            if summary.label == label:
+                return f"{summary.id}.{'review_score' if summary.score is None and summary.review_score is not None else 'score'}"
+        return None
+
+    def memo(self, namespace: str, key: object, compute: Callable[[], T]) -> T:
+        """A value computed once per validation (readings, lists of a sentence …), shared by the rules."""
+        slot = (namespace, key)
+        if slot not in self._memo:
+            self._memo[slot] = compute()
+        return self._memo[slot]  # type: ignore[return-value]
+
+    # --- printed figures of records -------------------------------------------------------
+
+    def printed_field(self, record: Record, name: str) -> Optional[Printed]:
+        """A record's number as printed: from its cell where the table holds it, else its float."""
+        return self.memo("printed", (record.id, name), lambda: self._printed_field(record, name))
+
+    def _printed_field(self, record: Record, name: str) -> Optional[Printed]:
+        value = getattr(record, name, None)
+        exact = name in SCORE_FIELDS
+        cell_text = self.cell_text_of(record, name)
+        if cell_text is not None:
+            printed = parse_printed(cell_text.replace("分", "").split("：")[-1], exact_integers=exact)
+            if printed is not None and (value is None or abs(printed.value - value) < 1e-9):
+                return printed
+        if value is None:
+            return None
+        return from_float(value, exact_integers=exact)
+
+    def cell_text_of(self, record: Record, name: str) -> Optional[str]:
+        """The text of the cell a record's field was read from, when it can be found."""
+        view = self.table(record.source.table)
+        row = record.source.row
+        if view is None or row is None:
+            return None
+        self._refs_of_row(view, row)
+        where = self._field_cells.get(f"{record.id}.{name}")
+        return view.grid.text(where[1], where[2]) if where is not None else None
+
+
+def _matches(value: object, printed: Optional[Printed]) -> bool:
+    if isinstance(value, Value):
+        value = value.value
+    if printed is None:
+        return True  # blank, error or text: the role decides
+    if value is None:
+        return printed.exact and printed.value == 0 and not any(ch.isdigit() for ch in printed.text)  # "-", "——"
+    return abs(value - printed.value) < 1e-9

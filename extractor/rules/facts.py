@@ -1,0 +1,146 @@
+"""Labelled figures of a document, as cross-references compare them.
+
+A `Fact` is a table cell (row label, column header) or an amount in a sentence (its
+label, the list it belongs to). `KeyIndex` finds the facts whose labels name the same
+thing (equal keys, one key ending the other, 支出合计 / 合计) without comparing every
+label with every other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from extractor.rules.docview import DocView
+from extractor.rules.labels import clean_label, context_of, contexts_conflict, is_comparative, match_key
+from extractor.rules.numbers import Mention
+from extractor.rules.prose import stated_lists
+from extractor.rules.sums import header_name, row_label
+from extractor.rules.tolerance import Printed, parse_printed, same_figure
+
+_YEAR = re.compile(r"((?:19|20)\d{2})")
+BARE_TOTALS = ("合计", "总计", "小计", "共计")
+MIN_SUFFIX = 4
+MONEY_UNITS = ("万元", "万", "亿元", "元")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A labelled figure: a table cell or a narrative amount."""
+
+    key: str
+    label: str
+    value: Printed
+    context: Optional[str]
+    year: Optional[int]
+    ref: str
+    group: str
+    """The column (table.block.col) or sentence it belongs to: what corroboration is counted over."""
+    where: str
+    parent: Optional[tuple[str, Printed]] = None
+    """For an amount listed after 其中: its parent's key and figure."""
+
+
+def _year(text: str) -> Optional[int]:
+    years = {int(y) for y in _YEAR.findall(text)}
+    return years.pop() if len(years) == 1 else None
+
+
+def table_facts(view: DocView) -> list[Fact]:
+    facts = []
+    for table in view.tables:
+        for b, block in enumerate(table.blocks):
+            if block.is_indicator_block:
+                continue
+            for col in block.numeric_columns():
+                if block.columns[col].kind != "number":
+                    continue
+                label_col = block.label_column(col)
+                header = block.columns[col].header
+                context, year = context_of(header), _year(header)
+                for row in block.body_rows:
+                    text = block.grid.text(row, col)
+                    value = parse_printed(text)
+                    if value is None or not text.strip() or (value.exact and value.value == 0):
+                        continue
+                    label = row_label(block, row, label_col)
+                    facts.append(Fact(match_key(label), label, value, context, year,
+                                      view.ref(table.table.id, row, col), f"{table.table.id}.{b}.{col}",
+                                      f"{table.name}「{label}」{header_name(block, col)}"))
+    return facts
+
+
+def _context(mention: Mention, parent: Optional[Mention]) -> Optional[str]:
+    own = context_of(clean_label(mention.prefix))
+    if parent is not None and own in (None, "预算"):
+        return context_of(clean_label(parent.prefix)) or own
+    return own
+
+
+def sentence_facts(view: DocView) -> list[Fact]:
+    facts = []
+    for sentence in view.sentences:
+        lists = view.memo("lists", (sentence.source, sentence.index), lambda: stated_lists(sentence))
+        parents = {id(m): stated.parent for stated in lists for m in stated.parts}
+        sentence_year = sentence.years[0] if len(set(sentence.years)) == 1 else None
+        for mention in sentence.mentions:
+            if mention.unit not in MONEY_UNITS or is_comparative(mention.prefix):
+                continue
+            label = clean_label(mention.prefix)
+            if len(label) < 2:
+                continue
+            parent = parents.get(id(mention))
+            facts.append(Fact(match_key(label), label, mention.value, _context(mention, parent),
+                              _year(mention.prefix) or sentence_year, sentence.source,
+                              f"{sentence.source}#{sentence.index}", f"正文「{label}」",
+                              (match_key(clean_label(parent.prefix)), parent.value) if parent is not None else None))
+    return facts
+
+
+def compatible(a: Fact, b: Fact) -> bool:
+    """Not different years, not different budget columns, not parts of two different totals."""
+    if a.parent is not None and b.parent is not None and a.parent[0] != b.parent[0] \
+            and not same_figure(a.parent[1], b.parent[1]):
+        return False
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    return a.context is None or b.context is None or not contexts_conflict(a.context, b.context)
+
+
+def same_key(a: str, b: str) -> bool:
+    """Equal keys; or one ends the other (按科目分类年度工资福利支出 / 工资福利支出); or 支出合计 / 合计."""
+    if a == b:
+        return len(a) >= 2
+    short, long = sorted((a, b), key=len)
+    if short in BARE_TOTALS:
+        return long.endswith(short)
+    return len(short) >= MIN_SUFFIX and long.endswith(short)
+
+
+class KeyIndex:
+    """Facts by label key, answering `matching(key)` through suffix tables instead of a full scan."""
+
+    def __init__(self, facts: list[Fact]) -> None:
+        self.by_key: dict[str, list[Fact]] = {}
+        for fact in facts:
+            self.by_key.setdefault(fact.key, []).append(fact)
+        self.ending_with: dict[str, list[str]] = {}
+        for key in self.by_key:
+            for start in range(1, len(key)):
+                suffix = key[start:]
+                if len(suffix) >= MIN_SUFFIX or suffix in BARE_TOTALS:
+                    self.ending_with.setdefault(suffix, []).append(key)
+        self._memo: dict[str, list[Fact]] = {}
+
+    def matching(self, key: str) -> list[Fact]:
+        if key not in self._memo:
+            keys = set(self.ending_with.get(key, []) if len(key) >= MIN_SUFFIX or key in BARE_TOTALS else [])
+            if len(key) >= 2:
+                keys.add(key)
+            for start in range(1, len(key)):
+                suffix = key[start:]
+                if len(suffix) >= MIN_SUFFIX or suffix in BARE_TOTALS:
+                    keys.add(suffix)
+            self._memo[key] = [f for k in sorted(keys) if same_key(k, key) for f in self.by_key.get(k, [])]
+        return self._memo[key]

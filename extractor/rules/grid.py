@@ -1,0 +1,227 @@
+"""A table as a grid of blocks: header rows, body rows and what each column holds.
+
+One printed table often holds several blocks (a budget block, an indicator block,
+a 总分 row), each under its own header rows. A block's columns are classified
+from its body: numbers, rates, row labels, 序号/行次 indexes and 科目编码 codes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal, Optional
+
+from schemas import Cell, Table
+
+from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
+
+ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
+
+SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
+_HEADER_WORDS = re.compile(
+    r"数|额|率|值|分|预算|决算|执行|项目|名称|指标|合计|收入|支出|单位|序号|行次|编码|科目|^类$|^款$|^项$|年|说明|原因|"
+    r"描述|情况|结余|经费|来源|内容|金额|小计|其中|备注|得分|人数|规模|投资|结转"
+)
+_LIST_NUMBERING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
+_INDEX_HEADER = re.compile(r"^(序号|行次|栏次|编号|序)$")
+_CODE_HEADER = re.compile(r"编码|代码|^类$|^款$|^项$|^科目编码")
+_RATE_HEADER = re.compile(r"率|比例|占比|比重|%|％")
+_INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标内容|指标值|指标名称|绩效指标")
+_COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号)$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def squeeze(text: Optional[str]) -> str:
+    return _WHITESPACE.sub("", text or "").replace("\u3000", "")
+
+
+def is_spreadsheet_error(text: Optional[str]) -> bool:
+    return bool(text) and bool(SPREADSHEET_ERROR.match(text.strip()))
+
+
+class Grid:
+    """Which cell covers each (row, col) position of a table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.n_rows = max([table.n_rows] + [c.row + c.row_span for c in table.cells])
+        self.n_cols = max([table.n_cols] + [c.col + c.col_span for c in table.cells])
+        self._owner: list[list[Optional[Cell]]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        self.anchors: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for cell in table.cells:
+            self.anchors[cell.row].append(cell)
+            for row in range(cell.row, cell.row + cell.row_span):
+                for col in range(cell.col, cell.col + cell.col_span):
+                    self._owner[row][col] = cell
+        for row in self.anchors:
+            row.sort(key=lambda c: c.col)
+        self._numbers: dict[tuple[str, bool], Optional[Printed]] = {}
+
+    def number(self, text: str, exact_integers: bool = False) -> Optional[Printed]:
+        """parse_printed, remembered per text: a table repeats the same few figures and markers."""
+        key = (text, exact_integers)
+        if key not in self._numbers:
+            self._numbers[key] = parse_printed(text, exact_integers=exact_integers)
+        return self._numbers[key]
+
+    def cell(self, row: int, col: int) -> Optional[Cell]:
+        if 0 <= row < self.n_rows and 0 <= col < self.n_cols:
+            return self._owner[row][col]
+        return None
+
+    def anchored(self, row: int, col: int) -> Optional[Cell]:
+        """The cell that starts exactly at (row, col), if any."""
+        cell = self.cell(row, col)
+        return cell if cell is not None and cell.row == row and cell.col == col else None
+
+    def text(self, row: int, col: int) -> str:
+        """Text of the cell that starts exactly here ("" under a merge from above or from the left)."""
+        cell = self.cell(row, col)
+        return cell.text if cell is not None and cell.row == row and cell.col == col else ""
+
+    def row_texts(self, row: int) -> list[str]:
+        return [squeeze(c.text) for c in self.anchors[row] if squeeze(c.text)]
+
+
+@dataclass
+class Column:
+    col: int
+    header: str
+    """The header texts above this column, top to bottom, whitespace removed and joined by /."""
+    kind: ColumnKind = "text"
+
+
+@dataclass
+class Block:
+    """Header rows and the body rows they head, inside one table."""
+
+    grid: Grid
+    header_rows: list[int]
+    body_rows: list[int]
+    columns: dict[int, Column] = field(default_factory=dict)
+
+    @cached_property
+    def is_indicator_block(self) -> bool:
+        return any(_INDICATOR_HEADER.search(c.header) for c in self.columns.values())
+
+    def numeric_columns(self) -> list[int]:
+        return [c for c, column in sorted(self.columns.items()) if column.kind in ("number", "rate")]
+
+    def label_column(self, col: int) -> Optional[int]:
+        """The row-label column of a numeric column: the nearest label column to its left."""
+        for left in range(col - 1, -1, -1):
+            column = self.columns.get(left)
+            if column is not None and column.kind == "label":
+                return left
+        return None
+
+    def printed(self, row: int, col: int) -> Optional[Printed]:
+        """The number a body cell prints; blank markers read as an exact zero; None for text/blank."""
+        return self.grid.number(self.grid.text(row, col), _is_score_header(self.columns[col].header))
+
+
+def cell_number(text: str, *, exact_integers: bool = False) -> Optional[Printed]:
+    return parse_printed(text, exact_integers=exact_integers)
+
+
+def _is_score_header(header: str) -> bool:
+    return bool(re.search(r"分值|得分|权重", header))
+
+
+def _row_kind(grid: Grid, row: int) -> Literal["data", "header", "column_numbers", "text"]:
+    texts = grid.row_texts(row)
+    if not texts:
+        return "text"
+    if _COLUMN_NUMBER_ROW.match(texts[0]):
+        return "column_numbers"
+    if any(is_spreadsheet_error(t) or grid.number(t) is not None for t in texts):
+        return "data"
+    header_like = [t for t in texts if len(t) <= 24 and not _LIST_NUMBERING.match(t) and _HEADER_WORDS.search(t)]
+    if len(texts) >= 2 and len(header_like) >= 2 and len(header_like) * 2 >= len(texts):
+        return "header"
+    return "text"
+
+
+def split_blocks(grid: Grid) -> list[Block]:
+    """Blocks: a run of header rows followed by data, up to the next such run."""
+    kinds = [_row_kind(grid, r) for r in range(grid.n_rows)]
+    blocks: list[Block] = []
+    current: Optional[Block] = None
+    row = 0
+    while row < grid.n_rows:
+        if kinds[row] == "header":
+            run = row
+            while run < grid.n_rows and kinds[run] == "header":
+                run += 1
+            following = next((k for k in kinds[run:] if k != "column_numbers"), None)
+            if following == "data":
+                current = Block(grid, list(range(row, run)), [])
+                blocks.append(current)
+                row = run
+                continue
+        if kinds[row] != "column_numbers":
+            if current is None:
+                current = Block(grid, [], [])
+                blocks.append(current)
+            if current.body_rows or kinds[row] == "data":
+                current.body_rows.append(row)
+        row += 1
+    for block in blocks:
+        classify_columns(block)
+    return [b for b in blocks if b.body_rows]
+
+
+def _header_text(grid: Grid, rows: list[int], col: int) -> str:
+    parts: list[str] = []
+    seen: set[int] = set()
+    for row in rows:
+        cell = grid.cell(row, col)
+        if cell is not None and id(cell) not in seen and squeeze(cell.text):
+            seen.add(id(cell))
+            parts.append(squeeze(cell.text))
+    return "/".join(parts)
+
+
+def _is_sequence(values: list[Printed]) -> bool:
+    return len(values) >= 2 and all(v.decimals == 0 for v in values) and \
+        [int(v.value) for v in values] == list(range(int(values[0].value), int(values[0].value) + len(values)))
+
+
+def classify_columns(block: Block) -> None:
+    grid = block.grid
+    for col in range(grid.n_cols):
+        header = _header_text(grid, block.header_rows, col)
+        last = header.split("/")[-1] if header else ""
+        texts = [squeeze(grid.text(r, col)) for r in block.body_rows]
+        texts = [t for t in texts if t]
+        numbers = [p for t in texts if (p := grid.number(t)) is not None and not is_blank_marker(t)]
+        errors = [t for t in texts if is_spreadsheet_error(t)]
+        kind: ColumnKind = "text"
+        digits = sum(t.isdigit() for t in texts)
+        if _CODE_HEADER.search(last) and texts and digits * 3 >= len(texts) * 2 \
+                and all(t.isdigit() or re.search(r"合计|总计|小计", t) for t in texts):
+            kind = "code"
+        elif _INDEX_HEADER.match(last) or (numbers and len(numbers) == len(texts) and _is_sequence(numbers)
+                                           and not _RATE_HEADER.search(header)):
+            kind = "index"
+        elif texts and digits == len(texts) and all(t.startswith("0") and len(t) >= 2 for t in texts):
+            kind = "code"
+        elif numbers and (len(numbers) + len(errors)) * 2 >= len(texts):
+            percents = sum(1 for p in numbers if p.percent)
+            kind = "rate" if _RATE_HEADER.search(last) or percents * 5 >= len(numbers) * 3 else "number"
+        elif texts and not numbers:
+            kind = "label"
+        block.columns[col] = Column(col, header, kind)
+    for col, column in block.columns.items():
+        # An all-blank column under an amount header (经营收入 with nothing printed) holds zeros.
+        if column.kind == "text" and _AMOUNT_HEADER.search(column.header.split("/")[-1] if column.header else "") \
+                and not any(squeeze(grid.text(r, col)) for r in block.body_rows) and block.label_column(col) is not None:
+            column.kind = "number"
+
+
+_AMOUNT_HEADER = re.compile(r"(收入|支出|拨款|经费|资金|费|数|额)$")
+
+
+def blocks_of(table: Table) -> list[Block]:
+    return split_blocks(Grid(table))

@@ -1,0 +1,226 @@
+"""Indicator rules: score_inconsistent, deviation_over_30, described_vs_reported.
+
+Only quantitative readings are judged: a target and an actual with numbers in
+comparable units (人 with 人, 次 with 家次, % with %). A target that states a change
+(同比增长8%, 比重提高3%) is not compared with an actual that states a level (比重17%).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from rapidfuzz import fuzz, process
+
+from schemas import Indicator, Value
+
+from extractor.rules.docview import DocView
+from extractor.rules.findings import Draft, figure
+from extractor.rules.labels import clean_label
+from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
+from extractor.rules.tolerance import Printed, from_float, same_figure
+
+DEVIATION_LIMIT = 0.30
+EXACT_COUNT_UNITS = frozenset(u for u in COUNT_UNITS if u not in ("分", "倍", "个百分点", "百分点", "小时", "天", "亩",
+                                                                "公里", "吨", "平方米"))
+_CHANGE = re.compile(r"增长|提高|增加|下降|减少|降低|上升|增速|增幅|降幅")
+_MET_WORDS = re.compile(r"^(已?达成(预期|年度)?(指标|目标)?|已?完成|已?达到(预期|目标)?|达标|全部完成)$")
+_NO_REASON = re.compile(r"^[\s/／\-—无]*$")
+NAME_MATCH = 90
+_TARGET_STATED = re.compile(r"[≥≤<>＜＞=＝]\s*$|(不低于|不少于|不超过|不高于|低于|高于|目标值?为?)\s*$")
+
+
+@dataclass
+class Reading:
+    """A quantitative target and actual with their printed precision."""
+
+    op: Optional[str]
+    target: Printed
+    actual: Printed
+    unit: Optional[str]
+
+
+def _printed(value: Value, unit: Optional[str]) -> Optional[Printed]:
+    """The printed figure; a whole count of things (19个, 1837人) is exact, not rounded."""
+    if value.value is None:
+        return None
+    found = next((m.value for m in find_mentions(value.raw or "") if abs(m.value.value - value.value) < 1e-9), None)
+    printed = found or from_float(value.value)
+    if unit in EXACT_COUNT_UNITS and printed.decimals == 0:
+        return Printed(printed.value, 0, exact=True, text=printed.text)
+    return printed
+
+
+def _qualifier(raw: str) -> str:
+    return re.sub(r"[\d.,%％≥≤=＝<>＜＞\s个人次家户项万元亿]+", "", raw)
+
+
+def reading_of(view: DocView, indicator: Indicator) -> Optional[Reading]:
+    return view.memo("reading", indicator.id, lambda: reading(indicator))
+
+
+def reading(indicator: Indicator) -> Optional[Reading]:
+    target, actual = indicator.target, indicator.actual
+    if target.qualitative or actual.qualitative or target.value is None or actual.value is None:
+        return None
+    if not comparable_units(target.unit, actual.unit):
+        return None
+    if (target.unit == "%") != (actual.unit == "%") and None not in (target.unit, actual.unit):
+        return None
+    target_change = bool(_CHANGE.search(_qualifier(target.raw or "")) or _CHANGE.search(indicator.name))
+    actual_words = _qualifier(actual.raw or "")
+    if actual_words and target_change != bool(_CHANGE.search(actual_words)):
+        return None
+    unit = target.unit or actual.unit
+    printed_target, printed_actual = _printed(target, unit), _printed(actual, unit)
+    if printed_target is None or printed_actual is None:
+        return None
+    return Reading(target.op, printed_target, printed_actual, unit)
+
+
+def met(found: Reading) -> bool:
+    a, t = found.actual, found.target
+    if found.op == "<=":
+        return a.low <= t.high
+    if found.op == "<":
+        return a.low < t.high
+    if found.op == ">":
+        return a.high > t.low
+    return a.high >= t.low  # =, >= and a bare figure: reaching it is meeting it
+
+
+def _full_marks(view: DocView, indicator: Indicator) -> Optional[tuple[Printed, Printed]]:
+    weight, score = view.printed_field(indicator, "weight"), view.printed_field(indicator, "score")
+    if weight is None or score is None:
+        return None
+    return weight, score
+
+
+def score_consistency(view: DocView) -> Iterator[Draft]:
+    for indicator in view.result.indicators:
+        marks = _full_marks(view, indicator)
+        if marks is None or marks[0].value <= 0:
+            continue
+        weight, score = marks
+        found = reading_of(view, indicator)
+        qualitative_met = bool(_MET_WORDS.match((indicator.actual.raw or "").strip()))
+        if found is not None and not met(found) and same_figure(score, weight):
+            share = _proportional(found)
+            if share is not None and round(weight.value * share, max(score.decimals, 0)) >= weight.value:
+                continue  # proportional scoring rounds to full marks (99.93% of 5 is 5.00)
+            yield Draft("score_inconsistent", "warning",
+                        f"「{indicator.name}」目标{indicator.target.raw}未完成（实际{indicator.actual.raw}），却得满分{score.show()}",
+                        (f"{indicator.id}.score", f"{indicator.id}.actual", f"{indicator.id}.target"),
+                        expected=None, found=score.value)
+        elif ((found is not None and met(found)) or (found is None and qualitative_met)) \
+                and score.high < weight.low and _NO_REASON.match(indicator.deviation_reason or ""):
+            yield Draft("score_inconsistent", "warning",
+                        f"「{indicator.name}」已完成目标（实际{indicator.actual.raw}），扣分至{score.show()}/{weight.show()}却未说明原因",
+                        (f"{indicator.id}.score", f"{indicator.id}.deviation_reason"), expected=weight.value, found=score.value)
+
+
+def _proportional(found: Reading) -> Optional[float]:
+    a, t = found.actual.value, found.target.value
+    if found.op in ("<=", "<"):
+        return t / a if a > 0 else None
+    return a / t if t > 0 else None
+
+
+def deviations(view: DocView) -> Iterator[Draft]:
+    for indicator in view.result.indicators:
+        found = reading_of(view, indicator)
+        if found is None or found.target.value == 0:
+            continue
+        gap = abs(found.actual.value - found.target.value) - found.actual.half_unit - found.target.half_unit
+        smallest = gap / (abs(found.target.value) + found.target.half_unit)
+        if smallest <= DEVIATION_LIMIT:
+            continue
+        share = abs(found.actual.value - found.target.value) / abs(found.target.value)
+        direction = "超出" if found.actual.value > found.target.value else "低于"
+        yield Draft("deviation_over_30", "warning",
+                    f"「{indicator.name}」目标{indicator.target.raw}，实际{indicator.actual.raw}，{direction}目标{share:.0%}（超过30%）",
+                    (f"{indicator.id}.actual", f"{indicator.id}.target"), expected=found.target.value,
+                    found=found.actual.value)
+
+
+def _foreign_year(text: str, year: Optional[int]) -> bool:
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text)]
+    return any(y != year for y in years) if year is not None else bool(years)
+
+
+def _contradictions(mentions: list[Mention], found: Reading) -> list[Mention]:
+    like = [m for m in mentions if m.unit is not None and comparable_units(m.unit, found.unit)
+            and (m.unit == "%") == (found.unit == "%")]
+    if not like or any(same_figure(m.value, found.actual) for m in like):
+        return []
+    return like
+
+
+def described_vs_reported(view: DocView) -> Iterator[Draft]:
+    year = view.result.document.year
+    for indicator in view.result.indicators:
+        found = reading_of(view, indicator)
+        if found is None or found.unit is None:
+            continue
+        for name in ("description", "deviation_reason"):
+            text = getattr(indicator, name)
+            if not text:
+                continue
+            for sentence in split_sentences(text, f"{indicator.id}.{name}"):
+                if _foreign_year(sentence.text, year):
+                    continue
+                contradicting = _contradictions(sentence.mentions, found)
+                if contradicting:
+                    stated = contradicting[0]
+                    yield Draft("described_vs_reported", "warning",
+                                f"「{indicator.name}」实际完成值为{indicator.actual.raw}，而{_field_name(name)}写“{sentence.text}”",
+                                (f"{indicator.id}.actual", f"{indicator.id}.{name}"), expected=found.actual.value,
+                                found=stated.value.value)
+                    break
+    yield from _narrative_statements(view)
+
+
+def _field_name(name: str) -> str:
+    return "完成情况描述" if name == "description" else "偏差原因"
+
+
+def _named_indicators(label: str, names: dict[str, list], choices: list[str]) -> list[str]:
+    """Indicator names a narrative label speaks of: the label ends with the name, or nearly equals it."""
+    label = clean_label(label)
+    if len(label) < 4:
+        return []
+    found = [label[start:] for start in range(len(label) - 3) if label[start:] in names]
+    best = process.extractOne(label, choices, scorer=fuzz.ratio, score_cutoff=NAME_MATCH)
+    if best is not None and len(best[0]) >= 6 and best[0] not in found:
+        found.append(best[0])
+    return found
+
+
+def _narrative_statements(view: DocView) -> Iterator[Draft]:
+    """A narrative sentence that restates an indicator's actual with another figure."""
+    year = view.result.document.year
+    names: dict[str, list[tuple[Indicator, Reading]]] = {}
+    for indicator in view.result.indicators:
+        found = reading_of(view, indicator)
+        if found is not None and found.unit:
+            names.setdefault(indicator.name, []).append((indicator, found))
+    if not names:
+        return
+    choices = sorted(names)
+    for sentence in view.sentences:
+        if _foreign_year(sentence.text, year):
+            continue
+        for mention in sentence.mentions:
+            if mention.unit is None or _TARGET_STATED.search(mention.prefix):
+                continue  # no unit, or a target restated (“…项目数≥5个”指标), not the actual
+            for name in _named_indicators(mention.prefix, names, choices):
+                for indicator, found in names[name]:
+                    if not comparable_units(mention.unit, found.unit) or (mention.unit == "%") != (found.unit == "%"):
+                        continue
+                    if same_figure(mention.value, found.actual) or same_figure(mention.value, found.target):
+                        continue
+                    yield Draft("described_vs_reported", "warning",
+                                f"正文称「{indicator.name}」为{mention.value.show()}{mention.unit}，而表中实际完成值为{indicator.actual.raw}",
+                                (f"{indicator.id}.actual", sentence.source), expected=found.actual.value,
+                                found=mention.value.value)

@@ -1,0 +1,171 @@
+"""Numbers stated in prose: "人员经费执行254.03万元", "增幅36.76%", "组建三条产业链".
+
+A `Mention` is one number with its unit, where it sits in its sentence, and the
+label printed right before it (the words since the previous number or clause
+mark). Sentences split at 。！？ only: a 其中 list may run across ；.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import cn2an
+
+from extractor.rules.tolerance import Printed, parse_printed
+
+MONEY_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "万": 1e4, "亿元": 1e8, "亿": 1e8}
+COUNT_UNITS = ("人次", "家次", "个百分点", "百分点", "平方米", "小时", "万人", "人", "家", "户", "个", "次", "项",
+               "场", "期", "篇", "条", "名", "所", "座", "台", "套", "件", "份", "天", "亩", "公里", "吨", "辆",
+               "批", "本", "册", "类", "处", "起", "种", "分", "倍")
+_UNITS = sorted([*MONEY_SCALE, "%", *COUNT_UNITS], key=len, reverse=True)
+_UNIT_PATTERN = "|".join(re.escape(u) for u in _UNITS)
+_MENTION = re.compile(
+    r"(?<![\d.,A-Za-z第])(?P<number>[-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\dA-Za-z])\s*(?P<unit>"
+    + _UNIT_PATTERN + r")?"
+)
+_CN_MEASURES = "个次场期条项篇家名人所户座台套件份天"
+_CN_MENTION = re.compile(r"(?<![第零〇一二两三四五六七八九十百千])(?P<number>[零〇一二两三四五六七八九十百千]+)(?P<unit>["
+                         + _CN_MEASURES + r"])")
+_CN_IDIOM_AFTER = "性龙化"
+"""一次性, 一条龙: a numeral and measure word that are part of a longer word, not a count."""
+_DATE_AFTER = re.compile(r"^\s*(年|月|日|号|季度|时|:|：\d)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
+_BOUNDARY = re.compile(r"[，,；;：:、（）()“”\"《》【】]")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One number in a sentence with its unit and the words right before it."""
+
+    value: Printed
+    unit: Optional[str]
+    start: int
+    end: int
+    prefix: str
+    """Raw text from the previous number or clause mark up to this number."""
+    clause_start: int
+    """Offset where this number's clause (after the last ，；： mark) starts."""
+    chinese: bool = False
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit in MONEY_SCALE
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+    def in_yuan(self) -> Optional[float]:
+        return self.value.value * MONEY_SCALE[self.unit] if self.unit in MONEY_SCALE else None
+
+
+@dataclass
+class Sentence:
+    """A sentence of a narrative paragraph (or of a description cell) with its numbers."""
+
+    text: str
+    source: str
+    """What to cite: `p12.text`, `i3.description` …"""
+    index: int
+    mentions: list[Mention] = field(default_factory=list)
+    years: tuple[int, ...] = ()
+
+
+def _normalise(text: str) -> str:
+    return text.replace("％", "%").replace("，", "，").replace("\u3000", " ")
+
+
+def _clause_start(text: str, position: int) -> int:
+    start = 0
+    for match in _BOUNDARY.finditer(text, 0, position):
+        start = match.end()
+    return start
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Arabic and Chinese numbers with their units, skipping dates (2023年, 12月31日)."""
+    text = _normalise(text)
+    found: list[tuple[int, int, Printed, Optional[str], bool]] = []
+    for match in _MENTION.finditer(text):
+        unit = match.group("unit")
+        after = text[match.end("number"):]
+        if unit is None and _DATE_AFTER.match(after):
+            continue
+        if unit is None and re.match(r"^\s*[-~～至到]\s*\d", after):
+            unit = None  # a range's first number: keep, it has no unit of its own
+        printed = parse_printed(match.group("number").replace("−", "-").replace("－", "-"))
+        if printed is None:
+            continue
+        if unit == "%":
+            printed = Printed(printed.value, printed.decimals, percent=True, exact=printed.exact, text=printed.text)
+        found.append((match.start(), match.end(), printed, unit, False))
+    for match in _CN_MENTION.finditer(text):
+        following = text[match.end():match.end() + 1]
+        if following and following in _CN_IDIOM_AFTER:
+            continue
+        try:
+            number = float(cn2an.cn2an(match.group("number"), "smart"))
+        except (ValueError, KeyError):
+            continue
+        found.append((match.start(), match.end(), Printed(number, 0, exact=True, text=match.group(0)),
+                      match.group("unit"), True))
+    found.sort(key=lambda item: item[0])
+    mentions: list[Mention] = []
+    previous_end = 0
+    for start, end, printed, unit, chinese in found:
+        clause = _clause_start(text, start)
+        prefix_start = max(previous_end, clause)
+        mentions.append(Mention(printed, unit, start, end, text[prefix_start:start], clause, chinese))
+        previous_end = end
+    return mentions
+
+
+def years_in(text: str) -> tuple[int, ...]:
+    return tuple(int(y) for y in _YEAR.findall(text))
+
+
+def split_sentences(text: str, source: str) -> list[Sentence]:
+    """Sentences at 。！？ and line breaks, each with its numbers."""
+    sentences = []
+    for index, part in enumerate(p.strip() for p in _SENTENCE_END.split(_normalise(text))):
+        if part:
+            sentences.append(Sentence(part, source, index, find_mentions(part), years_in(part)))
+    return [s for s in sentences]
+
+
+_UNIT_FAMILY = {"万人": "人", "人次": "人次", "家次": "次", "百分点": "个百分点"}
+
+
+def unit_family(unit: Optional[str]) -> Optional[str]:
+    """Units that measure the same thing: money, percent, and counts by their measure word."""
+    if unit is None:
+        return None
+    if unit in MONEY_SCALE:
+        return "money"
+    return _UNIT_FAMILY.get(unit, unit)
+
+
+def comparable_units(a: Optional[str], b: Optional[str]) -> bool:
+    """Like with like: 人 with 人, 次 with 家次, 万元 with 亿元; an unknown unit compares with anything."""
+    if a is None or b is None:
+        return True
+    a, b = normalise_unit(a), normalise_unit(b)
+    return a == b or a.endswith(b) or b.endswith(a) or unit_family(a) == unit_family(b) == "money"
+
+
+def normalise_unit(unit: Optional[str]) -> Optional[str]:
+    if unit is None:
+        return None
+    unit = unit.replace("％", "%").strip()
+    return {"亿": "亿元", "万": "万元"}.get(unit, unit)
+
+
+def scale_to(unit: Optional[str], target_unit: Optional[str]) -> float:
+    """Factor turning an amount in `unit` into `target_unit` (1 when either is not money)."""
+    a, b = normalise_unit(unit), normalise_unit(target_unit)
+    if a in MONEY_SCALE and b in MONEY_SCALE:
+        return MONEY_SCALE[a] / MONEY_SCALE[b]
+    return 1.0

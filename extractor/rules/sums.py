@@ -1,0 +1,161 @@
+"""sum_mismatch in tables: every total row and total column against its parts.
+
+The structure comes from `structure.py`; the figures decide what is certain:
+- a relation the table declares (合计/汇总/总额 over list lines or 科目编码, 按…分 groups, a header
+  span over a 合计 sub-column) is checked on every line;
+- a 其中 relation may be partial: it is trusted once it adds up on at least as many lines as it
+  fails; until then only parts exceeding their total are reported;
+- a weaker cue (a 合计 column followed by columns, a 增减 column) needs two agreeing lines
+  and more agreeing than failing ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from extractor.rules.docview import DocView, TableView
+from extractor.rules.findings import Draft, figure
+from extractor.rules.grid import Block, is_spreadsheet_error, squeeze
+from extractor.rules.structure import Relation, column_relations, row_relations
+from extractor.rules.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
+
+MAX_NAMED_PARTS = 4
+
+
+@dataclass
+class Line:
+    """One line a relation is checked on: a column (row relations) or a row (column relations)."""
+
+    key: int
+    total: Printed
+    parts: list[Printed]
+
+    @property
+    def parts_sum(self) -> float:
+        return sum(p.value for p in self.parts)
+
+    @property
+    def holds(self) -> bool:
+        return sum_agrees(self.parts, self.total)
+
+    @property
+    def trivial(self) -> bool:
+        return self.total.value == 0 and all(p.value == 0 for p in self.parts)
+
+    @property
+    def exceeds(self) -> bool:
+        return all(p.value >= 0 for p in self.parts) and \
+            self.parts_sum > self.total.value + sum_tolerance(self.parts, self.total) + 1e-9
+
+
+def _number(block: Block, row: int, col: int) -> tuple[bool, Optional[Printed]]:
+    """(usable, figure): an empty cell is an exact zero; words or #DIV/0! make the line unusable."""
+    text = squeeze(block.grid.text(row, col))
+    if not text:
+        return True, None
+    if is_spreadsheet_error(text):
+        return False, None
+    printed = block.printed(row, col) if col in block.columns else parse_printed(text)
+    return printed is not None, printed
+
+
+def _line(block: Block, relation: Relation, key: int) -> Optional[Line]:
+    if relation.axis == "rows":
+        cells = [(relation.total, key)] + [(r, key) for r in relation.parts]
+    else:
+        cells = [(key, relation.total)] + [(key, c) for c in relation.parts]
+    read = [_number(block, r, c) for r, c in cells]
+    if not all(ok for ok, _ in read) or read[0][1] is None or all(p is None for _, p in read[1:]):
+        return None
+    zero = Printed(0.0, 0, exact=True)
+    return Line(key, read[0][1], [p if p is not None else zero for _, p in read[1:]])
+
+
+def _lines(block: Block, relation: Relation) -> list[Line]:
+    keys = relation.columns if relation.axis == "rows" else block.body_rows
+    return [line for key in keys if (line := _line(block, relation, key)) is not None]
+
+
+def _failing(relation: Relation, lines: list[Line]) -> list[Line]:
+    failing = [line for line in lines if not line.holds]
+    agreeing = [line for line in lines if line.holds and not line.trivial]
+    if not failing:
+        return []
+    if relation.needs_confirmation:
+        return failing if len(agreeing) >= 2 and len(agreeing) > len(failing) else []
+    if relation.partial_allowed:
+        if agreeing and len(agreeing) >= len(failing):
+            return failing
+        return [line for line in failing if line.exceeds]
+    return failing
+
+
+def row_label(block: Block, row: int, label_col: Optional[int]) -> str:
+    if label_col is not None:
+        cell = block.grid.cell(row, label_col)
+        if cell is not None and cell.row == row and squeeze(cell.text):
+            return squeeze(cell.text)
+    texts = [squeeze(c.text) for c in block.grid.anchors[row] if squeeze(c.text)]
+    return texts[0] if texts else f"第{row + 1}行"
+
+
+def header_name(block: Block, col: int) -> str:
+    header = block.columns[col].header if col in block.columns else ""
+    return header.split("/")[-1] if header else f"第{col + 1}列"
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:MAX_NAMED_PARTS])
+    return shown + (f"等{len(names)}项" if len(names) > MAX_NAMED_PARTS else "")
+
+
+def _draft(view: DocView, table: TableView, block: Block, relation: Relation, line: Line,
+           label_col: Optional[int]) -> Draft:
+    decimals = decimals_of([line.total, *line.parts])
+    computed = format_number(line.parts_sum, decimals)
+    difference = format_number(abs(line.parts_sum - line.total.value), decimals)
+    table_id = table.table.id
+    if relation.axis == "rows":
+        column = header_name(block, line.key)
+        total_name = row_label(block, relation.total, label_col)
+        parts = _names([row_label(block, r, label_col) for r in relation.parts])
+        message = (f"{table.name}「{column}」列：「{total_name}」为{line.total.show()}，"
+                   f"其下各项（{parts}）合计{computed}，相差{difference}")
+        refs = [view.ref(table_id, relation.total, line.key)] + [view.ref(table_id, r, line.key) for r in relation.parts]
+    else:
+        label = row_label(block, line.key, block.label_column(relation.total))
+        parts = _names([header_name(block, c) for c in relation.parts])
+        message = (f"{table.name}「{label}」行：{header_name(block, relation.total)}为{line.total.show()}，"
+                   f"而{parts}合计{computed}，相差{difference}")
+        refs = [view.ref(table_id, line.key, relation.total)] + [view.ref(table_id, line.key, c) for c in relation.parts]
+    if relation.partial_allowed and line.exceeds and not relation.needs_confirmation:
+        message += "（各部分之和超过合计数）"
+    return Draft("sum_mismatch", "error", message, tuple(dict.fromkeys(refs)),
+                 expected=figure(line.parts_sum, decimals), found=line.total.value)
+
+
+def _sides(block: Block) -> dict[int, list[int]]:
+    """Numeric columns grouped by the label column on their left (a 收支总表 has two sides)."""
+    sides: dict[int, list[int]] = {}
+    for col in block.numeric_columns():
+        if block.columns[col].kind != "number":
+            continue
+        label = block.label_column(col)
+        if label is not None:
+            sides.setdefault(label, []).append(col)
+    return sides
+
+
+def table_sums(view: DocView) -> Iterator[Draft]:
+    for table in view.tables:
+        for block in table.blocks:
+            if block.is_indicator_block:
+                continue  # 总分 of an indicator block is checked against its records (scores.py)
+            for label_col, columns in _sides(block).items():
+                for relation in row_relations(block, label_col, columns, view.use_indent):
+                    for line in _failing(relation, _lines(block, relation)):
+                        yield _draft(view, table, block, relation, line, label_col)
+            for relation in column_relations(block):
+                for line in _failing(relation, _lines(block, relation)):
+                    yield _draft(view, table, block, relation, line, None)

@@ -1,0 +1,158 @@
+"""Small builders of ExtractionResult objects for the validator's tests.
+
+Tables are written row by row like HTML tables (a cell is a string or a dict with
+text/rowspan/colspan/indent); a row can also yield a record whose fields are read
+from named columns, as the golden generator does, so refs and printed precision
+behave exactly as on a real extraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from schemas import (
+    BudgetLine, Cell, DocumentInfo, ExtractionResult, Indicator, Paragraph, ScoreSummary, Section, Source, Table,
+)
+
+from extractor.forms.build import budget_item, score_label
+from extractor.forms.values import parse_amount, parse_value
+
+CellSpec = Union[str, dict]
+
+
+@dataclass
+class TableBuilder:
+    id: str
+    title: Optional[str] = None
+    section: Optional[str] = "s1"
+    role: str = "budget"
+    unit: Optional[str] = "万元"
+    rows: list[list[CellSpec]] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    budget_lines: list[BudgetLine] = field(default_factory=list)
+    scores: list[ScoreSummary] = field(default_factory=list)
+    _occupied: set = field(default_factory=set)
+    _counters: Optional["Counters"] = None
+
+    def row(self, cells: list[CellSpec], *, budget: Optional[dict] = None, indicator: Optional[dict] = None,
+            score: Optional[dict] = None, pairs: Optional[list[tuple[int, int]]] = None) -> "TableBuilder":
+        r = len(self.rows)
+        self.rows.append(cells)
+        col = 0
+        placed: dict[int, Cell] = {}
+        for spec in cells:
+            while (r, col) in self._occupied:
+                col += 1
+            spec = {"text": spec} if isinstance(spec, str) else dict(spec)
+            cell = Cell(row=r, col=col, row_span=spec.get("rowspan", 1), col_span=spec.get("colspan", 1),
+                        text=spec.get("text", ""), indent=spec.get("indent"))
+            self.cells.append(cell)
+            for rr in range(r, r + cell.row_span):
+                for cc in range(col, col + cell.col_span):
+                    self._occupied.add((rr, cc))
+                    placed[cc] = cell
+            col += cell.col_span
+        source = Source(page=1, table=self.id, row=r)
+        counters = self._counters or Counters()
+
+        def text(c: int) -> Optional[str]:
+            cell = placed.get(c)
+            return cell.text if cell is not None and cell.row == r and cell.col == c else None
+
+        if budget is not None:
+            amounts = {k: parse_amount(text(v)) for k, v in budget.items() if k != "item"}
+            self.budget_lines.append(BudgetLine(id=counters.next("b"), section=self.section,
+                                                item=budget_item(text(budget["item"]) or ""), unit=self.unit,
+                                                source=source, **amounts))
+        if indicator is not None:
+            values = {k: v for k, v in indicator.items() if not isinstance(v, int)}
+            cols = {k: v for k, v in indicator.items() if isinstance(v, int)}
+            self.indicators.append(Indicator(
+                id=counters.next("i"), section=self.section or "", source=source,
+                name="".join((values.get("name") or text(cols["name"]) or "").split()),
+                level1=values.get("level1"), level2=values.get("level2"),
+                target=parse_value(text(cols["target"])) if "target" in cols else parse_value(None),
+                actual=parse_value(text(cols["actual"])) if "actual" in cols else parse_value(None),
+                weight=parse_amount(text(cols["weight"])) if "weight" in cols else None,
+                score=parse_amount(text(cols["score"])) if "score" in cols else None,
+                review_score=parse_amount(text(cols["review_score"])) if "review_score" in cols else None,
+                description=text(cols["description"]) or None if "description" in cols else None,
+                deviation_reason=text(cols["deviation_reason"]) or None if "deviation_reason" in cols else None,
+            ))
+        if score is not None:
+            self.scores.append(ScoreSummary(
+                id=counters.next("c"), section=self.section, source=source,
+                label=score_label(text(score["label"]) or ""),
+                **{k: parse_amount(text(v)) for k, v in score.items() if k != "label"}))
+        for label_col, value_col in pairs or []:
+            label = score_label(text(label_col) or "")
+            raw = text(value_col)
+            marks = {"自评得分": 100.0, "预算执行": 10.0}.get(label)
+            if label == "复核得分":
+                self.scores.append(ScoreSummary(id=counters.next("c"), section=self.section, source=source,
+                                                label="复核得分", review_score=parse_amount(raw)))
+            else:
+                self.scores.append(ScoreSummary(id=counters.next("c"), section=self.section, source=source,
+                                                label=label, weight=marks, score=parse_amount(raw)))
+        return self
+
+    def table(self) -> Table:
+        n_cols = max((c.col + c.col_span for c in self.cells), default=0)
+        return Table(id=self.id, section=self.section, role=self.role, title=self.title, pages=[1],
+                     n_rows=len(self.rows), n_cols=n_cols, cells=list(self.cells))
+
+
+@dataclass
+class Counters:
+    """Ids b1…, i1…, c1… shared by all tables of one document, in document order."""
+
+    counts: dict = field(default_factory=dict)
+
+    def next(self, prefix: str) -> str:
+        self.counts[prefix] = self.counts.get(prefix, 0) + 1
+        return f"{prefix}{self.counts[prefix]}"
+
+
+@dataclass
+class DocumentBuilder:
+    kind: str = "pdf_digital"
+    year: Optional[int] = None
+    counters: Counters = field(default_factory=Counters)
+    tables: list[TableBuilder] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    extra_indicators: list[Indicator] = field(default_factory=list)
+
+    def table(self, title: Optional[str] = None, *, section: Optional[str] = "s1", role: str = "budget",
+              unit: Optional[str] = "万元") -> TableBuilder:
+        builder = TableBuilder(id=f"t{len(self.tables) + 1}", title=title, section=section, role=role, unit=unit)
+        builder._counters = self.counters
+        self.tables.append(builder)
+        return builder
+
+    def text(self, *paragraphs: str) -> "DocumentBuilder":
+        self.paragraphs.extend(paragraphs)
+        return self
+
+    def section(self, kind: str = "department", title: str = "部门整体支出绩效自评表") -> "DocumentBuilder":
+        self.sections.append(Section(id=f"s{len(self.sections) + 1}", kind=kind, title=title))
+        return self
+
+    def build(self) -> ExtractionResult:
+        return ExtractionResult(
+            document=DocumentInfo(file="test.pdf", sha256="0" * 64, kind=self.kind, year=self.year),
+            sections=self.sections or [Section(id="s1", kind="department", title="部门整体支出绩效自评表")],
+            tables=[t.table() for t in self.tables],
+            indicators=[i for t in self.tables for i in t.indicators] + self.extra_indicators,
+            budget_lines=[b for t in self.tables for b in t.budget_lines],
+            scores=[s for t in self.tables for s in t.scores],
+            narrative=[Paragraph(id=f"p{i + 1}", text=text) for i, text in enumerate(self.paragraphs)],
+        )
+
+
+def findings_of(result: ExtractionResult, rule: Optional[str] = None, severities=("error", "warning")):
+    from extractor.rules import validate
+
+    return [f for f in validate(result) if (rule is None or f.rule == rule) and f.severity in severities]

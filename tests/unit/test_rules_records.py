@@ -1,0 +1,97 @@
+"""Rules over indicator and score records: totals, weights, scores, blanks, duplicates, deviations, descriptions."""
+
+from __future__ import annotations
+
+from tests.rules_factories import DocumentBuilder, findings_of
+
+COLUMNS = {"name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4, "description": 5, "deviation_reason": 6}
+
+
+def _form(rows, *, total=None, level1="产出指标(50分)", extra_summaries=()):
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("绩效指标", role="indicators")
+    table.row(["三级指标", "指标值", "实际完成值", "分值", "得分", "完成情况简要描述", "偏差原因及改进措施"])
+    for row in rows:
+        cells = list(row) + [""] * (7 - len(row))
+        table.row(cells, indicator={**COLUMNS, "level1": level1, "level2": "数量指标"})
+    if total is not None:
+        table.row(["总分", "", "", total[0], total[1], "", ""], score={"label": 0, "weight": 3, "score": 4})
+    for label, weight, score in extra_summaries:
+        table.row([label, "", "", weight, score, "", ""], score={"label": 0, "weight": 3, "score": 4})
+    return doc.build()
+
+
+ROWS = [("培训人数", "≥100人", "120人", "20", "20"), ("检查次数", "≥5次", "5次", "30", "30")]
+
+
+def test_total_that_adds_up_and_one_that_does_not():
+    assert findings_of(_form(ROWS, total=("50", "50"))) == []
+    (finding,) = findings_of(_form(ROWS, total=("50", "49")), "sum_mismatch")
+    assert finding.refs[0] == "c1.score" and finding.expected == 50 and finding.found == 49
+
+
+def test_one_level_weight_printed_in_its_label():
+    (finding,) = findings_of(_form(ROWS, level1="产出指标(60分)"), "sum_mismatch")
+    assert finding.refs[0] == "i1.level1" and finding.found == 60 and finding.expected == 50
+
+
+def test_one_level_subtotal_against_its_indicators():
+    assert findings_of(_form(ROWS, extra_summaries=[("产出指标", "50", "50")])) == []
+    (finding,) = findings_of(_form(ROWS, extra_summaries=[("产出", "50", "48")]), "sum_mismatch")
+    assert finding.refs[0] == "c1.score" and finding.expected == 50
+
+
+def test_score_above_weight_or_below_zero():
+    findings = findings_of(_form([("培训人数", "≥100人", "120人", "20", "22"), ("检查次数", "≥5次", "5次", "30", "-1")]),
+                           "score_exceeds_weight")
+    assert [(f.refs[0], f.found) for f in findings] == [("i1.score", 22.0), ("i2.score", -1.0)]
+
+
+def test_blank_required_value_but_not_a_printed_dash():
+    rows = [("培训人数", "≥100人", "120人", "20", "20"), ("检查次数", "≥5次", "5次", "30", ""),
+            ("满意度", "≥90%", "95%", "10", "-")]
+    assert [f.refs for f in findings_of(_form(rows), "missing_value")] == [["i2.score"]]
+
+
+def test_duplicate_indicator_in_one_section():
+    findings = findings_of(_form(ROWS + [("培训 人数", "≥100人", "110人", "0", "0")]), "duplicate_indicator")
+    assert [f.refs for f in findings] == [["i3.name", "i1.name"]]
+
+
+def test_missed_target_with_full_marks_and_met_target_with_marks_off():
+    findings = findings_of(_form([("培训人数", "≥100人", "60人", "20", "20"), ("检查次数", "≥5次", "6次", "30", "25")]),
+                           "score_inconsistent")
+    assert [f.refs[0] for f in findings] == ["i1.score", "i2.score"]
+    reasoned = _form([("检查次数", "≥5次", "6次", "30", "25", "", "检查质量不高")])
+    assert findings_of(reasoned, "score_inconsistent") == []
+
+
+def test_proportional_full_marks_are_consistent():
+    """99.93% of a 100% target scores 5 × 0.9993 = 4.9965, printed 5."""
+    assert findings_of(_form([("到位率", "100%", "99.93%", "5", "5")]), "score_inconsistent") == []
+
+
+def test_deviation_over_thirty_percent_both_ways():
+    findings = findings_of(_form([("服务项目数", "≥5个", "19个", "2", "2"), ("参训人数", "≥100人", "78人", "4", "3.12"),
+                                  ("招商项目", "30个", "40个", "2", "2"), ("执行率", "≥90%", "100%", "2", "2")]),
+                           "deviation_over_30")
+    assert [(f.refs[0], f.found) for f in findings] == [("i1.actual", 19.0), ("i3.actual", 40.0)]
+
+
+def test_change_target_is_not_compared_with_a_level():
+    rows = [("制造业比重提高", "3%", "比重17%", "5", "5"), ("工业增加值", "同比增长8%", "同比增长0.1%", "5", "2")]
+    assert [f.refs[0] for f in findings_of(_form(rows), "deviation_over_30")] == ["i2.actual"]
+
+
+def test_description_contradicts_actual_only_like_with_like():
+    rows = [("参训人数", "≥100人", "78人", "4", "3.12", "培训人员87人"),
+            ("培训期数", "≥2期", "2期", "4", "4", "举办2期，培训120人"),
+            ("招商次数", "≥5次", "10次", "4", "4", "组建三条产业链精准招商"),
+            ("会议次数", "≥1次", "1次", "4", "4", "召开会议一次")]
+    findings = findings_of(_form(rows), "described_vs_reported")
+    assert [(f.refs, f.found) for f in findings] == [(["i1.actual", "i1.description"], 87.0)]
+
+
+def test_last_years_figures_are_not_this_years_actual():
+    rows = [("服务项目数", "≥5个", "19个", "2", "2", "", "2023年仅完成8个项目")]
+    assert findings_of(_form(rows), "described_vs_reported") == []
