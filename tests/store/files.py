@@ -77,3 +77,16 @@ def bad_files(directory: Path) -> dict[str, str]:
         "notes-renamed.pdf": "不支持的文件类型",
         "hanging.pdf": "超时",
     }
+
+
+def memory_hungry_pdf(path: Path, lines: int = 1_000_000) -> Path:
+    """One page of a million stroked line segments (5 MB compressed): reading its vector graphics
+    takes over 2 GB, far beyond a 1 GB worker limit, while each good test file needs well under 1 GB."""
+    document = pymupdf.open()
+    page = document.new_page(width=595, height=842)
+    page.insert_text((50, 50), "lines")
+    ops = b"".join(b"%d %d m %d %d l S\n" % (i % 500, (i * 7) % 800, i % 500 + 1, (i * 7) % 800)
+                   for i in range(lines))
+    document.update_stream(page.get_contents()[0], ops, compress=True)
+    document.save(path, deflate=True)
+    return path
