@@ -15,6 +15,7 @@ from typing import Literal, Optional
 from schemas import Cell, Table
 
 from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
+from extractor.text.join import squeeze  # re-exported: rules modules import it from here
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
 
@@ -29,11 +30,6 @@ _CODE_HEADER = re.compile(r"编码|代码|^类$|^款$|^项$|^科目编码")
 _RATE_HEADER = re.compile(r"率|比例|占比|比重|%|％")
 _INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标内容|指标值|指标名称|绩效指标")
 _COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号)$")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def squeeze(text: Optional[str]) -> str:
-    return _WHITESPACE.sub("", text or "").replace("\u3000", "")
 
 
 def is_spreadsheet_error(text: Optional[str]) -> bool:
