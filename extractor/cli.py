@@ -104,5 +104,9 @@ from extractor.cli_store import register as _register_store_commands  # noqa: E4
 
 _register_store_commands(app)
 
+from extractor.review.cli import register as _register_review_commands  # noqa: E402  (serve, token)
+
+_register_review_commands(app)
+
 if __name__ == "__main__":
     app()

@@ -13,6 +13,7 @@ from models import Document, DocumentStatus, utc_now
 from schemas import ExtractionResult
 
 from extractor.ingest.worker import Outcome
+from extractor.review.records import reapply_corrections
 from extractor.store import mark_failed, one_line, session_scope
 from extractor.store.documents import save_result
 
@@ -41,7 +42,9 @@ def record_outcome(*, engine: Engine, outcome: Outcome, path: Path, job_id: int)
         ).one()
         if outcome.ok and outcome.result_json is not None:
             result = ExtractionResult.model_validate_json(outcome.result_json)
-            save_result(session=session, result=result, path=path, job_id=job_id)
+            stored = save_result(session=session, result=result, path=path, job_id=job_id)
+            # A re-extraction (--force) keeps the reviewers' corrections: re-applied here, same transaction.
+            result = reapply_corrections(session=session, document=stored, result=result)
             return Recorded(ok=True, pages=result.document.pages, worker_pid=outcome.worker_pid,
                             findings=Counter(finding.rule for finding in result.findings))
         error = one_line(outcome.error or f"{path.name}: 未知错误 (unknown failure)")
