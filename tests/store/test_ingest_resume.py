@@ -17,7 +17,7 @@ from models import Document, IndicatorRow
 from extractor.pipeline import extract, file_sha256
 from extractor.store import session_scope
 
-from tests.store.files import SEEDS, copy_fixtures, pdf_variants
+from tests.store.files import SEEDS, copy_fixtures, hanging_pdf, pdf_variants
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="the fixtures are not here")
 
@@ -71,3 +71,43 @@ def test_killed_run_resumes_without_duplicates_or_losses(engine: Engine, store_u
     expected = {source: len(extract(source).indicators) for source in set(original.values())}
     for path in files:
         assert per_document.get(stored[file_sha256(path)], 0) == expected[original[path]], path.name
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_worker_does_not_outlive_its_killed_parent(tmp_path: Path) -> None:
+    """The parent dies while its worker is stuck in a hanging PDF: the worker must go too (PDEATHSIG)."""
+    hanging_pdf(tmp_path / "hanging.pdf")
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen(_cli(str(tmp_path / "hanging.pdf"), "-j", "1", "--timeout", "600", database_url=url),
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers:
+        assert parent.poll() is None and time.monotonic() < deadline
+        workers = _children(parent.pid)
+        time.sleep(0.1)
+    time.sleep(2)  # the worker is inside the hanging document now
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in workers):
+        if time.monotonic() > deadline:
+            for pid in workers:  # clean up what this test started before failing
+                os.kill(pid, signal.SIGKILL)
+            pytest.fail("the worker survived its parent")
+        time.sleep(0.1)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
