@@ -67,6 +67,15 @@ def _proc_kb(pid: int, field: str) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process so far (the ingest parent alone, not its workers)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _done(database: Path) -> tuple[int, int]:
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as connection:
@@ -87,7 +96,14 @@ def run_ingest(directory: Path, workers: int, count: int, scratch: Path) -> dict
     checkpoints = {count * q // 4: 0 for q in (1, 2, 3, 4)}
     peak = 0
     first_done = 0.0
-    while process.poll() is None:
+    parent_cpu = 0.0
+    while True:
+        # wait4, not Popen.poll: its rusage covers the ingest process and the workers it reaped.
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            break
+        parent_cpu = _cpu_seconds(process.pid) or parent_cpu
         rss = _proc_kb(process.pid, "VmRSS")
         peak = max(peak, _proc_kb(process.pid, "VmHWM"))
         done, _ = _done(database)
@@ -98,12 +114,14 @@ def run_ingest(directory: Path, workers: int, count: int, scratch: Path) -> dict
                 checkpoints[mark] = rss
         time.sleep(0.2)
     seconds = time.perf_counter() - started
-    stdout, stderr = process.communicate()
+    stdout, stderr = process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
+    total_cpu = usage.ru_utime + usage.ru_stime
     done, pages = _done(database)
     if process.returncode != 0 or done != count:
         raise SystemExit(f"ingest with {workers} workers failed ({done}/{count} done):\n{stdout}\n{stderr}")
     return {"workers": workers, "seconds": seconds, "docs_per_s": count / seconds, "pages_per_s": pages / seconds,
             "startup_s": first_done, "steady_docs_per_s": (count - 1) / max(seconds - first_done, 1e-9),
+            "parent_cpu_ms": 1000 * parent_cpu / count, "worker_cpu_ms": 1000 * (total_cpu - parent_cpu) / count,
             "rss_mb": [round(kb / 1024, 1) for kb in checkpoints.values()], "peak_mb": round(peak / 1024, 1)}
 
 
@@ -121,17 +139,24 @@ def main() -> None:
         copies = make_copies(sources, scratch / "in", args.documents)
         print(f"{args.documents} documents: copies of {', '.join(p.name for p in sources)} "
               f"({os.cpu_count()} cores)")
-        base_docs, base_pages = baseline(copies[: max(len(sources) * 3, 10)])
-        print(f"baseline extract() in one process, no store: {base_docs:.2f} docs/s, {base_pages:.1f} pages/s")
+        cpu_before = time.process_time()
+        sample = copies[: max(len(sources) * 3, 10)]
+        base_docs, base_pages = baseline(sample)
+        base_cpu_ms = 1000 * (time.process_time() - cpu_before) / (len(sample) + 1)
+        print(f"baseline extract() in one process, no store: {base_docs:.2f} docs/s, {base_pages:.1f} pages/s, "
+              f"{base_cpu_ms:.0f} CPU ms/doc; load average before: {os.getloadavg()[0]:.1f}")
         results = [run_ingest(scratch / "in", workers, args.documents, scratch) for workers in args.workers]
     print(f"{'workers':>7} {'seconds':>8} {'docs/s':>7} {'pages/s':>8} {'vs baseline':>11} {'1st doc s':>9} "
-          f"{'steady docs/s':>13} {'parent RSS MB at 25/50/75/100%':>32} {'peak MB':>8}")
+          f"{'steady docs/s':>13} {'CPU ms/doc parent+workers':>25} "
+          f"{'parent RSS MB at 25/50/75/100%':>32} {'peak MB':>8}")
     for result in results:
         ratio = float(result["docs_per_s"]) / base_docs  # type: ignore[arg-type]
         rss = " / ".join(f"{mb:.1f}" for mb in result["rss_mb"])  # type: ignore[attr-defined]
         print(f"{result['workers']:>7} {result['seconds']:>8.1f} {result['docs_per_s']:>7.2f} "
               f"{result['pages_per_s']:>8.1f} {ratio:>10.2f}x {result['startup_s']:>9.1f} "
-              f"{result['steady_docs_per_s']:>13.2f} {rss:>32} {result['peak_mb']:>8}")
+              f"{result['steady_docs_per_s']:>13.2f} "
+              f"{result['parent_cpu_ms']:>12.0f} + {result['worker_cpu_ms']:<10.0f} {rss:>32} {result['peak_mb']:>8}")
+    print(f"load average after: {os.getloadavg()[0]:.1f} (other processes on the machine share its cores)")
     if len(results) > 1:
         speedup = float(results[-1]["docs_per_s"]) / float(results[0]["docs_per_s"])  # type: ignore[arg-type]
         print(f"speed-up {results[-1]['workers']} vs {results[0]['workers']} workers: {speedup:.2f}x")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
@@ -138,7 +139,10 @@ def ingest(*, engine: Engine, paths: list[Path], options: IngestOptions,
     job_id = begin_job(engine=engine, mode="local", options=options)
     summary = IngestSummary(job_id=job_id, files=len(found.documents), not_documents=found.not_documents)
     console = console or Console(stderr=True)
-    previous_sigterm = signal.signal(signal.SIGTERM, _raise_stop)
+    # SIGTERM stops as Ctrl-C does; signal handlers can only be set from the main thread (an API
+    # server calling ingest() from a worker thread keeps its own handling).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_sigterm = signal.signal(signal.SIGTERM, _raise_stop) if in_main_thread else None
     workers: list[WorkerHandle] = []
     status = JobStatus.interrupted
     try:
@@ -155,7 +159,8 @@ def ingest(*, engine: Engine, paths: list[Path], options: IngestOptions,
     except _Stop:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous_sigterm)
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_sigterm)
         for worker in workers:
             worker.stop()
         summary.seconds = time.monotonic() - started

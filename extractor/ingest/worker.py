@@ -11,6 +11,8 @@ with an Outcome (the result as SPEC JSON text).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib
 import os
 import resource
@@ -105,8 +107,25 @@ class WorkerConfig(BaseModel):
     options: ExtractOptions
 
 
-def worker_main(connection: Connection) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies (PR_SET_PDEATHSIG).
+
+    Without it a worker whose parent was SIGKILLed would finish its document first — and a hanging
+    document never finishes, so it would burn a core forever. A check of the parent's pid afterwards
+    covers a parent that died before the request. Other systems: the worker ends at its next message.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def worker_main(connection: Connection, parent_pid: int = 0) -> None:
     """A worker process: read its config, limit its memory, then serve tasks until the parent hangs up."""
+    _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     config = WorkerConfig.model_validate_json(connection.recv_bytes())
     memory_mb, options = config.memory_mb, config.options
@@ -130,7 +149,10 @@ def worker_main(connection: Connection) -> None:
 
 
 class WorkerHandle:
-    """The parent's side of one worker process: start, give a task, collect, kill on timeout."""
+    """The parent's side of one worker process: start, give a task, collect, kill on timeout.
+
+    Start and restart it from one long-lived thread: on Linux the worker is killed when the *thread*
+    that started it ends (PR_SET_PDEATHSIG), which is what makes it die with a SIGKILLed parent."""
 
     def __init__(self, *, memory_mb: int, options: ExtractOptions) -> None:
         self.memory_mb = memory_mb
@@ -148,7 +170,7 @@ class WorkerHandle:
         code_root = str(Path(extractor.__file__).resolve().parents[1])
         pythonpath = os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "extractor.ingest.worker_process", str(theirs.fileno())],
+            [sys.executable, "-m", "extractor.ingest.worker_process", str(theirs.fileno()), str(os.getpid())],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": pythonpath},
         )
         theirs.close()

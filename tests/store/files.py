@@ -15,6 +15,7 @@ import pymupdf
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real"
 if not REAL.is_dir():
     REAL = Path("/work/shared/real")
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
 GOOD_FILES = ("dept_budget.pdf", "budget_template.xls", "dept_budget.xlsx")
 """Small, quick real documents of three kinds (PDF 23 pages, legacy XLS, XLSX)."""
 
@@ -22,6 +23,12 @@ GOOD_FILES = ("dept_budget.pdf", "budget_template.xls", "dept_budget.xlsx")
 def copy_good_files(directory: Path, names: tuple[str, ...] = GOOD_FILES) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copy(REAL / name, directory / name)) for name in names]
+
+
+def copy_fixtures(directory: Path) -> list[Path]:
+    """The generated seed fixtures (PDF, DOCX, XLSX of each seed, with their golden.json beside them)."""
+    shutil.copytree(SEEDS, directory)
+    return sorted(path for path in directory.glob("*/*") if path.suffix in {".pdf", ".docx", ".xlsx"})
 
 
 def pdf_variants(source: Path, directory: Path, count: int) -> list[Path]:

@@ -17,9 +17,9 @@ from extractor.pipeline import extract
 from extractor.store import add_correction, document_result, get_document, make_engine, session_scope, upgrade
 from extractor.store.jobs import recover_dead_jobs, start_job
 
-from tests.store.files import REAL, bad_files, copy_good_files, memory_hungry_pdf
+from tests.store.files import REAL, SEEDS, bad_files, copy_fixtures, copy_good_files, memory_hungry_pdf
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="the real corpus (../shared/real) is not here")
+pytestmark = pytest.mark.skipif(not REAL.is_dir() or not SEEDS.is_dir(), reason="needs ../shared/real and fixtures/")
 
 QUICK = IngestOptions(workers=2, timeout_s=120)
 
@@ -33,12 +33,14 @@ def _table_counts(engine: Engine) -> tuple[int, int, int]:
         )
 
 
-def test_ingesting_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> None:
-    files = copy_good_files(tmp_path / "in")
+def test_ingesting_the_fixtures_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> None:
+    files = copy_fixtures(tmp_path / "in")
     first = ingest(engine=engine, paths=[tmp_path / "in"], options=QUICK, show_progress=False)
     assert (first.ok, first.failed, first.skipped) == (len(files), 0, 0)
+    assert first.not_documents == len(list(SEEDS.glob("*/golden.json")))
+    assert first.findings and sum(first.findings.values()) > 0
     counts = _table_counts(engine)
-    assert counts[0] == len(files) and counts[1] > 0
+    assert counts[0] == len(files) and counts[1] > 0 and counts[2] > 0
 
     second = ingest(engine=engine, paths=[tmp_path / "in"], options=QUICK, show_progress=False)
     assert (second.ok, second.failed, second.skipped) == (0, 0, len(files))
@@ -46,6 +48,7 @@ def test_ingesting_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> N
 
     # What the store holds is exactly what the pipeline extracts from the file.
     expected = extract(files[0])
+    assert expected.indicators and expected.findings
     with session_scope(engine) as session:
         document = get_document(session=session, sha256=expected.document.sha256)
         assert document is not None and document.status == "done" and document.path == str(files[0])
