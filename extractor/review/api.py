@@ -16,8 +16,10 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from models import Document, DocumentReview, DocumentStatus, as_utc
+from schemas import ExtractionResult
 
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
+from extractor.review.boxes import field_boxes
 from extractor.review.corrections import CorrectionError
 from extractor.review.pages import NoPageImage, PageSize, page_png, page_sizes
 from extractor.review.queries import DocumentFilter, Order, Page, list_documents
@@ -64,16 +66,23 @@ def _document(session: Any, document_id: int) -> Document:
     return document
 
 
-def document_payload(session: Any, document: Document) -> dict[str, Any]:
-    """The SPEC JSON of a done document plus `id`, `status`, `error` and the review state."""
+def document_payload(session: Any, document: Document, result: Optional[ExtractionResult] = None) -> dict[str, Any]:
+    """The SPEC JSON of a done document plus `id`, `status`, `error`, the review state, and `boxes`:
+    where each field is printed (ref → page and bbox), for the review page."""
     assert document.id is not None
     review = review_state(session.get(DocumentReview, document.id))
     extra = {"id": document.id, "status": document.status, "error": document.error, "review": review}
     if document.status == DocumentStatus.done.value:
-        result = document_result(session=session, document_id=document.id)
-        return {**result.model_dump(mode="json"), **extra}
+        result = result or document_result(session=session, document_id=document.id)
+        return {**result.model_dump(mode="json"), **extra, "boxes": field_boxes(result)}
     info = {"file": document.file, "sha256": document.sha256, "kind": document.kind, "pages": document.pages}
     return {"document": info, **extra}
+
+
+@router.get("/me")
+def get_me(caller: AnyCaller) -> dict[str, str]:
+    """Who the token belongs to (the review page shows it after login)."""
+    return {"name": caller.name, "role": caller.role.value}
 
 
 @router.post("/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
@@ -143,13 +152,13 @@ def patch_field(request: Request, id: int, body: FieldCorrection, caller: Review
     with session_scope(_engine(request)) as session:
         _document(session, id)
         try:
-            correct_field(session=session, document_id=id, ref=body.ref, value=body.value, who=caller.name,
-                          reason=body.reason)
+            corrected = correct_field(session=session, document_id=id, ref=body.ref, value=body.value,
+                                      who=caller.name, reason=body.reason)
         except NotCorrectable as error:
             raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
         except CorrectionError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
-        return JSONResponse(document_payload(session, _document(session, id)))
+        return JSONResponse(document_payload(session, _document(session, id), corrected.result))
 
 
 @router.get("/documents/{id}/corrections")

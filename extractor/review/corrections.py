@@ -6,6 +6,7 @@ A ref names what is corrected, in the form findings use (SPEC `refs`):
     c1.score         a number: re-read with parse_amount (`96.30%` → 96.3, `-` → blank)
     document.year    a document field (department, year, self_score, review_score)
     t1.r5c2          a table cell's text (a finding names a cell when no record holds it)
+    p46.text         a narrative paragraph's text (findings cite the prose too)
 
 `prepare(result, ref, text)` reads the reviewer's text into the stored form (`after`) — a Value for
 target/actual (op/value/unit re-derived by parse_value), a float, an int or a string — and returns it
@@ -24,15 +25,15 @@ from typing import Any, Optional, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from schemas import BudgetLine, Cell, DocumentInfo, ExtractionResult, Indicator, ScoreSummary, Value, Table
+from schemas import BudgetLine, Cell, DocumentInfo, ExtractionResult, Indicator, Paragraph, ScoreSummary, Table, Value
 
 from extractor.forms.values import is_blank_marker, parse_amount, parse_value
 from extractor.text.join import squeeze
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
-RECORD_LISTS = ("indicators", "budget_lines", "scores")
+RECORD_LISTS = ("indicators", "budget_lines", "scores", "narrative")
 DOCUMENT_FIELDS = ("department", "year", "self_score", "review_score")
-NOT_EDITABLE = frozenset({"id", "section", "source", "confidence"})
+NOT_EDITABLE = frozenset({"id", "section", "source", "confidence", "page", "bbox"})
 _CELL_REF = re.compile(r"^(?P<table>[^.]+)\.r(?P<row>\d+)c(?P<col>\d+)$")
 _NUMBER_IN_TEXT = re.compile(r"[-－−]?\d[\d,，]*(?:\.(\d+))?")
 
@@ -71,7 +72,7 @@ def _plain(annotation: Any) -> Any:
     return annotation
 
 
-def find_record(result: ExtractionResult, record_id: str) -> Optional[Record]:
+def find_record(result: ExtractionResult, record_id: str) -> Optional[Union[Record, Paragraph]]:
     for list_name in RECORD_LISTS:
         for record in getattr(result, list_name):
             if record.id == record_id:
@@ -108,6 +109,7 @@ def resolve(result: ExtractionResult, ref: str) -> Target:
 
 
 def _owner(result: ExtractionResult, target: Target) -> BaseModel:
+    """The model holding the target field (the document info, a record or a paragraph)."""
     if target.kind == "document":
         return result.document
     record = find_record(result, target.record_id or "")
@@ -187,32 +189,40 @@ def apply(result: ExtractionResult, ref: str, after: Any) -> ExtractionResult:
     owner = _owner(corrected, target)
     name = target.field or ""
     field_info = type(owner).model_fields[name]
-    before = getattr(owner, name)
     value = Value.model_validate(after) if _plain(field_info.annotation) is Value else after
-    setattr(owner, name, value)
-    if not isinstance(owner, DocumentInfo):
+    if isinstance(owner, (Indicator, BudgetLine, ScoreSummary)):
+        # The cell is found while the record still holds the old value (it is how the cell is told).
+        cell = source_cell(corrected, owner, name, getattr(owner, name))
+        if cell is not None:
+            cell.text = _printed(value, cell.text)
+            cell.confidence = 1.0
         owner.confidence[name] = 1.0
-        _rewrite_source_cell(corrected, owner, before, value)
+    setattr(owner, name, value)
     return corrected
 
 
-def _rewrite_source_cell(result: ExtractionResult, record: Record, before: Any, after: Any) -> None:
-    """Put the corrected figure into the one cell of the record's row that printed the old one.
+def source_cell(result: ExtractionResult, record: Record, field: str, value: Any,
+                view: Optional[Any] = None) -> Optional[Cell]:
+    """The cell of the record's row that prints the field's `value`.
 
-    Left alone when the old value was blank or more than one cell of the row printed it: then the
-    cell cannot be told apart, and rules reading records still see the correction.
+    The value decides when one cell of the row prints it. When several do (分值 6, 得分 6), the
+    validator's reading of the row (extractor.rules DocView: header roles) picks among them; a
+    blank value, or a tie it cannot break, gives None. Pass `view` (a DocView of `result`) when
+    asking for many fields of one result.
     """
     table = find_table(result, record.source.table or "")
     if table is None or record.source.row is None:
-        return
+        return None
     row = record.source.row
-    in_row = [cell for cell in table.cells if cell.row <= row < cell.row + cell.row_span]
-    matching = [cell for cell in in_row if _prints(cell.text, before)]
-    if len(matching) != 1:
-        return
-    cell = matching[0]
-    cell.text = _printed(after, cell.text)
-    cell.confidence = 1.0
+    matching = [cell for cell in table.cells
+                if cell.row <= row < cell.row + cell.row_span and _prints(cell.text, value)]
+    if len(matching) <= 1:
+        return matching[0] if matching else None
+    from extractor.rules.docview import DocView  # late: the validator is optional for reading
+
+    view = view or DocView(result)
+    named = [cell for cell in matching if view.ref(table.id, cell.row, cell.col) == f"{record.id}.{field}"]
+    return named[0] if len(named) == 1 else None
 
 
 def _prints(text: str, value: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
-from sqlalchemy import case, exists, func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from models import Document, DocumentReview, FindingRow, as_utc
@@ -43,8 +43,10 @@ def _filtered(query: Any, filters: DocumentFilter) -> Any:
     if filters.year is not None:
         query = query.where(Document.year == filters.year)
     if filters.rule is not None:
-        query = query.where(exists().where(col(FindingRow.document_id) == col(Document.id),
-                                           col(FindingRow.rule) == filters.rule))
+        # IN (uncorrelated), not EXISTS: SQLite ran the correlated form once per document through
+        # the rule index (5 s at 10,000 documents); this reads the rule's findings once.
+        flagged = select(FindingRow.document_id).where(col(FindingRow.rule) == filters.rule)
+        query = query.where(col(Document.id).in_(flagged))
     if filters.min_confidence is not None:
         query = query.where(or_(col(DocumentReview.min_confidence).is_(None),
                                 col(DocumentReview.min_confidence) >= filters.min_confidence))

@@ -8,14 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
-from models import Correction, Document, DocumentStatus, document_values, utc_now
+from models import RECORD_TABLES, Correction, Document, DocumentStatus, document_values, utc_now
+from models.convert import record_to_row
 from schemas import ExtractionResult, Problem
 
 from extractor.review.corrections import CorrectionError, apply, prepare
 from extractor.review.summary import refresh_summary
-from extractor.store import add_correction, document_result, list_corrections, replace_records
+from extractor.store import add_correction, document_result, list_corrections
 
 
 class NotCorrectable(LookupError):
@@ -29,15 +31,26 @@ def revalidate(result: ExtractionResult) -> ExtractionResult:
     return result.model_copy(update={"findings": validate(result)})
 
 
-def write_result(*, session: Session, document: Document, result: ExtractionResult) -> None:
-    """Replace the document's fields and records with `result` and recount its review summary."""
+def write_result(*, session: Session, document: Document, result: ExtractionResult,
+                 previous: Optional[ExtractionResult] = None) -> None:
+    """Store `result` as the document's fields and records, and recount its review summary.
+
+    With `previous` (what is stored now), only the record lists that differ are rewritten: a
+    correction touches one record, maybe one table's cells, and the findings — not the narrative.
+    """
     assert document.id is not None
     for name, value in document_values(result).items():
         setattr(document, name, value)
     document.updated_at = utc_now()
     session.add(document)
     session.flush()
-    replace_records(session=session, document=document, result=result)
+    for list_name, (_, row_class) in RECORD_TABLES.items():
+        records = getattr(result, list_name)
+        if previous is not None and getattr(previous, list_name) == records:
+            continue
+        session.exec(delete(row_class).where(col(row_class.document_id) == document.id))  # type: ignore[call-overload]
+        session.add_all([record_to_row(record, row_class, document_id=document.id, ordinal=ordinal)
+                         for ordinal, record in enumerate(records)])
     refresh_summary(session=session, document_id=document.id, result=result)
 
 
@@ -67,7 +80,7 @@ def correct_field(*, session: Session, document_id: int, ref: str, value: Any, w
     result = document_result(session=session, document_id=document_id)
     change = prepare(result, ref, value)
     corrected = revalidate(apply(result, change.ref, change.after))
-    write_result(session=session, document=document, result=corrected)
+    write_result(session=session, document=document, result=corrected, previous=result)
     correction = add_correction(session=session, document_id=document_id, who=who, ref=change.ref,
                                 before=change.before, after=change.after, reason=reason)
     return Corrected(result=corrected, correction=correction)
@@ -103,5 +116,5 @@ def reapply_corrections(*, session: Session, document: Document, result: Extract
         refresh_summary(session=session, document_id=document.id, result=result)
         return result
     corrected = with_corrections(result, corrections)
-    write_result(session=session, document=document, result=corrected)
+    write_result(session=session, document=document, result=corrected, previous=result)
     return corrected

@@ -7,7 +7,7 @@ beside the document, refreshed whenever its records are written (see extractor.r
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
@@ -26,15 +26,23 @@ def field_confidences(result: ExtractionResult) -> list[float]:
             for record in records for value in record.confidence.values()]
 
 
+def counts(result: ExtractionResult) -> dict[str, Any]:
+    """The queue's counts for a result (the columns of document_reviews that describe it)."""
+    confidences = field_confidences(result)
+    return {
+        "errors": sum(1 for finding in result.findings if finding.severity == "error"),
+        "warnings": sum(1 for finding in result.findings if finding.severity == "warning"),
+        "findings": len(result.findings),
+        "low_confidence": sum(1 for value in confidences if value < LOW_CONFIDENCE),
+        "min_confidence": min(confidences) if confidences else None,
+    }
+
+
 def refresh_summary(*, session: Session, document_id: int, result: ExtractionResult) -> DocumentReview:
     """Recount the document's findings and low-confidence fields; the review mark is kept."""
     review = session.get(DocumentReview, document_id) or DocumentReview(document_id=document_id)
-    confidences = field_confidences(result)
-    review.errors = sum(1 for finding in result.findings if finding.severity == "error")
-    review.warnings = sum(1 for finding in result.findings if finding.severity == "warning")
-    review.findings = len(result.findings)
-    review.low_confidence = sum(1 for value in confidences if value < LOW_CONFIDENCE)
-    review.min_confidence = min(confidences) if confidences else None
+    for name, value in counts(result).items():
+        setattr(review, name, value)
     review.computed_at = utc_now()
     session.add(review)
     return review

@@ -77,3 +77,31 @@ def test_re_applying_stored_corrections_gives_the_same_result(seed_001: Extracti
     assert replayed.tables == twice.tables
     assert [p.stage for p in replayed.problems] == ["review"] and "i77.actual" in replayed.problems[0].message
     assert resolve(seed_001, "i2.actual.raw").ref == "i2.actual"
+
+
+def test_of_two_cells_printing_the_same_figure_the_field_s_own_is_rewritten(seed_001: ExtractionResult) -> None:
+    indicator = _indicator(seed_001, "i1")
+    assert indicator.weight == indicator.score == 6.0  # 分值 6 and 得分 6 side by side
+    corrected = apply(seed_001, "i1.score", prepare(seed_001, "i1.score", "5").after)
+    row = indicator.source.row or 0
+    assert (cell_at(corrected.tables[0], row, 6).text, cell_at(corrected.tables[0], row, 7).text) == ("6", "5")  # type: ignore[union-attr]
+
+
+def test_a_paragraph_is_corrected_by_its_text(seed_001: ExtractionResult) -> None:
+    paragraph = seed_001.narrative[0]
+    change = prepare(seed_001, f"{paragraph.id}.text", "更正后的正文")
+    assert change.before == paragraph.text
+    assert apply(seed_001, change.ref, change.after).narrative[0].text == "更正后的正文"
+    with pytest.raises(CorrectionError):
+        prepare(seed_001, f"{paragraph.id}.page", "3")
+
+
+def test_boxes_point_at_the_field_s_cell(seed_001: ExtractionResult) -> None:
+    from extractor.review.boxes import field_boxes
+
+    boxes = field_boxes(seed_001)
+    summary = seed_001.scores[0]
+    score_cell = cell_at(seed_001.tables[0], summary.source.row or 0, 7)
+    assert boxes["c1.score"] == {"page": score_cell.page, "bbox": score_cell.bbox}  # type: ignore[union-attr]
+    assert boxes["c1.weight"]["bbox"] != boxes["c1.score"]["bbox"]  # type: ignore[index]
+    assert all(ref in boxes for finding in seed_001.findings for ref in finding.refs)

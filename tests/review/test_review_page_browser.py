@@ -1,0 +1,137 @@
+"""End to end in real headless Chromium: log in on /review, open seed 001, correct the 总分 score the
+validator flags (98 printed over indicator scores adding up to 88), and see the finding go away.
+
+Needs Debian's chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs it).
+Playwright drives it; `playwright install` (a browser download) is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from extractor.ingest import IngestOptions, ingest
+from extractor.review.tokens import Role, create_token
+from extractor.store import make_engine, session_scope, upgrade
+
+from tests.review.conftest import SEED_001
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium "
+                                                    "(apt-get install -y chromium)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A real `extractor serve` on a free port, over a store holding seed 001; yields (base URL, token)."""
+    data_dir = tmp_path / "data"
+    url = f"sqlite:///{data_dir / 'extractor.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    source = Path(shutil.copy(SEED_001, tmp_path / "001.pdf"))
+    summary = ingest(engine=engine, paths=[source], options=IngestOptions(workers=1, timeout_s=120),
+                     show_progress=False)
+    assert summary.ok == 1, summary.failures
+    with session_scope(engine) as session:
+        _, token = create_token(session=session, role=Role.reviewer, name="审核员甲")
+    engine.dispose()
+    port = _free_port()
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extractor.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--data-dir", str(data_dir), "--database-url", url],
+        cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"server did not start: {process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+        yield base, token
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token = server
+    flagged = "#findings-list li[data-rule='sum_mismatch'][data-refs~='c1.score']"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"{base}/review")
+            page.fill("#token-input", token)
+            page.click("#login button[type=submit]")
+            expect(page.locator("#who")).to_contain_text("审核员甲")
+            page.locator("#queue-list li", has_text="001.pdf").click()
+            expect(page.locator("#doc-title")).to_have_text("001.pdf")
+
+            expect(page.locator(flagged)).to_have_count(1)
+            row = page.locator("tr[data-ref='c1.score']")
+            expect(row).to_have_class(re.compile(r"\bflag-error\b"))
+            # Fields cited by errors are listed first, and the first one has the focus.
+            expect(page.locator("#field-rows tr").first).to_have_class("flag-error current")
+            field = row.locator("input")
+            expect(field).to_have_value("98")
+            field.click()
+            expect(page.locator("#highlight")).to_be_visible()  # the 总分 score cell on the page image
+            expect(page.locator("#page-label")).to_contain_text("第 8 /")
+
+            field.fill("88")
+            field.press("Enter")
+            expect(page.locator(flagged)).to_have_count(0)  # findings re-computed without reloading
+            expect(page.locator("#findings-list li[data-rule='score_exceeds_weight']")).to_have_count(0)
+            expect(page.locator("tr[data-ref='c1.score'] input")).to_have_value("88")
+            expect(page.locator("#status")).to_contain_text("已保存 c1.score")
+            focused_ref = page.evaluate("document.activeElement.closest('tr').dataset.ref")
+            assert focused_ref != "c1.score", "Enter moves on to the next field"
+
+            page.click("#mark-reviewed")
+            expect(page.locator("#doc-meta")).to_contain_text("已由 审核员甲 审核")
+            screenshot = tmp_path / "review-page.png"
+            page.screenshot(path=str(screenshot), full_page=True)
+            print(f"screenshot: {screenshot}")
+
+            page.reload()  # the token is kept for the tab (sessionStorage): no second login
+            expect(page.locator("#who")).to_contain_text("审核员甲")
+        finally:
+            browser.close()
+
+    audit = httpx.get(f"{base}/api/documents/1/corrections", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [(entry["who"], entry["ref"], entry["before"], entry["after"]) for entry in audit] == [
+        ("审核员甲", "c1.score", 98.0, 88.0)]
