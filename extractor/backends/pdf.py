@@ -1,0 +1,124 @@
+"""PDF backend: the text layer and vector ruling lines of each page, page by page.
+
+A page whose text layer is unusable (a scan) goes to the scanned-page reader;
+the document kind says whether that happened to none, all or some pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
+
+from extractor.errors import InputError
+from extractor.tables.fill import page_blocks
+from extractor.tables.grid import build_grids
+
+THIN = 2.0
+"""A filled rectangle thinner than this (points) is drawn as a ruling line."""
+
+
+def open_pdf(path: Path) -> pymupdf.Document:
+    try:
+        document = pymupdf.open(path, filetype="pdf")
+    except (pymupdf.FileDataError, RuntimeError, ValueError) as error:
+        raise InputError(path, f"PDF 已损坏，无法打开 (corrupt PDF: {error})") from error
+    if document.needs_pass:
+        raise InputError(path, "PDF 已加密，需要密码 (encrypted PDF)")
+    if document.page_count == 0:
+        raise InputError(path, "PDF 没有页面 (PDF has no pages)")
+    return document
+
+
+def page_segments(page: pymupdf.Page) -> list[Segment]:
+    """Ruling lines of a page from its vector drawings (lines and thin or outlined rectangles)."""
+    segments: list[Segment] = []
+    for path in page.get_drawings():
+        stroked = path.get("color") is not None
+        for item in path["items"]:
+            kind = item[0]
+            if kind == "l":
+                start, end = item[1], item[2]
+                segments.append(Segment(x0=start.x, y0=start.y, x1=end.x, y1=end.y))
+            elif kind in ("re", "qu"):
+                rect = item[1] if kind == "re" else item[1].rect
+                segments.extend(_rect_segments(rect, stroked))
+    return segments
+
+
+def _rect_segments(rect: pymupdf.Rect, stroked: bool) -> list[Segment]:
+    if rect.height <= THIN and rect.width > THIN:
+        y = (rect.y0 + rect.y1) / 2
+        return [Segment(x0=rect.x0, y0=y, x1=rect.x1, y1=y)]
+    if rect.width <= THIN and rect.height > THIN:
+        x = (rect.x0 + rect.x1) / 2
+        return [Segment(x0=x, y0=rect.y0, x1=x, y1=rect.y1)]
+    if not stroked:
+        return []  # a shaded area, not a border
+    x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
+    return [
+        Segment(x0=x0, y0=y0, x1=x1, y1=y0),
+        Segment(x0=x0, y0=y1, x1=x1, y1=y1),
+        Segment(x0=x0, y0=y0, x1=x0, y1=y1),
+        Segment(x0=x1, y0=y0, x1=x1, y1=y1),
+    ]
+
+
+def page_words(page: pymupdf.Page) -> list[Word]:
+    return [
+        Word(text=text, bbox=(round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)))
+        for x0, y0, x1, y1, text, *_ in page.get_text("words", sort=False)
+        if text.strip()
+    ]
+
+
+def page_content(page: pymupdf.Page) -> PageContent:
+    return PageContent(
+        number=page.number + 1,
+        width=page.rect.width,
+        height=page.rect.height,
+        words=page_words(page),
+        segments=page_segments(page),
+    )
+
+
+def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
+    from extractor.vision.textlayer import text_layer_usable
+
+    text = "".join(word.text for word in content.words)
+    return text_layer_usable(text, has_images=bool(page.get_images(full=False)))
+
+
+def _scanned_blocks(page: pymupdf.Page, options: ExtractOptions) -> list[Block]:
+    from extractor.backends.scanned import read_scanned_page
+
+    return read_scanned_page(page, options)
+
+
+def read_pdf(path: Path, options: ExtractOptions) -> Layout:
+    document = open_pdf(path)
+    blocks: list[Block] = []
+    problems: list[Problem] = []
+    sizes: dict[int, tuple[float, float]] = {}
+    scanned_pages = 0
+    last = document.page_count if options.max_pages is None else min(options.max_pages, document.page_count)
+    page_count = document.page_count
+    with document:
+        for index in range(last):
+            page = document[index]
+            sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
+            try:
+                content = page_content(page)
+                if _text_layer_usable(page, content):
+                    blocks.extend(page_blocks(content, build_grids(content.segments)))
+                else:
+                    scanned_pages += 1
+                    blocks.extend(_scanned_blocks(page, options))
+            except InputError:
+                raise
+            except Exception as error:  # one broken page must not lose the others
+                problems.append(Problem(stage="pdf", page=index + 1, message=f"{type(error).__name__}: {error}"))
+    kind = "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
+    return Layout(kind=kind, page_count=page_count, page_sizes=sizes, blocks=blocks, problems=problems)

@@ -1,0 +1,55 @@
+"""XLSX backend: every sheet, merged ranges, formula errors kept as their text."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+
+from schemas import Block, Layout, Problem
+
+from extractor.backends.office import check_office_archive
+from extractor.backends.sheets import SheetGrid, format_number, sheet_blocks
+from extractor.errors import InputError
+from extractor.text.join import clean_text
+
+
+def _printed(cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        return format_number(float(value), cell.number_format)
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y-%m-%d")
+    return clean_text(str(value)) or ""
+
+
+def read_xlsx(path: Path) -> Layout:
+    check_office_archive(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about every unknown extension
+            workbook = openpyxl.load_workbook(path, data_only=True)
+    except Exception as error:
+        raise InputError(path, f"XLSX 无法打开 (cannot open XLSX: {error})") from error
+    blocks: list[Block] = []
+    problems: list[Problem] = []
+    for sheet in workbook.worksheets:
+        grid = SheetGrid(name=sheet.title)
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = _printed(cell)
+                if text:
+                    grid.texts[(cell.row - 1, cell.column - 1)] = text
+                    indent = cell.alignment.indent if cell.alignment is not None else 0
+                    if indent:
+                        grid.indents[(cell.row - 1, cell.column - 1)] = float(indent)
+        grid.merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
+        blocks.extend(sheet_blocks(grid))
+    workbook.close()
+    return Layout(kind="xlsx", page_count=1, blocks=blocks, problems=problems)

@@ -1,0 +1,129 @@
+"""Parse printed target/actual values and amounts (docs/conventions.md, "Values").
+
+`parse_value("≥1,500人")` → Value(raw="≥1,500人", op=">=", value=1500, unit="人").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import cn2an
+
+from schemas import Value
+
+from extractor.text.join import clean_text
+
+SPREADSHEET_ERRORS = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+BLANK_MARKERS = frozenset({"-", "—", "——", "–", "/", "／", "－", "--", "———", "……", "…"})
+MAX_UNIT_LENGTH = 6
+
+# Operators written before the number, longest first so `>=` wins over `>`.
+_PREFIX_OPS: tuple[tuple[str, str], ...] = (
+    (">=", ">="), ("<=", "<="), ("≥", ">="), ("≤", "<="), ("≧", ">="), ("≦", "<="),
+    ("＞＝", ">="), ("＜＝", "<="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="), ("至少", ">="),
+    ("大于等于", ">="), ("小于等于", "<="), ("不超过", "<="), ("不高于", "<="), ("不大于", "<="),
+    ("不多于", "<="), ("控制在", "<=?"), ("＝", "="), ("=", "="), ("等于", "="), ("＞", ">"), (">", ">"),
+    ("＜", "<"), ("<", "<"), ("超过", ">"), ("高于", ">"), ("大于", ">"), ("多于", ">"), ("低于", "<"),
+    ("小于", "<"), ("少于", "<"),
+)
+# Words after the number and unit that state the operator.
+_SUFFIX_OPS: tuple[tuple[str, str], ...] = (
+    ("以上", ">="), ("及以上", ">="), ("以下", "<="), ("及以下", "<="), ("以内", "<="), ("之内", "<="),
+)
+_NUMBER = re.compile(r"[-－−]?\d[\d,，]*(?:\.\d+)?|[-－−]?\.\d+")
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+_DATE = re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*(\d{1,2}\s*日|底|末|前|中旬|上旬|下旬)")
+_UNIT_STOP = re.compile(r"[\s,，;；。、:：()（）\[\]【】]")
+_CN_MEASURE = re.compile(r"^([零〇一二两三四五六七八九十百千]+)([个次期场篇项家条批类份人名本套件项场轮台辆所]\S{0,3})$")
+
+
+def is_blank_marker(text: Optional[str]) -> bool:
+    return text is None or text.strip() in BLANK_MARKERS or not text.strip()
+
+
+def is_spreadsheet_error(text: Optional[str]) -> bool:
+    return text is not None and text.strip().upper() in SPREADSHEET_ERRORS
+
+
+def to_float(text: str) -> float:
+    """A printed number to float: thousands separators and full-width minus removed."""
+    return float(text.replace(",", "").replace("，", "").replace("－", "-").replace("−", "-"))
+
+
+def parse_amount(text: Optional[str]) -> Optional[float]:
+    """An amount, rate, weight or score: `1,837.28` → 1837.28, `96.30%` → 96.3, blanks → None."""
+    if text is None:
+        return None
+    cleaned = text.strip().replace(" ", "").replace("％", "%")
+    if is_blank_marker(cleaned) or is_spreadsheet_error(cleaned):
+        return None
+    cleaned = re.sub(r"^(评分|得分|分值)[:：]", "", cleaned).rstrip("%").removesuffix("分").removesuffix("万元")
+    if re.fullmatch(r"[-－−]?\d[\d,，]*(\.\d+)?|[-－−]?\.\d+", cleaned):
+        return to_float(cleaned)
+    return None
+
+
+def _op_before(text: str) -> Optional[str]:
+    """The operator word that ends right before the number (`≥5`, `满意度大于90%`)."""
+    text = text.rstrip()
+    for word, op in _PREFIX_OPS:
+        if text.endswith(word):
+            return op
+    return None
+
+
+def _unit_after(rest: str) -> tuple[Optional[str], Optional[str]]:
+    """The unit right after the number and an operator word after it, if any."""
+    rest = rest.lstrip().replace("％", "%")
+    op = None
+    for word, suffix_op in _SUFFIX_OPS:
+        position = rest.find(word)
+        if position != -1:
+            op = suffix_op
+            rest = rest[:position]
+            break
+    stop = _UNIT_STOP.search(rest)
+    unit = rest[: stop.start()] if stop else rest
+    if unit.startswith("%"):
+        return "%", op
+    if not unit or len(unit) > MAX_UNIT_LENGTH or _NUMBER.search(unit):
+        return None, op
+    return unit, op
+
+
+def _chinese_measure(text: str) -> Optional[tuple[float, str]]:
+    """`三期` → (3, "期"): a Chinese numeral followed by a measure word."""
+    match = _CN_MEASURE.match(text)
+    if not match:
+        return None
+    try:
+        return float(cn2an.cn2an(match.group(1), "smart")), match.group(2)
+    except (ValueError, KeyError):
+        return None
+
+
+def parse_value(text: Optional[str]) -> Value:
+    """Read a target or actual cell into op / value / unit / qualitative."""
+    raw = clean_text(text)
+    if raw is None:
+        return Value()
+    compact = raw.strip()
+    if compact in BLANK_MARKERS or is_spreadsheet_error(compact):
+        return Value(raw=raw)
+    if _DATE.search(compact):
+        return Value(raw=raw, qualitative=True)
+    numbers = _NUMBER.findall(compact)
+    if len(numbers) != 1:
+        measured = _chinese_measure(compact) if not numbers else None
+        if measured is not None:
+            return Value(raw=raw, value=measured[0], unit=measured[1])
+        return Value(raw=raw, qualitative=True)
+    match = _NUMBER.search(compact)
+    assert match is not None
+    op = _op_before(compact[: match.start()])
+    unit, suffix_op = _unit_after(compact[match.end():])
+    if op == "<=?":  # 控制在…: an upper bound only when 以内/以下 follows
+        op = suffix_op if suffix_op == "<=" else None
+    op = op or suffix_op
+    return Value(raw=raw, op=op, value=to_float(match.group()), unit=unit)

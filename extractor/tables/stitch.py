@@ -1,0 +1,130 @@
+"""Join tables that continue across a page break into one logical table.
+
+A table on page p+1 continues the last table of page p when nothing but a
+continuation caption (续表, a repeated title or unit line) stands between them
+and their columns line up: either the header rows repeat, or the column grid is
+the same. Repeated header rows are dropped, and a merged cell cut by the break
+(text on the first part, an empty second part) is made whole again.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
+
+from extractor.text.join import squeeze
+
+_CONTINUATION = re.compile(r"^[（(]?续表?[）)]?|^（?接上表）?$")
+_UNIT_LINE = re.compile(r"^(单位|金额单位)[:：]")
+EDGE_TOLERANCE = 4.0
+"""Column edges of two parts of one table may differ by this much (points)."""
+MAX_HEADER_ROWS = 4
+
+
+def stitch_tables(layout: Layout) -> Layout:
+    """Return the layout with every cross-page continuation joined to its table."""
+    out: list[Block] = []
+    pending: list[ParagraphBlock] = []  # paragraphs seen since the last table
+    for block in layout.blocks:
+        if isinstance(block, ParagraphBlock):
+            pending.append(block)
+            continue
+        previous = out[-1] if out and isinstance(out[-1], TableBlock) and _only_captions(pending, out[-1]) else None
+        if previous is not None and _continues(previous, block, pending):
+            out[-1] = _join(previous, block)
+            pending = []
+            continue
+        out.extend(pending)
+        pending = []
+        out.append(block)
+    out.extend(pending)
+    return layout.model_copy(update={"blocks": out})
+
+
+def _only_captions(paragraphs: list[ParagraphBlock], table: TableBlock) -> bool:
+    """Between the parts may stand only continuation marks, unit lines or a repeated title."""
+    return all(
+        _CONTINUATION.match(squeeze(p.text)) or _UNIT_LINE.match(squeeze(p.text)) or p.page > table.pages[-1]
+        and len(squeeze(p.text)) <= 40
+        for p in paragraphs
+    )
+
+
+def _continues(first: TableBlock, second: TableBlock, between: list[ParagraphBlock]) -> bool:
+    if second.pages[0] != first.pages[-1] + 1:
+        return False
+    if any(p.page == first.pages[-1] and not _CONTINUATION.match(squeeze(p.text)) for p in between):
+        return False  # text after the table on its own page: the table ended there
+    if first.n_cols != second.n_cols:
+        return False
+    marked = any(_CONTINUATION.match(squeeze(p.text)) for p in between)
+    return marked or _header_rows_repeated(first, second) > 0 or _same_columns(first, second)
+
+
+def _same_columns(first: TableBlock, second: TableBlock) -> bool:
+    if not first.column_edges or not second.column_edges:
+        return False
+    if len(first.column_edges) != len(second.column_edges):
+        return False
+    return all(abs(a - b) <= EDGE_TOLERANCE for a, b in zip(first.column_edges, second.column_edges))
+
+
+def _row_texts(table: TableBlock, row: int) -> list[str]:
+    texts = [""] * table.n_cols
+    for cell in table.cells:
+        if cell.row <= row < cell.row + cell.row_span:
+            for col in range(cell.col, cell.col + cell.col_span):
+                texts[col] = squeeze(cell.text) if cell.row == row else "^"
+    return texts
+
+
+def _header_rows_repeated(first: TableBlock, second: TableBlock) -> int:
+    """How many leading rows of `second` repeat the leading rows of `first` (0 when none)."""
+    repeated = 0
+    for row in range(min(MAX_HEADER_ROWS, first.n_rows - 1, second.n_rows - 1)):
+        texts = _row_texts(second, row)
+        if texts != _row_texts(first, row) or not any(t and t != "^" for t in texts):
+            break
+        repeated = row + 1
+    return repeated
+
+
+def _join(first: TableBlock, second: TableBlock) -> TableBlock:
+    skip = _header_rows_repeated(first, second)
+    offset = first.n_rows - skip
+    cells = list(first.cells)
+    bottom_cells = {col: cell for cell in first.cells if cell.row + cell.row_span == first.n_rows
+                    for col in range(cell.col, cell.col + cell.col_span)}
+    for cell in second.cells:
+        if cell.row < skip:
+            continue
+        moved = cell.model_copy(update={"row": cell.row - skip + offset})
+        above = bottom_cells.get(cell.col) if cell.row == skip else None
+        if above is not None and _is_cut_merge(above, moved):
+            grown = above.model_copy(update={"row_span": above.row_span + moved.row_span})
+            cells[cells.index(above)] = grown
+            for col in range(above.col, above.col + above.col_span):
+                bottom_cells[col] = grown
+            continue
+        cells.append(moved)
+    cells.sort(key=lambda c: (c.row, c.col))
+    return first.model_copy(
+        update={
+            "cells": cells,
+            "n_rows": offset + second.n_rows - skip,
+            "pages": sorted(set(first.pages) | set(second.pages)),
+            "last_bbox": second.last_bbox,
+        }
+    )
+
+
+def _is_cut_merge(above: Cell, below: Cell) -> Optional[bool]:
+    """A vertically merged cell cut by the page break: text above, an empty part below."""
+    return (
+        not below.text
+        and bool(above.text)
+        and above.col_span == below.col_span
+        and (above.row_span > 1 or below.row_span > 1)
+    )
