@@ -12,22 +12,23 @@ model loading costs far more than a page.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Iterator, Protocol, Sequence
 
 import numpy as np
 
 from schemas import OcrOptions
 
 from extractor.vision.model_files import verified_model_paths
+from extractor.vision.recognizer import CtcRecognizer
 
 Quad = np.ndarray
 """A text-line box as a (4, 2) float array of pixel corners, clockwise from top-left."""
 
-# Recognition batch: larger batches amortise ONNX Runtime overhead; crops are sorted by width
-# inside the engine, so padding waste stays small.
-REC_BATCH = 24
+# Batch size of the library's own classifier/recogniser calls (orientation votes, baseline).
+LIBRARY_BATCH = 6
 
 
 class OcrEngine(Protocol):
@@ -55,6 +56,22 @@ def as_bgr(image: np.ndarray) -> np.ndarray:
     return image
 
 
+@contextmanager
+def quiet_logging() -> Iterator[None]:
+    """Mute INFO logging while an engine is imported and built.
+
+    The engines create their loggers (set to INFO, with their own stream handlers) while loading,
+    so muting them by name beforehand is not possible; the previous global setting is restored.
+    """
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+        silence_engine_loggers()
+
+
 def silence_engine_loggers() -> None:
     """The engines log model paths and timings at INFO on import and load; keep stdout/stderr clean."""
     import onnxruntime
@@ -72,7 +89,6 @@ class RapidOcrEngine:
 
     def __init__(self, model_dir: Path | None = None, threads: int | None = None) -> None:
         paths = verified_model_paths("rapidocr", model_dir)
-        from rapidocr import RapidOCR
 
         params: dict[str, object] = {
             "Global.log_level": "error",
@@ -81,15 +97,27 @@ class RapidOcrEngine:
             "Det.model_path": str(paths["det"]),
             "Cls.model_path": str(paths["cls"]),
             "Rec.model_path": str(paths["rec"]),
-            "Rec.rec_batch_num": REC_BATCH,
-            "Cls.cls_batch_num": REC_BATCH,
+            "Rec.rec_batch_num": LIBRARY_BATCH,
+            "Cls.cls_batch_num": LIBRARY_BATCH,
+            # Detection runs on crops of the page outside tables, already at a working resolution:
+            # never scale them up (the default scales the short side up to 736 px).
+            "Det.limit_type": "max",
+            "Det.limit_side_len": 2400,
         }
         if threads:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
-        self._ocr = RapidOCR(params=params)
-        silence_engine_loggers()
+        with quiet_logging():
+            from rapidocr import RapidOCR
+
+            self._ocr = RapidOCR(params=params)
+        # Same recognition model, our batching (see recognizer.py for why).
+        self._recognizer = CtcRecognizer(paths["rec"], threads)
 
     def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        return self._recognizer.recognize(crops)
+
+    def recognize_with_library(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """The library's own batching, kept to check `recognize` against it."""
         if not crops:
             return []
         output = self._ocr.recognize_txt([as_bgr(crop) for crop in crops])
