@@ -14,8 +14,10 @@ from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment
 
 from extractor.errors import InputError
 from extractor.tables.fill import page_blocks
-from extractor.tables.grid import build_grids
+from extractor.tables.grid import Grid, build_grids
 
+STRADDLE = 2.0
+"""A word reaching this far (points) past its cell's border runs into the next cell."""
 THIN = 2.0
 """A filled rectangle thinner than this (points) is drawn as a ruling line."""
 
@@ -84,6 +86,50 @@ def page_content(page: pymupdf.Page) -> PageContent:
     )
 
 
+def _straddles(word: Word, grids: list[Grid]) -> bool:
+    x = (word.bbox[0] + word.bbox[2]) / 2
+    y = (word.bbox[1] + word.bbox[3]) / 2
+    for grid in grids:
+        cell = grid.locate(x, y)
+        if cell is not None:
+            return word.bbox[0] < cell.bbox[0] - STRADDLE or word.bbox[2] > cell.bbox[2] + STRADDLE
+    return False
+
+
+def split_straddling_words(page: pymupdf.Page, content: PageContent, grids: list[Grid]) -> PageContent:
+    """Split the rare word that runs across a cell border (two cells' texts printed without a gap).
+
+    Character boxes are read only for pages that have such a word: they cost more than words.
+    """
+    straddling = [word for word in content.words if _straddles(word, grids)]
+    if not straddling:
+        return content
+    chars = [
+        (char["c"], char["bbox"])
+        for block in page.get_text("rawdict")["blocks"]
+        for line in block.get("lines", [])
+        for span in line["spans"]
+        for char in span["chars"]
+    ]
+    words = [word for word in content.words if word not in straddling]
+    for word in straddling:
+        pieces: dict[tuple[int, int, float], list[tuple[str, tuple]]] = {}
+        for text, box in chars:
+            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            if not (word.bbox[0] <= cx <= word.bbox[2] and word.bbox[1] <= cy <= word.bbox[3]):
+                continue
+            owner = next((g.locate(cx, cy) for g in grids if g.locate(cx, cy) is not None), None)
+            key = (owner.row, owner.col, owner.bbox[0]) if owner is not None else (-1, -1, 0.0)
+            pieces.setdefault(key, []).append((text, box))
+        for piece in pieces.values():
+            text = "".join(t for t, _ in piece).strip()
+            if text:
+                box = (min(b[0] for _, b in piece), min(b[1] for _, b in piece),
+                       max(b[2] for _, b in piece), max(b[3] for _, b in piece))
+                words.append(Word(text=text, bbox=tuple(round(v, 2) for v in box)))
+    return content.model_copy(update={"words": words})
+
+
 def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
     from extractor.vision.textlayer import text_layer_usable
 
@@ -112,7 +158,8 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
             try:
                 content = page_content(page)
                 if _text_layer_usable(page, content):
-                    blocks.extend(page_blocks(content, build_grids(content.segments)))
+                    grids = build_grids(content.segments)
+                    blocks.extend(page_blocks(split_straddling_words(page, content, grids), grids))
                 else:
                     scanned_pages += 1
                     blocks.extend(_scanned_blocks(page, options))

@@ -1,3 +1,151 @@
-"""Placeholder until the interpreter lands."""
-def interpret(layout, info):
-    raise NotImplementedError
+"""Interpret a Layout as forms: sections, tables with roles, records and document fields."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from schemas import (
+    Block,
+    BudgetLine,
+    DocumentInfo,
+    ExtractionResult,
+    Indicator,
+    Layout,
+    Paragraph,
+    ParagraphBlock,
+    ScoreSummary,
+    Section,
+    Table,
+    TableBlock,
+)
+
+from extractor.forms import build, document, titles
+from extractor.forms.rows import KeyValue, TableReading, read_table
+from extractor.forms.view import TableView
+from extractor.text.join import squeeze
+
+
+class _Builder:
+    """Collects records in document order and hands out stable ids."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.tables: list[Table] = []
+        self.indicators: list[Indicator] = []
+        self.budget_lines: list[BudgetLine] = []
+        self.scores: list[ScoreSummary] = []
+        self.narrative: list[Paragraph] = []
+        self.readings: list[tuple[Optional[str], TableReading]] = []
+        self.current: Optional[Section] = None
+
+    def open_section(self, title: str, kind: str) -> Section:
+        section = Section(id=f"s{len(self.sections) + 1}", kind=kind, title=title)
+        self.sections.append(section)
+        self.current = section
+        return section
+
+    def set_project_name(self, name: str) -> None:
+        if self.current is None or self.current.project_name:
+            return
+        updated = self.current.model_copy(update={"project_name": name})
+        self.sections[self.sections.index(self.current)] = updated
+        self.current = updated
+
+
+def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit: Optional[str]) -> None:
+    view = TableView(block)
+    reading = read_table(view)
+    has_records = bool(reading.records) or any(
+        build.score_label(p.label.text) in ("自评得分", "预算执行", "复核得分") for p in reading.key_values
+    )
+    if has_records and builder.current is None:
+        builder.open_section(title or "", titles.section_kind(title or "", reading))
+    section_id = builder.current.id if builder.current is not None else None
+    table_id = f"t{len(builder.tables) + 1}"
+    for pair in reading.key_values:
+        label = squeeze(pair.label.text)
+        if label.startswith("项目名称") and pair.value is not None:
+            builder.set_project_name(squeeze(pair.value.text))
+    _add_records(builder, reading, section_id, table_id, unit)
+    builder.readings.append((section_id, reading))
+    builder.tables.append(
+        Table(
+            id=table_id,
+            section=section_id,
+            role=titles.table_role(block, reading),
+            title=title,
+            pages=block.pages,
+            n_rows=block.n_rows,
+            n_cols=block.n_cols,
+            cells=block.cells,
+        )
+    )
+
+
+def _add_records(builder: _Builder, reading: TableReading, section: Optional[str], table_id: str,
+                 unit: Optional[str]) -> None:
+    carry = build.LevelCarry()
+    items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
+    items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
+    items.sort(key=lambda item: item[:2])
+    for *_, item in items:
+        if isinstance(item, KeyValue):
+            if build.score_label(item.label.text) in ("自评得分", "预算执行", "复核得分"):
+                ident = f"c{len(builder.scores) + 1}"
+                builder.scores.append(build.score_pair(item, ident=ident, section=section, table_id=table_id))
+            continue
+        record = item
+        if record.kind == "indicators":
+            ident = f"i{len(builder.indicators) + 1}"
+            levels = carry.update(record.cells)
+            builder.indicators.append(
+                build.indicator(record, ident=ident, section=section or "", table_id=table_id, levels=levels)
+            )
+        elif record.kind == "budget" or (record.kind == "total" and record.region_kind == "budget"):
+            ident = f"b{len(builder.budget_lines) + 1}"
+            builder.budget_lines.append(
+                build.budget_line(record, ident=ident, section=section, table_id=table_id, unit=unit)
+            )
+        else:
+            ident = f"c{len(builder.scores) + 1}"
+            builder.scores.append(build.score_row(record, ident=ident, section=section, table_id=table_id))
+
+
+def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
+    builder = _Builder()
+    blocks: list[Block] = layout.blocks
+    pending_title: Optional[str] = None
+    for index, block in enumerate(blocks):
+        if isinstance(block, ParagraphBlock):
+            text = block.text
+            if titles.is_form_title(text):
+                pending_title = squeeze(text)
+            elif titles.is_report_title(text):
+                builder.current = None
+            section_id = builder.current.id if builder.current else None
+            builder.narrative.append(
+                Paragraph(id=f"p{len(builder.narrative) + 1}", text=text, page=block.page, bbox=block.bbox,
+                          section=section_id)
+            )
+            continue
+        title = titles.table_title(blocks, index)
+        inner_title = titles.inner_title(block)
+        form_title = pending_title or (inner_title if inner_title and titles.is_form_title(inner_title) else None)
+        if form_title is None and title and titles.is_form_title(title):
+            form_title = title
+        if form_title is not None:
+            reading_kind = titles.section_kind(form_title, None)
+            builder.open_section(squeeze(form_title), reading_kind)
+            pending_title = None
+        _add_table(builder, block, title or inner_title, titles.table_unit(blocks, index))
+    fields = document.document_fields(builder.sections, builder.readings, builder.scores, blocks)
+    return ExtractionResult(
+        document=info.model_copy(update=fields),
+        sections=builder.sections,
+        tables=builder.tables,
+        indicators=builder.indicators,
+        budget_lines=builder.budget_lines,
+        scores=builder.scores,
+        narrative=builder.narrative,
+        problems=layout.problems,
+    )

@@ -10,6 +10,7 @@ from extractor.tables.fill import line_text, lines_of
 from extractor.text.join import join_lines
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?([/／]\s*\d+)?(\s*共\s*\d+\s*页)?[-—–\s]*$")
+_LIST_MARKER = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d{1,2}[、．]|（\d{1,2}）|第[一二三四五六七八九十]+[条章部分])")
 MARGIN_SHARE = 0.08
 """Top and bottom share of the page where lone page numbers are running heads/feet, not text."""
 
@@ -47,7 +48,8 @@ def paragraphs_of(words: list[Word], page: PageContent) -> list[ParagraphBlock]:
             gap = box[1] - previous[3]
             prev_short = previous[2] < right - 2.5 * height
             indented = box[0] > left + 1.2 * height
-            starts_new = gap > 0.8 * height or indented or prev_short
+            listed = bool(_LIST_MARKER.match(line_text(line)))
+            starts_new = gap > 0.8 * height or indented or prev_short or listed
         if starts_new:
             paragraphs.append([line])
         else:

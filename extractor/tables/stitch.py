@@ -93,7 +93,7 @@ def _header_rows_repeated(first: TableBlock, second: TableBlock) -> int:
 
 def _join(first: TableBlock, second: TableBlock) -> TableBlock:
     skip = _header_rows_repeated(first, second)
-    offset = first.n_rows - skip
+    offset = first.n_rows
     cells = list(first.cells)
     bottom_cells = {col: cell for cell in first.cells if cell.row + cell.row_span == first.n_rows
                     for col in range(cell.col, cell.col + cell.col_span)}

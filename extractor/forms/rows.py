@@ -1,0 +1,183 @@
+"""Walk a table's rows: headers open regions, data rows become role → cell maps.
+
+One printed table often holds several blocks (a budget block, a score line, an
+indicator block, a 总分 row); the walker switches region whenever a new header
+row appears, and reads key-value rows (自评得分（满分100分） 90 …) anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas import Cell
+
+from extractor.forms.headers import VOCABULARIES, ColumnRole, HeaderMatch, RegionKind, header_key, match_header, match_role
+from extractor.forms.values import is_blank_marker
+from extractor.forms.view import TableView
+from extractor.text.join import squeeze
+
+MIN_HEADER_ROLES = 3
+"""A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
+TOTAL_LABELS = re.compile(r"^(总分|总计|合计|小计|得分合计|总得分)$")
+_PLACEHOLDER = re.compile(r"^[-—–/／\s]*$")
+
+
+class RowRecord(BaseModel):
+    """One data row read under a header: which cell holds each role."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    kind: RegionKind | Literal["total"]
+    row: int
+    cells: dict[str, Cell]
+    label: Optional[Cell] = None
+    """For budget and total rows: the printed label cell."""
+    region_kind: RegionKind
+
+
+class KeyValue(BaseModel):
+    """A `label | value` pair read from a form row (自评得分（满分100分） | 90)."""
+
+    label: Cell
+    value: Optional[Cell]
+    row: int
+
+
+def _starts_in(cell: Cell, role: ColumnRole) -> bool:
+    return role.first_col <= cell.col <= role.last_col
+
+
+def _cell_for(view: TableView, row: int, role: ColumnRole, header: HeaderMatch) -> Optional[Cell]:
+    """The data cell under a header role: the rightmost cell starting inside the role's columns.
+
+    Side labels (cells that already covered the header row, such as a tall
+    年度绩效指标完成情况 cell) belong to no role.
+    """
+    chosen: Optional[Cell] = None
+    for col in range(role.first_col, role.last_col + 1):
+        cell = view.owner(row, col)
+        if cell is None or cell.row <= header.row or not _starts_in(cell, role):
+            continue
+        if cell.text or chosen is None:
+            chosen = cell
+    if chosen is None:
+        cell = view.owner(row, role.first_col)
+        if cell is not None and cell.row > header.row and _claimed_by(cell, header) == role.role:
+            chosen = cell
+    return chosen
+
+
+def _claimed_by(cell: Cell, header: HeaderMatch) -> Optional[str]:
+    for role in header.roles.values():
+        if _starts_in(cell, role):
+            return role.role
+    return None
+
+
+def _label_cell(view: TableView, row: int, header: HeaderMatch) -> Optional[Cell]:
+    """A budget/total row's label: the rightmost printed cell left of the first value column."""
+    value_cols = [r.first_col for name, r in header.roles.items() if name not in ("item", "label")]
+    limit = min(value_cols) if value_cols else view.n_cols
+    label: Optional[Cell] = None
+    for cell in view.row_cells(row):
+        if cell.col >= limit:
+            break
+        if cell.row <= header.first_row and cell.row_span > 1:
+            continue  # a side label spanning the header, not this row's label
+        if cell.text and not _PLACEHOLDER.match(cell.text):
+            label = cell
+    return label
+
+
+def _has_any(cells: dict[str, Cell], roles: tuple[str, ...]) -> bool:
+    return any(role in cells and not is_blank_marker(cells[role].text) for role in roles)
+
+
+def _printed_any(cells: dict[str, Cell], roles: tuple[str, ...]) -> bool:
+    return any(role in cells and cells[role].text.strip() for role in roles)
+
+
+def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
+    cells = {}
+    for name, role in header.roles.items():
+        cell = _cell_for(view, row, role, header)
+        if cell is not None:
+            cells[name] = cell
+    first_text = next((squeeze(c.text) for c in view.row_cells(row) if c.text and c.row == row), "")
+    if TOTAL_LABELS.match(first_text):
+        label = next(c for c in view.row_cells(row) if c.text and c.row == row)
+        return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
+    if header.kind == "indicators":
+        name = cells.get("name")
+        if name is None or not name.text or name.row != row:
+            return None
+        if not _has_any(cells, ("target", "actual", "weight", "score")):
+            return None
+        return RowRecord(kind="indicators", row=row, cells=cells, region_kind=header.kind)
+    label = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
+    if label is None or not label.text or label.row != row and label.row_span == 1:
+        return None
+    amount_roles = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
+    if not _printed_any(cells, amount_roles):
+        return None
+    return RowRecord(kind=header.kind, row=row, cells=cells, label=label, region_kind=header.kind)
+
+
+KEY_LABELS = re.compile(
+    r"^(自评得分|预算执行|复核自评得分|自评复核得分|复核得分|绩效自评综合得分|综合得分|部门名称|州级预算部门名称|预算部门名称|项目名称)$"
+)
+
+
+def _is_key_label(text: str) -> bool:
+    return bool(KEY_LABELS.match(header_key(text)))
+
+
+def key_values(view: TableView, row: int) -> list[KeyValue]:
+    """Label cells of the known document fields and the printed cell right of each."""
+    cells = view.row_cells(row)
+    found = []
+    for index, cell in enumerate(cells):
+        if cell.row != row or not _is_key_label(cell.text):
+            continue
+        value = next((c for c in cells[index + 1:] if c.text), None)
+        if value is not None and (_is_key_label(value.text) or _is_header_word(value.text)):
+            value = None
+        found.append(KeyValue(label=cell, value=value, row=row))
+    return found
+
+
+def _is_header_word(text: str) -> bool:
+    return any(match_role(text, vocabulary) is not None for vocabulary in VOCABULARIES.values())
+
+
+class TableReading(BaseModel):
+    records: list[RowRecord]
+    key_values: list[KeyValue]
+    headers: list[HeaderMatch]
+
+
+def read_table(view: TableView) -> TableReading:
+    records: list[RowRecord] = []
+    pairs: list[KeyValue] = []
+    headers: list[HeaderMatch] = []
+    header: Optional[HeaderMatch] = None
+    row = 0
+    while row < view.n_rows:
+        found = match_header(view, row)
+        row_pairs = key_values(view, row)
+        if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
+            header = found
+            headers.append(found)
+            row = found.row + 1
+            continue
+        row_pairs = [pair for pair in row_pairs if pair.value is not None]
+        pairs.extend(row_pairs)
+        if header is not None and not row_pairs:
+            record = read_row(view, row, header)
+            if record is not None:
+                records.append(record)
+        row += 1
+    return TableReading(records=records, key_values=pairs, headers=headers)
