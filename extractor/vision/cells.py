@@ -17,7 +17,7 @@ MIN_BAND_INCH = 0.035
 """Ink bands thinner than this are specks, rules or underscores, not text."""
 BAND_GAP_INCH = 0.015
 """Blank rows shorter than this inside a line (between the parts of 二, 三, …) do not split it."""
-PAD_INCH = 0.02
+PAD_INCH = 0.04
 """White margin around each line crop: the recogniser reads badly when glyphs touch the edge."""
 
 
