@@ -24,7 +24,7 @@ from extractor.tables.fill import table_block
 from extractor.tables.grid import Grid, build_grids
 from extractor.tables.paragraphs import paragraphs_of
 from extractor.text.join import join_lines
-from extractor.vision.cells import cell_confidence, clean_specks, padded_crop
+from extractor.vision.cells import cell_confidence, clean_specks, dash_text, padded_crop
 from extractor.vision.imaging import downscale, ink_mask, to_grey
 from extractor.vision.lines import find_lines, line_pixels, snap_ends, to_segments
 from extractor.vision.ocr import OcrEngine, engine_for
@@ -39,6 +39,7 @@ from extractor.vision.page_text import (
     text_only_ink,
 )
 from extractor.vision.regions import Region, load_layout_model, overlap_share
+from extractor.vision.textfix import normalise_punctuation
 
 GRID_TOLERANCE_PT = 2.0
 """Scanned lines wobble by a pixel or two; the born-digital default (1.5 pt) is a little tight."""
@@ -137,7 +138,7 @@ def read_page_image(
 
 def recognise(engine: OcrEngine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
     results = engine.recognize(crops)
-    return [(text.strip(), score) for text, score in results]
+    return [(normalise_punctuation(text.strip()), score) for text, score in results]
 
 
 def cell_tables(
@@ -149,19 +150,24 @@ def cell_tables(
 ) -> tuple[list[Any], int]:
     """TableBlocks from grids and the recognised lines of their cells; also how many results were used."""
     texts: list[dict[tuple[int, int], tuple[str, float, Optional[float]]]] = [{} for _ in grids]
+    heights = [box[3] - box[1] for reading in readings for box in reading.lines.boxes]
+    line_height = float(np.median(heights)) if heights else 1.0 / points_per_pixel * 9.0
     position = 0
     for reading in readings:
         count = len(reading.lines.boxes)
         results = recognised[position : position + count]
         position += count
-        parts = [text for text, _ in results if text]
-        scores = [score for text, score in results if text]
-        text = join_lines(parts)
+        # Recognised lines and dashes, top to bottom.
+        pieces = [(box[1], text) for box, (text, _) in zip(reading.lines.boxes, results) if text]
+        pieces += [(box[1], dash_text(box[2] - box[0], line_height)) for box in reading.lines.dashes]
+        text = join_lines([piece for _, piece in sorted(pieces, key=lambda item: item[0])])
+        scores = [score for text_, score in results if text_]
         confidence = cell_confidence(scores, reading.lines, reading.split_by_detector)
+        boxes = reading.lines.boxes + reading.lines.dashes
         indent = None
-        if reading.lines.boxes:
-            indent = round(min(box[0] for box in reading.lines.boxes) * points_per_pixel - reading.cell.bbox[0], 2)
-        texts[reading.grid_index][(reading.cell.row, reading.cell.col)] = (text, confidence, indent if text else None)
+        if boxes and text:
+            indent = round(min(box[0] for box in boxes) * points_per_pixel - reading.cell.bbox[0], 2)
+        texts[reading.grid_index][(reading.cell.row, reading.cell.col)] = (text, confidence, indent)
     return [table_block(grid, page_number, cell_texts) for grid, cell_texts in zip(grids, texts)], position
 
 

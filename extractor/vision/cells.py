@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict
 PixelBox = tuple[int, int, int, int]
 
 MIN_BAND_INCH = 0.035
-"""Ink bands thinner than this are specks, rules or underscores, not text."""
+"""Ink bands thinner than this are not text lines: a flat stroke (a dash) or specks."""
+MIN_DASH_INCH = 0.03
+"""A thin band at least this wide is a printed dash (—, -), the forms' blank marker."""
 BAND_GAP_INCH = 0.015
 """Blank rows shorter than this inside a line (between the parts of 二, 三, …) do not split it."""
 PAD_INCH = 0.04
@@ -27,6 +29,9 @@ class CellLines(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     boxes: list[PixelBox]
+    """Text lines to recognise."""
+    dashes: list[PixelBox] = []
+    """Flat strokes standing alone on their line: printed dashes, read from their shape."""
     touches_border: bool = False
     """Ink runs into the cell's border: text may belong to a neighbour (merged or split cell)."""
     speckled: bool = False
@@ -62,16 +67,22 @@ def cell_lines(text_ink: np.ndarray, box: PixelBox, dpi: float) -> CellLines:
     min_size = max(2, int(dpi * MIN_BAND_INCH))
     min_gap = max(1, int(dpi * BAND_GAP_INCH))
     found: list[PixelBox] = []
-    for top, bottom in bands(ink.sum(axis=1), min_gap, min_size):
+    dashes: list[PixelBox] = []
+    for top, bottom in bands(ink.sum(axis=1), min_gap, 1):
         columns = ink[top:bottom].sum(axis=0)
         spans = bands(columns, int(dpi * 0.5), 1)  # words of one line stay together
         if not spans:
             continue
         left, right = spans[0][0], spans[-1][1]
-        found.append((x0 + left, y0 + top, x0 + right, y0 + bottom))
+        box = (x0 + left, y0 + top, x0 + right, y0 + bottom)
+        if bottom - top >= min_size:
+            found.append(box)
+        elif right - left >= dpi * MIN_DASH_INCH and len(spans) <= 2:
+            dashes.append(box)
     edge = 1
     touches = bool(ink[:, :edge].any() or ink[:, -edge:].any() or ink[:edge].any() or ink[-edge:].any())
-    return CellLines(boxes=found, touches_border=touches and bool(found), speckled=not found)
+    has_text = bool(found or dashes)
+    return CellLines(boxes=found, dashes=dashes, touches_border=touches and has_text, speckled=not has_text)
 
 
 def padded_crop(grey: np.ndarray, box: PixelBox, dpi: float, limit: PixelBox | None = None) -> np.ndarray:
@@ -96,11 +107,23 @@ def padded_crop(grey: np.ndarray, box: PixelBox, dpi: float, limit: PixelBox | N
 
 def cell_confidence(scores: list[float], lines: CellLines, split_by_detector: bool) -> float:
     """A cell's confidence: its weakest line's recognition score, lowered where its structure is doubtful."""
-    if not lines.boxes:
+    if not lines.boxes and not lines.dashes:
         return 0.9 if lines.speckled else 0.99
+    if not lines.boxes:  # only dashes: their reading depends on a length estimate
+        return 0.9 if not lines.touches_border else 0.8
     confidence = min(scores) if scores else 0.5
     if split_by_detector:
         confidence *= 0.95
     if lines.touches_border:
         confidence *= 0.9
     return round(float(confidence), 4)
+
+
+def dash_text(width: int, line_height: float) -> str:
+    """A printed blank marker from its length: a hyphen, an em dash or a double em dash."""
+    ratio = width / max(line_height, 1.0)
+    if ratio < 0.7:
+        return "-"
+    if ratio < 1.6:
+        return "—"
+    return "——"

@@ -18,7 +18,7 @@ from schemas import Segment
 
 MIN_LINE_INCH = 0.28
 """Shortest ruling line kept: longer than any stroke of a 12 pt character (~0.17 in)."""
-BRIDGE_INCH = 0.03
+BRIDGE_INCH = 0.012
 """Gaps this short inside a line are closed before lines are measured."""
 JOIN_GAP_INCH = 0.08
 """Collinear pieces closer than this are one line (a line broken by a blot or a fold)."""
@@ -41,7 +41,7 @@ class PixelLine(BaseModel):
 def line_masks(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     """Masks of horizontal and vertical ruling-line pixels."""
     min_length = max(15, int(dpi * MIN_LINE_INCH))
-    bridge = max(3, int(dpi * BRIDGE_INCH))
+    bridge = max(1, int(dpi * BRIDGE_INCH))
     masks = []
     for horizontal in (True, False):
         shape = (bridge, 1) if horizontal else (1, bridge)
