@@ -39,7 +39,7 @@ from extractor.vision.page_text import (
     text_only_ink,
 )
 from extractor.vision.regions import Region, load_layout_model, overlap_share
-from extractor.vision.textfix import normalise_punctuation
+from extractor.vision.textfix import fix_recognised
 
 GRID_TOLERANCE_PT = 2.0
 """Scanned lines wobble by a pixel or two; the born-digital default (1.5 pt) is a little tight."""
@@ -138,7 +138,7 @@ def read_page_image(
 
 def recognise(engine: OcrEngine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
     results = engine.recognize(crops)
-    return [(normalise_punctuation(text.strip()), score) for text, score in results]
+    return [(fix_recognised(text), score) for text, score in results]
 
 
 def cell_tables(

@@ -48,7 +48,7 @@ def _is_plausible(char: str) -> bool:
 def text_layer_usable(page_text: str, has_images: bool = False, *, min_chars: int = MIN_CHARS_WITH_IMAGES) -> bool:
     """True when the page's text layer can be read instead of the page image."""
     without_cid = CID_PATTERN.sub("", page_text)
-    cid_count = len(page_text) - len(without_cid)
+    cid_count = len(CID_PATTERN.findall(page_text))  # each placeholder stands for one glyph
     characters = [char for char in without_cid if not char.isspace()]
     total = len(characters) + cid_count
     if total == 0:
