@@ -28,8 +28,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def layout_of(path: Path, options: ExtractOptions | None = None) -> Layout:
+def layout_of(path: Path | str, options: ExtractOptions | None = None) -> Layout:
     """Backend + stitching: the file as ordered paragraphs and whole tables."""
+    path = Path(path)
     options = options or ExtractOptions()
     kind = sniff_kind(path)
     return stitch_tables(read_layout(path, kind, options))

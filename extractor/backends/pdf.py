@@ -116,7 +116,9 @@ def split_straddling_words(page: pymupdf.Page, content: PageContent, grids: list
         pieces: dict[tuple[int, int, float], list[tuple[str, tuple]]] = {}
         for text, box in chars:
             cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-            if not (word.bbox[0] <= cx <= word.bbox[2] and word.bbox[1] <= cy <= word.bbox[3]):
+            middle = (word.bbox[1] + word.bbox[3]) / 2
+            same_line = abs(cy - middle) < 0.3 * (word.bbox[3] - word.bbox[1])
+            if not (word.bbox[0] <= cx <= word.bbox[2] and same_line):
                 continue
             owner = next((g.locate(cx, cy) for g in grids if g.locate(cx, cy) is not None), None)
             key = (owner.row, owner.col, owner.bbox[0]) if owner is not None else (-1, -1, 0.0)

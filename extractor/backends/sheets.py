@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from schemas import Block, Cell, ParagraphBlock, TableBlock
 
+_UNIT_LINE = re.compile(r"^[（(]?\s*(金额)?单位\s*[:：]")
 Merge = tuple[int, int, int, int]
 """(first_row, first_col, last_row, last_col), 0-based, inclusive."""
 
@@ -25,6 +26,8 @@ class SheetGrid(BaseModel):
     texts: dict[tuple[int, int], str] = Field(default_factory=dict)
     merges: list[Merge] = Field(default_factory=list)
     indents: dict[tuple[int, int], float] = Field(default_factory=dict)
+    bordered: set[tuple[int, int]] = Field(default_factory=set)
+    """Cells with a border; empty when the reader does not know borders."""
 
 
 def format_number(value: float, number_format: str) -> str:
@@ -58,7 +61,8 @@ def _bands(grid: SheetGrid) -> list[tuple[int, int]]:
     return bands
 
 
-def sheet_blocks(grid: SheetGrid) -> list[Block]:
+def sheet_blocks(grid: SheetGrid, page: int = 1) -> list[Block]:
+    """Blocks of one sheet; `page` is the sheet's number, so captions never cross sheets."""
     blocks: list[Block] = []
     for first, last in _bands(grid):
         rows = range(first, last + 1)
@@ -69,23 +73,39 @@ def sheet_blocks(grid: SheetGrid) -> list[Block]:
         columns = {c for _, c in anchors} | {c for m in merges for c in range(m[1], m[3] + 1)}
         texts = [text for text in anchors.values() if text]
         if len(columns) <= 1 or (first == last and len(texts) <= 1):
-            blocks.extend(ParagraphBlock(text=anchors[key], page=1) for key in sorted(anchors) if anchors[key])
+            blocks.extend(ParagraphBlock(text=anchors[key], page=page) for key in sorted(anchors) if anchors[key])
             continue
-        table = _band_table(grid, first, last, min(columns), max(columns), merges, covered)
-        if table is not None:
-            blocks.append(table)
+        blocks.extend(_band_table(grid, first, last, min(columns), max(columns), merges, covered, page))
     return blocks
 
 
+def _single_cell_row(grid: SheetGrid, row: int, col0: int, width: int, spans: dict) -> Optional[str]:
+    """The text of a row that is one merged cell across the band (a caption or unit line), else None."""
+    span = spans.get((row, col0))
+    if span and span[0] == 1 and span[1] == width:
+        return grid.texts.get((row, col0))
+    return None
+
+
 def _band_table(grid: SheetGrid, first: int, last: int, col0: int, col1: int,
-                merges: list[Merge], covered: set[tuple[int, int]]) -> Optional[TableBlock]:
+                merges: list[Merge], covered: set[tuple[int, int]], page: int) -> list[Block]:
     spans = {(m[0], m[1]): (m[2] - m[0] + 1, m[3] - m[1] + 1) for m in merges}
-    caption: Optional[str] = None
     width = col1 - col0 + 1
-    top_span = spans.get((first, col0))
-    if top_span and top_span[0] == 1 and top_span[1] == width and last > first:
-        caption = grid.texts.get((first, col0))
+    blocks: list[Block] = []
+    caption = _single_cell_row(grid, first, col0, width, spans) if last > first else None
+    if caption is not None and (first, col0) in grid.bordered:
+        caption = None  # a ruled first row is the table's own heading row, not a caption above it
+    if caption is not None:
         first += 1
+        unit = _single_cell_row(grid, first, col0, width, spans) if last > first else None
+        if unit is not None and _UNIT_LINE.search(unit):
+            blocks.append(ParagraphBlock(text=unit, page=page))
+            first += 1
+    below = _single_cell_row(grid, last, col0, width, spans) if last > first else None
+    if below is not None and grid.bordered and (last, col0) not in grid.bordered:
+        last -= 1  # an unruled caption printed under the table (…对比表)
+    else:
+        below = None
     cells: list[Cell] = []
     for row in range(first, last + 1):
         for col in range(col0, col1 + 1):
@@ -94,7 +114,11 @@ def _band_table(grid: SheetGrid, first: int, last: int, col0: int, col1: int,
             row_span, col_span = spans.get((row, col), (1, 1))
             row_span = min(row_span, last - row + 1)
             cells.append(Cell(row=row - first, col=col - col0, row_span=row_span, col_span=col_span,
-                              text=grid.texts.get((row, col), ""), indent=grid.indents.get((row, col))))
+                              text=grid.texts.get((row, col), ""), page=page,
+                              indent=grid.indents.get((row, col))))
     if not any(cell.text for cell in cells):
-        return None
-    return TableBlock(cells=cells, n_rows=last - first + 1, n_cols=width, pages=[1], caption=caption)
+        return blocks
+    blocks.append(TableBlock(cells=cells, n_rows=last - first + 1, n_cols=width, pages=[page], caption=caption))
+    if below is not None:
+        blocks.append(ParagraphBlock(text=below, page=page))
+    return blocks

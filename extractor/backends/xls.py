@@ -32,6 +32,7 @@ def read_xls(path: Path) -> Layout:
     except Exception as error:
         raise InputError(path, f"XLS 无法打开 (cannot open legacy XLS: {error})") from error
     blocks: list[Block] = []
+    sheets_seen: list[str] = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
         grid = SheetGrid(name=sheet.name)
@@ -41,6 +42,7 @@ def read_xls(path: Path) -> Layout:
                 if text:
                     grid.texts[(row, col)] = text
         grid.merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
-        blocks.extend(sheet_blocks(grid))
+        blocks.extend(sheet_blocks(grid, page=len(sheets_seen) + 1))
+        sheets_seen.append(grid.name)
         book.unload_sheet(index)
-    return Layout(kind="xls", page_count=1, blocks=blocks)
+    return Layout(kind="xls", page_count=max(1, len(sheets_seen)), blocks=blocks)

@@ -38,6 +38,7 @@ def read_xlsx(path: Path) -> Layout:
     except Exception as error:
         raise InputError(path, f"XLSX 无法打开 (cannot open XLSX: {error})") from error
     blocks: list[Block] = []
+    sheets_seen: list[str] = []
     problems: list[Problem] = []
     for sheet in workbook.worksheets:
         grid = SheetGrid(name=sheet.title)
@@ -46,10 +47,15 @@ def read_xlsx(path: Path) -> Layout:
                 text = _printed(cell)
                 if text:
                     grid.texts[(cell.row - 1, cell.column - 1)] = text
+                    border = cell.border
+                    if border is not None and any(side is not None and side.style for side in
+                                                  (border.left, border.right, border.top, border.bottom)):
+                        grid.bordered.add((cell.row - 1, cell.column - 1))
                     indent = cell.alignment.indent if cell.alignment is not None else 0
                     if indent:
                         grid.indents[(cell.row - 1, cell.column - 1)] = float(indent)
         grid.merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
-        blocks.extend(sheet_blocks(grid))
+        blocks.extend(sheet_blocks(grid, page=len(sheets_seen) + 1))
+        sheets_seen.append(grid.name)
     workbook.close()
-    return Layout(kind="xlsx", page_count=1, blocks=blocks, problems=problems)
+    return Layout(kind="xlsx", page_count=max(1, len(sheets_seen)), blocks=blocks, problems=problems)

@@ -24,12 +24,13 @@ def _department(readings, blocks: list[Block]) -> Optional[str]:
         for pair in reading.key_values:
             if squeeze(pair.label.text).startswith(_DEPARTMENT_KEYS) and pair.value is not None:
                 return squeeze(pair.value.text)
-    for block in blocks[:TITLE_SCAN]:
-        if isinstance(block, ParagraphBlock):
-            for pattern in _TITLE_DEPARTMENTS:
-                match = pattern.search(squeeze(block.text))
-                if match:
-                    return match.group(1)
+    heads = [squeeze(b.text) for b in blocks[:TITLE_SCAN] if isinstance(b, ParagraphBlock)]
+    # A title printed over two lines arrives as two paragraphs: try each alone, then each pair.
+    for text in heads + [a + b for a, b in zip(heads, heads[1:])]:
+        for pattern in _TITLE_DEPARTMENTS:
+            match = pattern.search(text)
+            if match:
+                return match.group(1)
     return None
 
 

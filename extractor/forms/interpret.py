@@ -130,9 +130,10 @@ def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
             continue
         title = titles.table_title(blocks, index)
         inner_title = titles.inner_title(block)
-        form_title = pending_title or (inner_title if inner_title and titles.is_form_title(inner_title) else None)
-        if form_title is None and title and titles.is_form_title(title):
-            form_title = title
+        # The table's own caption names its form best; a form title seen earlier in the
+        # text (附件1 部门整体支出绩效自评表 in a list of attachments) is the fallback.
+        own = [t for t in (title, inner_title) if t and titles.is_form_title(t)]
+        form_title = own[0] if own else pending_title
         if form_title is not None:
             reading_kind = titles.section_kind(form_title, None)
             builder.open_section(squeeze(form_title), reading_kind)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from schemas import Cell
 
 from extractor.forms.headers import VOCABULARIES, ColumnRole, HeaderMatch, RegionKind, header_key, match_header, match_role
-from extractor.forms.values import is_blank_marker
+from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
 
@@ -23,6 +23,9 @@ MIN_HEADER_ROLES = 3
 """A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
 TOTAL_LABELS = re.compile(r"^(总分|总计|合计|小计|得分合计|总得分)$")
 _PLACEHOLDER = re.compile(r"^[-—–/／\s]*$")
+LABEL_ROLES = frozenset({"item", "label", "name", "level1", "level2"})
+MONEY_ROLES = ("initial", "adjustment", "adjusted", "actual")
+AMOUNT_ROLES = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
 
 
 class RowRecord(BaseModel):
@@ -61,7 +64,9 @@ def _cell_for(view: TableView, row: int, role: ColumnRole, header: HeaderMatch) 
         cell = view.owner(row, col)
         if cell is None or cell.row <= header.row or not _starts_in(cell, role):
             continue
-        if cell.text or chosen is None:
+        if role.role in LABEL_ROLES and _PLACEHOLDER.match(cell.text) and chosen is not None:
+            continue  # 政府性基金 | —— : the dash fills an unused sub-label column
+        if cell.text and not (role.role in LABEL_ROLES and _PLACEHOLDER.match(cell.text)) or chosen is None:
             chosen = cell
     if chosen is None:
         cell = view.owner(row, role.first_col)
@@ -100,6 +105,45 @@ def _printed_any(cells: dict[str, Cell], roles: tuple[str, ...]) -> bool:
     return any(role in cells and cells[role].text.strip() for role in roles)
 
 
+def _foreign(cells: dict[str, Cell]) -> bool:
+    """Words where a budget or score block prints amounts: the block has ended (调整原因说明, 项目终止时间)."""
+    for role in AMOUNT_ROLES:
+        cell = cells.get(role)
+        if cell is None or not cell.text.strip():
+            continue
+        text = cell.text.strip()
+        if parse_amount(text) is None and not is_blank_marker(text) and not is_spreadsheet_error(text):
+            return True
+    return False
+
+
+def ends_region(view: TableView, row: int, header: HeaderMatch) -> bool:
+    if header.kind == "indicators":
+        return False
+    cells = {name: cell for name, role in header.roles.items()
+             if (cell := _cell_for(view, row, role, header)) is not None}
+    return _foreign(cells)
+
+
+def _levels_under_name(view: TableView, row: int, header: HeaderMatch) -> dict[str, Cell]:
+    """One header (评价内容) over three columns: the columns left of the name are 一级 and 二级."""
+    name = header.roles.get("name")
+    if name is None or name.first_col == name.last_col or {"level1", "level2"} & header.roles.keys():
+        return {}
+    parts: list[Cell] = []
+    for col in range(name.first_col, name.last_col + 1):
+        cell = view.owner(row, col)
+        if cell is not None and cell.row > header.row and (not parts or parts[-1] is not cell):
+            parts.append(cell)
+    parts = [cell for cell in parts if not _PLACEHOLDER.match(cell.text)]
+    if len(parts) < 2:
+        return {}
+    found = {"name": parts[-1], "level2": parts[-2]}
+    if len(parts) >= 3:
+        found["level1"] = parts[-3]
+    return found
+
+
 def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
     cells = {}
     for name, role in header.roles.items():
@@ -111,6 +155,7 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
         label = next(c for c in view.row_cells(row) if c.text and c.row == row)
         return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
     if header.kind == "indicators":
+        cells.update(_levels_under_name(view, row, header))
         name = cells.get("name")
         if name is None or not name.text or name.row != row:
             return None
@@ -120,9 +165,9 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
     label = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
     if label is None or not label.text or label.row != row and label.row_span == 1:
         return None
-    amount_roles = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
-    if not _printed_any(cells, amount_roles):
-        return None
+    money = tuple(role for role in MONEY_ROLES if role in header.roles)
+    if not _printed_any(cells, money or AMOUNT_ROLES):
+        return None  # a grouping row (按收入性质分：) prints nothing in the money columns
     return RowRecord(kind=header.kind, row=row, cells=cells, label=label, region_kind=header.kind)
 
 
@@ -175,6 +220,8 @@ def read_table(view: TableView) -> TableReading:
             continue
         row_pairs = [pair for pair in row_pairs if pair.value is not None]
         pairs.extend(row_pairs)
+        if header is not None and not row_pairs and ends_region(view, row, header):
+            header = None
         if header is not None and not row_pairs:
             record = read_row(view, row, header)
             if record is not None:

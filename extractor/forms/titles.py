@@ -52,13 +52,14 @@ def table_title(blocks: list[Block], index: int) -> Optional[str]:
         return squeeze(table.caption)
     for back in range(index - 1, max(-1, index - 1 - CAPTION_LOOKBACK), -1):
         block = blocks[back]
-        if not isinstance(block, ParagraphBlock):
+        if not isinstance(block, ParagraphBlock) or block.page != table.pages[0]:
             break
         if _is_caption(block.text) and not re.fullmatch(r"[（(]?单位[:：].*", squeeze(block.text)):
             return squeeze(block.text)
     if index + 1 < len(blocks):
         after = blocks[index + 1]
-        if isinstance(after, ParagraphBlock) and _is_caption(after.text) and squeeze(after.text).endswith("表"):
+        if (isinstance(after, ParagraphBlock) and after.page == table.pages[-1] and _is_caption(after.text)
+                and squeeze(after.text).endswith("表")):
             return squeeze(after.text)
     return None
 

@@ -31,7 +31,8 @@ _PREFIX_OPS: tuple[tuple[str, str], ...] = (
 _SUFFIX_OPS: tuple[tuple[str, str], ...] = (
     ("以上", ">="), ("及以上", ">="), ("以下", "<="), ("及以下", "<="), ("以内", "<="), ("之内", "<="),
 )
-_NUMBER = re.compile(r"[-－−]?\d[\d,，]*(?:\.\d+)?|[-－−]?\.\d+")
+# A number glued to a Latin letter names a thing (4G, 5G, A4), it is no quantity.
+_NUMBER = re.compile(r"(?<![A-Za-z])(?:[-－−]?\d[\d,，]*(?:\.\d+)?|[-－−]?\.\d+)(?![\d.]*[A-Za-z])")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _DATE = re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*(\d{1,2}\s*日|底|末|前|中旬|上旬|下旬)")
 _UNIT_STOP = re.compile(r"[\s,，;；。、:：()（）\[\]【】]")

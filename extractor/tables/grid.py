@@ -173,7 +173,7 @@ def _grid_from_lines(horizontals: list[_Line], verticals: list[_Line], tolerance
     col_edges = _edges(x_positions, tolerance)
     row_edges = _edges(y_positions, tolerance)
     n_rows, n_cols = len(row_edges) - 1, len(col_edges) - 1
-    if n_rows < 1 or n_cols < 1 or (n_rows == 1 and n_cols == 1):
+    if n_rows < 1 or n_cols < 1:
         return None
     right_open = _missing_boundaries(verticals, col_edges[1:-1], row_edges, tolerance)  # [col][row]
     below_open = _missing_boundaries(horizontals, row_edges[1:-1], col_edges, tolerance)  # [row][col]

@@ -23,8 +23,17 @@ EDGE_TOLERANCE = 4.0
 MAX_HEADER_ROWS = 4
 
 
+PAGED_KINDS = ("pdf_digital", "pdf_scanned", "pdf_mixed", "image")
+
+
 def stitch_tables(layout: Layout) -> Layout:
-    """Return the layout with every cross-page continuation joined to its table."""
+    """Return the layout with every cross-page continuation joined to its table.
+
+    Only paged inputs break tables across pages; a spreadsheet's sheets are separate tables.
+    A lone one-cell frame left over afterwards is a boxed paragraph, not a table.
+    """
+    if layout.kind not in PAGED_KINDS:
+        return layout
     out: list[Block] = []
     pending: list[ParagraphBlock] = []  # paragraphs seen since the last table
     for block in layout.blocks:
@@ -40,7 +49,14 @@ def stitch_tables(layout: Layout) -> Layout:
         pending = []
         out.append(block)
     out.extend(pending)
-    return layout.model_copy(update={"blocks": out})
+    return layout.model_copy(update={"blocks": [_unbox(block) for block in out]})
+
+
+def _unbox(block: Block) -> Block:
+    if isinstance(block, TableBlock) and block.n_rows == 1 and block.n_cols == 1:
+        text = block.cells[0].text if block.cells else ""
+        return ParagraphBlock(text=text, page=block.pages[0], bbox=block.bbox)
+    return block
 
 
 def _only_captions(paragraphs: list[ParagraphBlock], table: TableBlock) -> bool:
@@ -57,10 +73,40 @@ def _continues(first: TableBlock, second: TableBlock, between: list[ParagraphBlo
         return False
     if any(p.page == first.pages[-1] and not _CONTINUATION.match(squeeze(p.text)) for p in between):
         return False  # text after the table on its own page: the table ended there
-    if first.n_cols != second.n_cols:
+    if first.n_cols != second.n_cols and _merged_edges(first, second) is None:
+        return False
+    if not any(cell.text for cell in second.cells):
         return False
     marked = any(_CONTINUATION.match(squeeze(p.text)) for p in between)
-    return marked or _header_rows_repeated(first, second) > 0 or _same_columns(first, second)
+    return (marked or _header_rows_repeated(first, second) > 0 or _same_columns(first, second)
+            or _merged_edges(first, second) is not None)
+
+
+def _merged_edges(first: TableBlock, second: TableBlock) -> Optional[list[float]]:
+    """The finer column grid when one part's column lines are a subset of the other's.
+
+    A part with fewer columns is the same table where its rows merge cells (a long text
+    row alone on the next page); the outer borders must agree.
+    """
+    a, b = first.column_edges, second.column_edges
+    if len(a) < 2 or len(b) < 2 or a == b:
+        return None
+    if abs(a[0] - b[0]) > EDGE_TOLERANCE or abs(a[-1] - b[-1]) > EDGE_TOLERANCE:
+        return None
+    fine, coarse = (a, b) if len(a) >= len(b) else (b, a)
+    if all(any(abs(x - y) <= EDGE_TOLERANCE for y in fine) for x in coarse):
+        return list(fine)
+    return None
+
+
+def _on_edges(table: TableBlock, edges: list[float]) -> TableBlock:
+    """The same table with its columns renumbered onto a finer grid of column edges."""
+    if table.column_edges == edges or len(table.column_edges) < 2:
+        return table
+    index = [min(range(len(edges)), key=lambda i: abs(edges[i] - x)) for x in table.column_edges]
+    cells = [cell.model_copy(update={"col": index[cell.col], "col_span": index[cell.col + cell.col_span] - index[cell.col]})
+             for cell in table.cells]
+    return table.model_copy(update={"cells": cells, "n_cols": len(edges) - 1, "column_edges": edges})
 
 
 def _same_columns(first: TableBlock, second: TableBlock) -> bool:
@@ -92,6 +138,9 @@ def _header_rows_repeated(first: TableBlock, second: TableBlock) -> int:
 
 
 def _join(first: TableBlock, second: TableBlock) -> TableBlock:
+    edges = _merged_edges(first, second)
+    if edges is not None:
+        first, second = _on_edges(first, edges), _on_edges(second, edges)
     skip = _header_rows_repeated(first, second)
     offset = first.n_rows
     cells = list(first.cells)
