@@ -122,7 +122,8 @@ def read_page_image(
 
     crops = [padded_crop(clean, box, dpi, limit=reading.box) for reading in readings for box in reading.lines.boxes]
     crops += [padded_crop(clean, box, dpi) for box in outside]
-    recognised = recognise(engine, crops)
+    heights = [box[3] - box[1] for reading in readings for box in reading.lines.boxes] + [b[3] - b[1] for b in outside]
+    recognised = recognise(engine, crops, heights)
 
     tables, position = cell_tables(grids, readings, recognised, page_number, points_per_pixel)
     words = [
@@ -136,9 +137,15 @@ def read_page_image(
     return ScannedPage(number=page_number, width=page.width, height=page.height, blocks=blocks, geometry=geometry)
 
 
-def recognise(engine: OcrEngine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    results = engine.recognize(crops)
-    return [(fix_recognised(text), score) for text, score in results]
+def recognise(engine: OcrEngine, crops: list[np.ndarray], line_heights: list[int]) -> list[tuple[str, float]]:
+    """Recognise every crop of the page in one pass, then fix glyph forms (textfix.py)."""
+    with_positions = getattr(engine, "recognize_with_positions", None)
+    if with_positions is None:
+        return [(fix_recognised(text), score) for text, score in engine.recognize(crops)]
+    return [
+        (fix_recognised(text, centres, crop, float(height)), score)
+        for (text, score, centres), crop, height in zip(with_positions(crops), crops, line_heights)
+    ]
 
 
 def cell_tables(

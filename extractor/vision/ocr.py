@@ -116,6 +116,10 @@ class RapidOcrEngine:
     def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         return self._recognizer.recognize(crops)
 
+    def recognize_with_positions(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float, list[float]]]:
+        """Also where each character sits (crop pixels), for full-/half-width decisions."""
+        return self._recognizer.recognize_with_positions(crops)
+
     def recognize_with_library(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """The library's own batching, kept to check `recognize` against it."""
         if not crops:

@@ -42,7 +42,11 @@ class CtcRecognizer:
         self._input = self._session.get_inputs()[0].name
 
     def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        return [(text, score) for text, score, _ in self.recognize_with_positions(crops)]
+
+    def recognize_with_positions(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float, list[float]]]:
+        """Text, score and the x of each character's centre in crop pixels (from its CTC time step)."""
+        results: list[tuple[str, float, list[float]]] = [("", 0.0, [])] * len(crops)
         by_width: dict[int, list[int]] = {}
         for index, crop in enumerate(crops):
             by_width.setdefault(target_width(crop), []).append(index)
@@ -52,20 +56,23 @@ class CtcRecognizer:
                 batch = np.stack([normalise(crops[i], width) for i in chunk])
                 probabilities = self._session.run(None, {self._input: batch})[0]
                 for i, row in zip(chunk, probabilities):
-                    results[i] = self._decode(row)
+                    # one time step covers width / steps input pixels; input pixels are crop_h / HEIGHT crop pixels
+                    step = width / row.shape[0] * crops[i].shape[0] / HEIGHT
+                    results[i] = self._decode(row, step)
         return results
 
-    def _decode(self, probabilities: np.ndarray) -> tuple[str, float]:
+    def _decode(self, probabilities: np.ndarray, step: float) -> tuple[str, float, list[float]]:
         """Greedy CTC: best class per step, repeats collapsed, blanks dropped."""
         best = probabilities.argmax(axis=1)
         keep = np.ones(len(best), dtype=bool)
         keep[1:] = best[1:] != best[:-1]
         keep &= best != 0
         if not keep.any():
-            return "", 0.0
+            return "", 0.0, []
         text = "".join(self._characters[i] for i in best[keep])
         score = float(probabilities.max(axis=1)[keep].mean())
-        return text, round(score, 5)
+        centres = [(float(index) + 0.5) * step for index in np.flatnonzero(keep)]
+        return text, round(score, 5), centres
 
 
 def target_width(crop: np.ndarray) -> int:

@@ -105,3 +105,21 @@ def test_traditional_forms_become_simplified():
 )
 def test_page_resolution_is_believed_only_when_plausible(size, tag, expected):
     assert page_dpi(size, tag) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["＝4次", "=100%", "产出指标(50分)", "项目资金（万元）", "其中：当年", "其中:当年", "（一）部门", "设备(台)", "满意度=100%"],
+)
+def test_punctuation_width_follows_the_ink(printed):
+    """The recogniser often reads ＝ as = or （ as (; the blank space around the glyph decides."""
+    from extractor.vision.cells import padded_crop
+    from extractor.vision.textfix import fix_recognised
+
+    grey = render_lines([printed], size=9, width=300)
+    lines = cell_lines(ink_mask(grey, DPI), (0, 0, grey.shape[1], grey.shape[0]), DPI)
+    box = lines.boxes[0]
+    crop = padded_crop(grey, box, DPI)
+    engine = load_engine("rapidocr", None)
+    [(text, _, centres)] = engine.recognize_with_positions([crop])
+    assert fix_recognised(text, centres, crop, float(box[3] - box[1])) == printed
