@@ -41,10 +41,19 @@ def ink_runs(crop: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def _run_at(runs: list[tuple[int, int]], x: float, reach: float) -> int | None:
+def _run_at(runs: list[tuple[int, int]], x: float, reach: float, lean: int = 0) -> int | None:
+    """The ink run of the glyph whose CTC centre is `x`.
+
+    A full-width form's centre may fall in its blank half, so `lean` says where its ink is:
+    1 for （ (ink on the right), -1 for ）：，； (ink on the left), 0 for ＝ (centred).
+    """
     best, best_distance = None, reach
     for index, (start, end) in enumerate(runs):
-        distance = 0.0 if start <= x < end else min(abs(x - start), abs(x - end))
+        if start <= x < end:
+            return index
+        if lean > 0 and end <= x or lean < 0 and start > x:
+            continue
+        distance = min(abs(x - start), abs(x - end))
         if distance <= best_distance:
             best, best_distance = index, distance
     return best
@@ -73,18 +82,21 @@ def choose_widths(text: str, centres: list[float], crop: np.ndarray, em: float) 
         if half not in FULL_WIDTH:
             out.append(char)
             continue
-        run = _run_at(runs, centre, reach=0.4 * em)
-        full = None if run is None else _is_full(half, runs, run, em)
+        lean = {"(": 1, "=": 0}.get(half, -1)
+        run = _run_at(runs, centre, reach=0.5 * em, lean=lean)
+        # The recogniser errs towards ASCII: a full-width reading is kept, an ASCII one is
+        # upgraded only on evidence, and a closing bracket always matches its opening one.
+        full = char in HALF_WIDTH or (run is not None and bool(_is_full(half, runs, run, em)))
         if half == "(":
-            if full is None:
+            if run is None and char == "(":
                 full = position + 1 < len(text) and bool(_CJK.match(text[position + 1]))
             opening_full = full
         elif half == ")" and opening_full is not None:
             full = opening_full
-        elif half == "," and not any(_CJK.match(text[n]) for n in (position - 1, position + 1) if 0 <= n < len(text)):
+        elif half == "," and char == "," and not any(
+            _CJK.match(text[n]) for n in (position - 1, position + 1) if 0 <= n < len(text)
+        ):
             full = False  # 1,620: digits keep their comma
-        if full is None:
-            full = char in HALF_WIDTH  # no evidence: keep what the recogniser said
         out.append(FULL_WIDTH[half] if full else half)
     # A space read into a full-width form's own margin is not a printed space.
     text_out = "".join(out)

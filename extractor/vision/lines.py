@@ -30,6 +30,9 @@ MIN_LINE_INCH = 0.28
 """Shortest ruling line kept: longer than any stroke of a 12 pt character (~0.17 in)."""
 MAX_BESIDE_SHARE = 0.5
 """A rule has ink beside it only where lines cross it or text touches it; a row of strokes almost everywhere."""
+SHORT_PIECE_INCH = 0.08
+SHORT_LINE_INCH = 0.1
+"""Rules between 0.1 and 0.28 in count only when they run from one long rule to another (`short_rules`)."""
 JOIN_GAP_INCH = 0.08
 """Collinear lines closer than this are one line (a line broken by a blot or a fold)."""
 MAX_THICKNESS_INCH = 0.06
@@ -54,9 +57,9 @@ class PixelLine(BaseModel):
         return self.end - self.start
 
 
-def piece_masks(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of short straight horizontal and vertical runs."""
-    length = max(7, int(dpi * PIECE_INCH))
+def piece_masks(ink: np.ndarray, dpi: float, piece_inch: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of straight horizontal and vertical runs at least `piece_inch` long."""
+    length = max(7, int(dpi * piece_inch))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return horizontal, vertical
@@ -136,20 +139,61 @@ def beside_share(ink: np.ndarray, line: PixelLine, dpi: float) -> float:
     return float(flags.mean()) if flags.size else 0.0
 
 
-def find_lines(ink: np.ndarray, dpi: float) -> list[PixelLine]:
-    """Horizontal and vertical ruling lines of a level page, in pixels."""
+def _candidates(ink: np.ndarray, dpi: float, piece_inch: float, min_inch: float) -> list[PixelLine]:
+    """Chains of straight pieces that are long enough, mostly inked and without text beside them."""
     tolerance = max(2.0, dpi * 0.012)
-    lines: list[PixelLine] = []
-    for horizontal, mask in zip((True, False), piece_masks(ink, dpi)):
+    found: list[PixelLine] = []
+    for horizontal, mask in zip((True, False), piece_masks(ink, dpi, piece_inch)):
         chains = join_collinear(_pieces(mask, horizontal, dpi), dpi * BREAK_INCH, tolerance)
-        candidates = [
+        found += [
             chain
             for chain in chains
-            if chain.length >= dpi * MIN_LINE_INCH
+            if chain.length >= dpi * min_inch
             and chain.covered >= MIN_FILL * chain.length
             and beside_share(ink, chain, dpi) <= MAX_BESIDE_SHARE
         ]
-        lines += join_collinear(candidates, dpi * JOIN_GAP_INCH, tolerance)
+    return found
+
+
+def _touches(line: PixelLine, others: list[PixelLine], at: float, reach: float) -> bool:
+    """Does a perpendicular rule pass within `reach` (plus its own half thickness) of the point `at`?"""
+    return any(
+        other.horizontal != line.horizontal
+        and abs(other.pos - at) <= reach + other.thickness / 2
+        and other.start - reach <= line.pos <= other.end + reach
+        for other in others
+    )
+
+
+def short_rules(ink: np.ndarray, dpi: float, long_lines: list[PixelLine]) -> list[PixelLine]:
+    """Rules shorter than MIN_LINE_INCH, kept only where they run from one long rule to another.
+
+    A divider inside a single low row (a label and its value) is only as long as the row is
+    high; a character stroke of that length almost never spans the gap between two rules.
+    """
+    reach = max(3.0, dpi * 0.015)
+    tolerance = max(2.0, dpi * 0.012)
+    out = []
+    for line in _candidates(ink, dpi, SHORT_PIECE_INCH, SHORT_LINE_INCH):
+        if line.length >= dpi * MIN_LINE_INCH:
+            continue
+        duplicate = any(
+            other.horizontal == line.horizontal and abs(other.pos - line.pos) <= tolerance
+            and other.start - reach <= line.start and line.end <= other.end + reach
+            for other in long_lines
+        )
+        if not duplicate and _touches(line, long_lines, line.start, reach) and _touches(line, long_lines, line.end, reach):
+            out.append(line)
+    return out
+
+
+def find_lines(ink: np.ndarray, dpi: float) -> list[PixelLine]:
+    """Horizontal and vertical ruling lines of a level page, in pixels."""
+    tolerance = max(2.0, dpi * 0.012)
+    candidates = _candidates(ink, dpi, PIECE_INCH, MIN_LINE_INCH)
+    lines = join_collinear([c for c in candidates if c.horizontal], dpi * JOIN_GAP_INCH, tolerance)
+    lines += join_collinear([c for c in candidates if not c.horizontal], dpi * JOIN_GAP_INCH, tolerance)
+    lines += short_rules(ink, dpi, lines)
     reach = int(dpi * MIN_LINE_INCH)
     extended = []
     for line in lines:

@@ -114,3 +114,18 @@ def test_red_stamp_fades_in_the_grey_image():
     page[60:70, 20:80] = (0, 0, 0)  # black print
     grey = to_grey(page)
     assert grey[30, 50] > 200 and grey[65, 50] < 50
+
+
+def test_short_divider_inside_one_low_row_is_a_rule():
+    """A label | value divider in a 0.2 in row is shorter than a long rule but still splits the row."""
+    page = np.full((400, 800), 255, np.uint8)
+    for y in (100, 140, 300):  # a low first row (40 px = 0.2 in) over a tall second row
+        cv2.line(page, (100, y), (700, y), 0, 2)
+    for x in (100, 700):
+        cv2.line(page, (x, 100), (x, 300), 0, 2)
+    cv2.line(page, (300, 100), (300, 140), 0, 2)  # the short divider
+    cv2.line(page, (420, 200), (420, 226), 0, 3)  # a lone stroke in the big cell: not a rule
+    [grid] = scanned_grids(page)
+    assert (grid.n_rows, grid.n_cols) == (2, 2)
+    spans = sorted((c.row, c.col, c.row_span, c.col_span) for c in grid.cells)
+    assert spans == [(0, 0, 1, 1), (0, 1, 1, 1), (1, 0, 1, 2)]
