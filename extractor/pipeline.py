@@ -48,7 +48,7 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
     info = DocumentInfo(file=path.name, sha256=file_sha256(path), kind=layout.kind, pages=layout.page_count)
     result = interpret(layout, info)
     if options.validate_records:
-        from extractor.rules import validate  # imported late: rules are optional for pure extraction
+        from extractor.rules import apply_validation  # imported late: rules are optional for pure extraction
 
-        result = result.model_copy(update={"findings": validate(result)})
+        result = apply_validation(result)  # a rule that crashes becomes a Problem on the result
     return result

@@ -102,9 +102,10 @@ def column_of(path: str) -> str:
     return "ref" if path == "id" else path.replace(".", "_")
 
 
-def record_to_row(record: BaseModel, row_class: type[SQLModel], *, document_id: int, ordinal: int) -> SQLModel:
+def record_values(record: BaseModel, row_class: type[SQLModel], *, document_id: int, ordinal: int) -> dict[str, Any]:
+    """Every column of the record's row (except the primary key) as a plain dict, ready for INSERT."""
     columns = set(row_class.model_fields) - _BOOKKEEPING
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict.fromkeys(columns)
     extra: dict[str, Any] = {}
     for path, value in flatten(record).items():
         column = column_of(path)
@@ -112,7 +113,12 @@ def record_to_row(record: BaseModel, row_class: type[SQLModel], *, document_id: 
             values[column] = value
         if column not in columns or not exact_in_column(value):
             extra[path] = value
-    return row_class(document_id=document_id, ordinal=ordinal, extra=extra or None, **values)
+    values.update(document_id=document_id, ordinal=ordinal, extra=extra or None)
+    return values
+
+
+def record_to_row(record: BaseModel, row_class: type[SQLModel], *, document_id: int, ordinal: int) -> SQLModel:
+    return row_class(**record_values(record, row_class, document_id=document_id, ordinal=ordinal))
 
 
 def row_to_record(row: SQLModel, record_class: type[BaseModel]) -> BaseModel:
@@ -132,6 +138,16 @@ def result_to_rows(*, result: ExtractionResult, document_id: int) -> list[SQLMod
         for ordinal, record in enumerate(getattr(result, field_name)):
             rows.append(record_to_row(record, row_class, document_id=document_id, ordinal=ordinal))
     return rows
+
+
+def result_to_values(*, result: ExtractionResult, document_id: int) -> dict[type[SQLModel], list[dict[str, Any]]]:
+    """The same rows as result_to_rows, as column dicts per table: a bulk INSERT is ~10x faster than
+    building SQLModel objects, which matters to the ingest parent (it writes every document)."""
+    return {
+        row_class: [record_values(record, row_class, document_id=document_id, ordinal=ordinal)
+                    for ordinal, record in enumerate(getattr(result, field_name))]
+        for field_name, (_, row_class) in RECORD_TABLES.items()
+    }
 
 
 def document_values(result: ExtractionResult) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
@@ -138,7 +139,10 @@ def ingest(*, engine: Engine, paths: list[Path], options: IngestOptions,
     job_id = begin_job(engine=engine, mode="local", options=options)
     summary = IngestSummary(job_id=job_id, files=len(found.documents), not_documents=found.not_documents)
     console = console or Console(stderr=True)
-    previous_sigterm = signal.signal(signal.SIGTERM, _raise_stop)
+    # SIGTERM stops as Ctrl-C does; signal handlers can only be set from the main thread (an API
+    # server calling ingest() from a worker thread keeps its own handling).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_sigterm = signal.signal(signal.SIGTERM, _raise_stop) if in_main_thread else None
     workers: list[WorkerHandle] = []
     status = JobStatus.interrupted
     try:
@@ -155,7 +159,8 @@ def ingest(*, engine: Engine, paths: list[Path], options: IngestOptions,
     except _Stop:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous_sigterm)
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_sigterm)
         for worker in workers:
             worker.stop()
         summary.seconds = time.monotonic() - started
@@ -170,16 +175,21 @@ def _supervise(*, engine: Engine, workers: list[WorkerHandle], tasks: Iterator[T
     paths: dict[int, Path] = {}
     exhausted = False
     last_beat = time.monotonic()
-    while True:
+
+    def refill() -> None:
+        nonlocal exhausted
         for worker in workers:
             if worker.busy or exhausted:
                 continue
             task = next(tasks, None)
             if task is None:
                 exhausted = True
-                break
+                return
             paths[task.document_id] = Path(task.path)
             worker.give(task, options.timeout_s)
+
+    while True:
+        refill()
         on_done()  # skipped files count as progress too
         busy = [worker for worker in workers if worker.busy]
         if not busy:
@@ -189,14 +199,13 @@ def _supervise(*, engine: Engine, workers: list[WorkerHandle], tasks: Iterator[T
         wait([obj for worker in busy for obj in worker.wait_objects()],  # type: ignore[misc]
              timeout=max(0.0, min(next_deadline - now, HEARTBEAT_EVERY_S)))
         now = time.monotonic()
-        for worker in busy:
-            outcome: Optional[Outcome] = worker.collect() or worker.expire(now)
-            if outcome is not None:
-                path = paths.pop(outcome.document_id)
-                summary.add(record_outcome(engine=engine, outcome=outcome, path=path, job_id=summary.job_id))
-                on_done()
+        outcomes = [outcome for worker in busy if (outcome := worker.collect() or worker.expire(now))]
+        refill()  # the workers start their next document while this one is written
+        for outcome in outcomes:
+            path = paths.pop(outcome.document_id)
+            summary.add(record_outcome(engine=engine, outcome=outcome, path=path, job_id=summary.job_id))
+            on_done()
         if now - last_beat >= HEARTBEAT_EVERY_S:
             with session_scope(engine) as session:
                 beat(session=session, job_id=summary.job_id)
             last_beat = now
-

@@ -5,18 +5,23 @@ so models are loaded once per worker, not per document. The parent's WorkerHandl
 task at a time, kills it when the task runs past its time limit, and starts a fresh worker after a
 kill, a crash or a memory error: one bad or hanging file never stops the batch.
 
-Protocol over a Pipe: parent sends Task, worker answers Outcome (result as SPEC JSON text).
+Protocol over a socketpair: the parent sends the WorkerConfig, then Tasks; the worker answers each
+with an Outcome (the result as SPEC JSON text).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import ctypes
+import ctypes.util
+import importlib
 import os
 import resource
 import signal
+import socket
+import subprocess
+import sys
 import time
 from multiprocessing.connection import Connection
-from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Optional
 
@@ -26,9 +31,10 @@ from schemas import ExtractOptions
 
 from extractor.errors import InputError
 
-# spawn, not fork: the parent holds database connections and rich's refresh thread, neither of
-# which survives a fork; a spawned worker starts clean.
-_CONTEXT = multiprocessing.get_context("spawn")
+# A worker is `python -m extractor.ingest.worker_process FD`, not a multiprocessing child: spawn would re-run
+# the caller's __main__ in every worker (a script without a main guard ingests recursively), fork
+# would copy the parent's database connections and threads. It talks over one end of a socketpair,
+# wrapped in multiprocessing's Connection for message framing.
 
 
 class Task(BaseModel):
@@ -80,12 +86,51 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
                    worker_pid=os.getpid())
 
 
-def worker_main(connection: Connection, memory_mb: int, options_json: str) -> None:
-    """Entry point of a worker process: serve tasks until the parent closes the pipe or sends None."""
+WARM_UP_MODULES = (
+    "extractor.pipeline", "extractor.backends.pdf", "extractor.backends.docx", "extractor.backends.xlsx",
+    "extractor.backends.xls", "extractor.rules",
+)
+"""Imported when a worker starts, not inside its first document's time limit (OCR models stay lazy:
+they load on the first scanned page, once per worker)."""
+
+
+def _warm_up() -> None:
+    for name in WARM_UP_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # a module that moved only costs the first document its import time
+
+
+class WorkerConfig(BaseModel):
+    memory_mb: int
+    options: ExtractOptions
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies (PR_SET_PDEATHSIG).
+
+    Without it a worker whose parent was SIGKILLed would finish its document first — and a hanging
+    document never finishes, so it would burn a core forever. A check of the parent's pid afterwards
+    covers a parent that died before the request. Other systems: the worker ends at its next message.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def worker_main(connection: Connection, parent_pid: int = 0) -> None:
+    """A worker process: read its config, limit its memory, then serve tasks until the parent hangs up."""
+    _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    config = WorkerConfig.model_validate_json(connection.recv_bytes())
+    memory_mb, options = config.memory_mb, config.options
     _limit_memory(memory_mb)
-    options = ExtractOptions.model_validate_json(options_json)
-    import extractor.pipeline  # noqa: F401  (import once here, not inside the first document's time limit)
+    _warm_up()
 
     while True:
         try:
@@ -104,30 +149,43 @@ def worker_main(connection: Connection, memory_mb: int, options_json: str) -> No
 
 
 class WorkerHandle:
-    """The parent's side of one worker process: start, give a task, collect, kill on timeout."""
+    """The parent's side of one worker process: start, give a task, collect, kill on timeout.
+
+    Start and restart it from one long-lived thread: on Linux the worker is killed when the *thread*
+    that started it ends (PR_SET_PDEATHSIG), which is what makes it die with a SIGKILLed parent."""
 
     def __init__(self, *, memory_mb: int, options: ExtractOptions) -> None:
         self.memory_mb = memory_mb
-        self.options_json = options.model_dump_json()
+        self.config = WorkerConfig(memory_mb=memory_mb, options=options).model_dump_json().encode()
         self.task: Optional[Task] = None
         self.deadline = 0.0
         self.started = 0.0
         self._start()
 
     def _start(self) -> None:
-        self.connection, child_end = _CONTEXT.Pipe(duplex=True)
-        self.process: SpawnProcess = _CONTEXT.Process(
-            target=worker_main, args=(child_end, self.memory_mb, self.options_json), daemon=True
+        ours, theirs = socket.socketpair()
+        import extractor
+
+        # The worker imports the same checkout of the package as this process.
+        code_root = str(Path(extractor.__file__).resolve().parents[1])
+        pythonpath = os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "extractor.ingest.worker_process", str(theirs.fileno()), str(os.getpid())],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": pythonpath},
         )
-        self.process.start()
-        child_end.close()
+        theirs.close()
+        self.connection = Connection(ours.detach())
+        self.connection.send_bytes(self.config)
+
+    def _alive(self) -> bool:
+        return self.process.poll() is None
 
     @property
     def busy(self) -> bool:
         return self.task is not None
 
     def give(self, task: Task, timeout_s: float) -> None:
-        if not self.process.is_alive():
+        if not self._alive():
             self.restart()
         self.task = task
         self.started = time.monotonic()
@@ -146,14 +204,16 @@ class WorkerHandle:
                 outcome = self._died(task)
             self.task = None
             return outcome
-        if not self.process.is_alive():
+        if not self._alive():
             self.task = None
             return self._died(task)
         return None
 
     def _died(self, task: Task) -> Outcome:
-        self.process.join(timeout=5)
-        code = self.process.exitcode
+        try:
+            code: Optional[int] = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
         how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
         reason = (f"{Path(task.path).name}: 处理进程异常退出 (worker died: {how}; "
                   f"a crash under the {self.memory_mb} MB memory limit is the usual cause)")
@@ -177,20 +237,22 @@ class WorkerHandle:
         self._start()
 
     def kill(self) -> None:
-        if self.process.is_alive():
+        if self._alive():
             self.process.kill()
-        self.process.join(timeout=10)
+        self.process.wait()
         self.connection.close()
 
     def stop(self) -> None:
         """Ask an idle worker to finish, kill it if it does not."""
         try:
-            if self.task is None and self.process.is_alive():
+            if self.task is None and self._alive():
                 self.connection.send(None)
-                self.process.join(timeout=5)
-        except (BrokenPipeError, OSError):
+                self.process.wait(timeout=5)
+        except (BrokenPipeError, OSError, subprocess.TimeoutExpired):
             pass
         self.kill()
 
     def wait_objects(self) -> list[object]:
-        return [self.connection, self.process.sentinel]
+        """Readable when the worker answers, and also when it dies (its end of the socket closes)."""
+        return [self.connection]
+

@@ -45,17 +45,20 @@ def _draft(fact: Fact, other: Fact, extra: tuple[str, ...] = (), severity: str =
                  tuple(dict.fromkeys((fact.ref, other.ref, *extra))), expected=other.value.value, found=fact.value.value)
 
 
-def _aligned(stated: list[Fact], index: KeyIndex, own_group: str) -> list[tuple[Fact, Fact]]:
+def _aligned(stated: list[Fact], index: KeyIndex, own_group: str, least: int = 1,
+             skip: str = "\0", same_scope: bool = False) -> list[tuple[Fact, Fact]]:
     """Mismatches inside the group (table column or sentence) the stated figures line up with best.
 
     The best group agrees on the most figures, then covers the most labels; its mismatches
-    count only when at least as many of the sentence's figures agree with it as disagree.
+    count only when at least `least` and at least as many of the sentence's figures agree with it
+    as disagree (two sentences about two projects share a round 10.00 by chance, rarely two figures).
     """
     tally: dict[str, tuple[int, list[tuple[Fact, Fact]]]] = {}
     for mine in stated:
         by_group: dict[str, list[Fact]] = {}
         for fact in index.matching(mine.key):
-            if fact.group != own_group and compatible(fact, mine):
+            if fact.group != own_group and not fact.group.startswith(skip) and compatible(fact, mine) \
+                    and (not same_scope or fact.scope == mine.scope):
                 by_group.setdefault(fact.group, []).append(fact)
         for group, theirs in by_group.items():
             agreeing, differing = tally.get(group, (0, []))
@@ -68,7 +71,7 @@ def _aligned(stated: list[Fact], index: KeyIndex, own_group: str) -> list[tuple[
     for group in sorted(tally):
         agreeing, differing = tally[group]
         rank = (agreeing, agreeing + len(differing))
-        if agreeing and rank > best_rank:
+        if agreeing >= least and rank > best_rank:
             best, best_rank = (differing if agreeing >= len(differing) else []), rank
     return best
 
@@ -91,15 +94,38 @@ def cross_references(view: DocView) -> Iterator[Draft]:
             if (mine.ref, mine.label) not in reported:
                 reported.add((mine.ref, mine.label))
                 yield _draft(mine, theirs)
-        for mine, theirs in _aligned(stated, sentence_index, group):
+        for mine, theirs in _aligned(stated, sentence_index, group, least=2):
             mine_support, their_support = len(agreeing(mine)), len(agreeing(theirs))
             if mine_support > their_support or (mine_support == their_support and order[id(mine)] < order[id(theirs)]):
                 continue  # the other sentence is the odd one; it is reported from its side
             if (mine.ref, mine.label) not in reported:
                 reported.add((mine.ref, mine.label))
                 yield _draft(mine, theirs, tuple(f.ref for f in agreeing(theirs)))
+    yield from _between_tables(tables, table_index, reported)
     yield from _totals(view, mentions, tables, reported)
-    yield from _typos(mentions, every, reported)
+    yield from _typos(mentions, reported)
+
+
+def _between_tables(tables: list[Fact], index: KeyIndex, reported: set) -> Iterator[Draft]:
+    """A summary table's line against the same line of its detail table (another table; same funds, flow, year).
+
+    Trusted only where two or more lines of the two columns agree and they agree at least twice as
+    often as they differ; each pair is reported once, against the earlier table.
+    """
+    by_column: dict[str, list[Fact]] = {}
+    for fact in tables:
+        by_column.setdefault(fact.group, []).append(fact)
+    for group, stated in by_column.items():
+        table_id = group.split(".")[0] + "."
+        pairs = _aligned(stated, index, group, least=2, skip=table_id, same_scope=True)
+        agreeing_lines = len(stated) - len(pairs)
+        if not pairs or agreeing_lines < 2 * len(pairs):
+            continue
+        for mine, theirs in pairs:
+            if theirs.group < mine.group or (mine.ref, mine.label) in reported or (theirs.ref, theirs.label) in reported:
+                continue  # reported from the later table's side only
+            reported.add((mine.ref, mine.label))
+            yield _draft(theirs, mine)
 
 
 def _title_subject(title: Optional[str]) -> str:
@@ -130,15 +156,33 @@ def _totals(view: DocView, mentions: list[Fact], tables: list[Fact], reported: s
             yield _draft(mine, facts[0])
 
 
-def _typos(mentions: list[Fact], every: KeyIndex, reported: set) -> Iterator[Draft]:
+def _typos(mentions: list[Fact], reported: set) -> Iterator[Draft]:
+    """Two sentences giving one item's figure with a digit changed (254.03 / 254.04), no other pairing needed.
+
+    Only between sentences: a table line of the same name may count another scope (三公经费 in the
+    text, 基本支出's 公务接待费 in the table). The odd figure is reported once, against the others.
+    """
+    by_key: dict[str, list[Fact]] = {}
+    order = {id(f): i for i, f in enumerate(mentions)}
+    for fact in mentions:
+        by_key.setdefault(fact.key, []).append(fact)
     for mine in mentions:
-        if (mine.ref, mine.label) in reported or len(mine.key) < 2:
+        if (mine.ref, mine.label) in reported or len(mine.key) < 2 or _significant(mine.value) < 3:
             continue
-        same = [f for f in every.by_key.get(mine.key, []) if f.ref != mine.ref and compatible(f, mine)]
+        same = [f for f in by_key.get(mine.key, []) if f.group != mine.group and compatible(f, mine)]
         if not same or any(same_figure(f.value, mine.value) for f in same):
             continue
-        typos = [f for f in same if typo_like(f.value, mine.value)]
-        if typos:
-            majority = max(typos, key=lambda f: sum(1 for g in same if same_figure(g.value, f.value)))
-            reported.add((mine.ref, mine.label))
-            yield _draft(mine, majority, tuple(f.ref for f in typos if f is not majority), severity="warning")
+        typos = [f for f in same if typo_like(f.value, mine.value) and _significant(f.value) >= 3]
+        if not typos:
+            continue
+        support = {id(f): sum(1 for g in same if same_figure(g.value, f.value)) for f in typos}
+        majority = max(typos, key=lambda f: support[id(f)])
+        if support[id(majority)] == 1 and (majority.ref, majority.label) not in reported \
+                and order[id(majority)] > order[id(mine)]:
+            continue  # one against one: reported once, from the later sentence
+        reported.add((mine.ref, mine.label))
+        yield _draft(mine, majority, tuple(f.ref for f in typos if f is not majority), severity="warning")
+
+
+def _significant(value: Printed) -> int:
+    return len(re.sub(r"\D", "", value.show()).strip("0"))

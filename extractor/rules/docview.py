@@ -17,7 +17,7 @@ from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
 from extractor.rules.grid import Block, Grid, split_blocks, squeeze
-from extractor.rules.numbers import Sentence, split_sentences
+from extractor.rules.numbers import Sentence, flowing_sentences
 from extractor.rules.tolerance import Printed, from_float, parse_printed
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
@@ -82,10 +82,8 @@ class DocView:
 
     @cached_property
     def sentences(self) -> list[Sentence]:
-        found: list[Sentence] = []
-        for paragraph in self.result.narrative:
-            found.extend(split_sentences(paragraph.text, f"{paragraph.id}.text"))
-        return found
+        """The narrative's sentences, read across paragraphs a line or page break cut mid-sentence."""
+        return flowing_sentences([(f"{p.id}.text", p.text) for p in self.result.narrative])
 
     def table(self, table_id: Optional[str]) -> Optional[TableView]:
         return self._tables_by_id.get(table_id) if table_id is not None else None
@@ -124,6 +122,20 @@ class DocView:
             self._roles[key] = match_role(part, _vocabulary(record))
         return self._roles[key]
 
+    def _header_field(self, view: TableView, block: Optional[Block], col: int, record: Record) -> Optional[str]:
+        """The record field a column's header names (预算执行率 → rate), read once per column and record type."""
+        key = ("field", view.table.id, id(block), col, type(record).__name__)
+        if key not in self._memo:
+            name = None
+            header = block.columns[col].header if block is not None and col in block.columns else ""
+            for part in reversed(header.split("/")):
+                role = self._role(part, record) if part else None
+                if role:
+                    name = role[0] if role[0] in type(record).model_fields else None
+                    break
+            self._memo[key] = name
+        return self._memo[key]  # type: ignore[return-value]
+
     def _field_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
         text = view.grid.text(row, col)
         printed = view.grid.number(text)
@@ -131,15 +143,10 @@ class DocView:
         if keyed is not None:
             return keyed
         block = view.block_of(row)
-        header = block.columns[col].header if block is not None and col in block.columns else ""
         for record in records:
-            for part in reversed(header.split("/")):
-                role = self._role(part, record) if part else None
-                if role and role[0] in type(record).model_fields:
-                    name = role[0]
-                    if name not in NUMERIC_FIELDS or _matches(getattr(record, name), printed):
-                        return f"{record.id}.{name}"
-                    break
+            name = self._header_field(view, block, col, record)
+            if name is not None and (name not in NUMERIC_FIELDS or _matches(getattr(record, name), printed)):
+                return f"{record.id}.{name}"
         if printed is not None and printed.text not in ("-", "—", "——", "/"):
             for record in records:
                 for name in NUMERIC_FIELDS:

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from rapidfuzz import fuzz, process
+
 from extractor.rules.docview import DocView
-from extractor.rules.labels import clean_label, context_of, contexts_conflict, is_comparative, match_key
+from extractor.rules.labels import clean_label, context_of, contexts_conflict, is_comparative, is_context_only, match_key
 from extractor.rules.numbers import Mention
 from extractor.rules.prose import stated_lists
 from extractor.rules.sums import header_name, row_label
@@ -22,6 +24,8 @@ from extractor.rules.tolerance import Printed, parse_printed, same_figure
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 BARE_TOTALS = ("合计", "总计", "小计", "共计")
 MIN_SUFFIX = 4
+FUZZY_MIN = 6
+FUZZY_LABEL = 88
 MONEY_UNITS = ("万元", "万", "亿元", "元")
 
 
@@ -40,6 +44,22 @@ class Fact:
     where: str
     parent: Optional[tuple[str, Printed]] = None
     """For an amount listed after 其中: its parent's key and figure."""
+    flow: Optional[str] = None
+    """收入 or 支出, for a table cell whose title or header says which."""
+    scope: Optional[str] = None
+    """The funds a table cell counts (一般公共预算, 财政拨款 …), from its header or else its table's title."""
+
+
+_SCOPES = ("一般公共预算", "政府性基金", "国有资本经营", "社会保险基金", "财政拨款")
+
+
+def _scope(text: str) -> Optional[str]:
+    return next((scope for scope in _SCOPES if scope in text), None)
+
+
+def _flow(text: str) -> Optional[str]:
+    has_in, has_out = "收入" in text, "支出" in text
+    return "收入" if has_in and not has_out else "支出" if has_out and not has_in else None
 
 
 def _year(text: str) -> Optional[int]:
@@ -58,7 +78,9 @@ def table_facts(view: DocView) -> list[Fact]:
                     continue
                 label_col = block.label_column(col)
                 header = block.columns[col].header
-                context, year = context_of(header), _year(header)
+                context, year = context_of(header), _year(header) or _year(table.table.title or "")
+                flow = _flow(header) or _flow(table.table.title or "")
+                scope = _scope(header.split("/")[-1]) or _scope(table.table.title or "")
                 for row in block.body_rows:
                     text = block.grid.text(row, col)
                     value = parse_printed(text)
@@ -67,7 +89,8 @@ def table_facts(view: DocView) -> list[Fact]:
                     label = row_label(block, row, label_col)
                     facts.append(Fact(match_key(label), label, value, context, year,
                                       view.ref(table.table.id, row, col), f"{table.table.id}.{b}.{col}",
-                                      f"{table.name}「{label}」{header_name(block, col)}"))
+                                      f"{table.name}「{label}」{header_name(block, col)}", flow=flow,
+                                      scope=scope))
     return facts
 
 
@@ -88,8 +111,8 @@ def sentence_facts(view: DocView) -> list[Fact]:
             if mention.unit not in MONEY_UNITS or is_comparative(mention.prefix):
                 continue
             label = clean_label(mention.prefix)
-            if len(label) < 2:
-                continue
+            if len(label) < 2 or is_context_only(label):
+                continue  # 全年预算为2.23万元: names a budget column, not an item
             parent = parents.get(id(mention))
             facts.append(Fact(match_key(label), label, mention.value, _context(mention, parent),
                               _year(mention.prefix) or sentence_year, sentence.source,
@@ -104,6 +127,8 @@ def compatible(a: Fact, b: Fact) -> bool:
             and not same_figure(a.parent[1], b.parent[1]):
         return False
     if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    if a.flow is not None and b.flow is not None and a.flow != b.flow:
         return False
     return a.context is None or b.context is None or not contexts_conflict(a.context, b.context)
 
@@ -132,8 +157,10 @@ class KeyIndex:
                 if len(suffix) >= MIN_SUFFIX or suffix in BARE_TOTALS:
                     self.ending_with.setdefault(suffix, []).append(key)
         self._memo: dict[str, list[Fact]] = {}
+        self._keys = sorted(self.by_key)
 
     def matching(self, key: str) -> list[Fact]:
+        """Facts whose label names the same thing: equal or suffix keys, else one near-equal key (rapidfuzz)."""
         if key not in self._memo:
             keys = set(self.ending_with.get(key, []) if len(key) >= MIN_SUFFIX or key in BARE_TOTALS else [])
             if len(key) >= 2:
@@ -142,5 +169,10 @@ class KeyIndex:
                 suffix = key[start:]
                 if len(suffix) >= MIN_SUFFIX or suffix in BARE_TOTALS:
                     keys.add(suffix)
-            self._memo[key] = [f for k in sorted(keys) if same_key(k, key) for f in self.by_key.get(k, [])]
+            found = [f for k in sorted(keys) if same_key(k, key) for f in self.by_key.get(k, [])]
+            if not found and len(key) >= FUZZY_MIN:
+                near = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_LABEL)
+                if near is not None and len(near[0]) >= FUZZY_MIN:
+                    found = list(self.by_key[near[0]])  # 对个人与家庭补助支出 / 对个人和家庭的补助支出
+            self._memo[key] = found
         return self._memo[key]

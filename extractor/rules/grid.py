@@ -15,13 +15,14 @@ from typing import Literal, Optional
 from schemas import Cell, Table
 
 from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
+from extractor.text.join import squeeze  # re-exported: rules modules import it from here
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
 
 SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 _HEADER_WORDS = re.compile(
     r"数|额|率|值|分|预算|决算|执行|项目|名称|指标|合计|收入|支出|单位|序号|行次|编码|科目|^类$|^款$|^项$|年|说明|原因|"
-    r"描述|情况|结余|经费|来源|内容|金额|小计|其中|备注|得分|人数|规模|投资|结转"
+    r"描述|情况|结余|经费|来源|内容|金额|小计|其中|备注|得分|人数|规模|投资|结转|费$"
 )
 _LIST_NUMBERING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
 _INDEX_HEADER = re.compile(r"^(序号|行次|栏次|编号|序)$")
@@ -29,11 +30,6 @@ _CODE_HEADER = re.compile(r"编码|代码|^类$|^款$|^项$|^科目编码")
 _RATE_HEADER = re.compile(r"率|比例|占比|比重|%|％")
 _INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标内容|指标值|指标名称|绩效指标")
 _COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号)$")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def squeeze(text: Optional[str]) -> str:
-    return _WHITESPACE.sub("", text or "").replace("\u3000", "")
 
 
 def is_spreadsheet_error(text: Optional[str]) -> bool:
@@ -143,21 +139,39 @@ def _row_kind(grid: Grid, row: int) -> Literal["data", "header", "column_numbers
     return "text"
 
 
+def _subheading(grid: Grid, row: int) -> bool:
+    """A one-cell header line inside a header (科目编码 over 类/款/项)."""
+    texts = grid.row_texts(row)
+    return 0 < len(texts) <= 2 and all(len(t) <= 12 and _HEADER_WORDS.search(t) for t in texts)
+
+
+def _heads_new_block(grid: Grid, row: int, figures: Optional[set[int]]) -> bool:
+    """Inside a body, a header row names columns that held figures (使用非财政拨款结余 | 结余分配 does not)."""
+    if figures is None:
+        return True
+    return any(squeeze(c.text) and any(col in figures for col in range(c.col, c.col + c.col_span))
+               for c in grid.anchors[row])
+
+
 def split_blocks(grid: Grid) -> list[Block]:
     """Blocks: a run of header rows followed by data, up to the next such run."""
     kinds = [_row_kind(grid, r) for r in range(grid.n_rows)]
     blocks: list[Block] = []
     current: Optional[Block] = None
+    figures: set[int] = set()
+    """Columns where the current block's rows print figures."""
     row = 0
     while row < grid.n_rows:
-        if kinds[row] == "header":
+        if kinds[row] == "header" and _heads_new_block(grid, row, figures if current and current.body_rows else None):
             run = row
-            while run < grid.n_rows and kinds[run] == "header":
+            while run < grid.n_rows and (kinds[run] == "header" or (kinds[run] == "text" and _subheading(grid, run))
+                                         or (not grid.row_texts(run) and run + 1 < grid.n_rows and kinds[run + 1] == "header")):
                 run += 1
             following = next((k for k in kinds[run:] if k != "column_numbers"), None)
             if following == "data":
                 current = Block(grid, list(range(row, run)), [])
                 blocks.append(current)
+                figures = set()
                 row = run
                 continue
         if kinds[row] != "column_numbers":
@@ -166,6 +180,7 @@ def split_blocks(grid: Grid) -> list[Block]:
                 blocks.append(current)
             if current.body_rows or kinds[row] == "data":
                 current.body_rows.append(row)
+                figures.update(c.col for c in grid.anchors[row] if grid.number(squeeze(c.text)) is not None)
         row += 1
     for block in blocks:
         classify_columns(block)
@@ -181,6 +196,16 @@ def _header_text(grid: Grid, rows: list[int], col: int) -> str:
             seen.add(id(cell))
             parts.append(squeeze(cell.text))
     return "/".join(parts)
+
+
+_CODE_WORDS = re.compile(r"^(类|款|项|科目编码|编码)$|(合计|总计|小计)$")
+
+
+def _looks_like_codes(digits: list[str]) -> bool:
+    """科目编码 without a header: 201 / 06 / 2010601 — zero-padded or of code lengths, not 1, 2, 3 …"""
+    if len(digits) < 2 or len(set(digits)) == len(digits) and _is_sequence([Printed(float(d)) for d in digits]):
+        return False
+    return any(d.startswith("0") for d in digits) or all(len(d) in (3, 5, 7) for d in digits)
 
 
 def _is_sequence(values: list[Printed]) -> bool:
@@ -199,8 +224,8 @@ def classify_columns(block: Block) -> None:
         errors = [t for t in texts if is_spreadsheet_error(t)]
         kind: ColumnKind = "text"
         digits = sum(t.isdigit() for t in texts)
-        if _CODE_HEADER.search(last) and texts and digits * 3 >= len(texts) * 2 \
-                and all(t.isdigit() or re.search(r"合计|总计|小计", t) for t in texts):
+        if texts and digits * 3 >= len(texts) * 2 and all(t.isdigit() or _CODE_WORDS.search(t) for t in texts) \
+                and (_CODE_HEADER.search(last) or _looks_like_codes([t for t in texts if t.isdigit()])):
             kind = "code"
         elif _INDEX_HEADER.match(last) or (numbers and len(numbers) == len(texts) and _is_sequence(numbers)
                                            and not _RATE_HEADER.search(header)):

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from schemas import Indicator, Value
 
 from extractor.rules.docview import DocView
-from extractor.rules.findings import Draft, figure
+from extractor.rules.findings import Draft
 from extractor.rules.labels import clean_label
 from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
 from extractor.rules.tolerance import Printed, from_float, same_figure
@@ -222,5 +222,5 @@ def _narrative_statements(view: DocView) -> Iterator[Draft]:
                         continue
                     yield Draft("described_vs_reported", "warning",
                                 f"正文称「{indicator.name}」为{mention.value.show()}{mention.unit}，而表中实际完成值为{indicator.actual.raw}",
-                                (f"{indicator.id}.actual", sentence.source), expected=found.actual.value,
+                                (f"{indicator.id}.actual", *sentence.refs), expected=found.actual.value,
                                 found=mention.value.value)

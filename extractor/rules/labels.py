@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from rapidfuzz import fuzz
 
 from extractor.rules.structure import label_key
 
@@ -18,6 +17,7 @@ CONTEXT_WORDS = ("调整后预算", "全年预算", "年初预算", "预算执�
 _YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年度?|[本上去今同]年度?|年末|年初(?!预算)|全年(?!预算)|截至")
 _LEAD = re.compile(r"^(其中[：:]?|主要用于|主要包括|包括|以及|及|和|与|另|同时|经复核|共有|共|分别为|分别|为|达|的|中|是)+")
 _TAIL = re.compile(r"(为|达到|达|是|约|共计|共|了|已|合计为|总额为|分别为|的)+$")
+_NOTE = re.compile(r"[（(][^（）()]{1,6}[）)]")
 _PUNCT = re.compile(r"[\s，,。；;：:、“”\"'‘’（）()《》【】\[\]]+")
 _GENERIC_TAIL = re.compile(r"(经费|资金|费用|金额|数)$")
 _COMPARATIVE = re.compile(r"较|(?<![占对])比(?![重例率值])|同比|环比|相比|增加(?!值)|减少|增长|下降|提高|降低|增幅|降幅|上升")
@@ -27,7 +27,7 @@ FUZZY_LABEL = 88
 
 def clean_label(prefix: str) -> str:
     """The words naming a stated figure, without years, connectives, verbs and punctuation."""
-    text = _PUNCT.sub("", prefix)
+    text = _PUNCT.sub("", _NOTE.sub("", prefix))
     text = _YEAR_WORDS.sub("", text)
     previous = None
     while previous != text:
@@ -53,6 +53,14 @@ def strip_context(label: str) -> str:
     return _TAIL.sub("", text)
 
 
+_CONTEXT_ONLY = re.compile(r"^(当年|本年|上年|全年|年初|年度|调整后|支出|当年预算|" + "|".join(CONTEXT_WORDS) + r"|数|额)+$")
+
+
+def is_context_only(label: str) -> bool:
+    """全年预算, 当年预算执行数, 支出决算: words that name a budget column but no item."""
+    return bool(_CONTEXT_ONLY.match(label))
+
+
 def match_key(label: str) -> str:
     """The label reduced for matching: no context word, no numbering, no generic tail."""
     text = label_key(strip_context(clean_label(label)))
@@ -68,18 +76,6 @@ def is_comparative(prefix: str) -> bool:
 
 def is_total(label: str) -> bool:
     return bool(_TOTAL.search(clean_label(label)))
-
-
-def same_label(a: str, b: str) -> bool:
-    """Two printed labels name the same thing: equal keys, or nearly equal long ones."""
-    key_a, key_b = match_key(a), match_key(b)
-    if not key_a or not key_b:
-        return False
-    if key_a == key_b:
-        return True
-    if min(len(key_a), len(key_b)) < 4:
-        return False
-    return fuzz.ratio(key_a, key_b) >= FUZZY_LABEL
 
 
 def contexts_conflict(a: Optional[str], b: Optional[str]) -> bool:

@@ -26,7 +26,7 @@ _VERDICT = re.compile(r"决算数?(大于|小于|等于|高于|低于|超过|与
 
 
 def _name(mention: Mention) -> str:
-    return clean_label(mention.prefix) or mention.value.show()
+    return clean_label(mention.prefix)
 
 
 def _show(mention: Mention) -> str:
@@ -60,7 +60,7 @@ def narrative_sums(view: DocView) -> Iterator[Draft]:
 
 
 def _sum_draft(sentence: Sentence, message: str, parts: list[Printed], total: Printed) -> Draft:
-    return Draft("sum_mismatch", "error", message, (sentence.source,),
+    return Draft("sum_mismatch", "error", message, sentence.refs,
                  expected=figure(sum(p.value for p in parts), decimals_of(parts)), found=total.value)
 
 
@@ -95,13 +95,13 @@ def _check_change(comparison: Comparison) -> Iterator[Draft]:
         word = "增加" if gap.value >= 0 else "减少"
         yield Draft("sum_mismatch", "error",
                     f"正文{_show(a)}较{_show(b)}应{word}{magnitude(gap).show()}，所写{comparison.change_word}{_show(c)}不符",
-                    (comparison.sentence.source,), expected=figure(abs(gap.value), gap.decimals), found=c.value.value)
+                    comparison.sentence.refs, expected=figure(abs(gap.value), gap.decimals), found=c.value.value)
 
 
 def _check_direction(comparison: Comparison) -> Iterator[Draft]:
     a, b, c, d = comparison.current, comparison.base, comparison.change, comparison.rate
     sign = _direction(comparison)
-    where = (comparison.sentence.source,)
+    where = comparison.sentence.refs
     for word, mention in ((comparison.change_word, c), (comparison.rate_word, d), (comparison.trailing_word, None)):
         stated = direction_of(word)
         if stated is None:
@@ -140,7 +140,7 @@ def _check_rate(comparison: Comparison) -> Iterator[Draft]:
     yield Draft("rate_mismatch", "info" if truncated else "error",
                 f"正文{comparison.rate_word}{_show(d)}，按变动{change.show()} ÷ 基数{base.show()}应为{expected:.2f}%"
                 + ("（截尾而非四舍五入）" if truncated else ""),
-                (comparison.sentence.source,), expected=figure(expected, 2), found=d.value.value)
+                comparison.sentence.refs, expected=figure(expected, 2), found=d.value.value)
 
 
 def _check_comparison(comparison: Comparison) -> Iterator[Draft]:
@@ -181,7 +181,7 @@ def _verdicts(sentence: Sentence, previous: Optional[Sentence]) -> Iterator[Draf
     if not agrees:
         yield Draft("direction_mismatch", "error",
                     f"正文写“决算数{word}预算数”，但决算{_show(actual)}{truth}预算{_show(budget)}",
-                    (sentence.source,), expected=truth, found=word)
+                    sentence.refs, expected=truth, found=word)
 
 
 def _ratio_candidates(view: DocView, sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> list[Mention]:
@@ -214,7 +214,7 @@ def _shares(stated) -> Iterator[Draft]:
             expected = ratio(part.value, base)
             yield Draft("rate_mismatch", "error",
                         f"正文{_name(part)}{_show(part)}“占{_show(share)}”，按{part.value.show()} ÷ {base.show()}应为{expected:.2f}%",
-                        (stated.sentence.source,), expected=figure(expected, 2), found=share.value.value)
+                        stated.sentence.refs, expected=figure(expected, 2), found=share.value.value)
 
 
 def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> Iterator[Draft]:
@@ -240,7 +240,7 @@ def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence]
     yield Draft("rate_mismatch", "info" if truncated else "error",
                 f"正文{clean_label(rate.prefix)}{_show(rate)}，按{_name(num)}{_show(num)} ÷ {_name(den)}{_show(den)}"
                 f"应为{expected:.2f}{suffix}" + ("（截尾而非四舍五入）" if truncated else ""),
-                (sentence.source,), expected=figure(expected, 2), found=rate.value.value)
+                sentence.refs, expected=figure(expected, 2), found=rate.value.value)
 
 
 def unit_mismatches(view: DocView) -> Iterator[Draft]:
@@ -255,7 +255,7 @@ def unit_mismatches(view: DocView) -> Iterator[Draft]:
             if mention.unit != "元" or mention.value.value == 0 or mention.value.show() not in wan:
                 continue
             other_sentence, other = wan[mention.value.show()]
-            refs = tuple(dict.fromkeys((sentence.source, other_sentence.source)))
+            refs = tuple(dict.fromkeys((*sentence.refs, *other_sentence.refs)))
             yield Draft("unit_mismatch", "error",
                         f"正文{_name(mention)}写作{mention.value.show()}元，而同一金额在{_name(other)}处为"
                         f"{other.value.show()}万元，单位应为万元", refs, expected="万元", found="元")

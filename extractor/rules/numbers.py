@@ -14,6 +14,7 @@ from typing import Optional
 import cn2an
 
 from extractor.rules.tolerance import Printed, parse_printed
+from extractor.text.join import join_lines
 
 MONEY_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "万": 1e4, "亿元": 1e8, "亿": 1e8}
 COUNT_UNITS = ("人次", "家次", "个百分点", "百分点", "平方米", "小时", "万人", "人", "家", "户", "个", "次", "项",
@@ -33,6 +34,7 @@ _CN_IDIOM_AFTER = "性龙化"
 _DATE_AFTER = re.compile(r"^\s*(年|月|日|号|季度|时|:|：\d)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
+_NOTE_BEFORE = re.compile(r"[（(][^（）()]{1,6}[）)]\s*$")
 _BOUNDARY = re.compile(r"[，,；;：:、（）()“”\"《》【】]")
 
 
@@ -68,10 +70,16 @@ class Sentence:
 
     text: str
     source: str
-    """What to cite: `p12.text`, `i3.description` …"""
+    """What to cite: `p12.text`, `i3.description` … (where the sentence starts)."""
     index: int
     mentions: list[Mention] = field(default_factory=list)
     years: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    """Every paragraph the sentence runs through, when a page or line break split it."""
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        return self.sources or (self.source,)
 
 
 def _normalise(text: str) -> str:
@@ -117,6 +125,9 @@ def find_mentions(text: str) -> list[Mention]:
     previous_end = 0
     for start, end, printed, unit, chinese in found:
         clause = _clause_start(text, start)
+        note = _NOTE_BEFORE.search(text, max(previous_end, 0), start)
+        if note is not None and note.end() == start and not text[clause:start].strip("（）() "):
+            clause = _clause_start(text, note.start())  # 一般公共服务支出（类）2106.66万元: the label is before （类）
         prefix_start = max(previous_end, clause)
         mentions.append(Mention(printed, unit, start, end, text[prefix_start:start], clause, chinese))
         previous_end = end
@@ -133,7 +144,51 @@ def split_sentences(text: str, source: str) -> list[Sentence]:
     for index, part in enumerate(p.strip() for p in _SENTENCE_END.split(_normalise(text))):
         if part:
             sentences.append(Sentence(part, source, index, find_mentions(part), years_in(part)))
-    return [s for s in sentences]
+    return sentences
+
+
+_TERMINAL = re.compile(r"[。！？!?：:]\s*$")
+_LIST_START = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节部分])")
+
+
+def _is_heading(text: str) -> bool:
+    return len(text) <= 40 and bool(_LIST_START.match(text)) and not re.search(r"[，,。；;]", text)
+
+
+def flowing_sentences(paragraphs: list[tuple[str, str]]) -> list[Sentence]:
+    """Sentences of the narrative, read across paragraphs that a line or page break cut mid-sentence.
+
+    `paragraphs` are (ref, text). A paragraph that does not end a sentence continues into the
+    next one, unless it is a heading (一、收入决算情况说明) or the next one opens a new list item.
+    """
+    runs: list[tuple[str, list[tuple[int, str]]]] = []
+    for ref, text in paragraphs:
+        text = _normalise(text).strip()
+        if not text:
+            continue
+        if runs and not _TERMINAL.search(runs[-1][0]) and not _is_heading(runs[-1][1][-1][1]) \
+                and not _LIST_START.match(text):
+            joined, parts = runs[-1]
+            runs[-1] = (join_lines([joined, text]), parts + [(len(join_lines([joined, text])) - len(text), ref)])
+        else:
+            runs.append((text, [(0, ref)]))
+    sentences: list[Sentence] = []
+    for text, parts in runs:
+        offset = 0
+        for index, piece in enumerate(_SENTENCE_END.split(text)):
+            start, end = offset, offset + len(piece)
+            offset = end
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            refs = tuple(f"{ref}" for at, ref in parts if at < end and _next_start(parts, at, len(text)) > start)
+            sentences.append(Sentence(stripped, refs[0], index, find_mentions(stripped), years_in(stripped), refs))
+    return sentences
+
+
+def _next_start(parts: list[tuple[int, str]], at: int, length: int) -> int:
+    later = [other for other, _ in parts if other > at]
+    return min(later) if later else length
 
 
 _UNIT_FAMILY = {"万人": "人", "人次": "人次", "家次": "次", "百分点": "个百分点"}

@@ -37,8 +37,18 @@ def direction_of(word: Optional[str]) -> Optional[int]:
     return None
 
 
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+
+
 def _between(sentence: Sentence, a: Mention, b: Mention) -> str:
-    return sentence.text[a.end:b.start]
+    """The words between two figures, without a bracketed aside (its own 其中 list)."""
+    return _BRACKETED.sub("", sentence.text[a.end:b.start])
+
+
+def depth(text: str, position: int) -> int:
+    """How many brackets are open at a position: a 其中 list in brackets belongs inside them."""
+    before = text[:position]
+    return max(0, before.count("（") + before.count("(") - before.count("）") - before.count(")"))
 
 
 def _empty_clause_between(text: str) -> bool:
@@ -74,16 +84,22 @@ def _is_part(sentence: Sentence, previous: Mention, mention: Mention, family: Op
 def _collect_parts(sentence: Sentence, start: int, family: Optional[str], after: int) -> StatedList:
     stated = StatedList(sentence, None, [])
     previous: Optional[Mention] = None
+    level = depth(sentence.text, after)
     for mention in sentence.mentions:
         if mention.start < after:
             continue
+        at = depth(sentence.text, mention.start)
+        if at > level:
+            continue  # a bracketed breakdown of the previous part
+        if at < level:
+            break  # the bracket that held this list has closed
         if previous is not None and mention.unit == "%" and _SHARE.search(mention.prefix) and stated.parts:
             stated.shares[len(stated.parts) - 1] = mention
             continue
         if previous is not None and not _is_part(sentence, previous, mention, family):
             break
         if previous is None and (unit_family(mention.unit) != family or _empty_clause_between(
-                sentence.text[after:mention.start])):
+                _BRACKETED.sub("", sentence.text[after:mention.start]))):
             break
         if is_total(mention.prefix) and stated.parts:
             stated.total = mention
@@ -103,7 +119,7 @@ def stated_lists(sentence: Sentence) -> list[StatedList]:
             continue
         parent = before[-1]
         for earlier in found:
-            if any(part is parent for part in earlier.parts) and earlier.parent is not None:
+            if intro.group(0) != "其中" and any(part is parent for part in earlier.parts) and earlier.parent is not None:
                 parent = earlier.parent  # 主要用于 after a finished 其中 list speaks of the same subject
         stated = _collect_parts(sentence, intro.end(), unit_family(parent.unit), intro.end())
         stated.parent, stated.intro = parent, intro.group(0)

@@ -17,7 +17,9 @@ from typing import Iterator, Optional
 from extractor.rules.docview import DocView, TableView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, is_spreadsheet_error, squeeze
-from extractor.rules.structure import Relation, column_relations, row_relations
+from extractor.rules.columns import column_relations
+from extractor.rules.rows import row_relations
+from extractor.rules.structure import Relation
 from extractor.rules.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
 
 MAX_NAMED_PARTS = 4
@@ -83,6 +85,8 @@ def _failing(relation: Relation, lines: list[Line]) -> list[Line]:
     if not failing:
         return []
     if relation.needs_confirmation:
+        if relation.bare_total and len(lines) == 1:
+            return failing  # a one-line table (三公经费) cannot confirm itself; its 合计 header is cue enough
         return failing if len(agreeing) >= 2 and len(agreeing) > len(failing) else []
     if relation.partial_allowed:
         if agreeing and len(agreeing) >= len(failing):

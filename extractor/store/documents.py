@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,10 +20,10 @@ from models import (
     Document,
     DocumentStatus,
     document_values,
-    result_to_rows,
     rows_to_result,
     utc_now,
 )
+from models.convert import result_to_values
 from schemas import ExtractionResult
 
 MAX_ERROR_CHARS = 500
@@ -116,7 +116,9 @@ def replace_records(*, session: Session, document: Document, result: ExtractionR
     assert document.id is not None, "flush the document before adding records"
     for _, row_class in RECORD_TABLES.values():
         session.exec(delete(row_class).where(col(row_class.document_id) == document.id))  # type: ignore[call-overload]
-    session.add_all(result_to_rows(result=result, document_id=document.id))
+    for row_class, values in result_to_values(result=result, document_id=document.id).items():
+        if values:
+            session.execute(insert(row_class), values)
 
 
 def save_result(

@@ -1,25 +1,64 @@
-"""Is a PDF page's text layer worth reading, or is the page a scan?"""
+"""Is a PDF page's text layer worth reading, or must the page be read as a scan?
+
+A pure function of the page's extracted text, so the PDF backend can decide page by page
+(pdf_digital / pdf_scanned / pdf_mixed). A text layer is not usable when:
+- the page holds images and almost no text (a scan, perhaps with a page number or a scanner's
+  stamp in the text layer);
+- the text is extraction junk: `(cid:123)` placeholders from fonts without a Unicode map,
+  U+FFFD replacement characters, private-use code points, control characters;
+- the text is mostly characters that never occur in these documents (mis-mapped fonts give
+  Latin-1 or symbol soup instead of 汉字).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-MIN_CHARS = 20
-"""Fewer visible characters than this on a page that carries an image: treat it as a scan."""
-_JUNK = re.compile(r"\(cid:\d+\)|\ufffd")
+CID_PATTERN = re.compile(r"\(cid:\d+\)")
+MIN_CHARS_WITH_IMAGES = 30
+"""A page with images needs this many non-space characters before its text layer is trusted."""
+MAX_JUNK_SHARE = 0.05
+MIN_PLAUSIBLE_SHARE = 0.8
 
 
-def text_layer_usable(text: str, *, has_images: bool) -> bool:
-    """True when the extracted text can be trusted.
-
-    A page with no image is always read from its text layer (an empty page is
-    simply empty). A page with an image needs enough characters, and not too much
-    junk from fonts without a Unicode map (CID codes, replacement characters).
-    """
-    visible = "".join(text.split())
-    if not has_images:
+def _is_junk(char: str) -> bool:
+    if char == "\ufffd":
         return True
-    if len(visible) < MIN_CHARS:
+    category = unicodedata.category(char)
+    return category in ("Co", "Cs", "Cn") or (category == "Cc" and char not in "\t\n\r")
+
+
+def _is_plausible(char: str) -> bool:
+    """Characters these documents are made of: 汉字, ASCII, CJK and full-width punctuation, common symbols."""
+    code = ord(char)
+    if code < 0x80:
+        return True
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:  # CJK unified ideographs (+ ext. A)
+        return True
+    if 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF:  # CJK punctuation, full-width forms
+        return True
+    if 0x2000 <= code <= 0x206F or 0x2100 <= code <= 0x22FF:  # general punctuation, letterlike, maths (≥ ≤ ％)
+        return True
+    if 0x2460 <= code <= 0x24FF or 0x2160 <= code <= 0x218F:  # circled and Roman numerals
+        return True
+    return unicodedata.category(char).startswith("Z")
+
+
+def text_layer_usable(page_text: str, has_images: bool = False, *, min_chars: int = MIN_CHARS_WITH_IMAGES) -> bool:
+    """True when the page's text layer can be read instead of the page image."""
+    without_cid = CID_PATTERN.sub("", page_text)
+    cid_count = len(CID_PATTERN.findall(page_text))  # each placeholder stands for one glyph
+    characters = [char for char in without_cid if not char.isspace()]
+    total = len(characters) + cid_count
+    if total == 0:
+        return not has_images  # an empty page without images is simply blank; with images it is a scan
+    junk = cid_count + sum(1 for char in characters if _is_junk(char))
+    if junk / total > MAX_JUNK_SHARE:
         return False
-    junk = sum(len(match) for match in _JUNK.findall(visible))
-    return junk / len(visible) < 0.1
+    plausible = sum(1 for char in characters if _is_plausible(char))
+    if characters and plausible / len(characters) < MIN_PLAUSIBLE_SHARE:
+        return False
+    if has_images and len(characters) < min_chars:
+        return False
+    return True

@@ -15,6 +15,7 @@ import pymupdf
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real"
 if not REAL.is_dir():
     REAL = Path("/work/shared/real")
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
 GOOD_FILES = ("dept_budget.pdf", "budget_template.xls", "dept_budget.xlsx")
 """Small, quick real documents of three kinds (PDF 23 pages, legacy XLS, XLSX)."""
 
@@ -22,6 +23,12 @@ GOOD_FILES = ("dept_budget.pdf", "budget_template.xls", "dept_budget.xlsx")
 def copy_good_files(directory: Path, names: tuple[str, ...] = GOOD_FILES) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copy(REAL / name, directory / name)) for name in names]
+
+
+def copy_fixtures(directory: Path) -> list[Path]:
+    """The generated seed fixtures (PDF, DOCX, XLSX of each seed, with their golden.json beside them)."""
+    shutil.copytree(SEEDS, directory)
+    return sorted(path for path in directory.glob("*/*") if path.suffix in {".pdf", ".docx", ".xlsx"})
 
 
 def pdf_variants(source: Path, directory: Path, count: int) -> list[Path]:
@@ -77,3 +84,16 @@ def bad_files(directory: Path) -> dict[str, str]:
         "notes-renamed.pdf": "不支持的文件类型",
         "hanging.pdf": "超时",
     }
+
+
+def memory_hungry_pdf(path: Path, lines: int = 1_000_000) -> Path:
+    """One page of a million stroked line segments (5 MB compressed): reading its vector graphics
+    takes over 2 GB, far beyond a 1 GB worker limit, while each good test file needs well under 1 GB."""
+    document = pymupdf.open()
+    page = document.new_page(width=595, height=842)
+    page.insert_text((50, 50), "lines")
+    ops = b"".join(b"%d %d m %d %d l S\n" % (i % 500, (i * 7) % 800, i % 500 + 1, (i * 7) % 800)
+                   for i in range(lines))
+    document.update_stream(page.get_contents()[0], ops, compress=True)
+    document.save(path, deflate=True)
+    return path

@@ -14,12 +14,12 @@ from sqlmodel import select
 from models import Correction, Document, IndicatorRow, Job, TableRow
 from extractor.ingest import IngestOptions, discover, ingest
 from extractor.pipeline import extract
-from extractor.store import add_correction, document_result, get_document, session_scope
+from extractor.store import add_correction, document_result, get_document, make_engine, session_scope, upgrade
 from extractor.store.jobs import recover_dead_jobs, start_job
 
-from tests.store.files import REAL, bad_files, copy_good_files
+from tests.store.files import REAL, SEEDS, bad_files, copy_fixtures, copy_good_files, memory_hungry_pdf
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="the real corpus (../shared/real) is not here")
+pytestmark = pytest.mark.skipif(not REAL.is_dir() or not SEEDS.is_dir(), reason="needs ../shared/real and fixtures/")
 
 QUICK = IngestOptions(workers=2, timeout_s=120)
 
@@ -33,12 +33,14 @@ def _table_counts(engine: Engine) -> tuple[int, int, int]:
         )
 
 
-def test_ingesting_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> None:
-    files = copy_good_files(tmp_path / "in")
+def test_ingesting_the_fixtures_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> None:
+    files = copy_fixtures(tmp_path / "in")
     first = ingest(engine=engine, paths=[tmp_path / "in"], options=QUICK, show_progress=False)
     assert (first.ok, first.failed, first.skipped) == (len(files), 0, 0)
+    assert first.not_documents == len(list(SEEDS.glob("*/golden.json")))
+    assert first.findings and sum(first.findings.values()) > 0
     counts = _table_counts(engine)
-    assert counts[0] == len(files) and counts[1] > 0
+    assert counts[0] == len(files) and counts[1] > 0 and counts[2] > 0
 
     second = ingest(engine=engine, paths=[tmp_path / "in"], options=QUICK, show_progress=False)
     assert (second.ok, second.failed, second.skipped) == (0, 0, len(files))
@@ -46,6 +48,7 @@ def test_ingesting_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> N
 
     # What the store holds is exactly what the pipeline extracts from the file.
     expected = extract(files[0])
+    assert expected.indicators and expected.findings
     with session_scope(engine) as session:
         document = get_document(session=session, sha256=expected.document.sha256)
         assert document is not None and document.status == "done" and document.path == str(files[0])
@@ -53,12 +56,10 @@ def test_ingesting_twice_stores_nothing_new(engine: Engine, tmp_path: Path) -> N
     assert stored.model_dump_json() == expected.model_dump_json()
 
 
-def test_bad_files_fail_with_their_reason_and_good_ones_are_stored(tmp_path: Path, store_url: str) -> None:
-    if not store_url.startswith("sqlite"):
-        pytest.skip("the failure paths do not depend on the database; SQLite covers them")
-    from extractor.store import make_engine
-
-    engine = make_engine(store_url)
+def test_bad_files_fail_with_their_reason_and_good_ones_are_stored(tmp_path: Path) -> None:
+    """SQLite only: the failure paths do not depend on the database."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    upgrade(engine)
     good = copy_good_files(tmp_path / "in")
     expected_reasons = bad_files(tmp_path / "in" / "bad")
     (tmp_path / "in" / "readme.txt").write_text("not a document", encoding="utf-8")
@@ -73,6 +74,26 @@ def test_bad_files_fail_with_their_reason_and_good_ones_are_stored(tmp_path: Pat
         assert documents[name].status == "failed"
         assert name in documents[name].error and fragment in documents[name].error  # type: ignore[operator]
         assert "\n" not in documents[name].error  # type: ignore[operator]
+    engine.dispose()
+
+
+def test_a_document_over_the_memory_limit_fails_and_the_next_one_gets_a_fresh_worker(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    upgrade(engine)
+    (tmp_path / "in").mkdir()
+    memory_hungry_pdf(tmp_path / "in" / "a-lines.pdf")
+    copy_good_files(tmp_path / "in", ("dept_budget.xlsx",))
+    (tmp_path / "in" / "dept_budget.xlsx").rename(tmp_path / "in" / "z-after.xlsx")
+    summary = ingest(engine=engine, paths=[tmp_path / "in"], show_progress=False,
+                     options=IngestOptions(workers=1, memory_mb=1024, timeout_s=120))
+    assert (summary.ok, summary.failed) == (1, 1)
+    with session_scope(engine) as session:
+        documents = {doc.file: doc for doc in session.exec(select(Document)).all()}
+    assert documents["z-after.xlsx"].status == "done"
+    reason = documents["a-lines.pdf"].error or ""
+    assert documents["a-lines.pdf"].status == "failed" and reason.startswith("a-lines.pdf: ")
+    # Python code gets a MemoryError ("内存超限"); C code that ignores a failed malloc crashes the worker.
+    assert "内存超限" in reason or ("处理进程异常退出" in reason and "1024 MB memory limit" in reason)
     engine.dispose()
 
 

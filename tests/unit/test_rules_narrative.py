@@ -148,3 +148,29 @@ def test_narrative_total_named_after_a_table():
 def test_sentences_of_different_years_are_not_cross_referenced():
     doc = _doc("2022年公用经费支出364.35万元，人员经费2470.10万元。", "2021年公用经费支出364.36万元，人员经费2470.10万元。")
     assert findings_of(doc, "cross_reference_mismatch") == []
+
+
+def _summary_and_detail(detail_title: str, social: str):
+    doc = DocumentBuilder(year=2024)
+    summary = doc.table("财政拨款收入支出决算总表", section=None, role="other")
+    summary.row(["项目", "一般公共预算财政拨款"])
+    for label, value in (("一、一般公共服务支出", "2,106.66"), ("二、社会保障和就业支出", "326.71"), ("三、卫生健康支出", "60.99"),
+                         ("四、住房保障支出", "445.69"), ("本年支出合计", "2,940.05")):
+        summary.row([label, value])
+    detail = doc.table(detail_title, section=None, role="other")
+    detail.row(["科目名称", "合计"])
+    for label, value in (("一般公共服务支出", "2,106.66"), ("社会保障和就业支出", social), ("卫生健康支出", "60.99"),
+                         ("住房保障支出", "445.69")):
+        detail.row([label, value])
+    return doc.build()
+
+
+def test_summary_table_against_its_detail_table():
+    findings = findings_of(_summary_and_detail("一般公共预算财政拨款支出决算表", "326.72"), "cross_reference_mismatch")
+    assert [(f.found, f.expected) for f in findings] == [(326.72, 326.71)]
+    assert findings_of(_summary_and_detail("一般公共预算财政拨款支出决算表", "326.71"), "cross_reference_mismatch") == []
+
+
+def test_tables_of_different_funds_are_not_compared():
+    """支出决算表 counts every fund; 一般公共预算财政拨款 is one of them: their lines may differ."""
+    assert findings_of(_summary_and_detail("支出决算表", "330.72"), "cross_reference_mismatch") == []

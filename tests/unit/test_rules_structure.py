@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from extractor.rules.grid import Grid, split_blocks
-from extractor.rules.structure import column_relations, row_relations
+from extractor.rules.columns import column_relations
+from extractor.rules.rows import row_relations
 from tests.rules_factories import DocumentBuilder
 from tests.rules_seeds import SPENDING_004
 

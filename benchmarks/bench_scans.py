@@ -1,0 +1,197 @@
+"""Scanned pages: seconds per page for the whole scanned-page reader next to bare RapidOCR.
+
+    python benchmarks/bench_scans.py [--pages 12] [--long 50] [--no-memory]
+
+1. Speed. Seed pages (fixtures/seeds, else ../shared/real) are rendered as 200 dpi skewed scans
+   (fixtures/scans.py) and, page by page and in alternating order, read by
+   - our reader (`read_page_image`: orientation, deskew, layout, lines, grid, cell recognition,
+     text outside tables, blocks), and
+   - RapidOCR's own full-page OCR (det → cls → rec, its default configuration, same model files),
+   in the same run, so the ratio does not depend on the machine. The goal is a ratio below 1.0.
+   Tesseract (`tesseract-ocr-chi-sim`) is timed as a peer where it is installed.
+2. Memory. A `--long`-page scanned PDF goes through `extract`; resident memory is sampled while it
+   runs and printed at each quarter of the run, next to a 10-page document's peak: flat means
+   pages are read one at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from schemas import ExtractOptions  # noqa: E402
+
+from extractor.backends.scanned import read_page_image  # noqa: E402
+from extractor.pipeline import extract  # noqa: E402
+from extractor.vision.model_files import verified_model_paths  # noqa: E402
+from extractor.vision.ocr import quiet_logging  # noqa: E402
+from fixtures.scans import STYLES, render_page, render_scan  # noqa: E402
+
+DPI = 200
+
+
+def source_pdfs() -> list[Path]:
+    seeds = sorted((ROOT / "fixtures" / "seeds").glob("*/*.pdf"))
+    return seeds or sorted((ROOT.parent / "shared" / "real").glob("*.pdf"))
+
+
+def scanned_pages(limit: int) -> list[np.ndarray]:
+    style = STYLES["skewed200"]
+    pages = []
+    for path in source_pdfs():
+        with pymupdf.open(path) as document:
+            for page in document:
+                pages.append(render_page(page, style, np.random.default_rng(len(pages))))
+                if len(pages) >= limit:
+                    return pages
+    return pages
+
+
+def bare_rapidocr():
+    """RapidOCR exactly as a user would run it, pointed at the wheel's (sha256-checked) files."""
+    paths = verified_model_paths("rapidocr")
+    with quiet_logging():
+        from rapidocr import RapidOCR
+
+        return RapidOCR(
+            params={
+                "Global.log_level": "error",
+                "Det.model_path": str(paths["det"]),
+                "Cls.model_path": str(paths["cls"]),
+                "Rec.model_path": str(paths["rec"]),
+            }
+        )
+
+
+def tesseract_available() -> bool:
+    if shutil.which("tesseract") is None:
+        return False
+    listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True)
+    return "chi_sim" in listed.stdout
+
+
+def time_tesseract(page: np.ndarray, folder: Path) -> float:
+    import cv2
+
+    path = folder / "page.png"
+    cv2.imwrite(str(path), page)
+    start = time.perf_counter()
+    subprocess.run(["tesseract", str(path), "stdout", "-l", "chi_sim", "--dpi", str(DPI)], capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def speed(limit: int) -> None:
+    pages = scanned_pages(limit)
+    options = ExtractOptions()
+    baseline = bare_rapidocr()
+    # Warm both (model loading is not a per-page cost).
+    read_page_image(pages[0], 1, 72.0 / DPI, options)
+    baseline(pages[0])
+    ours, theirs, tess = [], [], []
+    peer = tesseract_available()
+    with tempfile.TemporaryDirectory() as folder:
+        for number, page in enumerate(pages, start=1):
+            order = ("ours", "theirs") if number % 2 else ("theirs", "ours")
+            for which in order:
+                start = time.perf_counter()
+                if which == "ours":
+                    read_page_image(page, number, 72.0 / DPI, options)
+                    ours.append(time.perf_counter() - start)
+                else:
+                    baseline(page)
+                    theirs.append(time.perf_counter() - start)
+            if peer:
+                tess.append(time_tesseract(page, Path(folder)))
+            print(f"page {number:3d}: ours {ours[-1]:6.2f} s   rapidocr full page {theirs[-1]:6.2f} s"
+                  + (f"   tesseract chi_sim {tess[-1]:6.2f} s" if peer else ""), flush=True)
+    mean_ours, mean_theirs = statistics.mean(ours), statistics.mean(theirs)
+    print(f"\n{len(pages)} scanned pages at {DPI} dpi (skewed200 style)")
+    print(f"  our scanned-page reader      {mean_ours:6.2f} s/page (median {statistics.median(ours):.2f})")
+    print(f"  bare RapidOCR full-page OCR  {mean_theirs:6.2f} s/page (median {statistics.median(theirs):.2f})")
+    print(f"  ratio ours / RapidOCR        {mean_ours / mean_theirs:6.2f}   (goal < 1.0)")
+    if peer:
+        print(f"  tesseract chi_sim (peer)     {statistics.mean(tess):6.2f} s/page")
+    else:
+        print("  tesseract chi_sim (peer)     not installed (apt-get install tesseract-ocr-chi-sim)")
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def sampled_run(path: Path) -> list[float]:
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            samples.append(rss_mb())
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    extract(path)
+    done.set()
+    thread.join()
+    return samples
+
+
+def long_document(pages: int, folder: Path) -> Path:
+    """A born-digital PDF of `pages` pages (seed pages repeated), then its skewed200 scan."""
+    out = pymupdf.open()
+    sources = source_pdfs()
+    while out.page_count < pages:
+        for path in sources:
+            with pymupdf.open(path) as document:
+                take = min(document.page_count, pages - out.page_count)
+                out.insert_pdf(document, from_page=0, to_page=take - 1)
+            if out.page_count >= pages:
+                break
+    born = folder / f"long{pages}.pdf"
+    out.save(born)
+    return render_scan(born, STYLES["skewed200"], folder / f"long{pages}.scan")
+
+
+def memory(long_pages: int) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        short = sampled_run(long_document(10, folder))
+        start = time.perf_counter()
+        long = sampled_run(long_document(long_pages, folder))
+        elapsed = time.perf_counter() - start
+    quarters = [long[min(len(long) - 1, int(len(long) * q))] for q in (0.25, 0.5, 0.75, 1.0)]
+    print(f"\nPeak resident memory: 10-page scan {max(short):.0f} MB, {long_pages}-page scan {max(long):.0f} MB")
+    print("  during the long run, at 25/50/75/100 %: " + " / ".join(f"{value:.0f}" for value in quarters) + " MB")
+    print(f"  ({long_pages} pages through the whole pipeline in {elapsed:.0f} s)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="scanned-page speed and memory")
+    parser.add_argument("--pages", type=int, default=12)
+    parser.add_argument("--long", type=int, default=50)
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+    speed(args.pages)
+    if not args.no_memory:
+        memory(args.long)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

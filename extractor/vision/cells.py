@@ -1,0 +1,129 @@
+"""Text lines inside a table cell, found from the ink itself, without a text detector.
+
+A ruled cell is a clean little image once its borders are erased: its text lines are the bands of
+rows that hold ink. Each band becomes one crop for the recogniser. Only a band too tall for one
+line (lines printed with no leading) is handed to the text detector to be split.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+PixelBox = tuple[int, int, int, int]
+
+MIN_BAND_INCH = 0.035
+"""Ink bands thinner than this are not text lines: a flat stroke (a dash) or specks."""
+MIN_DASH_INCH = 0.03
+"""A thin band at least this wide is a printed dash (—, -), the forms' blank marker."""
+BAND_GAP_INCH = 0.015
+"""Blank rows shorter than this inside a line (between the parts of 二, 三, …) do not split it."""
+PAD_INCH = 0.04
+"""White margin around each line crop: the recogniser reads badly when glyphs touch the edge."""
+
+
+class CellLines(BaseModel):
+    """The text lines found in one cell, in page pixels, top to bottom."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    boxes: list[PixelBox]
+    """Text lines to recognise."""
+    dashes: list[PixelBox] = []
+    """Flat strokes standing alone on their line: printed dashes, read from their shape."""
+    touches_border: bool = False
+    """Ink runs into the cell's border: text may belong to a neighbour (merged or split cell)."""
+    speckled: bool = False
+    """Ink was seen but none of it looked like text."""
+
+
+def clean_specks(text_ink: np.ndarray, dpi: float) -> np.ndarray:
+    """Drop connected components too small to be part of a glyph (scan noise, JPEG dirt)."""
+    min_area = max(3, int((dpi / 100.0) ** 2 * 3))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(text_ink, connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def bands(profile: np.ndarray, min_gap: int, min_size: int) -> list[tuple[int, int]]:
+    """Runs of non-zero entries in a projection profile, small gaps bridged, small runs dropped."""
+    runs: list[list[int]] = []
+    for index in np.flatnonzero(profile):
+        if runs and index - runs[-1][1] <= min_gap:
+            runs[-1][1] = int(index)
+        else:
+            runs.append([int(index), int(index)])
+    return [(start, end + 1) for start, end in runs if end + 1 - start >= min_size]
+
+
+def cell_lines(text_ink: np.ndarray, box: PixelBox, dpi: float) -> CellLines:
+    """Text-line boxes (page pixels) of the cell `box`, read from the page's text-only ink mask."""
+    x0, y0, x1, y1 = box
+    ink = text_ink[y0:y1, x0:x1]
+    if ink.size == 0 or not ink.any():
+        return CellLines(boxes=[])
+    min_size = max(2, int(dpi * MIN_BAND_INCH))
+    min_gap = max(1, int(dpi * BAND_GAP_INCH))
+    found: list[PixelBox] = []
+    dashes: list[PixelBox] = []
+    for top, bottom in bands(ink.sum(axis=1), min_gap, 1):
+        columns = ink[top:bottom].sum(axis=0)
+        spans = bands(columns, int(dpi * 0.5), 1)  # words of one line stay together
+        if not spans:
+            continue
+        left, right = spans[0][0], spans[-1][1]
+        box = (x0 + left, y0 + top, x0 + right, y0 + bottom)
+        if bottom - top >= min_size:
+            found.append(box)
+        elif right - left >= dpi * MIN_DASH_INCH and len(spans) <= 2:
+            dashes.append(box)
+    edge = 1
+    touches = bool(ink[:, :edge].any() or ink[:, -edge:].any() or ink[:edge].any() or ink[-edge:].any())
+    has_text = bool(found or dashes)
+    return CellLines(boxes=found, dashes=dashes, touches_border=touches and has_text, speckled=not has_text)
+
+
+def padded_crop(grey: np.ndarray, box: PixelBox, dpi: float, limit: PixelBox | None = None) -> np.ndarray:
+    """The grey image under `box` with a small white margin, clipped to `limit` (the cell)."""
+    pad = max(2, int(dpi * PAD_INCH))
+    x0, y0, x1, y1 = box
+    lx0, ly0, lx1, ly1 = limit if limit is not None else (0, 0, grey.shape[1], grey.shape[0])
+    cx0, cy0 = max(lx0, x0 - pad), max(ly0, y0 - pad)
+    cx1, cy1 = min(lx1, x1 + pad), min(ly1, y1 + pad)
+    crop = grey[cy0:cy1, cx0:cx1]
+    # Pad to the full margin with paper where the cell border cut it off.
+    return cv2.copyMakeBorder(
+        crop,
+        max(0, cy0 - (y0 - pad)),
+        max(0, (y1 + pad) - cy1),
+        max(0, cx0 - (x0 - pad)),
+        max(0, (x1 + pad) - cx1),
+        cv2.BORDER_CONSTANT,
+        value=255,
+    )
+
+
+def cell_confidence(scores: list[float], lines: CellLines, split_by_detector: bool) -> float:
+    """A cell's confidence: its weakest line's recognition score, lowered where its structure is doubtful."""
+    if not lines.boxes and not lines.dashes:
+        return 0.9 if lines.speckled else 0.99
+    if not lines.boxes:  # only dashes: their reading depends on a length estimate
+        return 0.9 if not lines.touches_border else 0.8
+    confidence = min(scores) if scores else 0.5
+    if split_by_detector:
+        confidence *= 0.95
+    if lines.touches_border:
+        confidence *= 0.9
+    return round(float(confidence), 4)
+
+
+def dash_text(width: int, line_height: float) -> str:
+    """A printed blank marker from its length: a hyphen, an em dash or a double em dash."""
+    ratio = width / max(line_height, 1.0)
+    if ratio < 0.7:
+        return "-"
+    if ratio < 1.6:
+        return "—"
+    return "——"
