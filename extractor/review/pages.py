@@ -35,9 +35,26 @@ def _open(source: Path, kind: str | None) -> pymupdf.Document:
 
 
 def page_sizes(source: Path, kind: str | None) -> list[PageSize]:
+    if kind == "image":
+        _open(source, kind).close()  # the same checks as for rendering
+        return _image_page_sizes(source)
     with _open(source, kind) as document:
         return [PageSize(n=index + 1, width=page.rect.width, height=page.rect.height)
                 for index, page in enumerate(document)]
+
+
+def _image_page_sizes(source: Path) -> list[PageSize]:
+    """Image pages in the points the image backend gave their boxes (its own resolution rule)."""
+    from PIL import Image, ImageSequence
+
+    from extractor.backends.image import page_dpi
+
+    sizes = []
+    with Image.open(source) as image:
+        for index, frame in enumerate(ImageSequence.Iterator(image)):
+            scale = 72.0 / page_dpi(frame.size, frame.info.get("dpi"))
+            sizes.append(PageSize(n=index + 1, width=frame.size[0] * scale, height=frame.size[1] * scale))
+    return sizes
 
 
 def page_png(*, source: Path, kind: str | None, sha256: str, page: int, dpi: int, cache_dir: Path) -> Path:

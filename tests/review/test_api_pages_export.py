@@ -67,3 +67,18 @@ def test_export_is_the_cli_export(service: Service, engine: Engine, seed_001: Ex
     assert names == {"indicators.parquet", "budget_lines.parquet", "scores.parquet", "findings.parquet",
                      "extraction_result.schema.json"}
     assert client.get("/api/export?format=pdf", headers=headers).status_code == 422
+
+
+def test_image_pages_are_measured_like_the_image_backend_measures_them(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from extractor.review.pages import page_sizes
+
+    untagged = tmp_path / "phone.png"  # no believable resolution: the backend takes the long side for A4
+    Image.new("L", (1240, 1754), 255).save(untagged, dpi=(72, 72))
+    (size,) = page_sizes(untagged, "image")
+    assert abs(size.height - 842) < 0.01 and abs(size.width - 1240 * 842 / 1754) < 0.01
+    scanned = tmp_path / "scan.tif"
+    Image.new("L", (2480, 3508), 255).save(scanned, dpi=(300, 300))
+    (size,) = page_sizes(scanned, "image")
+    assert abs(size.width - 2480 * 72 / 300) < 0.01
