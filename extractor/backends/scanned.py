@@ -46,6 +46,8 @@ GRID_TOLERANCE_PT = 2.0
 MIN_TEXT_SCORE = 0.5
 """Outside tables, a recognised line below this score is noise (a smudge, a stamp edge)."""
 LAYOUT_LONG_SIDE = 1000
+SMALL_GRID_PT = 72.0
+"""A grid smaller than an inch both ways needs the layout model's word that it is a table."""
 
 
 class ScannedPage(BaseModel):
@@ -190,8 +192,10 @@ def layout_regions(grey: np.ndarray, points_per_pixel: float) -> list[Region]:
 
 
 def is_table(grid: Grid, regions: list[Region]) -> bool:
-    """A ruled grid of at least 2×2 cells is a table; a smaller ruled box only where the layout model sees one."""
-    if grid.n_rows >= 2 and grid.n_cols >= 2:
+    """Keep what the born-digital path keeps (every grid), except a small ruled box that the
+    layout model does not see as a table: a scan's boxes may be a stamp's frame or a signature box."""
+    x0, y0, x1, y1 = grid.bbox
+    if (x1 - x0) >= SMALL_GRID_PT or (y1 - y0) >= SMALL_GRID_PT:
         return True
     tables = [region for region in regions if region.label == "table"]
     return any(overlap_share(grid.bbox, region.box) >= 0.3 for region in tables)

@@ -87,16 +87,19 @@ def choose_widths(text: str, centres: list[float], crop: np.ndarray, em: float) 
         # The recogniser errs towards ASCII: a full-width reading is kept, an ASCII one is
         # upgraded only on evidence, and a closing bracket always matches its opening one.
         full = char in HALF_WIDTH or (run is not None and bool(_is_full(half, runs, run, em)))
+        # The recogniser reads a full-width form's own margin as a space ("= 4次" for "＝4次").
+        if half in "=:(" and position + 2 < len(text) and text[position + 1] == " " and not text[position + 2].isspace():
+            full = True
         if half == "(":
             if run is None and char == "(":
                 full = position + 1 < len(text) and bool(_CJK.match(text[position + 1]))
             opening_full = full
         elif half == ")" and opening_full is not None:
             full = opening_full
-        elif half == "," and char == "," and not any(
-            _CJK.match(text[n]) for n in (position - 1, position + 1) if 0 <= n < len(text)
-        ):
-            full = False  # 1,620: digits keep their comma
+        elif half == ",":
+            # Never upgraded: the recogniser tells commas apart well, and ASCII commas between
+            # 汉字 do occur in print, where a comma's small glyph leaves a wide gap either way.
+            full = char in HALF_WIDTH
         out.append(FULL_WIDTH[half] if full else half)
     # A space read into a full-width form's own margin is not a printed space.
     text_out = "".join(out)

@@ -129,3 +129,31 @@ def test_short_divider_inside_one_low_row_is_a_rule():
     assert (grid.n_rows, grid.n_cols) == (2, 2)
     spans = sorted((c.row, c.col, c.row_span, c.col_span) for c in grid.cells)
     assert spans == [(0, 0, 1, 1), (0, 1, 1, 1), (1, 0, 1, 2)]
+
+
+def test_small_ruled_boxes_need_the_layout_model_to_be_tables():
+    from extractor.backends.scanned import is_table
+    from extractor.vision.regions import Region
+
+    def grid_of(width: float, height: float) -> Grid:
+        segments = [_h(0, 0, width), _h(height, 0, width), _v(0, 0, height), _v(width / 2, 0, height), _v(width, 0, height)]
+        [grid] = build_grids(segments)
+        return grid
+
+    assert is_table(grid_of(300, 20), [])  # a one-row, two-cell form line: as born-digital
+    small = grid_of(50, 30)  # a signature box
+    assert not is_table(small, [])
+    assert is_table(small, [Region(label="table", box=(0, 0, 60, 40), score=0.9)])
+    assert not is_table(small, [Region(label="text", box=(0, 0, 60, 40), score=0.9)])
+
+
+def _h(y, x0, x1):
+    from schemas import Segment
+
+    return Segment(x0=x0, y0=y, x1=x1, y1=y)
+
+
+def _v(x, y0, y1):
+    from schemas import Segment
+
+    return Segment(x0=x, y0=y0, x1=x, y1=y1)
