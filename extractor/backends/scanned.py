@@ -73,9 +73,24 @@ def read_scanned_page(
     `source` is a PyMuPDF page (rendered at `options.ocr.render_dpi`) or an image array (BGR or
     grey) with `page_number` and `page_size` (points) given.
     """
+    return read_scanned(source, options, page_number=page_number, page_size=page_size).blocks
+
+
+def read_scanned(
+    source: Any,
+    options: Optional[ExtractOptions] = None,
+    *,
+    page_number: Optional[int] = None,
+    page_size: Optional[tuple[float, float]] = None,
+) -> ScannedPage:
+    """Like `read_scanned_page`, with the upright page's size and the orientation/skew undone.
+
+    A page scanned sideways comes back with its width and height swapped: the blocks' boxes are
+    in points of the upright page, so `Layout.page_sizes` should take this size, not the PDF's.
+    """
     options = options or ExtractOptions()
     image, number, size = page_image(source, options, page_number, page_size)
-    return read_page_image(image, number, size[0] / image.shape[1], options).blocks
+    return read_page_image(image, number, size[0] / image.shape[1], options)
 
 
 def page_image(

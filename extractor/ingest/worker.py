@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import importlib
 import os
+import re
 import resource
 import signal
 import socket
@@ -62,6 +63,10 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+_ALLOCATION_FAILED = re.compile(r"malloc|out of memory|cannot allocate|bad_alloc|insufficient memory|MemoryError",
+                                re.IGNORECASE)
+
+
 def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
     """Extract one document and turn every way it can go wrong into a one-line reason."""
     from extractor.pipeline import extract
@@ -81,6 +86,10 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
                        error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded)",
                        seconds=time.perf_counter() - started)
     except Exception as error:  # noqa: BLE001 - any failure of one document is that document's reason
+        if _ALLOCATION_FAILED.search(str(error)):  # MuPDF, OpenCV, ONNX Runtime report it as their own error
+            return Outcome(document_id=task.document_id, ok=False, out_of_memory=True,
+                           error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded: {type(error).__name__})",
+                           seconds=time.perf_counter() - started, worker_pid=os.getpid())
         reason = f"{name}: 处理失败 ({type(error).__name__}: {error})"
     return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=time.perf_counter() - started,
                    worker_pid=os.getpid())

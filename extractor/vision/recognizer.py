@@ -31,6 +31,9 @@ class CtcRecognizer:
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # Input widths vary from page to page; an arena would keep the largest batch's memory for
+        # the life of the process (RapidOCR's own sessions switch it off for the same reason).
+        options.enable_cpu_mem_arena = False
         if threads:
             options.intra_op_num_threads = threads
         self._session = onnxruntime.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])

@@ -86,14 +86,14 @@ def test_a_document_over_the_memory_limit_fails_and_the_next_one_gets_a_fresh_wo
     (tmp_path / "in" / "dept_budget.xlsx").rename(tmp_path / "in" / "z-after.xlsx")
     summary = ingest(engine=engine, paths=[tmp_path / "in"], show_progress=False,
                      options=IngestOptions(workers=1, memory_mb=1024, timeout_s=120))
-    assert (summary.ok, summary.failed) == (1, 1)
     with session_scope(engine) as session:
         documents = {doc.file: doc for doc in session.exec(select(Document)).all()}
+    assert (summary.ok, summary.failed) == (1, 1), {name: (doc.status, doc.error) for name, doc in documents.items()}
     assert documents["z-after.xlsx"].status == "done"
     reason = documents["a-lines.pdf"].error or ""
     assert documents["a-lines.pdf"].status == "failed" and reason.startswith("a-lines.pdf: ")
     # Python code gets a MemoryError ("内存超限"); C code that ignores a failed malloc crashes the worker.
-    assert "内存超限" in reason or ("处理进程异常退出" in reason and "1024 MB memory limit" in reason)
+    assert "内存超限" in reason or ("处理进程异常退出" in reason and "1024 MB memory limit" in reason), reason
     engine.dispose()
 
 
