@@ -29,7 +29,13 @@ def open_pdf(path: Path) -> pymupdf.Document:
         raise InputError(path, f"PDF 已损坏，无法打开 (corrupt PDF: {error})") from error
     if document.needs_pass:
         raise InputError(path, "PDF 已加密，需要密码 (encrypted PDF)")
-    if document.page_count == 0:
+    try:
+        page_count = document.page_count
+        if page_count:
+            document.load_page(0)  # a truncated file can open yet have no readable page tree
+    except (RuntimeError, ValueError) as error:
+        raise InputError(path, f"PDF 已损坏，页面无法读取 (corrupt PDF: {error})") from error
+    if page_count == 0:
         raise InputError(path, "PDF 没有页面 (PDF has no pages)")
     return document
 

@@ -87,3 +87,15 @@ def test_xml_entity_bomb_is_refused(tmp_path: Path):
             target.writestr(name, data)
     with pytest.raises(InputError, match="XML"):
         extract(path)
+
+
+def test_truncated_real_pdf_is_reported_as_corrupt(tmp_path: Path):
+    real = sorted((Path(__file__).resolve().parents[3] / "shared" / "real").glob("*.pdf"))
+    if not real:
+        pytest.skip("../shared/real is not beside this checkout")
+    for index, source in enumerate(real):
+        path = tmp_path / f"cut{index}.pdf"
+        path.write_bytes(source.read_bytes()[:1000])
+        with pytest.raises(InputError) as error:
+            extract(path)
+        assert "PDF" in str(error.value) and path.name in str(error.value)
