@@ -115,7 +115,7 @@ def read_page_image(
     engine = engine_for(options.ocr)
     dpi = 72.0 / points_per_pixel
     grey = to_grey(image)
-    _, grey, geometry = normalise_page(grey, grey, dpi, engine)
+    grey, geometry = normalise_page(grey, dpi, engine)
     height_px, width_px = grey.shape[:2]
     page = PageContent(
         number=page_number,
