@@ -105,7 +105,10 @@ def page_image(
     page: pymupdf.Page = source
     pixmap = page.get_pixmap(dpi=options.ocr.render_dpi, colorspace=pymupdf.csRGB, alpha=False)
     rgb = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3)
-    return np.ascontiguousarray(rgb[:, :, ::-1]), page.number + 1, (page.rect.width, page.rect.height)
+    image = np.ascontiguousarray(rgb[:, :, ::-1])
+    # MuPDF keeps decoded page images in its store; a scan's are large and never needed again.
+    pymupdf.TOOLS.store_shrink(100)
+    return image, page.number + 1, (page.rect.width, page.rect.height)
 
 
 def read_page_image(
