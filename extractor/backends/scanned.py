@@ -105,7 +105,10 @@ def page_image(
     page: pymupdf.Page = source
     pixmap = page.get_pixmap(dpi=options.ocr.render_dpi, colorspace=pymupdf.csRGB, alpha=False)
     rgb = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3)
-    return np.ascontiguousarray(rgb[:, :, ::-1]), page.number + 1, (page.rect.width, page.rect.height)
+    image = np.ascontiguousarray(rgb[:, :, ::-1])
+    # MuPDF keeps decoded page images in its store; a scan's are large and never needed again.
+    pymupdf.TOOLS.store_shrink(100)
+    return image, page.number + 1, (page.rect.width, page.rect.height)
 
 
 def read_page_image(
@@ -115,7 +118,7 @@ def read_page_image(
     engine = engine_for(options.ocr)
     dpi = 72.0 / points_per_pixel
     grey = to_grey(image)
-    _, grey, geometry = normalise_page(grey, grey, dpi, engine)
+    grey, geometry = normalise_page(grey, dpi, engine)
     height_px, width_px = grey.shape[:2]
     page = PageContent(
         number=page_number,

@@ -140,13 +140,6 @@ class RapidOcrEngine:
         _, output = self._ocr.cls_and_rotate([as_bgr(crop) for crop in crops])
         return [score if label == "180" else 1.0 - score for label, score in output.cls_res]
 
-    def full_page(self, image: np.ndarray) -> list[tuple[Quad, str, float]]:
-        """The library's own det → cls → rec over a whole page: the baseline the benchmark compares with."""
-        output = self._ocr(as_bgr(image))
-        if getattr(output, "txts", None) is None:
-            return []
-        return list(zip(output.boxes, output.txts, output.scores))
-
 
 def engine_for(options: OcrOptions) -> OcrEngine:
     """The engine an OcrOptions asks for (model files checked by sha256 on first load)."""

@@ -150,12 +150,12 @@ def rotate_small_ink(ink: np.ndarray, degrees_ccw: float) -> np.ndarray:
     return cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST, borderValue=0)
 
 
-def normalise_page(image: np.ndarray, grey: np.ndarray, dpi: float, engine: OcrEngine) -> tuple[np.ndarray, np.ndarray, PageGeometry]:
-    """Upright and level copies of the page (colour and grey) and the geometry that was undone."""
+def normalise_page(grey: np.ndarray, dpi: float, engine: OcrEngine) -> tuple[np.ndarray, PageGeometry]:
+    """An upright and level copy of the grey page, and the geometry that was undone."""
     # Level first: line removal and blob shapes, which orientation relies on, need level lines.
     skew = find_skew(ink_mask(grey, dpi), dpi)
     if abs(skew) >= 0.05:
-        image, grey = rotate_small(image, skew), rotate_small(grey, skew)
+        grey = rotate_small(grey, skew)
     turns, confidence = find_orientation(grey, dpi, engine)
-    image, grey = rotate_quarter(image, turns), rotate_quarter(grey, turns)
-    return image, grey, PageGeometry(quarter_turns=turns, skew_degrees=skew, orientation_confidence=confidence)
+    grey = rotate_quarter(grey, turns)
+    return grey, PageGeometry(quarter_turns=turns, skew_degrees=skew, orientation_confidence=confidence)

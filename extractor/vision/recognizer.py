@@ -19,6 +19,8 @@ import numpy as np
 HEIGHT = 48
 WIDTH_STEP = 64
 MAX_BATCH = 16
+BATCH_PIXELS_WIDE = 16 * 640
+"""Batch size × width limit: long lines go through in smaller batches, keeping peak memory low."""
 MAX_WIDTH = 48 * 40
 """Longer lines are squeezed to this width (40:1); a line that long is rare in forms."""
 
@@ -54,8 +56,9 @@ class CtcRecognizer:
         for index, crop in enumerate(crops):
             by_width.setdefault(target_width(crop), []).append(index)
         for width, indices in sorted(by_width.items()):
-            for start in range(0, len(indices), MAX_BATCH):
-                chunk = indices[start : start + MAX_BATCH]
+            batch_size = max(1, min(MAX_BATCH, BATCH_PIXELS_WIDE // width))
+            for start in range(0, len(indices), batch_size):
+                chunk = indices[start : start + batch_size]
                 batch = np.stack([normalise(crops[i], width) for i in chunk])
                 probabilities = self._session.run(None, {self._input: batch})[0]
                 for i, row in zip(chunk, probabilities):

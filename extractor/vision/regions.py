@@ -25,7 +25,7 @@ class Region(BaseModel):
 
     label: str
     box: PixelBox
-    """x0, y0, x1, y1 in pixels of the image the model saw."""
+    """x0, y0, x1, y1 in pixels of the image the model saw (the scanned reader rescales to points)."""
     score: float
 
 

@@ -57,7 +57,7 @@ def test_clean_scan_gives_the_vector_grid(sample):
 def test_orientation_and_skew_are_undone(sample, turns, skew):
     image, expected = sample
     grey = rotate_quarter(rotate_small(to_grey(image), skew), turns)
-    _, upright, geometry = normalise_page(grey, grey, DPI, load_engine("rapidocr", None))
+    upright, geometry = normalise_page(grey, DPI, load_engine("rapidocr", None))
     assert (geometry.quarter_turns + turns) % 4 == 0
     assert abs(geometry.skew_degrees + skew) <= 0.1
     # After correction the grid is the printed one (rotation about the centre moves it a little).
