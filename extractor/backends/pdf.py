@@ -145,10 +145,11 @@ def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
     return text_layer_usable(text, has_images=bool(page.get_images(full=False)))
 
 
-def _scanned_blocks(page: pymupdf.Page, options: ExtractOptions) -> list[Block]:
-    from extractor.backends.scanned import read_scanned_page
+def _scanned(page: pymupdf.Page, options: ExtractOptions):
+    """OCR path for a page without a usable text layer; its size is that of the upright page."""
+    from extractor.backends.scanned import read_scanned
 
-    return read_scanned_page(page, options)
+    return read_scanned(page, options)
 
 
 def read_pdf(path: Path, options: ExtractOptions) -> Layout:
@@ -170,7 +171,9 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                     blocks.extend(page_blocks(split_straddling_words(page, content, grids), grids))
                 else:
                     scanned_pages += 1
-                    blocks.extend(_scanned_blocks(page, options))
+                    scanned = _scanned(page, options)
+                    sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
+                    blocks.extend(scanned.blocks)
             except InputError:
                 raise
             except Exception as error:  # one broken page must not lose the others
