@@ -14,7 +14,8 @@ from schemas import Value
 
 from extractor.text.join import clean_text
 
-SPREADSHEET_ERRORS = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
+"""What a spreadsheet prints instead of a value; the validator's spreadsheet_error reads the same pattern."""
 BLANK_MARKERS = frozenset({"-", "—", "——", "–", "/", "／", "－", "--", "———", "……", "…"})
 MAX_UNIT_LENGTH = 6
 
@@ -44,7 +45,7 @@ def is_blank_marker(text: Optional[str]) -> bool:
 
 
 def is_spreadsheet_error(text: Optional[str]) -> bool:
-    return text is not None and text.strip().upper() in SPREADSHEET_ERRORS
+    return bool(text) and bool(SPREADSHEET_ERROR.match(text.strip()))
 
 
 def to_float(text: str) -> float:

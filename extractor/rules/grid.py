@@ -15,11 +15,11 @@ from typing import Literal, Optional
 from schemas import Cell, Table
 
 from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
+from extractor.forms.values import SPREADSHEET_ERROR, is_spreadsheet_error  # re-exported for the rule modules
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
 
-SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 _HEADER_WORDS = re.compile(
     r"数|额|率|值|分|预算|决算|执行|项目|名称|指标|合计|收入|支出|单位|序号|行次|编码|科目|^类$|^款$|^项$|年|说明|原因|"
     r"描述|情况|结余|经费|来源|内容|金额|小计|其中|备注|得分|人数|规模|投资|结转|费$"
@@ -30,10 +30,6 @@ _CODE_HEADER = re.compile(r"编码|代码|^类$|^款$|^项$|^科目编码")
 _RATE_HEADER = re.compile(r"率|比例|占比|比重|%|％")
 _INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标内容|指标值|指标名称|绩效指标")
 _COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号)$")
-
-
-def is_spreadsheet_error(text: Optional[str]) -> bool:
-    return bool(text) and bool(SPREADSHEET_ERROR.match(text.strip()))
 
 
 class Grid:
