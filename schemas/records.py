@@ -54,6 +54,10 @@ class Value(_Model):
     qualitative: bool = False
 
 
+CellRef = tuple[int, int]
+"""(row, col) of a cell in its table (the cell's top-left grid position)."""
+
+
 class Source(_Model):
     """Where a record was read: page (1-based), bbox in points, table id and row."""
 
@@ -61,6 +65,9 @@ class Source(_Model):
     bbox: Optional[BBox] = None
     table: Optional[str] = None
     row: Optional[int] = None
+    cells: dict[str, list[CellRef]] = Field(default_factory=dict)
+    """Field name → the cell(s) of `table` it was read from (several where the form prints one
+    value across cells, e.g. operator | value | unit). The validator and review page use it."""
 
 
 class DocumentInfo(_Model):
@@ -72,6 +79,17 @@ class DocumentInfo(_Model):
     year: Optional[int] = None
     self_score: Optional[float] = None
     review_score: Optional[float] = None
+    proposed_review_score: Optional[float] = None
+    """The score a scoring profile proposes for the whole document (SPEC: proposed scores)."""
+
+
+class Deduction(_Model):
+    """One mark taken off by a scoring profile, with its reason and the record it concerns."""
+
+    ref: str
+    """`<record id>.<field>`, e.g. `i7.score`."""
+    points: float
+    reason: str
 
 
 class Section(_Model):
@@ -79,6 +97,12 @@ class Section(_Model):
     kind: SectionKind
     title: str
     project_name: Optional[str] = None
+    template_family: Optional[str] = None
+    """The family of form templates the section was read as (the key scoring profiles use)."""
+    implementing_unit: Optional[str] = None
+    """实施单位 of a project form; never used as document.department."""
+    proposed_review_score: Optional[float] = None
+    deductions: list[Deduction] = Field(default_factory=list)
 
 
 class Cell(_Model):
@@ -95,6 +119,15 @@ class Cell(_Model):
     a hint for the hierarchy of budget rows (合计 → 其中 → parts). None when unknown."""
 
 
+class ColumnReading(_Model):
+    """How the reader read one column of a table: its role and why."""
+
+    col: int
+    role: Optional[str] = None
+    evidence: str = ""
+    """`lexicon:<entry>`, `head:<head word>`, `content:<type>` or `none`."""
+
+
 class Table(_Model):
     id: str
     section: Optional[str] = None
@@ -104,6 +137,7 @@ class Table(_Model):
     n_rows: int = 0
     n_cols: int = 0
     cells: list[Cell] = Field(default_factory=list)
+    columns: list[ColumnReading] = Field(default_factory=list)
 
 
 class Indicator(_Model):
@@ -120,6 +154,15 @@ class Indicator(_Model):
     description: Optional[str] = None
     deviation_reason: Optional[str] = None
     review_comment: Optional[str] = None
+    criteria: Optional[str] = None
+    """评分标准 / 评价标准 text."""
+    explanation: Optional[str] = None
+    """指标解释 / 指标说明 text."""
+    parent: Optional[str] = None
+    """Id of the level score summary this indicator adds into (scores[].id), null where none is printed."""
+    expected_score: Optional[float] = None
+    scoring: Optional[str] = None
+    """How a scoring profile arrives at expected_score, in Chinese with the figures."""
     source: Source = Field(default_factory=Source)
     confidence: dict[str, float] = Field(default_factory=dict)
 
@@ -137,6 +180,9 @@ class BudgetLine(_Model):
     weight: Optional[float] = None
     score: Optional[float] = None
     review_score: Optional[float] = None
+    parent: Optional[str] = None
+    expected_score: Optional[float] = None
+    scoring: Optional[str] = None
     source: Source = Field(default_factory=Source)
     confidence: dict[str, float] = Field(default_factory=dict)
 
@@ -148,6 +194,8 @@ class ScoreSummary(_Model):
     weight: Optional[float] = None
     score: Optional[float] = None
     review_score: Optional[float] = None
+    parent: Optional[str] = None
+    """Id of the score summary this one adds into (a level into its 一级, a 一级 into 总分); null for the top."""
     source: Source = Field(default_factory=Source)
     confidence: dict[str, float] = Field(default_factory=dict)
 
@@ -178,6 +226,10 @@ class Problem(_Model):
     stage: str
     message: str
     page: Optional[int] = None
+    table: Optional[str] = None
+    """The table concerned (t3), where the problem is about one."""
+    cell: Optional[CellRef] = None
+    """(row, col) of the cell concerned inside `table`."""
 
 
 class ExtractionResult(_Model):
