@@ -23,10 +23,10 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,16 +34,21 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, insert, select, text  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
-from models import (  # noqa: E402
-    Document, DocumentReview, DocumentStatus, FindingRow, document_values, result_to_rows, utc_now,
-)
-from schemas import ExtractionResult  # noqa: E402
-
 from extractor.review.app import create_app  # noqa: E402
 from extractor.review.settings import ServiceSettings  # noqa: E402
 from extractor.review.summary import counts  # noqa: E402
 from extractor.review.tokens import Role, create_token  # noqa: E402
 from extractor.store import session_scope  # noqa: E402
+from models import (  # noqa: E402
+    Document,
+    DocumentReview,
+    DocumentStatus,
+    FindingRow,
+    document_values,
+    result_to_rows,
+    utc_now,
+)
+from schemas import ExtractionResult  # noqa: E402
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seeds" / "001" / "001.pdf"
 DEPARTMENTS = ("工业和信息化局", "财政局", "教育局", "卫生健康委员会", "交通运输局")
@@ -52,9 +57,14 @@ RULES = ("sum_mismatch", "rate_mismatch", "deviation_over_30", "missing_value")
 
 def copy_of(result: ExtractionResult, number: int) -> ExtractionResult:
     """`result` posing as another file (shallow: records are shared, only what differs is new)."""
-    document = result.document.model_copy(update={
-        "sha256": f"{number:064x}", "file": f"自评-{number:05d}.pdf",
-        "department": DEPARTMENTS[number % len(DEPARTMENTS)], "year": 2020 + number % 5})
+    document = result.document.model_copy(
+        update={
+            "sha256": f"{number:064x}",
+            "file": f"自评-{number:05d}.pdf",
+            "department": DEPARTMENTS[number % len(DEPARTMENTS)],
+            "year": 2020 + number % 5,
+        }
+    )
     kept = result.findings[: number % (len(result.findings) + 1)]
     findings = [finding.model_copy(update={"rule": RULES[number % len(RULES)]}) for finding in kept]
     return result.model_copy(update={"document": document, "findings": findings})
@@ -82,22 +92,49 @@ def fill(engine: Engine, result: ExtractionResult, start: int, count: int, batch
         copies = [copy_of(result, number) for number in range(first, min(first + batch, start + count))]
         now = utc_now()
         with engine.begin() as connection:
-            connection.execute(insert(Document), [
-                {**document_values(copy), "sha256": copy.document.sha256, "file": copy.document.file,
-                 "path": str(SEED), "status": DocumentStatus.done.value, "attempts": 1, "created_at": now,
-                 "updated_at": now, "finished_at": now} for copy in copies])
-            ids = dict(connection.execute(select(Document.sha256, Document.id).where(
-                col(Document.sha256).in_([copy.document.sha256 for copy in copies]))).all())
+            connection.execute(
+                insert(Document),
+                [
+                    {
+                        **document_values(copy),
+                        "sha256": copy.document.sha256,
+                        "file": copy.document.file,
+                        "path": str(SEED),
+                        "status": DocumentStatus.done.value,
+                        "attempts": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                        "finished_at": now,
+                    }
+                    for copy in copies
+                ],
+            )
+            ids = dict(
+                connection.execute(
+                    select(Document.sha256, Document.id).where(
+                        col(Document.sha256).in_([copy.document.sha256 for copy in copies])
+                    )
+                ).all()
+            )
             for row_class, rows in base.items():
-                connection.execute(insert(row_class), [{**row, "document_id": ids[copy.document.sha256]}
-                                                       for copy in copies for row in rows])
-            findings = [{**finding_rows[ordinal], "rule": finding.rule, "document_id": ids[copy.document.sha256]}
-                        for copy in copies for ordinal, finding in enumerate(copy.findings)]
+                connection.execute(
+                    insert(row_class),
+                    [{**row, "document_id": ids[copy.document.sha256]} for copy in copies for row in rows],
+                )
+            findings = [
+                {**finding_rows[ordinal], "rule": finding.rule, "document_id": ids[copy.document.sha256]}
+                for copy in copies
+                for ordinal, finding in enumerate(copy.findings)
+            ]
             if findings:
                 connection.execute(insert(FindingRow), findings)
-            connection.execute(insert(DocumentReview), [
-                {"document_id": ids[copy.document.sha256], "computed_at": utc_now(), **counts(copy)}
-                for copy in copies])
+            connection.execute(
+                insert(DocumentReview),
+                [
+                    {"document_id": ids[copy.document.sha256], "computed_at": utc_now(), **counts(copy)}
+                    for copy in copies
+                ],
+            )
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -127,8 +164,11 @@ def measure(client: TestClient, headers: dict[str, str], ids: list[int], repeat:
         return call
 
     def patch(index: int) -> object:
-        response = client.patch(f"/api/documents/{rng.choice(ids)}/fields", headers=headers,
-                                json={"ref": "c1.score", "value": str(80 + index % 20), "reason": "bench"})
+        response = client.patch(
+            f"/api/documents/{rng.choice(ids)}/fields",
+            headers=headers,
+            json={"ref": "c1.score", "value": str(80 + index % 20), "reason": "bench"},
+        )
         assert response.status_code == 200, response.text
         return response
 
@@ -136,8 +176,9 @@ def measure(client: TestClient, headers: dict[str, str], ids: list[int], repeat:
         "GET /health (baseline)": timed(lambda _: client.get("/health"), repeat),
         "GET /api/documents": timed(get("/api/documents"), repeat),
         "GET /api/documents?order=queue": timed(get("/api/documents?order=queue&reviewed=false"), repeat),
-        "GET …?department=…&year=…&rule=…": timed(get("/api/documents?department=财政局&year=2021&rule=rate_mismatch"),
-                                                 repeat),
+        "GET …?department=…&year=…&rule=…": timed(
+            get("/api/documents?department=财政局&year=2021&rule=rate_mismatch"), repeat
+        ),
         "GET /api/documents?offset=<last page>": timed(get(f"/api/documents?offset={max(0, len(ids) - 50)}"), repeat),
         "PATCH /api/documents/{id}/fields": timed(patch, max(20, repeat // 2)),
     }
@@ -155,8 +196,10 @@ def run(database_url: str | None, documents: int, repeat: int) -> None:
         with session_scope(engine) as session:
             _, token = create_token(session=session, role=Role.reviewer, name="bench")
         headers = {"Authorization": f"Bearer {token}"}
-        print(f"store: {engine.dialect.name}; seed 001 copies ({len(result.indicators)} indicators, "
-              f"{len(result.tables[0].cells) if result.tables else 0} cells, {len(result.findings)} findings each)")
+        print(
+            f"store: {engine.dialect.name}; seed 001 copies ({len(result.indicators)} indicators, "
+            f"{len(result.tables[0].cells) if result.tables else 0} cells, {len(result.findings)} findings each)"
+        )
         small = 100
         started = time.perf_counter()
         fill(engine, result, 1, small)
@@ -177,12 +220,16 @@ def run(database_url: str | None, documents: int, repeat: int) -> None:
         print(f"{'':36} {f'{small} documents':>17}   {f'{documents} documents':>17}   big/small")
         for name, (p50_small, p95_small) in at_small.items():
             p50_big, p95_big = at_big[name]
-            print(f"{name:36} {p50_small:8.1f} {p95_small:8.1f}   {p50_big:8.1f} {p95_big:8.1f}   {p95_big / p95_small:8.2f}")
+            print(
+                f"{name:36} {p50_small:8.1f} {p95_small:8.1f}   {p50_big:8.1f} {p95_big:8.1f}   {p95_big / p95_small:8.2f}"
+            )
         baseline = at_big["GET /health (baseline)"][1]
-        print(f"\nwith {documents} documents: GET /api/documents p95 {at_big['GET /api/documents'][1]:.1f} ms "
-              f"({at_big['GET /api/documents'][1] / baseline:.1f}× /health), PATCH …/fields p95 "
-              f"{at_big['PATCH /api/documents/{id}/fields'][1]:.1f} ms "
-              f"({at_big['PATCH /api/documents/{id}/fields'][1] / baseline:.1f}× /health)")
+        print(
+            f"\nwith {documents} documents: GET /api/documents p95 {at_big['GET /api/documents'][1]:.1f} ms "
+            f"({at_big['GET /api/documents'][1] / baseline:.1f}× /health), PATCH …/fields p95 "
+            f"{at_big['PATCH /api/documents/{id}/fields'][1]:.1f} ms "
+            f"({at_big['PATCH /api/documents/{id}/fields'][1] / baseline:.1f}× /health)"
+        )
 
 
 @contextmanager
@@ -207,8 +254,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--postgres", metavar="SERVER_URL", default=None,
-                        help="run on a throwaway database of this PostgreSQL server (default: SQLite)")
+    parser.add_argument(
+        "--postgres",
+        metavar="SERVER_URL",
+        default=None,
+        help="run on a throwaway database of this PostgreSQL server (default: SQLite)",
+    )
     arguments = parser.parse_args()
     if arguments.postgres:
         with throwaway_postgres(arguments.postgres) as url:

@@ -56,8 +56,8 @@ def main() -> int:
             print(f"{name:10s} (no files)")
             continue
         pages = sum(pymupdf.open(p).page_count for p in paths)
-        ours = _best_of(lambda: _pipeline(paths)) / pages
-        bare = _best_of(lambda: _bare_text(paths)) / pages
+        ours = _best_of(lambda paths=paths: _pipeline(paths)) / pages
+        bare = _best_of(lambda paths=paths: _bare_text(paths)) / pages
         print(f"{name:10s} {len(paths):5d} {pages:6d} {ours:8.4f} {bare:12.4f} {ours / bare:6.1f}")
     return 0
 

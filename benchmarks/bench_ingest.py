@@ -80,7 +80,8 @@ def _done(database: Path) -> tuple[int, int]:
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as connection:
             row = connection.execute(
-                "SELECT count(*), coalesce(sum(pages), 0) FROM documents WHERE status = 'done'").fetchone()
+                "SELECT count(*), coalesce(sum(pages), 0) FROM documents WHERE status = 'done'"
+            ).fetchone()
             return int(row[0]), int(row[1])
     except sqlite3.Error:
         return 0, 0
@@ -88,11 +89,27 @@ def _done(database: Path) -> tuple[int, int]:
 
 def run_ingest(directory: Path, workers: int, count: int, scratch: Path) -> dict[str, object]:
     database = scratch / f"store-{workers}.sqlite"
-    command = [sys.executable, "-m", "extractor.cli_store", "ingest", str(directory), "-j", str(workers),
-               "--no-progress", "--database-url", f"sqlite:///{database}"]
+    command = [
+        sys.executable,
+        "-m",
+        "extractor.cli_store",
+        "ingest",
+        str(directory),
+        "-j",
+        str(workers),
+        "--no-progress",
+        "--database-url",
+        f"sqlite:///{database}",
+    ]
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     checkpoints = {count * q // 4: 0 for q in (1, 2, 3, 4)}
     peak = 0
     first_done = 0.0
@@ -119,10 +136,18 @@ def run_ingest(directory: Path, workers: int, count: int, scratch: Path) -> dict
     done, pages = _done(database)
     if process.returncode != 0 or done != count:
         raise SystemExit(f"ingest with {workers} workers failed ({done}/{count} done):\n{stdout}\n{stderr}")
-    return {"workers": workers, "seconds": seconds, "docs_per_s": count / seconds, "pages_per_s": pages / seconds,
-            "startup_s": first_done, "steady_docs_per_s": (count - 1) / max(seconds - first_done, 1e-9),
-            "parent_cpu_ms": 1000 * parent_cpu / count, "worker_cpu_ms": 1000 * (total_cpu - parent_cpu) / count,
-            "rss_mb": [round(kb / 1024, 1) for kb in checkpoints.values()], "peak_mb": round(peak / 1024, 1)}
+    return {
+        "workers": workers,
+        "seconds": seconds,
+        "docs_per_s": count / seconds,
+        "pages_per_s": pages / seconds,
+        "startup_s": first_done,
+        "steady_docs_per_s": (count - 1) / max(seconds - first_done, 1e-9),
+        "parent_cpu_ms": 1000 * parent_cpu / count,
+        "worker_cpu_ms": 1000 * (total_cpu - parent_cpu) / count,
+        "rss_mb": [round(kb / 1024, 1) for kb in checkpoints.values()],
+        "peak_mb": round(peak / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -137,25 +162,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as scratch_name:
         scratch = Path(scratch_name)
         copies = make_copies(sources, scratch / "in", args.documents)
-        print(f"{args.documents} documents: copies of {', '.join(p.name for p in sources)} "
-              f"({os.cpu_count()} cores)")
+        print(f"{args.documents} documents: copies of {', '.join(p.name for p in sources)} ({os.cpu_count()} cores)")
         cpu_before = time.process_time()
         sample = copies[: max(len(sources) * 3, 10)]
         base_docs, base_pages = baseline(sample)
         base_cpu_ms = 1000 * (time.process_time() - cpu_before) / (len(sample) + 1)
-        print(f"baseline extract() in one process, no store: {base_docs:.2f} docs/s, {base_pages:.1f} pages/s, "
-              f"{base_cpu_ms:.0f} CPU ms/doc; load average before: {os.getloadavg()[0]:.1f}")
+        print(
+            f"baseline extract() in one process, no store: {base_docs:.2f} docs/s, {base_pages:.1f} pages/s, "
+            f"{base_cpu_ms:.0f} CPU ms/doc; load average before: {os.getloadavg()[0]:.1f}"
+        )
         results = [run_ingest(scratch / "in", workers, args.documents, scratch) for workers in args.workers]
-    print(f"{'workers':>7} {'seconds':>8} {'docs/s':>7} {'pages/s':>8} {'vs baseline':>11} {'1st doc s':>9} "
-          f"{'steady docs/s':>13} {'CPU ms/doc parent+workers':>25} "
-          f"{'parent RSS MB at 25/50/75/100%':>32} {'peak MB':>8}")
+    print(
+        f"{'workers':>7} {'seconds':>8} {'docs/s':>7} {'pages/s':>8} {'vs baseline':>11} {'1st doc s':>9} "
+        f"{'steady docs/s':>13} {'CPU ms/doc parent+workers':>25} "
+        f"{'parent RSS MB at 25/50/75/100%':>32} {'peak MB':>8}"
+    )
     for result in results:
         ratio = float(result["docs_per_s"]) / base_docs  # type: ignore[arg-type]
         rss = " / ".join(f"{mb:.1f}" for mb in result["rss_mb"])  # type: ignore[attr-defined]
-        print(f"{result['workers']:>7} {result['seconds']:>8.1f} {result['docs_per_s']:>7.2f} "
-              f"{result['pages_per_s']:>8.1f} {ratio:>10.2f}x {result['startup_s']:>9.1f} "
-              f"{result['steady_docs_per_s']:>13.2f} "
-              f"{result['parent_cpu_ms']:>12.0f} + {result['worker_cpu_ms']:<10.0f} {rss:>32} {result['peak_mb']:>8}")
+        print(
+            f"{result['workers']:>7} {result['seconds']:>8.1f} {result['docs_per_s']:>7.2f} "
+            f"{result['pages_per_s']:>8.1f} {ratio:>10.2f}x {result['startup_s']:>9.1f} "
+            f"{result['steady_docs_per_s']:>13.2f} "
+            f"{result['parent_cpu_ms']:>12.0f} + {result['worker_cpu_ms']:<10.0f} {rss:>32} {result['peak_mb']:>8}"
+        )
     print(f"load average after: {os.getloadavg()[0]:.1f} (other processes on the machine share its cores)")
     if len(results) > 1:
         speedup = float(results[-1]["docs_per_s"]) / float(results[0]["docs_per_s"])  # type: ignore[arg-type]

@@ -33,13 +33,12 @@ import pymupdf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from schemas import ExtractOptions  # noqa: E402
-
 from extractor.backends.scanned import read_page_image  # noqa: E402
 from extractor.pipeline import extract  # noqa: E402
 from extractor.vision.model_files import verified_model_paths  # noqa: E402
 from extractor.vision.ocr import quiet_logging  # noqa: E402
 from fixtures.scans import STYLES, render_page, render_scan  # noqa: E402
+from schemas import ExtractOptions  # noqa: E402
 
 DPI = 200
 
@@ -90,7 +89,9 @@ def time_tesseract(page: np.ndarray, folder: Path) -> float:
     path = folder / "page.png"
     cv2.imwrite(str(path), page)
     start = time.perf_counter()
-    subprocess.run(["tesseract", str(path), "stdout", "-l", "chi_sim", "--dpi", str(DPI)], capture_output=True, check=True)
+    subprocess.run(
+        ["tesseract", str(path), "stdout", "-l", "chi_sim", "--dpi", str(DPI)], capture_output=True, check=True
+    )
     return time.perf_counter() - start
 
 
@@ -116,8 +117,11 @@ def speed(limit: int) -> None:
                     theirs.append(time.perf_counter() - start)
             if peer:
                 tess.append(time_tesseract(page, Path(folder)))
-            print(f"page {number:3d}: ours {ours[-1]:6.2f} s   rapidocr full page {theirs[-1]:6.2f} s"
-                  + (f"   tesseract chi_sim {tess[-1]:6.2f} s" if peer else ""), flush=True)
+            print(
+                f"page {number:3d}: ours {ours[-1]:6.2f} s   rapidocr full page {theirs[-1]:6.2f} s"
+                + (f"   tesseract chi_sim {tess[-1]:6.2f} s" if peer else ""),
+                flush=True,
+            )
     mean_ours, mean_theirs = statistics.mean(ours), statistics.mean(theirs)
     print(f"\n{len(pages)} scanned pages at {DPI} dpi (skewed200 style)")
     print(f"  our scanned-page reader      {mean_ours:6.2f} s/page (median {statistics.median(ours):.2f})")
@@ -172,7 +176,10 @@ def long_document(pages: int, folder: Path) -> Path:
 def child_samples(path: Path) -> list[float]:
     """Run `extract(path)` in a fresh process (models loaded there too) and return its RSS samples."""
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", str(path)], capture_output=True, text=True, check=True
+        [sys.executable, str(Path(__file__).resolve()), "--child", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -186,8 +193,10 @@ def memory(long_pages: int) -> None:
         long = child_samples(long_doc)
         elapsed = time.perf_counter() - start
     quarters = [long[min(len(long) - 1, int(len(long) * q))] for q in (0.25, 0.5, 0.75, 1.0)]
-    print(f"\nPeak resident memory (fresh process each): 10-page scan {max(short):.0f} MB, "
-          f"{long_pages}-page scan {max(long):.0f} MB")
+    print(
+        f"\nPeak resident memory (fresh process each): 10-page scan {max(short):.0f} MB, "
+        f"{long_pages}-page scan {max(long):.0f} MB"
+    )
     print("  during the long run, at 25/50/75/100 %: " + " / ".join(f"{value:.0f}" for value in quarters) + " MB")
     print(f"  ({long_pages} pages through the whole pipeline in {elapsed:.0f} s, model loading included)")
 

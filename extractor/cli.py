@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from schemas import ExtractionResult
-
 from extractor.errors import InputError
+from schemas import ExtractionResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="绩效自评 submissions → normalized records.")
 
@@ -32,9 +31,8 @@ def extract(
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
 ) -> None:
     """Read one file and print its records (a summary, or the SPEC JSON with --json)."""
-    from schemas import ExtractOptions
-
     from extractor.pipeline import extract as run_extract
+    from schemas import ExtractOptions
 
     try:
         result = run_extract(file, ExtractOptions(validate_records=not no_validate))
@@ -61,25 +59,44 @@ def result_json(result: ExtractionResult) -> str:
 
 def print_summary(result: ExtractionResult, console: Console) -> None:
     doc = result.document
-    console.print(f"[bold]{doc.file}[/bold]  {doc.kind}, {doc.pages} 页  部门: {doc.department or '—'}  "
-                  f"年度: {doc.year or '—'}  自评得分: {doc.self_score if doc.self_score is not None else '—'}")
-    console.print(f"表格 {len(result.tables)}  指标 {len(result.indicators)}  预算行 {len(result.budget_lines)}  "
-                  f"得分汇总 {len(result.scores)}  问题 {len(result.findings)}")
+    console.print(
+        f"[bold]{doc.file}[/bold]  {doc.kind}, {doc.pages} 页  部门: {doc.department or '—'}  "
+        f"年度: {doc.year or '—'}  自评得分: {doc.self_score if doc.self_score is not None else '—'}"
+    )
+    console.print(
+        f"表格 {len(result.tables)}  指标 {len(result.indicators)}  预算行 {len(result.budget_lines)}  "
+        f"得分汇总 {len(result.scores)}  问题 {len(result.findings)}"
+    )
     if result.indicators:
         table = RichTable(title="绩效指标", show_lines=False)
         for column in ("id", "一级", "二级", "三级指标", "指标值", "实际完成值", "分值", "得分"):
             table.add_column(column)
         for item in result.indicators:
-            table.add_row(item.id, item.level1 or "", item.level2 or "", item.name, item.target.raw or "",
-                          item.actual.raw or "", _num(item.weight), _num(item.score))
+            table.add_row(
+                item.id,
+                item.level1 or "",
+                item.level2 or "",
+                item.name,
+                item.target.raw or "",
+                item.actual.raw or "",
+                _num(item.weight),
+                _num(item.score),
+            )
         console.print(table)
     if result.budget_lines:
         table = RichTable(title="预算执行")
         for column in ("id", "项目", "年初预算数", "调整后预算数", "实际支出数", "执行率", "单位"):
             table.add_column(column)
         for line in result.budget_lines:
-            table.add_row(line.id, line.item, _num(line.initial), _num(line.adjusted), _num(line.actual),
-                          _num(line.rate), line.unit or "")
+            table.add_row(
+                line.id,
+                line.item,
+                _num(line.initial),
+                _num(line.adjusted),
+                _num(line.actual),
+                _num(line.rate),
+                line.unit or "",
+            )
         console.print(table)
     if result.findings:
         table = RichTable(title="校验发现")

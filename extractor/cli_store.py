@@ -20,12 +20,15 @@ if TYPE_CHECKING:  # the store and the pipeline are imported when a command runs
 
 DatabaseOption = Annotated[
     Optional[str],
-    typer.Option("--database-url", help="SQLAlchemy URL (default: EXTRACTOR_DATABASE_URL, else SQLite in "
-                 "EXTRACTOR_DATA_DIR, default ./data)", show_default=False),
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default: EXTRACTOR_DATABASE_URL, else SQLite in EXTRACTOR_DATA_DIR, default ./data)",
+        show_default=False,
+    ),
 ]
 
 
-def _settings(database_url: Optional[str]) -> "StoreSettings":
+def _settings(database_url: Optional[str]) -> StoreSettings:
     from extractor.store import StoreSettings
 
     return StoreSettings(database_url=database_url) if database_url else StoreSettings()
@@ -37,10 +40,17 @@ def ingest_command(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per document")] = 600.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB per worker")] = 4096,
     force: Annotated[bool, typer.Option("--force", help="Re-extract documents already stored")] = False,
-    ray: Annotated[bool, typer.Option("--ray", help="Run the documents as Ray tasks (a local Ray instance "
-                                      "unless --ray-address or RAY_ADDRESS names a cluster)")] = False,
-    ray_address: Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS",
-                                                       help="Ray cluster to join (implies --ray)")] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Run the documents as Ray tasks (a local Ray instance "
+            "unless --ray-address or RAY_ADDRESS names a cluster)",
+        ),
+    ] = False,
+    ray_address: Annotated[
+        Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="Ray cluster to join (implies --ray)")
+    ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -55,13 +65,20 @@ def ingest_command(
         if ray or ray_address:
             from extractor.ingest.ray_run import ingest_on_ray
 
-            summary = ingest_on_ray(engine=engine, paths=paths, options=options, address=ray_address,
-                                    console=console, show_progress=not no_progress)
+            summary = ingest_on_ray(
+                engine=engine,
+                paths=paths,
+                options=options,
+                address=ray_address,
+                console=console,
+                show_progress=not no_progress,
+            )
         else:
             from extractor.ingest.run import ingest
 
-            summary = ingest(engine=engine, paths=paths, options=options, console=console,
-                             show_progress=not no_progress)
+            summary = ingest(
+                engine=engine, paths=paths, options=options, console=console, show_progress=not no_progress
+            )
     finally:
         engine.dispose()
     print_ingest_summary(summary, Console(soft_wrap=True))
@@ -71,7 +88,7 @@ def ingest_command(
         raise typer.Exit(code=1)
 
 
-def print_ingest_summary(summary: "IngestSummary", console: Console) -> None:
+def print_ingest_summary(summary: IngestSummary, console: Console) -> None:
     rate = summary.ok / summary.seconds if summary.seconds else 0.0
     console.print(
         f"ingest (job {summary.job_id}): {summary.files} files — ok {summary.ok}, failed {summary.failed}, "
@@ -103,7 +120,7 @@ def show_command(
             result = document_result(session=session, document_id=found.id)
     except LookupError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -111,16 +128,20 @@ def show_command(
 
 def export_command(
     out: Annotated[Path, typer.Argument(help="Directory for the exported files")],
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="indicators, budget_lines, scores, "
-                                                      "findings (repeatable; default all)")] = None,
-    fmt: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="csv, xlsx, parquet, jsonl "
-                                                     "(repeatable; default all)")] = None,
+    kind: Annotated[
+        Optional[list[str]],
+        typer.Option("--kind", "-k", help="indicators, budget_lines, scores, findings (repeatable; default all)"),
+    ] = None,
+    fmt: Annotated[
+        Optional[list[str]], typer.Option("--format", "-f", help="csv, xlsx, parquet, jsonl (repeatable; default all)")
+    ] = None,
     department: Annotated[Optional[str], typer.Option(help="部门（单位）名称, exactly")] = None,
     year: Annotated[Optional[int], typer.Option(help="年度")] = None,
     status: Annotated[Optional[str], typer.Option(help="Document status (done, failed …)")] = None,
     rule: Annotated[Optional[str], typer.Option(help="Findings of this rule, and the records they refer to")] = None,
-    min_confidence: Annotated[Optional[float], typer.Option(help="Records whose every field confidence is at "
-                                                            "least this", min=0.0, max=1.0)] = None,
+    min_confidence: Annotated[
+        Optional[float], typer.Option(help="Records whose every field confidence is at least this", min=0.0, max=1.0)
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Export stored records (SPEC field names as columns) and the JSON Schema into OUT."""
@@ -139,12 +160,16 @@ def export_command(
         if rule not in RULE_IDS:
             typer.echo(f"error: unknown rule {rule!r}; rules: {', '.join(RULE_IDS)}", err=True)
             raise typer.Exit(code=2)
-    filters = ExportFilter(department=department, year=year, status=status, rule=rule,
-                           min_confidence=min_confidence)
+    filters = ExportFilter(department=department, year=year, status=status, rule=rule, min_confidence=min_confidence)
     engine = open_store(_settings(database_url))
     try:
-        written = export(engine=engine, out_dir=out, kinds=kinds, formats=formats,  # type: ignore[arg-type]
-                         filters=filters)
+        written = export(
+            engine=engine,
+            out_dir=out,
+            kinds=kinds,
+            formats=formats,  # type: ignore[arg-type]
+            filters=filters,
+        )
     finally:
         engine.dispose()
     for path in written:

@@ -16,8 +16,9 @@ import argparse
 import math
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional
 
 from pydantic import BaseModel, Field, computed_field
 from rapidfuzz import fuzz
@@ -32,12 +33,29 @@ NUMBER_TOLERANCE = 1e-6
 DOCUMENT_FIELDS = ("department", "year", "self_score", "review_score")
 VALUE_FIELDS = ("raw", "op", "value", "unit", "qualitative")
 INDICATOR_FIELDS = (
-    "level1", "level2", "name",
-    *(f"target.{name}" for name in VALUE_FIELDS), *(f"actual.{name}" for name in VALUE_FIELDS),
-    "weight", "score", "review_score", "description", "deviation_reason",
+    "level1",
+    "level2",
+    "name",
+    *(f"target.{name}" for name in VALUE_FIELDS),
+    *(f"actual.{name}" for name in VALUE_FIELDS),
+    "weight",
+    "score",
+    "review_score",
+    "description",
+    "deviation_reason",
 )
-BUDGET_FIELDS = ("item", "initial", "adjustment", "adjusted", "actual", "rate", "unit", "weight", "score",
-                 "review_score")
+BUDGET_FIELDS = (
+    "item",
+    "initial",
+    "adjustment",
+    "adjusted",
+    "actual",
+    "rate",
+    "unit",
+    "weight",
+    "score",
+    "review_score",
+)
 SCORE_FIELDS = ("label", "weight", "score", "review_score")
 RECORD_FIELDS = {"indicators": INDICATOR_FIELDS, "budget_lines": BUDGET_FIELDS, "scores": SCORE_FIELDS}
 
@@ -89,8 +107,10 @@ def _field(record: Any, dotted: str) -> Any:
 def same(expected: Any, found: Any) -> bool:
     """Text equal without whitespace (blank = None), numbers within 1e-6, everything else exactly."""
     if isinstance(expected, str) or isinstance(found, str):
+
         def squeeze(text: Any) -> Any:
             return (re.sub(r"\s+", "", text) or None) if isinstance(text, str) else text
+
         return squeeze(expected) == squeeze(found)
     if isinstance(expected, bool) or isinstance(found, bool):
         return expected is found
@@ -99,12 +119,14 @@ def same(expected: Any, found: Any) -> bool:
     return expected == found
 
 
-def align(golden: Sequence[str], found: Sequence[str], groups: tuple[Sequence[int], Sequence[int]] | None = None
-          ) -> list[tuple[int, int]]:
+def align(
+    golden: Sequence[str], found: Sequence[str], groups: tuple[Sequence[int], Sequence[int]] | None = None
+) -> list[tuple[int, int]]:
     """Order-preserving pairing that maximises total name similarity (pairs below the threshold excluded).
 
     `groups` optionally restricts pairs to records in the same group (the section ordinal).
     """
+
     def similarity(i: int, j: int) -> float:
         if groups and groups[0][i] != groups[1][j]:
             return 0.0
@@ -159,12 +181,21 @@ def _score(result: Optional[ExtractionResult], golden: ExtractionResult, file: s
             bucket.total += 1
             bucket.correct += ok
         if not ok:
-            score.misses.append(FieldMiss(record=record_id, field=field, expected=expected,
-                                          found=found if present else "<record not found>"))
+            score.misses.append(
+                FieldMiss(
+                    record=record_id, field=field, expected=expected, found=found if present else "<record not found>"
+                )
+            )
 
     for field in DOCUMENT_FIELDS:
-        tally("document", field, "document", getattr(golden.document, field),
-              getattr(result.document, field) if result else None, result is not None)
+        tally(
+            "document",
+            field,
+            "document",
+            getattr(golden.document, field),
+            getattr(result.document, field) if result else None,
+            result is not None,
+        )
     for kind, fields in RECORD_FIELDS.items():
         expected, found = getattr(golden, kind), getattr(result, kind) if result else []
         key = _KEYS[kind]
@@ -174,8 +205,14 @@ def _score(result: Optional[ExtractionResult], golden: ExtractionResult, file: s
         for index, record in enumerate(expected):
             partner = found[pairs[index]] if index in pairs else None
             for field in fields:
-                tally(kind, field, record.id, _field(record, field),
-                      _field(partner, field) if partner is not None else None, partner is not None)
+                tally(
+                    kind,
+                    field,
+                    record.id,
+                    _field(record, field),
+                    _field(partner, field) if partner is not None else None,
+                    partner is not None,
+                )
     score.fields_total = sum(t.total for t in score.by_type.values())
     score.fields_correct = sum(t.correct for t in score.by_type.values())
     score.accuracy = score.fields_correct / score.fields_total if score.fields_total else 1.0
@@ -211,10 +248,17 @@ def _print_table(scores: list[FileScore]) -> None:
     for header in ("file", "indicators", "budget lines", "scores", "fields", "accuracy", "error"):
         table.add_column(header)
     for item in scores:
-        counts = [f"{c.matched}/{c.expected} ({c.found} found)" if (c := item.counts.get(kind)) else "-"
-                  for kind in RECORD_FIELDS]
-        table.add_row(item.file, *counts, f"{item.fields_correct}/{item.fields_total}", f"{item.accuracy:.4f}",
-                      (item.error or "")[:50])
+        counts = [
+            f"{c.matched}/{c.expected} ({c.found} found)" if (c := item.counts.get(kind)) else "-"
+            for kind in RECORD_FIELDS
+        ]
+        table.add_row(
+            item.file,
+            *counts,
+            f"{item.fields_correct}/{item.fields_total}",
+            f"{item.accuracy:.4f}",
+            (item.error or "")[:50],
+        )
     correct = sum(item.fields_correct for item in scores)
     total = sum(item.fields_total for item in scores)
     table.add_row("all", "", "", "", f"{correct}/{total}", f"{correct / total:.4f}" if total else "-", "")

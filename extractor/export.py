@@ -18,11 +18,10 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from extractor.store import session_scope
 from models import RECORD_TABLES, Document, FindingRow
 from models.convert import flat_paths, flatten, row_to_record
 from schemas import DocumentInfo, ExtractionResult
-
-from extractor.store import session_scope
 
 RecordKind = Literal["indicators", "budget_lines", "scores", "findings"]
 ExportFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
@@ -125,8 +124,9 @@ def _column_types(kind: RecordKind) -> dict[str, str]:
         for part in path.split(".")[:-1]:
             owner = owner.model_fields[part].annotation
         annotation = owner.model_fields[path.split(".")[-1]].annotation
-        types[path] = "string" if path in ("expected", "found") or get_origin(annotation) in (list, tuple) \
-            else _dtype(annotation)
+        types[path] = (
+            "string" if path in ("expected", "found") or get_origin(annotation) in (list, tuple) else _dtype(annotation)
+        )
     return types
 
 
@@ -148,8 +148,9 @@ def _write(frame: pd.DataFrame, rows: list[dict[str, Any]], kind: RecordKind, fm
             raise ValueError(f"{kind}: {len(frame)} rows do not fit one XLSX sheet; use csv or parquet")
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        cleaned = frame.apply(lambda c: c.str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
-                              if c.dtype == "string" else c)
+        cleaned = frame.apply(
+            lambda c: c.str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True) if c.dtype == "string" else c
+        )
         cleaned.to_excel(path, index=False, sheet_name=kind)
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
@@ -160,9 +161,16 @@ def _write(frame: pd.DataFrame, rows: list[dict[str, Any]], kind: RecordKind, fm
     return path
 
 
-def export(*, engine: Engine, out_dir: Path, kinds: tuple[RecordKind, ...] = RECORD_KINDS,
-           formats: tuple[ExportFormat, ...] = FORMATS, filters: ExportFilter = ExportFilter()) -> list[Path]:
+def export(
+    *,
+    engine: Engine,
+    out_dir: Path,
+    kinds: tuple[RecordKind, ...] = RECORD_KINDS,
+    formats: tuple[ExportFormat, ...] = FORMATS,
+    filters: Optional[ExportFilter] = None,
+) -> list[Path]:
     """Write every requested kind in every requested format, plus the JSON Schema; returns the files."""
+    filters = filters if filters is not None else ExportFilter()
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for kind in kinds:
@@ -172,7 +180,8 @@ def export(*, engine: Engine, out_dir: Path, kinds: tuple[RecordKind, ...] = REC
         for fmt in formats:
             written.append(_write(frame, rows, kind, fmt, out_dir))
     schema_path = out_dir / SCHEMA_FILE
-    schema_path.write_text(json.dumps(ExtractionResult.model_json_schema(), ensure_ascii=False, indent=2) + "\n",
-                           encoding="utf-8")
+    schema_path.write_text(
+        json.dumps(ExtractionResult.model_json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     written.append(schema_path)
     return written

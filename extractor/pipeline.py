@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from schemas import DocumentInfo, ExtractionResult, ExtractOptions, Layout
-
 from extractor.backends import read_layout
 from extractor.errors import InputError
 from extractor.forms.interpret import interpret
 from extractor.sniff import sniff_kind
 from extractor.tables.stitch import stitch_tables
+from schemas import DocumentInfo, ExtractionResult, ExtractOptions, Layout
 
 
 def file_sha256(path: Path) -> str:

@@ -7,7 +7,6 @@ Alembic migrations in models/migrations (extractor.store.migrate), never by `cre
 import models.base  # noqa: F401  (naming convention before any table)
 from models.convert import RECORD_TABLES, document_values, result_to_rows, rows_to_result
 from models.documents import Correction, Document, DocumentStatus, Job, JobStatus, as_utc, utc_now
-from models.review import ApiToken, DocumentReview
 from models.records import (
     BudgetLineRow,
     FindingRow,
@@ -18,10 +17,28 @@ from models.records import (
     SectionRow,
     TableRow,
 )
+from models.review import ApiToken, DocumentReview
 
 __all__ = [
-    "RECORD_TABLES", "document_values", "result_to_rows", "rows_to_result",
-    "Correction", "Document", "DocumentStatus", "Job", "JobStatus", "as_utc", "utc_now",
-    "BudgetLineRow", "FindingRow", "IndicatorRow", "ParagraphRow", "ProblemRow", "ScoreSummaryRow",
-    "SectionRow", "TableRow", "ApiToken", "DocumentReview",
+    "RECORD_TABLES",
+    "document_values",
+    "result_to_rows",
+    "rows_to_result",
+    "Correction",
+    "Document",
+    "DocumentStatus",
+    "Job",
+    "JobStatus",
+    "as_utc",
+    "utc_now",
+    "BudgetLineRow",
+    "FindingRow",
+    "IndicatorRow",
+    "ParagraphRow",
+    "ProblemRow",
+    "ScoreSummaryRow",
+    "SectionRow",
+    "TableRow",
+    "ApiToken",
+    "DocumentReview",
 ]

@@ -9,11 +9,24 @@ before anyone writes a migration for it.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import SQLModel
 
+from models.documents import Document
+from models.records import (
+    BudgetLineRow,
+    FindingRow,
+    IndicatorRow,
+    ParagraphRow,
+    ProblemRow,
+    ScoreSummaryRow,
+    SectionRow,
+    TableRow,
+)
+from models.types import exact_in_column
 from schemas import (
     BudgetLine,
     DocumentInfo,
@@ -25,19 +38,6 @@ from schemas import (
     ScoreSummary,
     Section,
     Table,
-)
-
-from models.documents import Document
-from models.types import exact_in_column
-from models.records import (
-    BudgetLineRow,
-    FindingRow,
-    IndicatorRow,
-    ParagraphRow,
-    ProblemRow,
-    ScoreSummaryRow,
-    SectionRow,
-    TableRow,
 )
 
 RECORD_TABLES: dict[str, tuple[type[BaseModel], type[SQLModel]]] = {
@@ -144,8 +144,10 @@ def result_to_values(*, result: ExtractionResult, document_id: int) -> dict[type
     """The same rows as result_to_rows, as column dicts per table: a bulk INSERT is ~10x faster than
     building SQLModel objects, which matters to the ingest parent (it writes every document)."""
     return {
-        row_class: [record_values(record, row_class, document_id=document_id, ordinal=ordinal)
-                    for ordinal, record in enumerate(getattr(result, field_name))]
+        row_class: [
+            record_values(record, row_class, document_id=document_id, ordinal=ordinal)
+            for ordinal, record in enumerate(getattr(result, field_name))
+        ]
         for field_name, (_, row_class) in RECORD_TABLES.items()
     }
 

@@ -11,12 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from schemas import (
-    BudgetLine, Cell, DocumentInfo, ExtractionResult, Indicator, Paragraph, ScoreSummary, Section, Source, Table,
-)
-
 from extractor.forms.build import budget_item, score_label
 from extractor.forms.values import parse_amount, parse_value
+from schemas import (
+    BudgetLine,
+    Cell,
+    DocumentInfo,
+    ExtractionResult,
+    Indicator,
+    Paragraph,
+    ScoreSummary,
+    Section,
+    Source,
+    Table,
+)
 
 CellSpec = Union[str, dict]
 
@@ -34,10 +42,17 @@ class TableBuilder:
     budget_lines: list[BudgetLine] = field(default_factory=list)
     scores: list[ScoreSummary] = field(default_factory=list)
     _occupied: set = field(default_factory=set)
-    _counters: Optional["Counters"] = None
+    _counters: Optional[Counters] = None
 
-    def row(self, cells: list[CellSpec], *, budget: Optional[dict] = None, indicator: Optional[dict] = None,
-            score: Optional[dict] = None, pairs: Optional[list[tuple[int, int]]] = None) -> "TableBuilder":
+    def row(
+        self,
+        cells: list[CellSpec],
+        *,
+        budget: Optional[dict] = None,
+        indicator: Optional[dict] = None,
+        score: Optional[dict] = None,
+        pairs: Optional[list[tuple[int, int]]] = None,
+    ) -> TableBuilder:
         r = len(self.rows)
         self.rows.append(cells)
         col = 0
@@ -46,8 +61,14 @@ class TableBuilder:
             while (r, col) in self._occupied:
                 col += 1
             spec = {"text": spec} if isinstance(spec, str) else dict(spec)
-            cell = Cell(row=r, col=col, row_span=spec.get("rowspan", 1), col_span=spec.get("colspan", 1),
-                        text=spec.get("text", ""), indent=spec.get("indent"))
+            cell = Cell(
+                row=r,
+                col=col,
+                row_span=spec.get("rowspan", 1),
+                col_span=spec.get("colspan", 1),
+                text=spec.get("text", ""),
+                indent=spec.get("indent"),
+            )
             self.cells.append(cell)
             for rr in range(r, r + cell.row_span):
                 for cc in range(col, col + cell.col_span):
@@ -63,45 +84,85 @@ class TableBuilder:
 
         if budget is not None:
             amounts = {k: parse_amount(text(v)) for k, v in budget.items() if k != "item"}
-            self.budget_lines.append(BudgetLine(id=counters.next("b"), section=self.section,
-                                                item=budget_item(text(budget["item"]) or ""), unit=self.unit,
-                                                source=source, **amounts))
+            self.budget_lines.append(
+                BudgetLine(
+                    id=counters.next("b"),
+                    section=self.section,
+                    item=budget_item(text(budget["item"]) or ""),
+                    unit=self.unit,
+                    source=source,
+                    **amounts,
+                )
+            )
         if indicator is not None:
             values = {k: v for k, v in indicator.items() if not isinstance(v, int)}
             cols = {k: v for k, v in indicator.items() if isinstance(v, int)}
-            self.indicators.append(Indicator(
-                id=counters.next("i"), section=self.section or "", source=source,
-                name="".join((values.get("name") or text(cols["name"]) or "").split()),
-                level1=values.get("level1"), level2=values.get("level2"),
-                target=parse_value(text(cols["target"])) if "target" in cols else parse_value(None),
-                actual=parse_value(text(cols["actual"])) if "actual" in cols else parse_value(None),
-                weight=parse_amount(text(cols["weight"])) if "weight" in cols else None,
-                score=parse_amount(text(cols["score"])) if "score" in cols else None,
-                review_score=parse_amount(text(cols["review_score"])) if "review_score" in cols else None,
-                description=text(cols["description"]) or None if "description" in cols else None,
-                deviation_reason=text(cols["deviation_reason"]) or None if "deviation_reason" in cols else None,
-            ))
+            self.indicators.append(
+                Indicator(
+                    id=counters.next("i"),
+                    section=self.section or "",
+                    source=source,
+                    name="".join((values.get("name") or text(cols["name"]) or "").split()),
+                    level1=values.get("level1"),
+                    level2=values.get("level2"),
+                    target=parse_value(text(cols["target"])) if "target" in cols else parse_value(None),
+                    actual=parse_value(text(cols["actual"])) if "actual" in cols else parse_value(None),
+                    weight=parse_amount(text(cols["weight"])) if "weight" in cols else None,
+                    score=parse_amount(text(cols["score"])) if "score" in cols else None,
+                    review_score=parse_amount(text(cols["review_score"])) if "review_score" in cols else None,
+                    description=text(cols["description"]) or None if "description" in cols else None,
+                    deviation_reason=text(cols["deviation_reason"]) or None if "deviation_reason" in cols else None,
+                )
+            )
         if score is not None:
-            self.scores.append(ScoreSummary(
-                id=counters.next("c"), section=self.section, source=source,
-                label=score_label(text(score["label"]) or ""),
-                **{k: parse_amount(text(v)) for k, v in score.items() if k != "label"}))
+            self.scores.append(
+                ScoreSummary(
+                    id=counters.next("c"),
+                    section=self.section,
+                    source=source,
+                    label=score_label(text(score["label"]) or ""),
+                    **{k: parse_amount(text(v)) for k, v in score.items() if k != "label"},
+                )
+            )
         for label_col, value_col in pairs or []:
             label = score_label(text(label_col) or "")
             raw = text(value_col)
             marks = {"自评得分": 100.0, "预算执行": 10.0}.get(label)
             if label == "复核得分":
-                self.scores.append(ScoreSummary(id=counters.next("c"), section=self.section, source=source,
-                                                label="复核得分", review_score=parse_amount(raw)))
+                self.scores.append(
+                    ScoreSummary(
+                        id=counters.next("c"),
+                        section=self.section,
+                        source=source,
+                        label="复核得分",
+                        review_score=parse_amount(raw),
+                    )
+                )
             else:
-                self.scores.append(ScoreSummary(id=counters.next("c"), section=self.section, source=source,
-                                                label=label, weight=marks, score=parse_amount(raw)))
+                self.scores.append(
+                    ScoreSummary(
+                        id=counters.next("c"),
+                        section=self.section,
+                        source=source,
+                        label=label,
+                        weight=marks,
+                        score=parse_amount(raw),
+                    )
+                )
         return self
 
     def table(self) -> Table:
         n_cols = max((c.col + c.col_span for c in self.cells), default=0)
-        return Table(id=self.id, section=self.section, role=self.role, title=self.title, pages=[1],
-                     n_rows=len(self.rows), n_cols=n_cols, cells=list(self.cells))
+        return Table(
+            id=self.id,
+            section=self.section,
+            role=self.role,
+            title=self.title,
+            pages=[1],
+            n_rows=len(self.rows),
+            n_cols=n_cols,
+            cells=list(self.cells),
+        )
 
 
 @dataclass
@@ -125,18 +186,24 @@ class DocumentBuilder:
     sections: list[Section] = field(default_factory=list)
     extra_indicators: list[Indicator] = field(default_factory=list)
 
-    def table(self, title: Optional[str] = None, *, section: Optional[str] = "s1", role: str = "budget",
-              unit: Optional[str] = "万元") -> TableBuilder:
+    def table(
+        self,
+        title: Optional[str] = None,
+        *,
+        section: Optional[str] = "s1",
+        role: str = "budget",
+        unit: Optional[str] = "万元",
+    ) -> TableBuilder:
         builder = TableBuilder(id=f"t{len(self.tables) + 1}", title=title, section=section, role=role, unit=unit)
         builder._counters = self.counters
         self.tables.append(builder)
         return builder
 
-    def text(self, *paragraphs: str) -> "DocumentBuilder":
+    def text(self, *paragraphs: str) -> DocumentBuilder:
         self.paragraphs.extend(paragraphs)
         return self
 
-    def section(self, kind: str = "department", title: str = "部门整体支出绩效自评表") -> "DocumentBuilder":
+    def section(self, kind: str = "department", title: str = "部门整体支出绩效自评表") -> DocumentBuilder:
         self.sections.append(Section(id=f"s{len(self.sections) + 1}", kind=kind, title=title))
         return self
 

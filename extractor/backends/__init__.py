@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemas import ExtractOptions, Layout
-
 from extractor.sniff import FileKind
+from schemas import ExtractOptions, Layout
 
 
 def read_layout(path: Path, kind: FileKind, options: ExtractOptions) -> Layout:

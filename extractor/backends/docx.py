@@ -8,11 +8,10 @@ from typing import Optional
 import docx
 from docx.oxml.ns import qn
 
-from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
-
 from extractor.backends.office import check_office_archive
 from extractor.errors import InputError
 from extractor.text.join import join_lines
+from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
 
 
 def read_docx(path: Path) -> Layout:

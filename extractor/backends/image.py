@@ -8,14 +8,13 @@ larger than A3 is taken to be A4 on its long side instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
-from schemas import Block, ExtractOptions, Layout, Problem
-
 from extractor.errors import InputError
+from schemas import Block, ExtractOptions, Layout, Problem
 
 A4_LONG_SIDE_INCH = 842 / 72
 MIN_LONG_SIDE_INCH = 5.5
@@ -34,7 +33,7 @@ def page_dpi(size_px: tuple[int, int], dpi_tag: object) -> float:
     return long_side / A4_LONG_SIDE_INCH
 
 
-def to_array(frame: "PIL.Image.Image") -> np.ndarray:  # type: ignore[name-defined]  # noqa: F821
+def to_array(frame: PIL.Image.Image) -> np.ndarray:  # type: ignore[name-defined]  # noqa: F821
     """A decoded frame as an OpenCV array: grey stays grey, everything else becomes BGR."""
     if frame.mode in ("1", "L", "I;16", "I", "F"):
         grey = np.asarray(frame.convert("L"))
@@ -91,4 +90,6 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
             continue
         sizes[number] = (page.width, page.height)
         blocks.extend(page.blocks)
-    return Layout(kind="image", page_count=max(total, len(sizes), 1), page_sizes=sizes, blocks=blocks, problems=problems)
+    return Layout(
+        kind="image", page_count=max(total, len(sizes), 1), page_sizes=sizes, blocks=blocks, problems=problems
+    )

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pymupdf
 
-from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
-
 from extractor.errors import InputError
 from extractor.tables.fill import page_blocks
 from extractor.tables.grid import Grid, build_grids
+from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
 
 STRADDLE = 2.0
 """A word reaching this far (points) past its cell's border runs into the next cell."""
@@ -132,8 +131,12 @@ def split_straddling_words(page: pymupdf.Page, content: PageContent, grids: list
         for piece in pieces.values():
             text = "".join(t for t, _ in piece).strip()
             if text:
-                box = (min(b[0] for _, b in piece), min(b[1] for _, b in piece),
-                       max(b[2] for _, b in piece), max(b[3] for _, b in piece))
+                box = (
+                    min(b[0] for _, b in piece),
+                    min(b[1] for _, b in piece),
+                    max(b[2] for _, b in piece),
+                    max(b[3] for _, b in piece),
+                )
                 words.append(Word(text=text, bbox=tuple(round(v, 2) for v in box)))
     return content.model_copy(update={"words": words})
 

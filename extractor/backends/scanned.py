@@ -18,8 +18,6 @@ from typing import Any, Optional
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from schemas import Block, ExtractOptions, PageContent, Word
-
 from extractor.tables.fill import table_block
 from extractor.tables.grid import Grid, build_grids
 from extractor.tables.paragraphs import paragraphs_of
@@ -40,6 +38,7 @@ from extractor.vision.page_text import (
 )
 from extractor.vision.regions import Region, load_layout_model, overlap_share
 from extractor.vision.textfix import fix_recognised
+from schemas import Block, ExtractOptions, PageContent, Word
 
 GRID_TOLERANCE_PT = 2.0
 """Scanned lines wobble by a pixel or two; the born-digital default (1.5 pt) is a little tight."""

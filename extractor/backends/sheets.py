@@ -65,10 +65,14 @@ def sheet_blocks(grid: SheetGrid, page: int = 1) -> list[Block]:
     """Blocks of one sheet; `page` is the sheet's number, so captions never cross sheets."""
     blocks: list[Block] = []
     for first, last in _bands(grid):
-        rows = range(first, last + 1)
         merges = [m for m in grid.merges if first <= m[0] <= last]
-        covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
-                   if (r, c) != (r0, c0)}
+        covered = {
+            (r, c)
+            for r0, c0, r1, c1 in merges
+            for r in range(r0, r1 + 1)
+            for c in range(c0, c1 + 1)
+            if (r, c) != (r0, c0)
+        }
         anchors = {(r, c): t for (r, c), t in grid.texts.items() if first <= r <= last and (r, c) not in covered}
         columns = {c for _, c in anchors} | {c for m in merges for c in range(m[1], m[3] + 1)}
         texts = [text for text in anchors.values() if text]
@@ -87,8 +91,16 @@ def _single_cell_row(grid: SheetGrid, row: int, col0: int, width: int, spans: di
     return None
 
 
-def _band_table(grid: SheetGrid, first: int, last: int, col0: int, col1: int,
-                merges: list[Merge], covered: set[tuple[int, int]], page: int) -> list[Block]:
+def _band_table(
+    grid: SheetGrid,
+    first: int,
+    last: int,
+    col0: int,
+    col1: int,
+    merges: list[Merge],
+    covered: set[tuple[int, int]],
+    page: int,
+) -> list[Block]:
     spans = {(m[0], m[1]): (m[2] - m[0] + 1, m[3] - m[1] + 1) for m in merges}
     width = col1 - col0 + 1
     blocks: list[Block] = []
@@ -113,9 +125,17 @@ def _band_table(grid: SheetGrid, first: int, last: int, col0: int, col1: int,
                 continue
             row_span, col_span = spans.get((row, col), (1, 1))
             row_span = min(row_span, last - row + 1)
-            cells.append(Cell(row=row - first, col=col - col0, row_span=row_span, col_span=col_span,
-                              text=grid.texts.get((row, col), ""), page=page,
-                              indent=grid.indents.get((row, col))))
+            cells.append(
+                Cell(
+                    row=row - first,
+                    col=col - col0,
+                    row_span=row_span,
+                    col_span=col_span,
+                    text=grid.texts.get((row, col), ""),
+                    page=page,
+                    indent=grid.indents.get((row, col)),
+                )
+            )
     if not any(cell.text for cell in cells):
         return blocks
     blocks.append(TableBlock(cells=cells, n_rows=last - first + 1, n_cols=width, pages=[page], caption=caption))

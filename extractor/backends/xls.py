@@ -6,11 +6,10 @@ from pathlib import Path
 
 import xlrd
 
-from schemas import Block, Layout
-
 from extractor.backends.sheets import SheetGrid, format_number, sheet_blocks
 from extractor.errors import InputError
 from extractor.text.join import clean_text
+from schemas import Block, Layout
 
 
 def _printed(book: xlrd.Book, sheet: xlrd.sheet.Sheet, row: int, col: int) -> str:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import openpyxl
 
-from schemas import Block, Layout, Problem
-
 from extractor.backends.office import check_office_archive
 from extractor.backends.sheets import SheetGrid, format_number, sheet_blocks
 from extractor.errors import InputError
 from extractor.text.join import clean_text
+from schemas import Block, Layout, Problem
 
 
 def _printed(cell) -> str:
@@ -48,8 +47,10 @@ def read_xlsx(path: Path) -> Layout:
                 if text:
                     grid.texts[(cell.row - 1, cell.column - 1)] = text
                     border = cell.border
-                    if border is not None and any(side is not None and side.style for side in
-                                                  (border.left, border.right, border.top, border.bottom)):
+                    if border is not None and any(
+                        side is not None and side.style
+                        for side in (border.left, border.right, border.top, border.bottom)
+                    ):
                         grid.bordered.add((cell.row - 1, cell.column - 1))
                     indent = cell.alignment.indent if cell.alignment is not None else 0
                     if indent:

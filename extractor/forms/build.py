@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from schemas import BudgetLine, Cell, Indicator, ScoreSummary, Source
-
 from extractor.forms.rows import KeyValue, RowRecord
 from extractor.forms.values import parse_amount, parse_value
 from extractor.text.join import clean_text, squeeze
+from schemas import BudgetLine, Cell, Indicator, ScoreSummary, Source
 
 _QIZHONG = re.compile(r"^其中[:：]?")
 _FULL_MARK = re.compile(r"[（(][^）)]*分[^）)]*[）)]")
@@ -59,8 +58,9 @@ class LevelCarry:
         return self.level1, self.level2
 
 
-def indicator(record: RowRecord, *, ident: str, section: str, table_id: str,
-              levels: tuple[Optional[str], Optional[str]]) -> Indicator:
+def indicator(
+    record: RowRecord, *, ident: str, section: str, table_id: str, levels: tuple[Optional[str], Optional[str]]
+) -> Indicator:
     cells = record.cells
     return Indicator(
         id=ident,
@@ -85,8 +85,9 @@ def budget_item(text: str) -> str:
     return _QIZHONG.sub("", squeeze(text))
 
 
-def budget_line(record: RowRecord, *, ident: str, section: Optional[str], table_id: str,
-                unit: Optional[str]) -> BudgetLine:
+def budget_line(
+    record: RowRecord, *, ident: str, section: Optional[str], table_id: str, unit: Optional[str]
+) -> BudgetLine:
     cells = record.cells
     assert record.label is not None
     all_cells = [record.label, *cells.values()]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from schemas import Block, ParagraphBlock, ScoreSummary, Section, TableBlock
-
-from extractor.forms.values import parse_amount
 from extractor.text.join import squeeze
+from schemas import Block, ParagraphBlock, ScoreSummary, Section, TableBlock
 
 _DEPARTMENT_KEYS = ("部门（单位）名称", "部门(单位)名称", "部门名称", "州级预算部门名称", "预算部门名称")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(度)?(?!\s*\d{1,2}\s*月)")
 _TITLE_DEPARTMENTS = (
     re.compile(r"^(\D{3,}?)(?:19|20)?\d{2}\s*年度?\s*(?:部门|单位)?(?:决算|预算)"),
-    re.compile(r"(?:19|20)\d{2}\s*年(?:度)?\s*(?!度)(\D{3,}?)(?:部门整体|部门预算|整体支出|部门决算|单位预算|预算执行)"),
+    re.compile(
+        r"(?:19|20)\d{2}\s*年(?:度)?\s*(?!度)(\D{3,}?)(?:部门整体|部门预算|整体支出|部门决算|单位预算|预算执行)"
+    ),
 )
 TITLE_SCAN = 6
 

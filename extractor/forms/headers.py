@@ -31,7 +31,13 @@ INDICATOR_ROLES: dict[str, list[str]] = {
     "score": ["指标得分", "得分", "自评得分", "自评分", "单位自评得分"],
     "review_score": ["复核得分", "自评复核得分", "整改后复核得分", "初步复核得分"],
     "description": ["完成情况简要描述", "完成情况描述", "完成情况说明", "简要描述"],
-    "deviation_reason": ["偏差原因及改进措施", "偏差原因分析及改进措施", "未完成原因分析", "偏差原因", "原因分析及改进措施"],
+    "deviation_reason": [
+        "偏差原因及改进措施",
+        "偏差原因分析及改进措施",
+        "未完成原因分析",
+        "偏差原因",
+        "原因分析及改进措施",
+    ],
     "review_comment": ["复核意见"],
 }
 BUDGET_ROLES: dict[str, list[str]] = {
@@ -78,8 +84,9 @@ def match_role(text: str, vocabulary: dict[str, list[str]]) -> Optional[tuple[st
             return role, synonyms.index(key)
     if len(key) < MIN_FUZZY_LENGTH:
         return None
-    choices = {f"{role}|{rank}": synonym for role, synonyms in vocabulary.items()
-               for rank, synonym in enumerate(synonyms)}
+    choices = {
+        f"{role}|{rank}": synonym for role, synonyms in vocabulary.items() for rank, synonym in enumerate(synonyms)
+    }
     best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
     if best is None:
         return None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from extractor.forms import build, document, titles
+from extractor.forms.rows import KeyValue, TableReading, read_table
+from extractor.forms.view import TableView
+from extractor.text.join import squeeze
 from schemas import (
     Block,
     BudgetLine,
@@ -18,11 +22,6 @@ from schemas import (
     Table,
     TableBlock,
 )
-
-from extractor.forms import build, document, titles
-from extractor.forms.rows import KeyValue, TableReading, read_table
-from extractor.forms.view import TableView
-from extractor.text.join import squeeze
 
 
 class _Builder:
@@ -82,8 +81,9 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
     )
 
 
-def _add_records(builder: _Builder, reading: TableReading, section: Optional[str], table_id: str,
-                 unit: Optional[str]) -> None:
+def _add_records(
+    builder: _Builder, reading: TableReading, section: Optional[str], table_id: str, unit: Optional[str]
+) -> None:
     carry = build.LevelCarry()
     items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
     items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
@@ -124,8 +124,9 @@ def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
                 builder.current = None
             section_id = builder.current.id if builder.current else None
             builder.narrative.append(
-                Paragraph(id=f"p{len(builder.narrative) + 1}", text=text, page=block.page, bbox=block.bbox,
-                          section=section_id)
+                Paragraph(
+                    id=f"p{len(builder.narrative) + 1}", text=text, page=block.page, bbox=block.bbox, section=section_id
+                )
             )
             continue
         title = titles.table_title(blocks, index)

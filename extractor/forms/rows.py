@@ -12,12 +12,19 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas import Cell
-
-from extractor.forms.headers import VOCABULARIES, ColumnRole, HeaderMatch, RegionKind, header_key, match_header, match_role
+from extractor.forms.headers import (
+    VOCABULARIES,
+    ColumnRole,
+    HeaderMatch,
+    RegionKind,
+    header_key,
+    match_header,
+    match_role,
+)
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
+from schemas import Cell
 
 MIN_HEADER_ROLES = 3
 """A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
@@ -120,8 +127,9 @@ def _foreign(cells: dict[str, Cell]) -> bool:
 def ends_region(view: TableView, row: int, header: HeaderMatch) -> bool:
     if header.kind == "indicators":
         return False
-    cells = {name: cell for name, role in header.roles.items()
-             if (cell := _cell_for(view, row, role, header)) is not None}
+    cells = {
+        name: cell for name, role in header.roles.items() if (cell := _cell_for(view, row, role, header)) is not None
+    }
     return _foreign(cells)
 
 
@@ -187,7 +195,7 @@ def key_values(view: TableView, row: int) -> list[KeyValue]:
     for index, cell in enumerate(cells):
         if cell.row != row or not _is_key_label(cell.text):
             continue
-        value = next((c for c in cells[index + 1:] if c.text), None)
+        value = next((c for c in cells[index + 1 :] if c.text), None)
         if value is not None and (_is_key_label(value.text) or _is_header_word(value.text)):
             value = None
         found.append(KeyValue(label=cell, value=value, row=row))

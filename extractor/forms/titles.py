@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from schemas import Block, ParagraphBlock, TableBlock
-from schemas.records import SectionKind, TableRole
-
 from extractor.forms.values import parse_amount
 from extractor.text.join import squeeze
+from schemas import Block, ParagraphBlock, TableBlock
+from schemas.records import SectionKind, TableRole
 
 _FORM_TITLE = re.compile(r"(自评表|评价表|复核意见表|复核意见汇总表|自评复核表|评分表)([（(][^）)]*[）)])?$")
 _REPORT_TITLE = re.compile(r"(报告|情况说明)$")
@@ -58,8 +57,12 @@ def table_title(blocks: list[Block], index: int) -> Optional[str]:
             return squeeze(block.text)
     if index + 1 < len(blocks):
         after = blocks[index + 1]
-        if (isinstance(after, ParagraphBlock) and after.page == table.pages[-1] and _is_caption(after.text)
-                and squeeze(after.text).endswith("表")):
+        if (
+            isinstance(after, ParagraphBlock)
+            and after.page == table.pages[-1]
+            and _is_caption(after.text)
+            and squeeze(after.text).endswith("表")
+        ):
             return squeeze(after.text)
     return None
 
@@ -77,7 +80,7 @@ def table_unit(blocks: list[Block], index: int) -> Optional[str]:
     table = blocks[index]
     assert isinstance(table, TableBlock)
     texts = [cell.text for cell in table.cells if cell.row < 3 or cell.col == 0]
-    texts += [b.text for b in blocks[max(0, index - CAPTION_LOOKBACK):index] if isinstance(b, ParagraphBlock)]
+    texts += [b.text for b in blocks[max(0, index - CAPTION_LOOKBACK) : index] if isinstance(b, ParagraphBlock)]
     for text in texts:
         match = re.search(r"(万元|亿元|千元|(?<![万亿千])元)", squeeze(text))
         if match and ("单位" in text or "（" in text or "(" in text):

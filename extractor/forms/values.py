@@ -10,9 +10,8 @@ from typing import Optional
 
 import cn2an
 
-from schemas import Value
-
 from extractor.text.join import clean_text
+from schemas import Value
 
 SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 """What a spreadsheet prints instead of a value; the validator's spreadsheet_error reads the same pattern."""
@@ -21,23 +20,57 @@ MAX_UNIT_LENGTH = 6
 
 # Operators written before the number, longest first so `>=` wins over `>`.
 _PREFIX_OPS: tuple[tuple[str, str], ...] = (
-    (">=", ">="), ("<=", "<="), ("≥", ">="), ("≤", "<="), ("≧", ">="), ("≦", "<="),
-    ("＞＝", ">="), ("＜＝", "<="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="), ("至少", ">="),
-    ("大于等于", ">="), ("小于等于", "<="), ("不超过", "<="), ("不高于", "<="), ("不大于", "<="),
-    ("不多于", "<="), ("控制在", "<=?"), ("＝", "="), ("=", "="), ("等于", "="), ("＞", ">"), (">", ">"),
-    ("＜", "<"), ("<", "<"), ("超过", ">"), ("高于", ">"), ("大于", ">"), ("多于", ">"), ("低于", "<"),
-    ("小于", "<"), ("少于", "<"),
+    (">=", ">="),
+    ("<=", "<="),
+    ("≥", ">="),
+    ("≤", "<="),
+    ("≧", ">="),
+    ("≦", "<="),
+    ("＞＝", ">="),
+    ("＜＝", "<="),
+    ("不低于", ">="),
+    ("不少于", ">="),
+    ("不小于", ">="),
+    ("至少", ">="),
+    ("大于等于", ">="),
+    ("小于等于", "<="),
+    ("不超过", "<="),
+    ("不高于", "<="),
+    ("不大于", "<="),
+    ("不多于", "<="),
+    ("控制在", "<=?"),
+    ("＝", "="),
+    ("=", "="),
+    ("等于", "="),
+    ("＞", ">"),
+    (">", ">"),
+    ("＜", "<"),
+    ("<", "<"),
+    ("超过", ">"),
+    ("高于", ">"),
+    ("大于", ">"),
+    ("多于", ">"),
+    ("低于", "<"),
+    ("小于", "<"),
+    ("少于", "<"),
 )
 # Words after the number and unit that state the operator.
 _SUFFIX_OPS: tuple[tuple[str, str], ...] = (
-    ("以上", ">="), ("及以上", ">="), ("以下", "<="), ("及以下", "<="), ("以内", "<="), ("之内", "<="),
+    ("以上", ">="),
+    ("及以上", ">="),
+    ("以下", "<="),
+    ("及以下", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
 )
 # A number glued to a Latin letter names a thing (4G, 5G, A4), it is no quantity.
 _NUMBER = re.compile(r"(?<![A-Za-z])(?:[-－−]?\d[\d,，]*(?:\.\d+)?|[-－−]?\.\d+)(?![\d.]*[A-Za-z])")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _DATE = re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*(\d{1,2}\s*日|底|末|前|中旬|上旬|下旬)")
 _UNIT_STOP = re.compile(r"[\s,，;；。、:：()（）\[\]【】]")
-_CN_MEASURE = re.compile(r"^([零〇一二两三四五六七八九十百千]+)([个次期场篇项家条批类份人名本套件项场轮台辆所]\S{0,3})$")
+_CN_MEASURE = re.compile(
+    r"^([零〇一二两三四五六七八九十百千]+)([个次期场篇项家条批类份人名本套件项场轮台辆所]\S{0,3})$"
+)
 
 
 def is_blank_marker(text: Optional[str]) -> bool:
@@ -124,7 +157,7 @@ def parse_value(text: Optional[str]) -> Value:
     match = _NUMBER.search(compact)
     assert match is not None
     op = _op_before(compact[: match.start()])
-    unit, suffix_op = _unit_after(compact[match.end():])
+    unit, suffix_op = _unit_after(compact[match.end() :])
     if op == "<=?":  # 控制在…: an upper bound only when 以内/以下 follows
         op = suffix_op if suffix_op == "<=" else None
     op = op or suffix_op

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from schemas import Cell, TableBlock
-
 from extractor.text.join import squeeze
+from schemas import Cell, TableBlock
 
 
 class TableView:

@@ -24,7 +24,9 @@ class RateColumn(ProgressColumn):
         if elapsed <= 0:
             return Text("— files/s", style="progress.data.speed")
         pages = float(task.fields.get("pages", 0))
-        return Text(f"{task.completed / elapsed:.2f} files/s  {pages / elapsed:.1f} pages/s", style="progress.data.speed")
+        return Text(
+            f"{task.completed / elapsed:.2f} files/s  {pages / elapsed:.1f} pages/s", style="progress.data.speed"
+        )
 
 
 def ingest_progress(console: Console, *, enabled: bool) -> Progress:

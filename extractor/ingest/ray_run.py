@@ -14,11 +14,11 @@ import os
 import tempfile
 import time
 from collections import Counter
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Optional
 
 import ray
-from multiprocessing.connection import wait
 from rich.console import Console
 from sqlalchemy import Engine
 
@@ -54,8 +54,13 @@ class IngestActor:
             local.unlink(missing_ok=True)
             local.parent.rmdir()
         recorded = record_outcome(engine=self.engine, outcome=outcome, path=original, job_id=job_id)
-        return {"ok": recorded.ok, "pages": recorded.pages, "findings": dict(recorded.findings),
-                "error": recorded.error, "worker_pid": outcome.worker_pid}
+        return {
+            "ok": recorded.ok,
+            "pages": recorded.pages,
+            "findings": dict(recorded.findings),
+            "error": recorded.error,
+            "worker_pid": outcome.worker_pid,
+        }
 
     def _run(self, task: Task) -> Outcome:
         self.worker.give(task, self.timeout_s)
@@ -75,8 +80,12 @@ def start_local_ray(*, num_cpus: int) -> None:
     import extractor
 
     code_root = str(Path(extractor.__file__).resolve().parents[1])
-    ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": code_root}})
+    ray.init(
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": code_root}},
+    )
 
 
 def _connect(address: Optional[str], workers: int) -> bool:
@@ -90,8 +99,15 @@ def _connect(address: Optional[str], workers: int) -> bool:
     return True
 
 
-def ingest_on_ray(*, engine: Engine, paths: list[Path], options: IngestOptions, address: Optional[str] = None,
-                  console: Optional[Console] = None, show_progress: bool = True) -> IngestSummary:
+def ingest_on_ray(
+    *,
+    engine: Engine,
+    paths: list[Path],
+    options: IngestOptions,
+    address: Optional[str] = None,
+    console: Optional[Console] = None,
+    show_progress: bool = True,
+) -> IngestSummary:
     started = time.monotonic()
     found = discover(paths)
     job_id = begin_job(engine=engine, mode="ray", options=options)
@@ -103,13 +119,19 @@ def ingest_on_ray(*, engine: Engine, paths: list[Path], options: IngestOptions, 
         started_ray = _connect(address, options.workers)
         actor_count = max(1, min(options.workers, len(found.documents)))
         actors = [_new_actor(engine, options) for _ in range(actor_count)]
-        tasks = claimed_tasks(engine=engine, paths=found.documents, job_id=job_id, force=options.force,
-                              summary=summary)
+        tasks = claimed_tasks(engine=engine, paths=found.documents, job_id=job_id, force=options.force, summary=summary)
         with ingest_progress(console or Console(stderr=True), enabled=show_progress) as progress:
             bar = progress.add_task("ingest (ray)", total=len(found.documents), pages=0)
-            _drive(engine=engine, actors=actors, tasks=iter(tasks), summary=summary, options=options,
-                   on_done=lambda: progress.update(bar, completed=summary.ok + summary.failed + summary.skipped,
-                                                   pages=summary.pages))
+            _drive(
+                engine=engine,
+                actors=actors,
+                tasks=iter(tasks),
+                summary=summary,
+                options=options,
+                on_done=lambda: progress.update(
+                    bar, completed=summary.ok + summary.failed + summary.skipped, pages=summary.pages
+                ),
+            )
         status = JobStatus.done
     finally:
         _stop_actors(actors)
@@ -121,8 +143,9 @@ def ingest_on_ray(*, engine: Engine, paths: list[Path], options: IngestOptions, 
     return summary
 
 
-def _drive(*, engine: Engine, actors: list[Any], tasks: Any, summary: IngestSummary, options: IngestOptions,
-           on_done: Any) -> None:
+def _drive(
+    *, engine: Engine, actors: list[Any], tasks: Any, summary: IngestSummary, options: IngestOptions, on_done: Any
+) -> None:
     """Two tasks in flight per actor; an actor that dies fails its document and is replaced."""
     in_flight: dict[Any, tuple[Any, Task]] = {}
     idle = [actor for actor in actors for _ in range(2)]
@@ -143,13 +166,19 @@ def _drive(*, engine: Engine, actors: list[Any], tasks: Any, summary: IngestSumm
             actor, task = in_flight.pop(ref)
             try:
                 answer = ray.get(ref)
-                summary.add(Recorded(ok=answer["ok"], pages=answer["pages"], error=answer["error"],
-                                     findings=Counter(answer["findings"]), worker_pid=answer["worker_pid"]))
+                summary.add(
+                    Recorded(
+                        ok=answer["ok"],
+                        pages=answer["pages"],
+                        error=answer["error"],
+                        findings=Counter(answer["findings"]),
+                        worker_pid=answer["worker_pid"],
+                    )
+                )
             except ray.exceptions.RayError as error:
                 reason = f"{Path(task.path).name}: Ray 任务失败 (ray task failed: {type(error).__name__})"
                 outcome = Outcome(document_id=task.document_id, ok=False, error=reason)
-                summary.add(record_outcome(engine=engine, outcome=outcome, path=Path(task.path),
-                                           job_id=summary.job_id))
+                summary.add(record_outcome(engine=engine, outcome=outcome, path=Path(task.path), job_id=summary.job_id))
                 if actor not in replaced:
                     replaced[actor] = _replace(actors, actor, options, engine)
                 actor = replaced[actor]
@@ -172,8 +201,12 @@ def _stop_actors(actors: list[Any]) -> None:
 
 
 def _new_actor(engine: Engine, options: IngestOptions) -> Any:
-    return IngestActor.remote(engine.url.render_as_string(hide_password=False), options.memory_mb,  # type: ignore[attr-defined]
-                              options.extract.model_dump_json(), options.timeout_s)
+    return IngestActor.remote(
+        engine.url.render_as_string(hide_password=False),
+        options.memory_mb,  # type: ignore[attr-defined]
+        options.extract.model_dump_json(),
+        options.timeout_s,
+    )
 
 
 def _replace(actors: list[Any], dead: Any, options: IngestOptions, engine: Engine) -> Any:

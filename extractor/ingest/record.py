@@ -9,20 +9,26 @@ from typing import Optional
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from models import Document, DocumentStatus, utc_now
-from schemas import ExtractionResult
-
 from extractor.ingest.worker import Outcome
 from extractor.review.records import reapply_corrections
 from extractor.store import mark_failed, one_line, session_scope
 from extractor.store.documents import save_result
+from models import Document, DocumentStatus, utc_now
+from schemas import ExtractionResult
 
 
 class Recorded:
     """What the run summary needs from one document (nothing that grows with the document)."""
 
-    def __init__(self, *, ok: bool, pages: int = 0, findings: Optional[Counter[str]] = None,
-                 error: Optional[str] = None, worker_pid: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        *,
+        ok: bool,
+        pages: int = 0,
+        findings: Optional[Counter[str]] = None,
+        error: Optional[str] = None,
+        worker_pid: Optional[int] = None,
+    ) -> None:
         self.ok = ok
         self.worker_pid = worker_pid
         self.pages = pages
@@ -37,16 +43,18 @@ def record_outcome(*, engine: Engine, outcome: Outcome, path: Path, job_id: int)
     so that two runs finishing the same document one after the other can never leave both record sets.
     """
     with session_scope(engine) as session:
-        document = session.exec(
-            select(Document).where(Document.id == outcome.document_id).with_for_update()
-        ).one()
+        document = session.exec(select(Document).where(Document.id == outcome.document_id).with_for_update()).one()
         if outcome.ok and outcome.result_json is not None:
             result = ExtractionResult.model_validate_json(outcome.result_json)
             stored = save_result(session=session, result=result, path=path, job_id=job_id)
             # A re-extraction (--force) keeps the reviewers' corrections: re-applied here, same transaction.
             result = reapply_corrections(session=session, document=stored, result=result)
-            return Recorded(ok=True, pages=result.document.pages, worker_pid=outcome.worker_pid,
-                            findings=Counter(finding.rule for finding in result.findings))
+            return Recorded(
+                ok=True,
+                pages=result.document.pages,
+                worker_pid=outcome.worker_pid,
+                findings=Counter(finding.rule for finding in result.findings),
+            )
         error = one_line(outcome.error or f"{path.name}: 未知错误 (unknown failure)")
         if document.schema_version is not None:
             # A forced re-extraction failed: keep the earlier good records readable, note the failure.

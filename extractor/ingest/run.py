@@ -21,17 +21,23 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from sqlalchemy import Engine
 
-from models import Job, JobStatus
-from schemas import ExtractOptions
-
 from extractor.ingest.discover import discover
 from extractor.ingest.progress import ingest_progress
 from extractor.ingest.record import Recorded, record_outcome
-from extractor.ingest.worker import Outcome, Task, WorkerHandle
+from extractor.ingest.worker import Task, WorkerHandle
 from extractor.pipeline import file_sha256
 from extractor.store import register_file, session_scope
-from extractor.store.jobs import HEARTBEAT_EVERY_S, beat, claim_document, finish_job, recover_dead_jobs
-from extractor.store.jobs import release_unfinished, start_job
+from extractor.store.jobs import (
+    HEARTBEAT_EVERY_S,
+    beat,
+    claim_document,
+    finish_job,
+    recover_dead_jobs,
+    release_unfinished,
+    start_job,
+)
+from models import Job, JobStatus
+from schemas import ExtractOptions
 
 MAX_LISTED_FAILURES = 50
 
@@ -84,8 +90,7 @@ def begin_job(*, engine: Engine, mode: str, options: IngestOptions) -> int:
     """Requeue what dead runs left `running`, then open this run's job row."""
     with session_scope(engine) as session:
         recover_dead_jobs(session=session)
-        job = start_job(session=session, mode=mode, workers=options.workers,
-                        options=options.model_dump(mode="json"))
+        job = start_job(session=session, mode=mode, workers=options.workers, options=options.model_dump(mode="json"))
         assert job.id is not None
         return job.id
 
@@ -102,8 +107,9 @@ def end_job(*, engine: Engine, summary: IngestSummary, status: JobStatus) -> Non
         finish_job(session=session, job=job, status=status)
 
 
-def claimed_tasks(*, engine: Engine, paths: list[Path], job_id: int, force: bool,
-                  summary: IngestSummary) -> Iterator[Task]:
+def claimed_tasks(
+    *, engine: Engine, paths: list[Path], job_id: int, force: bool, summary: IngestSummary
+) -> Iterator[Task]:
     """Hash, register and claim each file in turn; yields only documents this run must extract."""
     for path in paths:
         try:
@@ -131,8 +137,14 @@ def _raise_stop(_signum: int, _frame: Optional[FrameType]) -> None:
     raise _Stop()
 
 
-def ingest(*, engine: Engine, paths: list[Path], options: IngestOptions,
-           console: Optional[Console] = None, show_progress: bool = True) -> IngestSummary:
+def ingest(
+    *,
+    engine: Engine,
+    paths: list[Path],
+    options: IngestOptions,
+    console: Optional[Console] = None,
+    show_progress: bool = True,
+) -> IngestSummary:
     """Extract and store every document under `paths` with local worker processes."""
     started = time.monotonic()
     found = discover(paths)
@@ -148,13 +160,19 @@ def ingest(*, engine: Engine, paths: list[Path], options: IngestOptions,
     try:
         worker_count = min(options.workers, len(found.documents))
         workers = [WorkerHandle(memory_mb=options.memory_mb, options=options.extract) for _ in range(worker_count)]
-        tasks = claimed_tasks(engine=engine, paths=found.documents, job_id=job_id, force=options.force,
-                              summary=summary)
+        tasks = claimed_tasks(engine=engine, paths=found.documents, job_id=job_id, force=options.force, summary=summary)
         with ingest_progress(console, enabled=show_progress) as progress:
             bar = progress.add_task("ingest", total=len(found.documents), pages=0)
-            _supervise(engine=engine, workers=workers, tasks=tasks, options=options, summary=summary,
-                       on_done=lambda: progress.update(bar, completed=summary.ok + summary.failed + summary.skipped,
-                                                       pages=summary.pages))
+            _supervise(
+                engine=engine,
+                workers=workers,
+                tasks=tasks,
+                options=options,
+                summary=summary,
+                on_done=lambda: progress.update(
+                    bar, completed=summary.ok + summary.failed + summary.skipped, pages=summary.pages
+                ),
+            )
         status = JobStatus.done
     except _Stop:
         pass
@@ -169,8 +187,15 @@ def ingest(*, engine: Engine, paths: list[Path], options: IngestOptions,
     return summary
 
 
-def _supervise(*, engine: Engine, workers: list[WorkerHandle], tasks: Iterator[Task], options: IngestOptions,
-               summary: IngestSummary, on_done: Callable[[], None]) -> None:
+def _supervise(
+    *,
+    engine: Engine,
+    workers: list[WorkerHandle],
+    tasks: Iterator[Task],
+    options: IngestOptions,
+    summary: IngestSummary,
+    on_done: Callable[[], None],
+) -> None:
     """Keep every worker busy, collect answers, kill what runs past its limit, beat the heartbeat."""
     paths: dict[int, Path] = {}
     exhausted = False
@@ -196,8 +221,10 @@ def _supervise(*, engine: Engine, workers: list[WorkerHandle], tasks: Iterator[T
             return
         now = time.monotonic()
         next_deadline = min(worker.deadline for worker in busy)
-        wait([obj for worker in busy for obj in worker.wait_objects()],  # type: ignore[misc]
-             timeout=max(0.0, min(next_deadline - now, HEARTBEAT_EVERY_S)))
+        wait(
+            [obj for worker in busy for obj in worker.wait_objects()],  # type: ignore[misc]
+            timeout=max(0.0, min(next_deadline - now, HEARTBEAT_EVERY_S)),
+        )
         now = time.monotonic()
         outcomes = [outcome for worker in busy if (outcome := worker.collect() or worker.expire(now))]
         refill()  # the workers start their next document while this one is written

@@ -28,9 +28,8 @@ from typing import Optional
 
 from pydantic import BaseModel
 
-from schemas import ExtractOptions
-
 from extractor.errors import InputError
+from schemas import ExtractOptions
 
 # A worker is `python -m extractor.ingest.worker_process FD`, not a multiprocessing child: spawn would re-run
 # the caller's __main__ in every worker (a script without a main guard ingests recursively), fork
@@ -63,8 +62,9 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-_ALLOCATION_FAILED = re.compile(r"malloc|out of memory|cannot allocate|bad_alloc|insufficient memory|MemoryError",
-                                re.IGNORECASE)
+_ALLOCATION_FAILED = re.compile(
+    r"malloc|out of memory|cannot allocate|bad_alloc|insufficient memory|MemoryError", re.IGNORECASE
+)
 
 
 def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
@@ -77,27 +77,50 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
         result = extract(Path(task.path), options)
         if result.document.sha256 != task.sha256:
             raise InputError(task.path, "读取期间文件被修改 (file changed while being ingested)")
-        return Outcome(document_id=task.document_id, ok=True, result_json=result.model_dump_json(),
-                       seconds=time.perf_counter() - started, worker_pid=os.getpid())
+        return Outcome(
+            document_id=task.document_id,
+            ok=True,
+            result_json=result.model_dump_json(),
+            seconds=time.perf_counter() - started,
+            worker_pid=os.getpid(),
+        )
     except InputError as error:
         reason = str(error)
     except MemoryError:
-        return Outcome(document_id=task.document_id, ok=False, out_of_memory=True,
-                       error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded)",
-                       seconds=time.perf_counter() - started)
+        return Outcome(
+            document_id=task.document_id,
+            ok=False,
+            out_of_memory=True,
+            error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded)",
+            seconds=time.perf_counter() - started,
+        )
     except Exception as error:  # noqa: BLE001 - any failure of one document is that document's reason
         if _ALLOCATION_FAILED.search(str(error)):  # MuPDF, OpenCV, ONNX Runtime report it as their own error
-            return Outcome(document_id=task.document_id, ok=False, out_of_memory=True,
-                           error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded: {type(error).__name__})",
-                           seconds=time.perf_counter() - started, worker_pid=os.getpid())
+            return Outcome(
+                document_id=task.document_id,
+                ok=False,
+                out_of_memory=True,
+                error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded: {type(error).__name__})",
+                seconds=time.perf_counter() - started,
+                worker_pid=os.getpid(),
+            )
         reason = f"{name}: 处理失败 ({type(error).__name__}: {error})"
-    return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=time.perf_counter() - started,
-                   worker_pid=os.getpid())
+    return Outcome(
+        document_id=task.document_id,
+        ok=False,
+        error=reason,
+        seconds=time.perf_counter() - started,
+        worker_pid=os.getpid(),
+    )
 
 
 WARM_UP_MODULES = (
-    "extractor.pipeline", "extractor.backends.pdf", "extractor.backends.docx", "extractor.backends.xlsx",
-    "extractor.backends.xls", "extractor.rules",
+    "extractor.pipeline",
+    "extractor.backends.pdf",
+    "extractor.backends.docx",
+    "extractor.backends.xlsx",
+    "extractor.backends.xls",
+    "extractor.rules",
 )
 """Imported when a worker starts, not inside its first document's time limit (OCR models stay lazy:
 they load on the first scanned page, once per worker)."""
@@ -180,7 +203,9 @@ class WorkerHandle:
         pythonpath = os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "extractor.ingest.worker_process", str(theirs.fileno()), str(os.getpid())],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": pythonpath},
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": pythonpath},
         )
         theirs.close()
         self.connection = Connection(ours.detach())
@@ -224,11 +249,12 @@ class WorkerHandle:
         except subprocess.TimeoutExpired:
             code = None
         how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-        reason = (f"{Path(task.path).name}: 处理进程异常退出 (worker died: {how}; "
-                  f"a crash under the {self.memory_mb} MB memory limit is the usual cause)")
+        reason = (
+            f"{Path(task.path).name}: 处理进程异常退出 (worker died: {how}; "
+            f"a crash under the {self.memory_mb} MB memory limit is the usual cause)"
+        )
         self.restart()
-        return Outcome(document_id=task.document_id, ok=False, error=reason,
-                       seconds=time.monotonic() - self.started)
+        return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=time.monotonic() - self.started)
 
     def expire(self, now: float) -> Optional[Outcome]:
         """If the task ran past its limit: kill the worker, start another, and report the timeout."""
@@ -238,8 +264,12 @@ class WorkerHandle:
         limit = self.deadline - self.started
         self.task = None
         self.restart()
-        return Outcome(document_id=task.document_id, ok=False, seconds=limit,
-                       error=f"{Path(task.path).name}: 超时 (timed out after {limit:g} s)")
+        return Outcome(
+            document_id=task.document_id,
+            ok=False,
+            seconds=limit,
+            error=f"{Path(task.path).name}: 超时 (timed out after {limit:g} s)",
+        )
 
     def restart(self) -> None:
         self.kill()
@@ -264,4 +294,3 @@ class WorkerHandle:
     def wait_objects(self) -> list[object]:
         """Readable when the worker answers, and also when it dies (its end of the socket closes)."""
         return [self.connection]
-

@@ -7,11 +7,10 @@ from typing import Any, Optional
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel
 
-from models import ApiToken, as_utc
-
 from extractor.review.auth import Admin
 from extractor.review.tokens import Role, create_token, list_tokens, revoke_token
 from extractor.store import session_scope
+from models import ApiToken, as_utc
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 
@@ -33,8 +32,14 @@ class TokenInfo(BaseModel):
 
 def token_info(row: ApiToken, token: Optional[str] = None) -> TokenInfo:
     created, revoked = as_utc(row.created_at), as_utc(row.revoked_at)
-    return TokenInfo(id=row.id or 0, name=row.name, role=row.role, created_at=created.isoformat() if created else "",
-                     revoked_at=revoked.isoformat() if revoked else None, token=token)
+    return TokenInfo(
+        id=row.id or 0,
+        name=row.name,
+        role=row.role,
+        created_at=created.isoformat() if created else "",
+        revoked_at=revoked.isoformat() if revoked else None,
+        token=token,
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TokenInfo)

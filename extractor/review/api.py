@@ -15,9 +15,6 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from models import Document, DocumentReview, DocumentStatus, as_utc
-from schemas import ExtractionResult
-
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
 from extractor.review.boxes import field_boxes
 from extractor.review.corrections import CorrectionError
@@ -27,13 +24,31 @@ from extractor.review.records import NotCorrectable, correct_field
 from extractor.review.summary import mark_reviewed, review_state
 from extractor.review.uploads import NotADocument, TooLarge, accept_upload
 from extractor.store import document_result, list_corrections, session_scope
+from models import Document, DocumentReview, DocumentStatus, as_utc
+from schemas import ExtractionResult
 
 router = APIRouter(prefix="/api")
 
-_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary",
-                            "description": "PDF, DOCX, XLSX, XLS or image; the type is read from the bytes"}}}}}}}
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "PDF, DOCX, XLSX, XLS or image; the type is read from the bytes",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 class Accepted(BaseModel):
@@ -85,10 +100,17 @@ def get_me(caller: AnyCaller) -> dict[str, str]:
     return {"name": caller.name, "role": caller.role.value}
 
 
-@router.post("/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
-             openapi_extra=_UPLOAD_BODY,
-             responses={200: {"description": "Already stored: the existing document"},
-                        413: {"description": "Over the size limit"}, 415: {"description": "Not a document"}})
+@router.post(
+    "/documents",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        200: {"description": "Already stored: the existing document"},
+        413: {"description": "Over the size limit"},
+        415: {"description": "Not a document"},
+    },
+)
 async def upload_document(request: Request, caller: Uploader) -> Any:
     """Upload one file (multipart field `file`); it is extracted in a worker process."""
     settings = request.app.state.settings
@@ -98,20 +120,31 @@ async def upload_document(request: Request, caller: Uploader) -> Any:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "缺少文件字段 file (multipart field `file` missing)")
     try:
         accepted = await run_in_threadpool(
-            accept_upload, engine=_engine(request), uploads_dir=settings.uploads_dir, stream=upload.file,
-            filename=upload.filename, limit=settings.max_upload_bytes)
+            accept_upload,
+            engine=_engine(request),
+            uploads_dir=settings.uploads_dir,
+            stream=upload.file,
+            filename=upload.filename,
+            limit=settings.max_upload_bytes,
+        )
     except TooLarge as error:
         raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(error)) from error
     except NotADocument as error:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                            f"{error} — 只接受 PDF、DOCX、XLSX、XLS 或图片") from error
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"{error} — 只接受 PDF、DOCX、XLSX、XLS 或图片"
+        ) from error
     finally:
         await form.close()
     if accepted.task is not None:
         request.app.state.processor.submit(accepted.task)
     document = accepted.document
-    body = Accepted(id=document.id or 0, sha256=document.sha256, status=document.status, file=document.file,
-                    duplicate=not accepted.created)
+    body = Accepted(
+        id=document.id or 0,
+        sha256=document.sha256,
+        status=document.status,
+        file=document.file,
+        duplicate=not accepted.created,
+    )
     code = status.HTTP_202_ACCEPTED if accepted.created else status.HTTP_200_OK
     return JSONResponse(body.model_dump(), status_code=code)
 
@@ -132,8 +165,15 @@ def get_documents(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page:
     """Stored documents with their review counts, filtered and paged."""
-    filters = DocumentFilter(status=status_, department=department, year=year, rule=rule,
-                             min_confidence=min_confidence, below_confidence=below_confidence, reviewed=reviewed)
+    filters = DocumentFilter(
+        status=status_,
+        department=department,
+        year=year,
+        rule=rule,
+        min_confidence=min_confidence,
+        below_confidence=below_confidence,
+        reviewed=reviewed,
+    )
     with session_scope(_engine(request)) as session:
         return list_documents(session=session, filters=filters, offset=offset, limit=limit, order=order)
 
@@ -145,15 +185,21 @@ def get_document(request: Request, id: int, caller: AnyCaller) -> JSONResponse:
         return JSONResponse(document_payload(session, _document(session, id)))
 
 
-@router.patch("/documents/{id}/fields", responses={409: {"description": "The document has no records yet"},
-                                                  422: {"description": "Unknown ref or unreadable value"}})
+@router.patch(
+    "/documents/{id}/fields",
+    responses={
+        409: {"description": "The document has no records yet"},
+        422: {"description": "Unknown ref or unreadable value"},
+    },
+)
 def patch_field(request: Request, id: int, body: FieldCorrection, caller: Reviewer) -> JSONResponse:
     """Correct one field: re-parsed, confidence 1.0, re-validated, audited. Answers the updated SPEC JSON."""
     with session_scope(_engine(request)) as session:
         _document(session, id)
         try:
-            corrected = correct_field(session=session, document_id=id, ref=body.ref, value=body.value,
-                                      who=caller.name, reason=body.reason)
+            corrected = correct_field(
+                session=session, document_id=id, ref=body.ref, value=body.value, who=caller.name, reason=body.reason
+            )
         except NotCorrectable as error:
             raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
         except CorrectionError as error:
@@ -166,9 +212,18 @@ def get_corrections(request: Request, id: int, caller: AnyCaller) -> list[dict[s
     """The audit: every correction of the document, oldest first (never changed or deleted)."""
     with session_scope(_engine(request)) as session:
         _document(session, id)
-        return [{"id": c.id, "who": c.who, "at": as_utc(c.at).isoformat() if c.at else None, "ref": c.ref,
-                 "before": c.before, "after": c.after, "reason": c.reason}
-                for c in list_corrections(session=session, document_id=id)]
+        return [
+            {
+                "id": c.id,
+                "who": c.who,
+                "at": as_utc(c.at).isoformat() if c.at else None,
+                "ref": c.ref,
+                "before": c.before,
+                "after": c.after,
+                "reason": c.reason,
+            }
+            for c in list_corrections(session=session, document_id=id)
+        ]
 
 
 @router.post("/documents/{id}/review")
@@ -177,7 +232,9 @@ def post_review(request: Request, id: int, body: ReviewMark, caller: Reviewer) -
     with session_scope(_engine(request)) as session:
         document = _document(session, id)
         if document.status != DocumentStatus.done.value:
-            raise HTTPException(status.HTTP_409_CONFLICT, f"{document.file} 尚未处理完成 (document is {document.status})")
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, f"{document.file} 尚未处理完成 (document is {document.status})"
+            )
         return review_state(mark_reviewed(session=session, document_id=id, who=caller.name, reviewed=body.reviewed))
 
 
@@ -199,22 +256,33 @@ def get_pages(request: Request, id: int, caller: AnyCaller) -> list[PageSize]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
 
 
-@router.get("/documents/{id}/pages/{n}.png", response_class=FileResponse,
-            responses={200: {"content": {"image/png": {}}}})
+@router.get(
+    "/documents/{id}/pages/{n}.png", response_class=FileResponse, responses={200: {"content": {"image/png": {}}}}
+)
 def get_page_image(request: Request, id: int, n: int, caller: AnyCaller) -> FileResponse:
     """Page `n` (1-based) as PNG, rendered once and cached in the data dir."""
     document = _source(request, id)
     settings = request.app.state.settings
     try:
-        path = page_png(source=Path(document.path or ""), kind=document.kind, sha256=document.sha256, page=n,
-                        dpi=settings.page_dpi, cache_dir=settings.pages_dir)
+        path = page_png(
+            source=Path(document.path or ""),
+            kind=document.kind,
+            sha256=document.sha256,
+            page=n,
+            dpi=settings.page_dpi,
+            cache_dir=settings.pages_dir,
+        )
     except NoPageImage as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
-_MEDIA = {"csv": "text/csv", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet",
-          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_MEDIA = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @router.get("/export", response_class=FileResponse)
@@ -222,8 +290,10 @@ def get_export(
     request: Request,
     caller: AnyCaller,
     format: Literal["csv", "xlsx", "parquet", "jsonl"] = "csv",
-    kind: Annotated[Optional[list[Literal["indicators", "budget_lines", "scores", "findings"]]],
-                    Query(description="repeatable; one kind gives that file, several a ZIP")] = None,
+    kind: Annotated[
+        Optional[list[Literal["indicators", "budget_lines", "scores", "findings"]]],
+        Query(description="repeatable; one kind gives that file, several a ZIP"),
+    ] = None,
     department: Optional[str] = None,
     year: Optional[int] = None,
     status_: Annotated[Optional[str], Query(alias="status")] = None,
@@ -238,8 +308,9 @@ def get_export(
     cleanup = BackgroundTask(shutil.rmtree, out, ignore_errors=True)
     filters = ExportFilter(department=department, year=year, status=status_, rule=rule, min_confidence=min_confidence)
     try:
-        written = export(engine=_engine(request), out_dir=out / "files", kinds=kinds, formats=(format,),
-                         filters=filters)
+        written = export(
+            engine=_engine(request), out_dir=out / "files", kinds=kinds, formats=(format,), filters=filters
+        )
     except Exception:
         shutil.rmtree(out, ignore_errors=True)
         raise

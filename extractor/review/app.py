@@ -57,8 +57,7 @@ def create_app(settings: Optional[ServiceSettings] = None, *, process_uploads: b
                 processor.stop()
             engine.dispose()
 
-    app = FastAPI(title="绩效自评 extractor — review service", description=DESCRIPTION, version="1",
-                  lifespan=lifespan)
+    app = FastAPI(title="绩效自评 extractor — review service", description=DESCRIPTION, version="1", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.add_middleware(UploadSizeLimit, path="/api/documents", limit=settings.max_upload_bytes)

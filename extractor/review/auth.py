@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Callable, Optional
+from collections.abc import Callable
+from typing import Annotated, Optional
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -34,8 +35,9 @@ def require(*roles: Role) -> Callable[..., Caller]:
     def check(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
         if caller.role not in allowed:
             names = "、".join(sorted(role.value for role in allowed))
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"令牌角色 {caller.role.value} 无权执行此操作 (requires role: {names})")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"令牌角色 {caller.role.value} 无权执行此操作 (requires role: {names})"
+            )
         return caller
 
     return check

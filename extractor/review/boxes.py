@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from schemas import BudgetLine, ExtractionResult, Indicator, Paragraph, ScoreSummary
-
 from extractor.review.corrections import CorrectionError, cell_at, find_record, find_table, resolve, source_cell
+from schemas import BudgetLine, ExtractionResult, Indicator, Paragraph, ScoreSummary
 
 REVIEW_FIELDS: dict[type, tuple[str, ...]] = {
     Indicator: ("target", "actual", "weight", "score", "review_score"),
@@ -40,8 +39,12 @@ def box_of(result: ExtractionResult, ref: str, view: Optional[Any] = None) -> Op
 
 def field_boxes(result: ExtractionResult) -> dict[str, Optional[dict[str, Any]]]:
     """Boxes of every listed field and of every ref a finding cites."""
-    refs = [f"{record.id}.{name}" for records in (result.indicators, result.budget_lines, result.scores)
-            for record in records for name in REVIEW_FIELDS[type(record)]]
+    refs = [
+        f"{record.id}.{name}"
+        for records in (result.indicators, result.budget_lines, result.scores)
+        for record in records
+        for name in REVIEW_FIELDS[type(record)]
+    ]
     refs += [ref for finding in result.findings for ref in finding.refs]
     from extractor.rules.docview import DocView
 

@@ -12,15 +12,19 @@ if TYPE_CHECKING:
 
 DatabaseOption = Annotated[
     Optional[str],
-    typer.Option("--database-url", help="SQLAlchemy URL (default: EXTRACTOR_DATABASE_URL, else SQLite in "
-                 "EXTRACTOR_DATA_DIR, default ./data)", show_default=False),
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default: EXTRACTOR_DATABASE_URL, else SQLite in EXTRACTOR_DATA_DIR, default ./data)",
+        show_default=False,
+    ),
 ]
 DataDirOption = Annotated[
-    Optional[Path], typer.Option("--data-dir", help="Data directory (default: EXTRACTOR_DATA_DIR, else ./data)",
-                                 show_default=False)]
+    Optional[Path],
+    typer.Option("--data-dir", help="Data directory (default: EXTRACTOR_DATA_DIR, else ./data)", show_default=False),
+]
 
 
-def _settings(database_url: Optional[str], data_dir: Optional[Path], **overrides: object) -> "ServiceSettings":
+def _settings(database_url: Optional[str], data_dir: Optional[Path], **overrides: object) -> ServiceSettings:
     from extractor.review.settings import ServiceSettings
 
     given = {name: value for name, value in overrides.items() if value is not None}
@@ -34,8 +38,9 @@ def _settings(database_url: Optional[str], data_dir: Optional[Path], **overrides
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1,
-                                                   help="Worker processes extracting uploads (default 1)")] = None,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes extracting uploads (default 1)")
+    ] = None,
     max_upload_mb: Annotated[Optional[float], typer.Option(min=0.001, help="Upload size limit (default 100)")] = None,
     timeout: Annotated[Optional[float], typer.Option(min=0.1, help="Seconds per uploaded document")] = None,
     memory_limit: Annotated[Optional[int], typer.Option(min=256, help="MB per worker")] = None,
@@ -47,8 +52,9 @@ def serve_command(
 
     from extractor.review.app import create_app
 
-    settings = _settings(database_url, data_dir, workers=workers, max_upload_mb=max_upload_mb,
-                         timeout_s=timeout, memory_mb=memory_limit)
+    settings = _settings(
+        database_url, data_dir, workers=workers, max_upload_mb=max_upload_mb, timeout_s=timeout, memory_mb=memory_limit
+    )
     typer.echo(f"review page: http://{host}:{port}/review   API docs: http://{host}:{port}/docs", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
@@ -71,7 +77,7 @@ def token_create(
         chosen = Role(role)
     except ValueError:
         typer.echo(f"error: role must be one of {', '.join(r.value for r in Role)}, not {role!r}", err=True)
-        raise typer.Exit(code=2)
+        raise typer.Exit(code=2) from None
     engine = open_store(_settings(database_url, data_dir))
     try:
         with session_scope(engine) as session:
@@ -99,8 +105,11 @@ def token_list(database_url: DatabaseOption = None, data_dir: DataDirOption = No
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id (see `token list`)")],
-                 database_url: DatabaseOption = None, data_dir: DataDirOption = None) -> None:
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="Token id (see `token list`)")],
+    database_url: DatabaseOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
     """Revoke a token: it stops working at once."""
     from extractor.review.tokens import revoke_token
     from extractor.store import open_store, session_scope
@@ -111,7 +120,7 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id (see `to
             revoke_token(session=session, token_id=token_id)
     except LookupError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
     typer.echo(f"token {token_id} revoked")

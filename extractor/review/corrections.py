@@ -25,10 +25,9 @@ from typing import Any, Optional, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from schemas import BudgetLine, Cell, DocumentInfo, ExtractionResult, Indicator, Paragraph, ScoreSummary, Table, Value
-
 from extractor.forms.values import is_blank_marker, parse_amount, parse_value
 from extractor.text.join import squeeze
+from schemas import BudgetLine, Cell, ExtractionResult, Indicator, Paragraph, ScoreSummary, Table, Value
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
 RECORD_LISTS = ("indicators", "budget_lines", "scores", "narrative")
@@ -201,8 +200,9 @@ def apply(result: ExtractionResult, ref: str, after: Any) -> ExtractionResult:
     return corrected
 
 
-def source_cell(result: ExtractionResult, record: Record, field: str, value: Any,
-                view: Optional[Any] = None) -> Optional[Cell]:
+def source_cell(
+    result: ExtractionResult, record: Record, field: str, value: Any, view: Optional[Any] = None
+) -> Optional[Cell]:
     """The cell of the record's row that prints the field's `value`.
 
     The value decides when one cell of the row prints it. When several do (分值 6, 得分 6), the
@@ -214,8 +214,9 @@ def source_cell(result: ExtractionResult, record: Record, field: str, value: Any
     if table is None or record.source.row is None:
         return None
     row = record.source.row
-    matching = [cell for cell in table.cells
-                if cell.row <= row < cell.row + cell.row_span and _prints(cell.text, value)]
+    matching = [
+        cell for cell in table.cells if cell.row <= row < cell.row + cell.row_span and _prints(cell.text, value)
+    ]
     if len(matching) <= 1:
         return matching[0] if matching else None
     from extractor.rules.docview import DocView  # late: the validator is optional for reading

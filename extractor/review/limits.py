@@ -63,6 +63,11 @@ class UploadSizeLimit:
 
     async def _reject(self, send: Send) -> None:
         body: Any = json.dumps({"detail": self.message}, ensure_ascii=False).encode("utf-8")
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

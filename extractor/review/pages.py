@@ -39,8 +39,9 @@ def page_sizes(source: Path, kind: str | None) -> list[PageSize]:
         _open(source, kind).close()  # the same checks as for rendering
         return _image_page_sizes(source)
     with _open(source, kind) as document:
-        return [PageSize(n=index + 1, width=page.rect.width, height=page.rect.height)
-                for index, page in enumerate(document)]
+        return [
+            PageSize(n=index + 1, width=page.rect.width, height=page.rect.height) for index, page in enumerate(document)
+        ]
 
 
 def _image_page_sizes(source: Path) -> list[PageSize]:

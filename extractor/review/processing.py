@@ -22,14 +22,13 @@ from typing import Optional
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from models import Document, DocumentStatus, JobStatus
-
 from extractor.ingest.record import record_outcome
 from extractor.ingest.run import IngestOptions, IngestSummary, begin_job, end_job
 from extractor.ingest.worker import Outcome, Task, WorkerHandle
 from extractor.review.settings import ServiceSettings
 from extractor.store import session_scope
 from extractor.store.jobs import HEARTBEAT_EVERY_S, beat, claim_document
+from models import Document, DocumentStatus, JobStatus
 
 log = logging.getLogger("extractor.review")
 
@@ -42,10 +41,11 @@ class UploadProcessor:
 
     def __init__(self, *, engine: Engine, settings: ServiceSettings) -> None:
         self.engine = engine
-        self.options = IngestOptions(workers=settings.workers, timeout_s=settings.timeout_s,
-                                     memory_mb=settings.memory_mb)
+        self.options = IngestOptions(
+            workers=settings.workers, timeout_s=settings.timeout_s, memory_mb=settings.memory_mb
+        )
         self.uploads_dir = settings.uploads_dir
-        self._queue: "queue.Queue[Optional[Task]]" = queue.Queue()
+        self._queue: queue.Queue[Optional[Task]] = queue.Queue()
         """Uploads to extract; None only wakes the thread (to stop)."""
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -76,11 +76,17 @@ class UploadProcessor:
     def _pending_uploads(self) -> list[Task]:
         """Uploads accepted by an earlier run of the service but never extracted."""
         with session_scope(self.engine) as session:
-            queued = session.exec(select(Document).where(Document.status == DocumentStatus.queued.value)
-                                  .order_by(col(Document.id))).all()
-        return [Task(document_id=doc.id, path=doc.path, sha256=doc.sha256) for doc in queued
-                if doc.id is not None and doc.path and Path(doc.path).is_relative_to(self.uploads_dir)
-                and Path(doc.path).is_file()]
+            queued = session.exec(
+                select(Document).where(Document.status == DocumentStatus.queued.value).order_by(col(Document.id))
+            ).all()
+        return [
+            Task(document_id=doc.id, path=doc.path, sha256=doc.sha256)
+            for doc in queued
+            if doc.id is not None
+            and doc.path
+            and Path(doc.path).is_relative_to(self.uploads_dir)
+            and Path(doc.path).is_file()
+        ]
 
     def _run(self) -> None:
         pending: deque[Task] = deque()
@@ -118,8 +124,9 @@ class UploadProcessor:
                 outcome: Optional[Outcome] = worker.collect() or worker.expire(now)
                 if outcome is not None:
                     path = paths.pop(outcome.document_id)
-                    self.summary.add(record_outcome(engine=self.engine, outcome=outcome, path=path,
-                                                    job_id=self.summary.job_id))
+                    self.summary.add(
+                        record_outcome(engine=self.engine, outcome=outcome, path=path, job_id=self.summary.job_id)
+                    )
         if time.monotonic() - last_beat >= HEARTBEAT_EVERY_S:
             with session_scope(self.engine) as session:
                 beat(session=session, job_id=self.summary.job_id)

@@ -8,9 +8,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from models import Document, DocumentReview, FindingRow, as_utc
-
 from extractor.review.summary import review_state
+from models import Document, DocumentReview, FindingRow, as_utc
 
 Order = Literal["id", "queue"]
 
@@ -48,8 +47,12 @@ def _filtered(query: Any, filters: DocumentFilter) -> Any:
         flagged = select(FindingRow.document_id).where(col(FindingRow.rule) == filters.rule)
         query = query.where(col(Document.id).in_(flagged))
     if filters.min_confidence is not None:
-        query = query.where(or_(col(DocumentReview.min_confidence).is_(None),
-                                col(DocumentReview.min_confidence) >= filters.min_confidence))
+        query = query.where(
+            or_(
+                col(DocumentReview.min_confidence).is_(None),
+                col(DocumentReview.min_confidence) >= filters.min_confidence,
+            )
+        )
     if filters.below_confidence is not None:
         query = query.where(col(DocumentReview.min_confidence) < filters.below_confidence)
     if filters.reviewed is not None:
@@ -70,13 +73,19 @@ def _queue_order() -> list[Any]:
     ]
 
 
-def list_documents(*, session: Session, filters: DocumentFilter, offset: int = 0, limit: int = 50,
-                   order: Order = "id") -> Page:
+def list_documents(
+    *, session: Session, filters: DocumentFilter, offset: int = 0, limit: int = 50, order: Order = "id"
+) -> Page:
     joined = select(Document, DocumentReview).outerjoin(
-        DocumentReview, col(DocumentReview.document_id) == col(Document.id))
+        DocumentReview, col(DocumentReview.document_id) == col(Document.id)
+    )
     query = _filtered(joined, filters)
-    counted = _filtered(select(func.count()).select_from(Document).outerjoin(
-        DocumentReview, col(DocumentReview.document_id) == col(Document.id)), filters)
+    counted = _filtered(
+        select(func.count())
+        .select_from(Document)
+        .outerjoin(DocumentReview, col(DocumentReview.document_id) == col(Document.id)),
+        filters,
+    )
     total = session.exec(counted).one()
     ordering = _queue_order() if order == "queue" else [col(Document.id)]
     rows = session.exec(query.order_by(*ordering).offset(offset).limit(limit)).all()
@@ -87,11 +96,19 @@ def item(document: Document, review: Optional[DocumentReview]) -> dict[str, Any]
     """One document in a listing: identity, document fields, status, the queue counts."""
     finished = as_utc(document.finished_at)
     return {
-        "id": document.id, "sha256": document.sha256, "file": document.file, "kind": document.kind,
-        "pages": document.pages, "department": document.department, "year": document.year,
-        "self_score": document.self_score, "status": document.status, "error": document.error,
+        "id": document.id,
+        "sha256": document.sha256,
+        "file": document.file,
+        "kind": document.kind,
+        "pages": document.pages,
+        "department": document.department,
+        "year": document.year,
+        "self_score": document.self_score,
+        "status": document.status,
+        "error": document.error,
         "finished_at": finished.isoformat() if finished else None,
-        "errors": review.errors if review else None, "warnings": review.warnings if review else None,
+        "errors": review.errors if review else None,
+        "warnings": review.warnings if review else None,
         "findings": review.findings if review else None,
         "low_confidence": review.low_confidence if review else None,
         "min_confidence": review.min_confidence if review else None,

@@ -11,13 +11,12 @@ from typing import Any, Optional
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from models import RECORD_TABLES, Correction, Document, DocumentStatus, document_values, utc_now
-from models.convert import record_to_row
-from schemas import ExtractionResult, Problem
-
 from extractor.review.corrections import CorrectionError, apply, prepare
 from extractor.review.summary import refresh_summary
 from extractor.store import add_correction, document_result, list_corrections
+from models import RECORD_TABLES, Correction, Document, DocumentStatus, document_values, utc_now
+from models.convert import record_to_row
+from schemas import ExtractionResult, Problem
 
 
 class NotCorrectable(LookupError):
@@ -31,8 +30,9 @@ def revalidate(result: ExtractionResult) -> ExtractionResult:
     return result.model_copy(update={"findings": validate(result)})
 
 
-def write_result(*, session: Session, document: Document, result: ExtractionResult,
-                 previous: Optional[ExtractionResult] = None) -> None:
+def write_result(
+    *, session: Session, document: Document, result: ExtractionResult, previous: Optional[ExtractionResult] = None
+) -> None:
     """Store `result` as the document's fields and records, and recount its review summary.
 
     With `previous` (what is stored now), only the record lists that differ are rewritten: a
@@ -49,8 +49,12 @@ def write_result(*, session: Session, document: Document, result: ExtractionResu
         if previous is not None and getattr(previous, list_name) == records:
             continue
         session.exec(delete(row_class).where(col(row_class.document_id) == document.id))  # type: ignore[call-overload]
-        session.add_all([record_to_row(record, row_class, document_id=document.id, ordinal=ordinal)
-                         for ordinal, record in enumerate(records)])
+        session.add_all(
+            [
+                record_to_row(record, row_class, document_id=document.id, ordinal=ordinal)
+                for ordinal, record in enumerate(records)
+            ]
+        )
     refresh_summary(session=session, document_id=document.id, result=result)
 
 
@@ -70,8 +74,9 @@ class Corrected:
     correction: Correction
 
 
-def correct_field(*, session: Session, document_id: int, ref: str, value: Any, who: str,
-                  reason: Optional[str] = None) -> Corrected:
+def correct_field(
+    *, session: Session, document_id: int, ref: str, value: Any, who: str, reason: Optional[str] = None
+) -> Corrected:
     """Apply one correction, re-validate, store the result, and append the audit entry.
 
     Raises NotCorrectable (no such document, no records) or CorrectionError (bad ref or value).
@@ -81,8 +86,15 @@ def correct_field(*, session: Session, document_id: int, ref: str, value: Any, w
     change = prepare(result, ref, value)
     corrected = revalidate(apply(result, change.ref, change.after))
     write_result(session=session, document=document, result=corrected, previous=result)
-    correction = add_correction(session=session, document_id=document_id, who=who, ref=change.ref,
-                                before=change.before, after=change.after, reason=reason)
+    correction = add_correction(
+        session=session,
+        document_id=document_id,
+        who=who,
+        ref=change.ref,
+        before=change.before,
+        after=change.after,
+        reason=reason,
+    )
     return Corrected(result=corrected, correction=correction)
 
 
@@ -97,7 +109,9 @@ def with_corrections(result: ExtractionResult, corrections: list[Correction]) ->
         try:
             result = apply(result, correction.ref, correction.after)
         except CorrectionError as error:
-            problems.append(Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}"))
+            problems.append(
+                Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}")
+            )
     result = revalidate(result)
     if problems:
         result = result.model_copy(update={"problems": [*result.problems, *problems]})

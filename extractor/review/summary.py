@@ -12,18 +12,21 @@ from typing import Any, Optional
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
+from extractor.store import document_result, session_scope
 from models import Document, DocumentReview, DocumentStatus, as_utc, utc_now
 from schemas import ExtractionResult
-
-from extractor.store import document_result, session_scope
 
 LOW_CONFIDENCE = 0.8
 """A field read with less confidence than this is worth a person's look."""
 
 
 def field_confidences(result: ExtractionResult) -> list[float]:
-    return [value for records in (result.indicators, result.budget_lines, result.scores)
-            for record in records for value in record.confidence.values()]
+    return [
+        value
+        for records in (result.indicators, result.budget_lines, result.scores)
+        for record in records
+        for value in record.confidence.values()
+    ]
 
 
 def counts(result: ExtractionResult) -> dict[str, Any]:
@@ -54,7 +57,9 @@ def stale_document_ids(*, session: Session, limit: Optional[int] = None) -> list
         select(Document.id)
         .outerjoin(DocumentReview, col(DocumentReview.document_id) == col(Document.id))
         .where(Document.status == DocumentStatus.done.value)
-        .where(or_(col(DocumentReview.document_id).is_(None), col(DocumentReview.computed_at) < col(Document.updated_at)))
+        .where(
+            or_(col(DocumentReview.document_id).is_(None), col(DocumentReview.computed_at) < col(Document.updated_at))
+        )
         .order_by(col(Document.id))
     )
     if limit is not None:
@@ -69,8 +74,11 @@ def refresh_stale(*, engine: Engine, batch: int = 200) -> int:
         with session_scope(engine) as session:
             ids = stale_document_ids(session=session, limit=batch)
             for document_id in ids:
-                refresh_summary(session=session, document_id=document_id,
-                                result=document_result(session=session, document_id=document_id))
+                refresh_summary(
+                    session=session,
+                    document_id=document_id,
+                    result=document_result(session=session, document_id=document_id),
+                )
         refreshed += len(ids)
         if len(ids) < batch:
             return refreshed
@@ -79,8 +87,9 @@ def refresh_stale(*, engine: Engine, batch: int = 200) -> int:
 def mark_reviewed(*, session: Session, document_id: int, who: str, reviewed: bool = True) -> DocumentReview:
     review = session.get(DocumentReview, document_id)
     if review is None:
-        review = refresh_summary(session=session, document_id=document_id,
-                                 result=document_result(session=session, document_id=document_id))
+        review = refresh_summary(
+            session=session, document_id=document_id, result=document_result(session=session, document_id=document_id)
+        )
     review.reviewed_at = utc_now() if reviewed else None
     review.reviewed_by = who if reviewed else None
     session.add(review)
@@ -91,6 +100,8 @@ def review_state(review: Optional[DocumentReview]) -> dict[str, object]:
     if review is None:
         return {"reviewed": False, "reviewed_at": None, "reviewed_by": None}
     reviewed_at = as_utc(review.reviewed_at)
-    return {"reviewed": reviewed_at is not None,
-            "reviewed_at": reviewed_at.isoformat() if reviewed_at else None,
-            "reviewed_by": review.reviewed_by}
+    return {
+        "reviewed": reviewed_at is not None,
+        "reviewed_at": reviewed_at.isoformat() if reviewed_at else None,
+        "reviewed_by": review.reviewed_by,
+    }

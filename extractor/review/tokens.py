@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional, Sequence
+from typing import Optional
 
 from sqlmodel import Session, col, select
 
@@ -57,7 +58,7 @@ def verify_token(*, session: Session, token: str) -> Optional[Caller]:
     """The caller for a valid, unrevoked token; None for anything else."""
     if not token.startswith(PREFIX) or "." not in token:
         return None
-    key, _, secret = token[len(PREFIX):].partition(".")
+    key, _, secret = token[len(PREFIX) :].partition(".")
     row = session.exec(select(ApiToken).where(ApiToken.key == key)).first()
     if row is None or row.revoked_at is not None or row.id is None:
         return None

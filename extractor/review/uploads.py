@@ -12,12 +12,11 @@ from typing import BinaryIO
 
 from sqlalchemy import Engine
 
-from models import Document, DocumentStatus
-
 from extractor.errors import InputError
 from extractor.ingest.worker import Task
 from extractor.sniff import sniff_kind
 from extractor.store import get_document, register_file, session_scope
+from models import Document, DocumentStatus
 
 CHUNK = 1 << 20
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
@@ -62,8 +61,7 @@ def _receive(stream: BinaryIO, destination: BinaryIO, limit: int) -> str:
     return digest.hexdigest()
 
 
-def accept_upload(*, engine: Engine, uploads_dir: Path, stream: BinaryIO, filename: str | None,
-                  limit: int) -> Accepted:
+def accept_upload(*, engine: Engine, uploads_dir: Path, stream: BinaryIO, filename: str | None, limit: int) -> Accepted:
     """Store new bytes under uploads/<sha256>/<name> and register them as a queued document;
     bytes stored before return their existing document (nothing is written twice)."""
     staging = uploads_dir / ".incoming"

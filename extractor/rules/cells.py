@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from extractor.forms.values import SPREADSHEET_ERROR
 from extractor.rules.docview import DocView, TableView
 from extractor.rules.findings import Draft
-from extractor.rules.grid import SPREADSHEET_ERROR, is_spreadsheet_error, squeeze
+from extractor.rules.grid import is_spreadsheet_error, squeeze
 from extractor.rules.structure import is_figure
 
-_MEANING = {"#DIV/0!": "除数为零", "#REF!": "引用的单元格已不存在", "#VALUE!": "参与计算的值类型错误",
-            "#N/A": "查找不到数据", "#NAME?": "公式名称无法识别", "#NUM!": "数值无效"}
+_MEANING = {
+    "#DIV/0!": "除数为零",
+    "#REF!": "引用的单元格已不存在",
+    "#VALUE!": "参与计算的值类型错误",
+    "#N/A": "查找不到数据",
+    "#NAME?": "公式名称无法识别",
+    "#NUM!": "数值无效",
+}
 
 
 def _row_label(view: TableView, row: int, col: int) -> tuple[str, bool]:
@@ -42,19 +49,34 @@ def spreadsheet_errors(view: DocView) -> Iterator[Draft]:
             header = _header(table, cell.row, cell.col) if first else ""
             where = "、".join(part for part in (f"「{label}」" if label else "", header) if part)
             meaning = _MEANING.get(code, "公式出错")
-            yield Draft("spreadsheet_error", "error",
-                        f"{table.name}{where}印为 {code}（{meaning}），未填出数值",
-                        (view.ref(table.table.id, cell.row, cell.col),), expected=None, found=code)
+            yield Draft(
+                "spreadsheet_error",
+                "error",
+                f"{table.name}{where}印为 {code}（{meaning}），未填出数值",
+                (view.ref(table.table.id, cell.row, cell.col),),
+                expected=None,
+                found=code,
+            )
     for indicator in view.result.indicators:
         if indicator.source.table is not None:
             continue  # its cells were read above
         for name in ("target", "actual"):
             raw = getattr(indicator, name).raw
             if raw and is_spreadsheet_error(raw):
-                yield Draft("spreadsheet_error", "error", f"指标「{indicator.name}」{name}印为 {raw.strip()}",
-                            (f"{indicator.id}.{name}",), found=raw.strip())
+                yield Draft(
+                    "spreadsheet_error",
+                    "error",
+                    f"指标「{indicator.name}」{name}印为 {raw.strip()}",
+                    (f"{indicator.id}.{name}",),
+                    found=raw.strip(),
+                )
     for paragraph in view.result.narrative:
         for token in paragraph.text.split():
             if SPREADSHEET_ERROR.match(token.strip("，。；,;")):
-                yield Draft("spreadsheet_error", "error", f"正文中出现 {token.strip('，。；,;')}，应为计算结果",
-                            (f"{paragraph.id}.text",), found=token.strip("，。；,;"))
+                yield Draft(
+                    "spreadsheet_error",
+                    "error",
+                    f"正文中出现 {token.strip('，。；,;')}，应为计算结果",
+                    (f"{paragraph.id}.text",),
+                    found=token.strip("，。；,;"),
+                )

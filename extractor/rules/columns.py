@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from schemas import Cell
-
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.structure import TOTAL_LABEL, Relation
+from schemas import Cell
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 _DIFFERENCE_HEADER = re.compile(r"增减|增长额|差额|变动额|增加额")
@@ -69,11 +68,14 @@ def column_relations(block: Block) -> list[Relation]:
                     relations.append(Relation("columns", first - 1, parts, partial_allowed=True))
                 continue
             if first in numeric and _TOTAL_HEADER.match(squeeze(cell.text)) and grid.cell(row, last + 1) is not None:
-                relations.extend(_total_column(block, cell, numeric) if first == last else _parallel_totals(block, cell))
+                relations.extend(
+                    _total_column(block, cell, numeric) if first == last else _parallel_totals(block, cell)
+                )
             if cell.col_span > 1:
                 subs = _cells_below(block, cell, first, last)
-                named = [s for s in subs if s.col_span == 1 and TOTAL_LABEL.search(squeeze(s.text))
-                         and s.col in numeric]
+                named = [
+                    s for s in subs if s.col_span == 1 and TOTAL_LABEL.search(squeeze(s.text)) and s.col in numeric
+                ]
                 if named:
                     parts = [c for s in subs if s is not named[0] and not _is_qizhong(s) for c in _totals_of(block, s)]
                     if parts:
@@ -142,8 +144,17 @@ def _parallel_totals(block: Block, cell: Cell) -> list[Relation]:
         col = other.col + other.col_span
     if len(siblings) < 2:
         return []
-    return [Relation("columns", cell.col + i, [s[name] for s in siblings], partial_allowed=True,
-                     needs_confirmation=True, bare_total=True) for i, name in enumerate(names)]
+    return [
+        Relation(
+            "columns",
+            cell.col + i,
+            [s[name] for s in siblings],
+            partial_allowed=True,
+            needs_confirmation=True,
+            bare_total=True,
+        )
+        for i, name in enumerate(names)
+    ]
 
 
 def _difference_columns(block: Block, numeric: set[int]) -> list[Relation]:
@@ -161,4 +172,3 @@ def _difference_columns(block: Block, numeric: set[int]) -> list[Relation]:
             later, earlier = dated[0][1], dated[1][1]
             relations.append(Relation("columns", later, [earlier, col], needs_confirmation=True))
     return relations
-

@@ -14,7 +14,8 @@ are never paired.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from collections.abc import Iterator
+from typing import Optional
 
 from rapidfuzz.distance import OSA
 
@@ -40,13 +41,19 @@ def typo_like(a: Printed, b: Printed) -> bool:
 
 
 def _draft(fact: Fact, other: Fact, extra: tuple[str, ...] = (), severity: str = "error") -> Draft:
-    return Draft("cross_reference_mismatch", severity,  # type: ignore[arg-type]
-                 f"{fact.where}为{fact.value.show()}，而{other.where}为{other.value.show()}，同一数字前后不一致",
-                 tuple(dict.fromkeys((fact.ref, other.ref, *extra))), expected=other.value.value, found=fact.value.value)
+    return Draft(
+        "cross_reference_mismatch",
+        severity,  # type: ignore[arg-type]
+        f"{fact.where}为{fact.value.show()}，而{other.where}为{other.value.show()}，同一数字前后不一致",
+        tuple(dict.fromkeys((fact.ref, other.ref, *extra))),
+        expected=other.value.value,
+        found=fact.value.value,
+    )
 
 
-def _aligned(stated: list[Fact], index: KeyIndex, own_group: str, least: int = 1,
-             skip: str = "\0", same_scope: bool = False) -> list[tuple[Fact, Fact]]:
+def _aligned(
+    stated: list[Fact], index: KeyIndex, own_group: str, least: int = 1, skip: str = "\0", same_scope: bool = False
+) -> list[tuple[Fact, Fact]]:
     """Mismatches inside the group (table column or sentence) the stated figures line up with best.
 
     The best group agrees on the most figures, then covers the most labels; its mismatches
@@ -57,8 +64,12 @@ def _aligned(stated: list[Fact], index: KeyIndex, own_group: str, least: int = 1
     for mine in stated:
         by_group: dict[str, list[Fact]] = {}
         for fact in index.matching(mine.key):
-            if fact.group != own_group and not fact.group.startswith(skip) and compatible(fact, mine) \
-                    and (not same_scope or fact.scope == mine.scope):
+            if (
+                fact.group != own_group
+                and not fact.group.startswith(skip)
+                and compatible(fact, mine)
+                and (not same_scope or fact.scope == mine.scope)
+            ):
                 by_group.setdefault(fact.group, []).append(fact)
         for group, theirs in by_group.items():
             agreeing, differing = tally.get(group, (0, []))
@@ -122,7 +133,11 @@ def _between_tables(tables: list[Fact], index: KeyIndex, reported: set) -> Itera
         if not pairs or agreeing_lines < 2 * len(pairs):
             continue
         for mine, theirs in pairs:
-            if theirs.group < mine.group or (mine.ref, mine.label) in reported or (theirs.ref, theirs.label) in reported:
+            if (
+                theirs.group < mine.group
+                or (mine.ref, mine.label) in reported
+                or (theirs.ref, theirs.label) in reported
+            ):
                 continue  # reported from the later table's side only
             reported.add((mine.ref, mine.label))
             yield _draft(theirs, mine)
@@ -177,8 +192,11 @@ def _typos(mentions: list[Fact], reported: set) -> Iterator[Draft]:
             continue
         support = {id(f): sum(1 for g in same if same_figure(g.value, f.value)) for f in typos}
         majority = max(typos, key=lambda f: support[id(f)])
-        if support[id(majority)] == 1 and (majority.ref, majority.label) not in reported \
-                and order[id(majority)] > order[id(mine)]:
+        if (
+            support[id(majority)] == 1
+            and (majority.ref, majority.label) not in reported
+            and order[id(majority)] > order[id(mine)]
+        ):
             continue  # one against one: reported once, from the later sentence
         reported.add((mine.ref, mine.label))
         yield _draft(mine, majority, tuple(f.ref for f in typos if f is not majority), severity="warning")

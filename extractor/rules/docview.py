@@ -8,17 +8,17 @@ record holds it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Optional, TypeVar, Union
-
-from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, Value
+from typing import Optional, TypeVar, Union
 
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
 from extractor.rules.grid import Block, Grid, split_blocks, squeeze
 from extractor.rules.numbers import Sentence, flowing_sentences
 from extractor.rules.tolerance import Printed, from_float, parse_printed
+from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, Value
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
 T = TypeVar("T")

@@ -15,7 +15,14 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from extractor.rules.docview import DocView
-from extractor.rules.labels import clean_label, context_of, contexts_conflict, is_comparative, is_context_only, match_key
+from extractor.rules.labels import (
+    clean_label,
+    context_of,
+    contexts_conflict,
+    is_comparative,
+    is_context_only,
+    match_key,
+)
 from extractor.rules.numbers import Mention
 from extractor.rules.prose import stated_lists
 from extractor.rules.sums import header_name, row_label
@@ -87,10 +94,20 @@ def table_facts(view: DocView) -> list[Fact]:
                     if value is None or not text.strip() or (value.exact and value.value == 0):
                         continue
                     label = row_label(block, row, label_col)
-                    facts.append(Fact(match_key(label), label, value, context, year,
-                                      view.ref(table.table.id, row, col), f"{table.table.id}.{b}.{col}",
-                                      f"{table.name}「{label}」{header_name(block, col)}", flow=flow,
-                                      scope=scope))
+                    facts.append(
+                        Fact(
+                            match_key(label),
+                            label,
+                            value,
+                            context,
+                            year,
+                            view.ref(table.table.id, row, col),
+                            f"{table.table.id}.{b}.{col}",
+                            f"{table.name}「{label}」{header_name(block, col)}",
+                            flow=flow,
+                            scope=scope,
+                        )
+                    )
     return facts
 
 
@@ -104,7 +121,7 @@ def _context(mention: Mention, parent: Optional[Mention]) -> Optional[str]:
 def sentence_facts(view: DocView) -> list[Fact]:
     facts = []
     for sentence in view.sentences:
-        lists = view.memo("lists", (sentence.source, sentence.index), lambda: stated_lists(sentence))
+        lists = view.memo("lists", (sentence.source, sentence.index), lambda sentence=sentence: stated_lists(sentence))
         parents = {id(m): stated.parent for stated in lists for m in stated.parts}
         sentence_year = sentence.years[0] if len(set(sentence.years)) == 1 else None
         for mention in sentence.mentions:
@@ -114,17 +131,30 @@ def sentence_facts(view: DocView) -> list[Fact]:
             if len(label) < 2 or is_context_only(label):
                 continue  # 全年预算为2.23万元: names a budget column, not an item
             parent = parents.get(id(mention))
-            facts.append(Fact(match_key(label), label, mention.value, _context(mention, parent),
-                              _year(mention.prefix) or sentence_year, sentence.source,
-                              f"{sentence.source}#{sentence.index}", f"正文「{label}」",
-                              (match_key(clean_label(parent.prefix)), parent.value) if parent is not None else None))
+            facts.append(
+                Fact(
+                    match_key(label),
+                    label,
+                    mention.value,
+                    _context(mention, parent),
+                    _year(mention.prefix) or sentence_year,
+                    sentence.source,
+                    f"{sentence.source}#{sentence.index}",
+                    f"正文「{label}」",
+                    (match_key(clean_label(parent.prefix)), parent.value) if parent is not None else None,
+                )
+            )
     return facts
 
 
 def compatible(a: Fact, b: Fact) -> bool:
     """Not different years, not different budget columns, not parts of two different totals."""
-    if a.parent is not None and b.parent is not None and a.parent[0] != b.parent[0] \
-            and not same_figure(a.parent[1], b.parent[1]):
+    if (
+        a.parent is not None
+        and b.parent is not None
+        and a.parent[0] != b.parent[0]
+        and not same_figure(a.parent[1], b.parent[1])
+    ):
         return False
     if a.year is not None and b.year is not None and a.year != b.year:
         return False

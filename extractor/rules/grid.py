@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, Optional
 
-from schemas import Cell, Table
-
+from extractor.forms.values import is_spreadsheet_error  # re-exported for the rule modules
 from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
-from extractor.forms.values import SPREADSHEET_ERROR, is_spreadsheet_error  # re-exported for the rule modules
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
+from schemas import Cell, Table
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
 
@@ -145,8 +144,9 @@ def _heads_new_block(grid: Grid, row: int, figures: Optional[set[int]]) -> bool:
     """Inside a body, a header row names columns that held figures (使用非财政拨款结余 | 结余分配 does not)."""
     if figures is None:
         return True
-    return any(squeeze(c.text) and any(col in figures for col in range(c.col, c.col + c.col_span))
-               for c in grid.anchors[row])
+    return any(
+        squeeze(c.text) and any(col in figures for col in range(c.col, c.col + c.col_span)) for c in grid.anchors[row]
+    )
 
 
 def split_blocks(grid: Grid) -> list[Block]:
@@ -160,8 +160,11 @@ def split_blocks(grid: Grid) -> list[Block]:
     while row < grid.n_rows:
         if kinds[row] == "header" and _heads_new_block(grid, row, figures if current and current.body_rows else None):
             run = row
-            while run < grid.n_rows and (kinds[run] == "header" or (kinds[run] == "text" and _subheading(grid, run))
-                                         or (not grid.row_texts(run) and run + 1 < grid.n_rows and kinds[run + 1] == "header")):
+            while run < grid.n_rows and (
+                kinds[run] == "header"
+                or (kinds[run] == "text" and _subheading(grid, run))
+                or (not grid.row_texts(run) and run + 1 < grid.n_rows and kinds[run + 1] == "header")
+            ):
                 run += 1
             following = next((k for k in kinds[run:] if k != "column_numbers"), None)
             if following == "data":
@@ -205,8 +208,11 @@ def _looks_like_codes(digits: list[str]) -> bool:
 
 
 def _is_sequence(values: list[Printed]) -> bool:
-    return len(values) >= 2 and all(v.decimals == 0 for v in values) and \
-        [int(v.value) for v in values] == list(range(int(values[0].value), int(values[0].value) + len(values)))
+    return (
+        len(values) >= 2
+        and all(v.decimals == 0 for v in values)
+        and [int(v.value) for v in values] == list(range(int(values[0].value), int(values[0].value) + len(values)))
+    )
 
 
 def classify_columns(block: Block) -> None:
@@ -220,11 +226,16 @@ def classify_columns(block: Block) -> None:
         errors = [t for t in texts if is_spreadsheet_error(t)]
         kind: ColumnKind = "text"
         digits = sum(t.isdigit() for t in texts)
-        if texts and digits * 3 >= len(texts) * 2 and all(t.isdigit() or _CODE_WORDS.search(t) for t in texts) \
-                and (_CODE_HEADER.search(last) or _looks_like_codes([t for t in texts if t.isdigit()])):
+        if (
+            texts
+            and digits * 3 >= len(texts) * 2
+            and all(t.isdigit() or _CODE_WORDS.search(t) for t in texts)
+            and (_CODE_HEADER.search(last) or _looks_like_codes([t for t in texts if t.isdigit()]))
+        ):
             kind = "code"
-        elif _INDEX_HEADER.match(last) or (numbers and len(numbers) == len(texts) and _is_sequence(numbers)
-                                           and not _RATE_HEADER.search(header)):
+        elif _INDEX_HEADER.match(last) or (
+            numbers and len(numbers) == len(texts) and _is_sequence(numbers) and not _RATE_HEADER.search(header)
+        ):
             kind = "index"
         elif texts and digits == len(texts) and all(t.startswith("0") and len(t) >= 2 for t in texts):
             kind = "code"
@@ -236,8 +247,12 @@ def classify_columns(block: Block) -> None:
         block.columns[col] = Column(col, header, kind)
     for col, column in block.columns.items():
         # An all-blank column under an amount header (经营收入 with nothing printed) holds zeros.
-        if column.kind == "text" and _AMOUNT_HEADER.search(column.header.split("/")[-1] if column.header else "") \
-                and not any(squeeze(grid.text(r, col)) for r in block.body_rows) and block.label_column(col) is not None:
+        if (
+            column.kind == "text"
+            and _AMOUNT_HEADER.search(column.header.split("/")[-1] if column.header else "")
+            and not any(squeeze(grid.text(r, col)) for r in block.body_rows)
+            and block.label_column(col) is not None
+        ):
             column.kind = "number"
 
 

@@ -8,22 +8,23 @@ comparable units (人 with 人, 次 with 家次, % with %). A target that states
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Optional
 
 from rapidfuzz import fuzz, process
-
-from schemas import Indicator, Value
 
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from extractor.rules.labels import clean_label
 from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
 from extractor.rules.tolerance import Printed, from_float, same_figure
+from schemas import Indicator, Value
 
 DEVIATION_LIMIT = 0.30
-EXACT_COUNT_UNITS = frozenset(u for u in COUNT_UNITS if u not in ("分", "倍", "个百分点", "百分点", "小时", "天", "亩",
-                                                                "公里", "吨", "平方米"))
+EXACT_COUNT_UNITS = frozenset(
+    u for u in COUNT_UNITS if u not in ("分", "倍", "个百分点", "百分点", "小时", "天", "亩", "公里", "吨", "平方米")
+)
 _CHANGE = re.compile(r"增长|提高|增加|下降|减少|降低|上升|增速|增幅|降幅")
 _MET_WORDS = re.compile(r"^(已?达成(预期|年度)?(指标|目标)?|已?完成|已?达到(预期|目标)?|达标|全部完成)$")
 _NO_REASON = re.compile(r"^[\s/／\-—无]*$")
@@ -109,15 +110,27 @@ def score_consistency(view: DocView) -> Iterator[Draft]:
             share = _proportional(found)
             if share is not None and round(weight.value * share, max(score.decimals, 0)) >= weight.value:
                 continue  # proportional scoring rounds to full marks (99.93% of 5 is 5.00)
-            yield Draft("score_inconsistent", "warning",
-                        f"「{indicator.name}」目标{indicator.target.raw}未完成（实际{indicator.actual.raw}），却得满分{score.show()}",
-                        (f"{indicator.id}.score", f"{indicator.id}.actual", f"{indicator.id}.target"),
-                        expected=None, found=score.value)
-        elif ((found is not None and met(found)) or (found is None and qualitative_met)) \
-                and score.high < weight.low and _NO_REASON.match(indicator.deviation_reason or ""):
-            yield Draft("score_inconsistent", "warning",
-                        f"「{indicator.name}」已完成目标（实际{indicator.actual.raw}），扣分至{score.show()}/{weight.show()}却未说明原因",
-                        (f"{indicator.id}.score", f"{indicator.id}.deviation_reason"), expected=weight.value, found=score.value)
+            yield Draft(
+                "score_inconsistent",
+                "warning",
+                f"「{indicator.name}」目标{indicator.target.raw}未完成（实际{indicator.actual.raw}），却得满分{score.show()}",
+                (f"{indicator.id}.score", f"{indicator.id}.actual", f"{indicator.id}.target"),
+                expected=None,
+                found=score.value,
+            )
+        elif (
+            ((found is not None and met(found)) or (found is None and qualitative_met))
+            and score.high < weight.low
+            and _NO_REASON.match(indicator.deviation_reason or "")
+        ):
+            yield Draft(
+                "score_inconsistent",
+                "warning",
+                f"「{indicator.name}」已完成目标（实际{indicator.actual.raw}），扣分至{score.show()}/{weight.show()}却未说明原因",
+                (f"{indicator.id}.score", f"{indicator.id}.deviation_reason"),
+                expected=weight.value,
+                found=score.value,
+            )
 
 
 def _proportional(found: Reading) -> Optional[float]:
@@ -138,10 +151,14 @@ def deviations(view: DocView) -> Iterator[Draft]:
             continue
         share = abs(found.actual.value - found.target.value) / abs(found.target.value)
         direction = "超出" if found.actual.value > found.target.value else "低于"
-        yield Draft("deviation_over_30", "warning",
-                    f"「{indicator.name}」目标{indicator.target.raw}，实际{indicator.actual.raw}，{direction}目标{share:.0%}（超过30%）",
-                    (f"{indicator.id}.actual", f"{indicator.id}.target"), expected=found.target.value,
-                    found=found.actual.value)
+        yield Draft(
+            "deviation_over_30",
+            "warning",
+            f"「{indicator.name}」目标{indicator.target.raw}，实际{indicator.actual.raw}，{direction}目标{share:.0%}（超过30%）",
+            (f"{indicator.id}.actual", f"{indicator.id}.target"),
+            expected=found.target.value,
+            found=found.actual.value,
+        )
 
 
 def _foreign_year(text: str, year: Optional[int]) -> bool:
@@ -150,8 +167,11 @@ def _foreign_year(text: str, year: Optional[int]) -> bool:
 
 
 def _contradictions(mentions: list[Mention], found: Reading) -> list[Mention]:
-    like = [m for m in mentions if m.unit is not None and comparable_units(m.unit, found.unit)
-            and (m.unit == "%") == (found.unit == "%")]
+    like = [
+        m
+        for m in mentions
+        if m.unit is not None and comparable_units(m.unit, found.unit) and (m.unit == "%") == (found.unit == "%")
+    ]
     if not like or any(same_figure(m.value, found.actual) for m in like):
         return []
     return like
@@ -173,10 +193,14 @@ def described_vs_reported(view: DocView) -> Iterator[Draft]:
                 contradicting = _contradictions(sentence.mentions, found)
                 if contradicting:
                     stated = contradicting[0]
-                    yield Draft("described_vs_reported", "warning",
-                                f"「{indicator.name}」实际完成值为{indicator.actual.raw}，而{_field_name(name)}写“{sentence.text}”",
-                                (f"{indicator.id}.actual", f"{indicator.id}.{name}"), expected=found.actual.value,
-                                found=stated.value.value)
+                    yield Draft(
+                        "described_vs_reported",
+                        "warning",
+                        f"「{indicator.name}」实际完成值为{indicator.actual.raw}，而{_field_name(name)}写“{sentence.text}”",
+                        (f"{indicator.id}.actual", f"{indicator.id}.{name}"),
+                        expected=found.actual.value,
+                        found=stated.value.value,
+                    )
                     break
     yield from _narrative_statements(view)
 
@@ -220,7 +244,11 @@ def _narrative_statements(view: DocView) -> Iterator[Draft]:
                         continue
                     if same_figure(mention.value, found.actual) or same_figure(mention.value, found.target):
                         continue
-                    yield Draft("described_vs_reported", "warning",
-                                f"正文称「{indicator.name}」为{mention.value.show()}{mention.unit}，而表中实际完成值为{indicator.actual.raw}",
-                                (f"{indicator.id}.actual", *sentence.refs), expected=found.actual.value,
-                                found=mention.value.value)
+                    yield Draft(
+                        "described_vs_reported",
+                        "warning",
+                        f"正文称「{indicator.name}」为{mention.value.show()}{mention.unit}，而表中实际完成值为{indicator.actual.raw}",
+                        (f"{indicator.id}.actual", *sentence.refs),
+                        expected=found.actual.value,
+                        found=mention.value.value,
+                    )

@@ -7,7 +7,8 @@ is recovered from the current figure and the change (B = A − C for 增加, A +
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from collections.abc import Iterator
+from typing import Optional
 
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
@@ -15,8 +16,17 @@ from extractor.rules.labels import clean_label
 from extractor.rules.numbers import MONEY_SCALE, Mention, Sentence, unit_family
 from extractor.rules.prose import Comparison, comparisons, direction_of, stated_lists
 from extractor.rules.tolerance import (
-    Printed, decimals_of, difference, format_number, magnitude, ratio, ratio_agrees, same_figure, sum_agrees,
-    sum_tolerance, truncated_agrees,
+    Printed,
+    decimals_of,
+    difference,
+    format_number,
+    magnitude,
+    ratio,
+    ratio_agrees,
+    same_figure,
+    sum_agrees,
+    sum_tolerance,
+    truncated_agrees,
 )
 
 _RATE_LABEL = re.compile(r"率|完成.{0,8}的$|是.{0,10}的$|为.{0,10}的$")
@@ -46,22 +56,41 @@ def narrative_sums(view: DocView) -> Iterator[Draft]:
             computed = format_number(sum(p.value for p in parts), decimals_of(parts))
             if stated.total is not None:
                 if not sum_agrees(parts, stated.total.value):
-                    yield _sum_draft(sentence, f"正文“{names}”合计{computed}，与所写{_name(stated.total)}"
-                                     f"{_show(stated.total)}不符", parts, stated.total.value)
+                    yield _sum_draft(
+                        sentence,
+                        f"正文“{names}”合计{computed}，与所写{_name(stated.total)}{_show(stated.total)}不符",
+                        parts,
+                        stated.total.value,
+                    )
                 if stated.parent is not None and not same_figure(stated.parent.value, stated.total.value):
-                    yield _sum_draft(sentence, f"正文{_name(stated.parent)}{_show(stated.parent)}与其后所写合计"
-                                     f"{_show(stated.total)}不符", [stated.total.value], stated.parent.value)
+                    yield _sum_draft(
+                        sentence,
+                        f"正文{_name(stated.parent)}{_show(stated.parent)}与其后所写合计{_show(stated.total)}不符",
+                        [stated.total.value],
+                        stated.parent.value,
+                    )
             elif stated.parent is not None:
                 total = stated.parent.value
                 excess = sum(p.value for p in parts) - total.value
                 if excess > sum_tolerance(parts, total) + 1e-9:
-                    yield _sum_draft(sentence, f"正文{_name(stated.parent)}{_show(stated.parent)}，{stated.intro}{names}，"
-                                     f"各项合计{computed}，超过总数", parts, total)
+                    yield _sum_draft(
+                        sentence,
+                        f"正文{_name(stated.parent)}{_show(stated.parent)}，{stated.intro}{names}，"
+                        f"各项合计{computed}，超过总数",
+                        parts,
+                        total,
+                    )
 
 
 def _sum_draft(sentence: Sentence, message: str, parts: list[Printed], total: Printed) -> Draft:
-    return Draft("sum_mismatch", "error", message, sentence.refs,
-                 expected=figure(sum(p.value for p in parts), decimals_of(parts)), found=total.value)
+    return Draft(
+        "sum_mismatch",
+        "error",
+        message,
+        sentence.refs,
+        expected=figure(sum(p.value for p in parts), decimals_of(parts)),
+        found=total.value,
+    )
 
 
 def _base(comparison: Comparison) -> Optional[Printed]:
@@ -93,9 +122,14 @@ def _check_change(comparison: Comparison) -> Iterator[Draft]:
     stated = magnitude(c.value)
     if not same_figure(magnitude(gap), stated):
         word = "增加" if gap.value >= 0 else "减少"
-        yield Draft("sum_mismatch", "error",
-                    f"正文{_show(a)}较{_show(b)}应{word}{magnitude(gap).show()}，所写{comparison.change_word}{_show(c)}不符",
-                    comparison.sentence.refs, expected=figure(abs(gap.value), gap.decimals), found=c.value.value)
+        yield Draft(
+            "sum_mismatch",
+            "error",
+            f"正文{_show(a)}较{_show(b)}应{word}{magnitude(gap).show()}，所写{comparison.change_word}{_show(c)}不符",
+            comparison.sentence.refs,
+            expected=figure(abs(gap.value), gap.decimals),
+            found=c.value.value,
+        )
 
 
 def _check_direction(comparison: Comparison) -> Iterator[Draft]:
@@ -109,14 +143,24 @@ def _check_direction(comparison: Comparison) -> Iterator[Draft]:
         if sign:
             if stated != sign:
                 shown = _show(mention) if mention is not None else ""
-                yield Draft("direction_mismatch", "error",
-                            f"正文{_show(a)}较{_show(b)}为{'增加' if sign > 0 else '减少'}，却写“{word}{shown}”",
-                            where, expected="增加" if sign > 0 else "减少", found=word)
+                yield Draft(
+                    "direction_mismatch",
+                    "error",
+                    f"正文{_show(a)}较{_show(b)}为{'增加' if sign > 0 else '减少'}，却写“{word}{shown}”",
+                    where,
+                    expected="增加" if sign > 0 else "减少",
+                    found=word,
+                )
                 return
         elif word == comparison.rate_word and direction_of(comparison.change_word) not in (None, stated):
-            yield Draft("direction_mismatch", "error",
-                        f"正文先写“{comparison.change_word}{_show(c) if c else ''}”，又写“{word}{_show(d) if d else ''}”",
-                        where, expected=comparison.change_word, found=word)
+            yield Draft(
+                "direction_mismatch",
+                "error",
+                f"正文先写“{comparison.change_word}{_show(c) if c else ''}”，又写“{word}{_show(d) if d else ''}”",
+                where,
+                expected=comparison.change_word,
+                found=word,
+            )
             return
 
 
@@ -137,10 +181,15 @@ def _check_rate(comparison: Comparison) -> Iterator[Draft]:
         return
     expected = ratio(change, base)
     truncated = truncated_agrees(change, base, rate)
-    yield Draft("rate_mismatch", "info" if truncated else "error",
-                f"正文{comparison.rate_word}{_show(d)}，按变动{change.show()} ÷ 基数{base.show()}应为{expected:.2f}%"
-                + ("（截尾而非四舍五入）" if truncated else ""),
-                comparison.sentence.refs, expected=figure(expected, 2), found=d.value.value)
+    yield Draft(
+        "rate_mismatch",
+        "info" if truncated else "error",
+        f"正文{comparison.rate_word}{_show(d)}，按变动{change.show()} ÷ 基数{base.show()}应为{expected:.2f}%"
+        + ("（截尾而非四舍五入）" if truncated else ""),
+        comparison.sentence.refs,
+        expected=figure(expected, 2),
+        found=d.value.value,
+    )
 
 
 def _check_comparison(comparison: Comparison) -> Iterator[Draft]:
@@ -163,10 +212,17 @@ def _verdicts(sentence: Sentence, previous: Optional[Sentence]) -> Iterator[Draf
     match = _VERDICT.search(sentence.text)
     if match is None:
         return
-    pool = [m for s in (previous, sentence) if s is not None for m in s.mentions
-            if m.unit in MONEY_SCALE and m.start < (match.start() if s is sentence else 10 ** 9)]
+    pool = [
+        m
+        for s in (previous, sentence)
+        if s is not None
+        for m in s.mentions
+        if m.unit in MONEY_SCALE and m.start < (match.start() if s is sentence else 10**9)
+    ]
     budget = next((m for m in reversed(pool) if "预算" in clean_label(m.prefix)), None)
-    actual = next((m for m in reversed(pool) if "决算" in clean_label(m.prefix) or "支出" in clean_label(m.prefix)), None)
+    actual = next(
+        (m for m in reversed(pool) if "决算" in clean_label(m.prefix) or "支出" in clean_label(m.prefix)), None
+    )
     if budget is None or actual is None or budget is actual:
         return
     word = match.group(1)
@@ -179,17 +235,26 @@ def _verdicts(sentence: Sentence, previous: Optional[Sentence]) -> Iterator[Draf
     else:
         agrees = stated == truth
     if not agrees:
-        yield Draft("direction_mismatch", "error",
-                    f"正文写“决算数{word}预算数”，但决算{_show(actual)}{truth}预算{_show(budget)}",
-                    sentence.refs, expected=truth, found=word)
+        yield Draft(
+            "direction_mismatch",
+            "error",
+            f"正文写“决算数{word}预算数”，但决算{_show(actual)}{truth}预算{_show(budget)}",
+            sentence.refs,
+            expected=truth,
+            found=word,
+        )
 
 
 def _ratio_candidates(view: DocView, sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> list[Mention]:
-    listed = {id(m) for s in (previous, sentence) if s is not None for l in lists_of(view, s) for m in l.parts}
+    listed = {
+        id(m) for s in (previous, sentence) if s is not None for stated in lists_of(view, s) for m in stated.parts
+    }
     pool = [m for m in sentence.mentions if m.end <= rate.start]
     if len([m for m in pool if m.unit not in (None, "%")]) < 2 and previous is not None:
         pool = previous.mentions + pool
-    return [m for m in pool if m.unit not in (None, "%") and id(m) not in listed and not re.search(r"较|比|同比", m.prefix)]
+    return [
+        m for m in pool if m.unit not in (None, "%") and id(m) not in listed and not re.search(r"较|比|同比", m.prefix)
+    ]
 
 
 def narrative_rates(view: DocView) -> Iterator[Draft]:
@@ -198,8 +263,11 @@ def narrative_rates(view: DocView) -> Iterator[Draft]:
         for stated in lists_of(view, sentence):
             yield from _shares(stated)
         for mention in sentence.mentions:
-            if mention.unit in ("%", "倍") and _RATE_LABEL.search(clean_label(mention.prefix) + "的" * (
-                    mention.prefix.rstrip().endswith("的"))) and not re.search(r"增|降|减|占|同比|较|比", mention.prefix):
+            if (
+                mention.unit in ("%", "倍")
+                and _RATE_LABEL.search(clean_label(mention.prefix) + "的" * (mention.prefix.rstrip().endswith("的")))
+                and not re.search(r"增|降|减|占|同比|较|比", mention.prefix)
+            ):
                 yield from _stated_rate(view, sentence, previous, mention)
         previous = sentence
 
@@ -212,23 +280,33 @@ def _shares(stated) -> Iterator[Draft]:
         part = stated.parts[index]
         if not ratio_agrees(part.value, base, share.value):
             expected = ratio(part.value, base)
-            yield Draft("rate_mismatch", "error",
-                        f"正文{_name(part)}{_show(part)}“占{_show(share)}”，按{part.value.show()} ÷ {base.show()}应为{expected:.2f}%",
-                        stated.sentence.refs, expected=figure(expected, 2), found=share.value.value)
+            yield Draft(
+                "rate_mismatch",
+                "error",
+                f"正文{_name(part)}{_show(part)}“占{_show(share)}”，按{part.value.show()} ÷ {base.show()}应为{expected:.2f}%",
+                stated.sentence.refs,
+                expected=figure(expected, 2),
+                found=share.value.value,
+            )
 
 
 def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> Iterator[Draft]:
     scale = 1.0 if rate.unit == "倍" else 100.0
     pool = _ratio_candidates(view, sentence, previous, rate)
-    pairs = [(x, y) for i, x in enumerate(pool) for y in pool[i + 1:] if unit_family(x.unit) == unit_family(y.unit)]
+    pairs = [(x, y) for i, x in enumerate(pool) for y in pool[i + 1 :] if unit_family(x.unit) == unit_family(y.unit)]
     if not pairs:
         return
     for x, y in pairs:
         if ratio_agrees(y.value, x.value, rate.value, scale) or ratio_agrees(x.value, y.value, rate.value, scale):
             return
-    semantic = [(den, num) for x, y in pairs for den, num in ((x, y), (y, x))
-                if _DENOMINATOR.search(clean_label(den.prefix)) and _NUMERATOR.search(clean_label(num.prefix))
-                and not _DENOMINATOR.search(clean_label(num.prefix))]
+    semantic = [
+        (den, num)
+        for x, y in pairs
+        for den, num in ((x, y), (y, x))
+        if _DENOMINATOR.search(clean_label(den.prefix))
+        and _NUMERATOR.search(clean_label(num.prefix))
+        and not _DENOMINATOR.search(clean_label(num.prefix))
+    ]
     if not semantic:
         return
     den, num = semantic[-1]
@@ -237,10 +315,15 @@ def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence]
         return
     truncated = truncated_agrees(num.value, den.value, rate.value, scale)
     suffix = "%" if scale == 100 else "倍"
-    yield Draft("rate_mismatch", "info" if truncated else "error",
-                f"正文{clean_label(rate.prefix)}{_show(rate)}，按{_name(num)}{_show(num)} ÷ {_name(den)}{_show(den)}"
-                f"应为{expected:.2f}{suffix}" + ("（截尾而非四舍五入）" if truncated else ""),
-                sentence.refs, expected=figure(expected, 2), found=rate.value.value)
+    yield Draft(
+        "rate_mismatch",
+        "info" if truncated else "error",
+        f"正文{clean_label(rate.prefix)}{_show(rate)}，按{_name(num)}{_show(num)} ÷ {_name(den)}{_show(den)}"
+        f"应为{expected:.2f}{suffix}" + ("（截尾而非四舍五入）" if truncated else ""),
+        sentence.refs,
+        expected=figure(expected, 2),
+        found=rate.value.value,
+    )
 
 
 def unit_mismatches(view: DocView) -> Iterator[Draft]:
@@ -256,6 +339,12 @@ def unit_mismatches(view: DocView) -> Iterator[Draft]:
                 continue
             other_sentence, other = wan[mention.value.show()]
             refs = tuple(dict.fromkeys((*sentence.refs, *other_sentence.refs)))
-            yield Draft("unit_mismatch", "error",
-                        f"正文{_name(mention)}写作{mention.value.show()}元，而同一金额在{_name(other)}处为"
-                        f"{other.value.show()}万元，单位应为万元", refs, expected="万元", found="元")
+            yield Draft(
+                "unit_mismatch",
+                "error",
+                f"正文{_name(mention)}写作{mention.value.show()}元，而同一金额在{_name(other)}处为"
+                f"{other.value.show()}万元，单位应为万元",
+                refs,
+                expected="万元",
+                found="元",
+            )

@@ -17,18 +17,59 @@ from extractor.rules.tolerance import Printed, parse_printed
 from extractor.text.join import join_lines
 
 MONEY_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "万": 1e4, "亿元": 1e8, "亿": 1e8}
-COUNT_UNITS = ("人次", "家次", "个百分点", "百分点", "平方米", "小时", "万人", "人", "家", "户", "个", "次", "项",
-               "场", "期", "篇", "条", "名", "所", "座", "台", "套", "件", "份", "天", "亩", "公里", "吨", "辆",
-               "批", "本", "册", "类", "处", "起", "种", "分", "倍")
+COUNT_UNITS = (
+    "人次",
+    "家次",
+    "个百分点",
+    "百分点",
+    "平方米",
+    "小时",
+    "万人",
+    "人",
+    "家",
+    "户",
+    "个",
+    "次",
+    "项",
+    "场",
+    "期",
+    "篇",
+    "条",
+    "名",
+    "所",
+    "座",
+    "台",
+    "套",
+    "件",
+    "份",
+    "天",
+    "亩",
+    "公里",
+    "吨",
+    "辆",
+    "批",
+    "本",
+    "册",
+    "类",
+    "处",
+    "起",
+    "种",
+    "分",
+    "倍",
+)
 _UNITS = sorted([*MONEY_SCALE, "%", *COUNT_UNITS], key=len, reverse=True)
 _UNIT_PATTERN = "|".join(re.escape(u) for u in _UNITS)
 _MENTION = re.compile(
     r"(?<![\d.,A-Za-z第])(?P<number>[-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\dA-Za-z])\s*(?P<unit>"
-    + _UNIT_PATTERN + r")?"
+    + _UNIT_PATTERN
+    + r")?"
 )
 _CN_MEASURES = "个次场期条项篇家名人所户座台套件份天"
-_CN_MENTION = re.compile(r"(?<![第零〇一二两三四五六七八九十百千])(?P<number>[零〇一二两三四五六七八九十百千]+)(?P<unit>["
-                         + _CN_MEASURES + r"])")
+_CN_MENTION = re.compile(
+    r"(?<![第零〇一二两三四五六七八九十百千])(?P<number>[零〇一二两三四五六七八九十百千]+)(?P<unit>["
+    + _CN_MEASURES
+    + r"])"
+)
 _CN_IDIOM_AFTER = "性龙化"
 """一次性, 一条龙: a numeral and measure word that are part of a longer word, not a count."""
 _DATE_AFTER = re.compile(r"^\s*(年|月|日|号|季度|时|:|：\d)")
@@ -99,7 +140,7 @@ def find_mentions(text: str) -> list[Mention]:
     found: list[tuple[int, int, Printed, Optional[str], bool]] = []
     for match in _MENTION.finditer(text):
         unit = match.group("unit")
-        after = text[match.end("number"):]
+        after = text[match.end("number") :]
         if unit is None and _DATE_AFTER.match(after):
             continue
         if unit is None and re.match(r"^\s*[-~～至到]\s*\d", after):
@@ -111,15 +152,16 @@ def find_mentions(text: str) -> list[Mention]:
             printed = Printed(printed.value, printed.decimals, percent=True, exact=printed.exact, text=printed.text)
         found.append((match.start(), match.end(), printed, unit, False))
     for match in _CN_MENTION.finditer(text):
-        following = text[match.end():match.end() + 1]
+        following = text[match.end() : match.end() + 1]
         if following and following in _CN_IDIOM_AFTER:
             continue
         try:
             number = float(cn2an.cn2an(match.group("number"), "smart"))
         except (ValueError, KeyError):
             continue
-        found.append((match.start(), match.end(), Printed(number, 0, exact=True, text=match.group(0)),
-                      match.group("unit"), True))
+        found.append(
+            (match.start(), match.end(), Printed(number, 0, exact=True, text=match.group(0)), match.group("unit"), True)
+        )
     found.sort(key=lambda item: item[0])
     mentions: list[Mention] = []
     previous_end = 0
@@ -148,7 +190,9 @@ def split_sentences(text: str, source: str) -> list[Sentence]:
 
 
 _TERMINAL = re.compile(r"[。！？!?：:]\s*$")
-_LIST_START = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节部分])")
+_LIST_START = re.compile(
+    r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节部分])"
+)
 
 
 def _is_heading(text: str) -> bool:
@@ -166,8 +210,12 @@ def flowing_sentences(paragraphs: list[tuple[str, str]]) -> list[Sentence]:
         text = _normalise(text).strip()
         if not text:
             continue
-        if runs and not _TERMINAL.search(runs[-1][0]) and not _is_heading(runs[-1][1][-1][1]) \
-                and not _LIST_START.match(text):
+        if (
+            runs
+            and not _TERMINAL.search(runs[-1][0])
+            and not _is_heading(runs[-1][1][-1][1])
+            and not _LIST_START.match(text)
+        ):
             joined, parts = runs[-1]
             runs[-1] = (join_lines([joined, text]), parts + [(len(join_lines([joined, text])) - len(text), ref)])
         else:

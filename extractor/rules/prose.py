@@ -42,7 +42,7 @@ _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 
 def _between(sentence: Sentence, a: Mention, b: Mention) -> str:
     """The words between two figures, without a bracketed aside (its own 其中 list)."""
-    return _BRACKETED.sub("", sentence.text[a.end:b.start])
+    return _BRACKETED.sub("", sentence.text[a.end : b.start])
 
 
 def depth(text: str, position: int) -> int:
@@ -72,13 +72,18 @@ class StatedList:
 def _opens_list(sentence: Sentence, mention: Mention) -> bool:
     """The figure is followed by its own 其中 before the next figure: it starts a new list."""
     later = [m.start for m in sentence.mentions if m.start > mention.end]
-    return "其中" in sentence.text[mention.end:later[0] if later else None]
+    return "其中" in sentence.text[mention.end : later[0] if later else None]
 
 
 def _is_part(sentence: Sentence, previous: Mention, mention: Mention, family: Optional[str]) -> bool:
     between = _between(sentence, previous, mention)
-    return unit_family(mention.unit) == family and not _empty_clause_between(between) \
-        and not _BASE.search(mention.prefix) and not _INTRO.search(between) and not _opens_list(sentence, mention)
+    return (
+        unit_family(mention.unit) == family
+        and not _empty_clause_between(between)
+        and not _BASE.search(mention.prefix)
+        and not _INTRO.search(between)
+        and not _opens_list(sentence, mention)
+    )
 
 
 def _collect_parts(sentence: Sentence, start: int, family: Optional[str], after: int) -> StatedList:
@@ -98,8 +103,10 @@ def _collect_parts(sentence: Sentence, start: int, family: Optional[str], after:
             continue
         if previous is not None and not _is_part(sentence, previous, mention, family):
             break
-        if previous is None and (unit_family(mention.unit) != family or _empty_clause_between(
-                _BRACKETED.sub("", sentence.text[after:mention.start]))):
+        if previous is None and (
+            unit_family(mention.unit) != family
+            or _empty_clause_between(_BRACKETED.sub("", sentence.text[after : mention.start]))
+        ):
             break
         if is_total(mention.prefix) and stated.parts:
             stated.total = mention
@@ -113,13 +120,24 @@ def stated_lists(sentence: Sentence) -> list[StatedList]:
     found: list[StatedList] = []
     used: set[int] = set()
     for intro in _INTRO.finditer(sentence.text):
-        before = [m for m in sentence.mentions if m.end <= intro.start() and m.unit is not None and m.unit != "%"
-                  and not _BASE.search(m.prefix) and not _word(_CHANGE_WORD, m.prefix)]
+        before = [
+            m
+            for m in sentence.mentions
+            if m.end <= intro.start()
+            and m.unit is not None
+            and m.unit != "%"
+            and not _BASE.search(m.prefix)
+            and not _word(_CHANGE_WORD, m.prefix)
+        ]
         if not before:
             continue
         parent = before[-1]
         for earlier in found:
-            if intro.group(0) != "其中" and any(part is parent for part in earlier.parts) and earlier.parent is not None:
+            if (
+                intro.group(0) != "其中"
+                and any(part is parent for part in earlier.parts)
+                and earlier.parent is not None
+            ):
                 parent = earlier.parent  # 主要用于 after a finished 其中 list speaks of the same subject
         stated = _collect_parts(sentence, intro.end(), unit_family(parent.unit), intro.end())
         stated.parent, stated.intro = parent, intro.group(0)
@@ -132,8 +150,12 @@ def stated_lists(sentence: Sentence) -> list[StatedList]:
         parts: list[Mention] = []
         for earlier in reversed(sentence.mentions[:index]):
             later = parts[0] if parts else mention
-            if not _is_part(sentence, earlier, later, unit_family(mention.unit)) or is_total(earlier.prefix) \
-                    or unit_family(earlier.unit) != unit_family(mention.unit) or _INTRO.search(earlier.prefix):
+            if (
+                not _is_part(sentence, earlier, later, unit_family(mention.unit))
+                or is_total(earlier.prefix)
+                or unit_family(earlier.unit) != unit_family(mention.unit)
+                or _INTRO.search(earlier.prefix)
+            ):
                 break
             parts.insert(0, earlier)
         if len(parts) >= 2 and not any(id(p) in used for p in parts):
@@ -167,11 +189,11 @@ def comparisons(sentence: Sentence, previous_sentence: Optional[Sentence]) -> li
     for index, mention in enumerate(mentions):
         prefix = mention.prefix
         base_at = _BASE.search(prefix)
-        change_word = _word(_CHANGE_WORD, prefix[base_at.end():] if base_at else prefix)
+        change_word = _word(_CHANGE_WORD, prefix[base_at.end() :] if base_at else prefix)
         if base_at and not change_word and mention.unit is not None:
             earlier = [m for m in mentions[:index] if unit_family(m.unit) == unit_family(mention.unit)]
             current = Comparison(sentence, current=earlier[-1] if earlier else None, base=mention)
-            tail = sentence.text[mention.end:mentions[index + 1].start if index + 1 < len(mentions) else None]
+            tail = sentence.text[mention.end : mentions[index + 1].start if index + 1 < len(mentions) else None]
             trailing = re.search(r"^[^，,；;。]*?(增加|减少|增长|下降|提高|降低|上升)", tail)
             current.trailing_word = trailing.group(1) if trailing else None
             found.append(current)
@@ -193,11 +215,15 @@ def comparisons(sentence: Sentence, previous_sentence: Optional[Sentence]) -> li
 def _subject(sentence: Sentence, previous: Optional[Sentence], mention: Mention, index: int) -> Optional[Mention]:
     """The figure a change speaks of: the last plain figure before it, or the one the sentence refers back to."""
     for earlier in reversed(sentence.mentions[:index]):
-        if not _BASE.search(earlier.prefix) and not _word(_CHANGE_WORD, earlier.prefix) and earlier.unit not in (None, "%"):
+        if (
+            not _BASE.search(earlier.prefix)
+            and not _word(_CHANGE_WORD, earlier.prefix)
+            and earlier.unit not in (None, "%")
+        ):
             return earlier
         if earlier.unit not in (None, "%"):
             return None
-    if previous is not None and re.search(r"相比|较|同比", sentence.text[:mention.start]):
+    if previous is not None and re.search(r"相比|较|同比", sentence.text[: mention.start]):
         label = clean_label(mention.prefix)
         plain = [m for m in previous.mentions if m.unit not in (None, "%")]
         for candidate in plain:

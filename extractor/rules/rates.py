@@ -10,10 +10,9 @@ when it agrees on at least two lines and more than it fails.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
-
-from schemas import BudgetLine, ScoreSummary
+from typing import Optional
 
 from extractor.rules.docview import DocView, TableView
 from extractor.rules.findings import Draft, figure
@@ -21,12 +20,20 @@ from extractor.rules.grid import Block, squeeze
 from extractor.rules.scores import BUDGET_LABELS, _key
 from extractor.rules.sums import header_name, row_label
 from extractor.rules.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
+from schemas import BudgetLine, ScoreSummary
 
 _SEMANTICS: tuple[tuple[re.Pattern, re.Pattern, re.Pattern], ...] = (
     (re.compile(r"得分率"), re.compile(r"得分"), re.compile(r"分值|满分|权重")),
-    (re.compile(r"执行率|完成率|到位率|支出率|使用率"), re.compile(r"实际|执行数|支出数|决算|完成|使用|到位|执行$"),
-     re.compile(r"调整后|全年预算|预算数|预算$|计划|批复|年初")),
-    (re.compile(r"控制率|率"), re.compile(r"实际|实有|决算|执行|支出"), re.compile(r"预算|编制|核定|批复|计划|规模|概算")),
+    (
+        re.compile(r"执行率|完成率|到位率|支出率|使用率"),
+        re.compile(r"实际|执行数|支出数|决算|完成|使用|到位|执行$"),
+        re.compile(r"调整后|全年预算|预算数|预算$|计划|批复|年初"),
+    ),
+    (
+        re.compile(r"控制率|率"),
+        re.compile(r"实际|实有|决算|执行|支出"),
+        re.compile(r"预算|编制|核定|批复|计划|规模|概算"),
+    ),
 )
 _DENOMINATOR_ORDER = re.compile(r"调整后|全年预算")
 MAX_BLIND_COLUMNS = 8
@@ -41,7 +48,9 @@ class Candidate:
     failing: int = 0
 
 
-def _rate_lines(block: Block, rate_col: int, numerator: int, denominator: int) -> list[tuple[int, Printed, Printed, Printed]]:
+def _rate_lines(
+    block: Block, rate_col: int, numerator: int, denominator: int
+) -> list[tuple[int, Printed, Printed, Printed]]:
     lines = []
     for row in block.body_rows:
         rate = block.printed(row, rate_col)
@@ -109,11 +118,16 @@ def _report(view: DocView, table: TableView, block: Block, rate_col: int, chosen
         truncated = truncated_agrees(num, den, rate)
         severity = "info" if truncated else ("error" if chosen.semantic else "warning")
         label = row_label(block, row, block.label_column(chosen.numerator))
-        message = (f"{table.name}「{label}」{header_name(block, rate_col)}印为{rate.show()}，"
-                   f"按{header_name(block, chosen.numerator)}{num.show()} ÷ {header_name(block, chosen.denominator)}"
-                   f"{den.show()}应为{computed:.2f}%" + ("（截尾而非四舍五入）" if truncated else ""))
-        refs = (view.ref(table_id, row, rate_col), view.ref(table_id, row, chosen.numerator),
-                view.ref(table_id, row, chosen.denominator))
+        message = (
+            f"{table.name}「{label}」{header_name(block, rate_col)}印为{rate.show()}，"
+            f"按{header_name(block, chosen.numerator)}{num.show()} ÷ {header_name(block, chosen.denominator)}"
+            f"{den.show()}应为{computed:.2f}%" + ("（截尾而非四舍五入）" if truncated else "")
+        )
+        refs = (
+            view.ref(table_id, row, rate_col),
+            view.ref(table_id, row, chosen.numerator),
+            view.ref(table_id, row, chosen.denominator),
+        )
         yield Draft("rate_mismatch", severity, message, refs, expected=figure(computed, 2), found=rate.value)
 
 
@@ -131,9 +145,14 @@ def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed
     if product_agrees(weight, rate, score) or product_agrees(weight, capped, score):
         return
     expected = weight.value * min(rate.value, 100.0) / 100
-    yield Draft("rate_mismatch", "warning",
-                f"{what}得分{score.show()}，按分值{weight.show()} × 执行率{percent_text(rate)}应为{expected:.2f}",
-                (f"{record.id}.score", f"{record.id}.weight"), expected=figure(expected, 2), found=score.value)
+    yield Draft(
+        "rate_mismatch",
+        "warning",
+        f"{what}得分{score.show()}，按分值{weight.show()} × 执行率{percent_text(rate)}应为{expected:.2f}",
+        (f"{record.id}.score", f"{record.id}.weight"),
+        expected=figure(expected, 2),
+        found=score.value,
+    )
 
 
 def budget_scores(view: DocView) -> Iterator[Draft]:
@@ -151,5 +170,11 @@ def budget_scores(view: DocView) -> Iterator[Draft]:
         rate = view.printed_field(line, "rate")
         if rate is not None:
             for draft in _score_check(view, summary, rate, f"「{summary.label}」"):
-                yield Draft(draft.rule, draft.severity, draft.message, draft.refs + (f"{line.id}.rate",),
-                            draft.expected, draft.found)
+                yield Draft(
+                    draft.rule,
+                    draft.severity,
+                    draft.message,
+                    draft.refs + (f"{line.id}.rate",),
+                    draft.expected,
+                    draft.found,
+                )

@@ -7,14 +7,13 @@ ordered declaration the runner executes; its order is the order of the findings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
-
-from schemas.records import RuleId
 
 from extractor.rules import cells, crossref, indicators, narrative, rates, scores, sums
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
+from schemas.records import RuleId
 
 Check = Callable[[DocView], Iterable[Draft]]
 
@@ -28,38 +27,98 @@ class Rule:
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule("spreadsheet_errors", ("spreadsheet_error",), cells.spreadsheet_errors,
-         "a cell or record field prints #DIV/0!, #REF!, #VALUE!, #N/A …"),
-    Rule("table_sums", ("sum_mismatch",), sums.table_sums,
-         "row and column totals of every table, from the table's own structure"),
-    Rule("score_totals", ("sum_mismatch",), scores.score_totals,
-         "总分 / 自评得分 against indicator scores (plus 预算执行 where the form scores it)"),
-    Rule("level_totals", ("sum_mismatch",), scores.level_totals,
-         "一级 weights and subtotals against their indicators"),
-    Rule("table_rates", ("rate_mismatch",), rates.table_rates,
-         "执行率 / 控制率 / 得分率 columns against their own numerator and denominator"),
-    Rule("budget_scores", ("rate_mismatch",), rates.budget_scores,
-         "budget 得分 = 分值 × 执行率 where the form scores that way"),
-    Rule("narrative_sums", ("sum_mismatch",), narrative.narrative_sums,
-         "其中 lists and 合计 sentences in the narrative"),
-    Rule("narrative_changes", ("sum_mismatch", "rate_mismatch", "direction_mismatch"), narrative.narrative_changes,
-         "较上年 增加/减少 and 增幅/降幅 sentences"),
-    Rule("narrative_rates", ("rate_mismatch",), narrative.narrative_rates,
-         "执行率 / 控制率 / 到位率 stated after their amounts"),
-    Rule("score_exceeds_weight", ("score_exceeds_weight",), scores.score_exceeds_weight,
-         "a score above its weight or below zero"),
-    Rule("missing_values", ("missing_value",), scores.missing_values,
-         "a weight, score, target or actual the form requires is blank"),
-    Rule("duplicate_indicators", ("duplicate_indicator",), scores.duplicate_indicators,
-         "the same indicator twice in one section"),
-    Rule("score_consistency", ("score_inconsistent",), indicators.score_consistency,
-         "full marks for a missed target, marks taken off a met target without a reason"),
-    Rule("deviations", ("deviation_over_30",), indicators.deviations,
-         "actual more than 30% away from a quantitative target"),
-    Rule("described_vs_reported", ("described_vs_reported",), indicators.described_vs_reported,
-         "numbers in the description or narrative that contradict the reported actual"),
-    Rule("cross_references", ("cross_reference_mismatch",), crossref.cross_references,
-         "one figure printed in two places with different values"),
-    Rule("units", ("unit_mismatch",), narrative.unit_mismatches,
-         "an amount in 元 where the same figure is 万元 elsewhere"),
+    Rule(
+        "spreadsheet_errors",
+        ("spreadsheet_error",),
+        cells.spreadsheet_errors,
+        "a cell or record field prints #DIV/0!, #REF!, #VALUE!, #N/A …",
+    ),
+    Rule(
+        "table_sums",
+        ("sum_mismatch",),
+        sums.table_sums,
+        "row and column totals of every table, from the table's own structure",
+    ),
+    Rule(
+        "score_totals",
+        ("sum_mismatch",),
+        scores.score_totals,
+        "总分 / 自评得分 against indicator scores (plus 预算执行 where the form scores it)",
+    ),
+    Rule("level_totals", ("sum_mismatch",), scores.level_totals, "一级 weights and subtotals against their indicators"),
+    Rule(
+        "table_rates",
+        ("rate_mismatch",),
+        rates.table_rates,
+        "执行率 / 控制率 / 得分率 columns against their own numerator and denominator",
+    ),
+    Rule(
+        "budget_scores",
+        ("rate_mismatch",),
+        rates.budget_scores,
+        "budget 得分 = 分值 × 执行率 where the form scores that way",
+    ),
+    Rule(
+        "narrative_sums", ("sum_mismatch",), narrative.narrative_sums, "其中 lists and 合计 sentences in the narrative"
+    ),
+    Rule(
+        "narrative_changes",
+        ("sum_mismatch", "rate_mismatch", "direction_mismatch"),
+        narrative.narrative_changes,
+        "较上年 增加/减少 and 增幅/降幅 sentences",
+    ),
+    Rule(
+        "narrative_rates",
+        ("rate_mismatch",),
+        narrative.narrative_rates,
+        "执行率 / 控制率 / 到位率 stated after their amounts",
+    ),
+    Rule(
+        "score_exceeds_weight",
+        ("score_exceeds_weight",),
+        scores.score_exceeds_weight,
+        "a score above its weight or below zero",
+    ),
+    Rule(
+        "missing_values",
+        ("missing_value",),
+        scores.missing_values,
+        "a weight, score, target or actual the form requires is blank",
+    ),
+    Rule(
+        "duplicate_indicators",
+        ("duplicate_indicator",),
+        scores.duplicate_indicators,
+        "the same indicator twice in one section",
+    ),
+    Rule(
+        "score_consistency",
+        ("score_inconsistent",),
+        indicators.score_consistency,
+        "full marks for a missed target, marks taken off a met target without a reason",
+    ),
+    Rule(
+        "deviations",
+        ("deviation_over_30",),
+        indicators.deviations,
+        "actual more than 30% away from a quantitative target",
+    ),
+    Rule(
+        "described_vs_reported",
+        ("described_vs_reported",),
+        indicators.described_vs_reported,
+        "numbers in the description or narrative that contradict the reported actual",
+    ),
+    Rule(
+        "cross_references",
+        ("cross_reference_mismatch",),
+        crossref.cross_references,
+        "one figure printed in two places with different values",
+    ),
+    Rule(
+        "units",
+        ("unit_mismatch",),
+        narrative.unit_mismatches,
+        "an amount in 元 where the same figure is 万元 elsewhere",
+    ),
 )

@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from schemas import Cell
-
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.structure import QIZHONG, Relation, is_figure, is_total_label, label_key, numbering_level
+from schemas import Cell
 
 _GROUP_LABEL = re.compile(r"^按.{1,10}分[：:]?$|^[^\d]{1,12}[：:]$")
 INDENT_TOLERANCE = 1.0
@@ -35,12 +34,14 @@ class RowItem:
     parent: Optional[int] = None
 
 
-
 def _items(block: Block, label_col: int, columns: list[int], use_indent: bool) -> list[RowItem]:
     grid = block.grid
     side_start = block.label_column(label_col)  # the other side's label column, in a two-sided table
-    code_cols = [c for c, column in block.columns.items()
-                 if column.kind == "code" and (side_start if side_start is not None else -1) < c < label_col]
+    code_cols = [
+        c
+        for c, column in block.columns.items()
+        if column.kind == "code" and (side_start if side_start is not None else -1) < c < label_col
+    ]
     items = []
     for row in block.body_rows:
         cell: Optional[Cell] = grid.cell(row, label_col)
@@ -51,13 +52,19 @@ def _items(block: Block, label_col: int, columns: list[int], use_indent: bool) -
         if any(t and not is_figure(t) for t in texts):
             continue  # words inside the amount columns: a form line (自评得分 90 预算执行 …), not a data row
         code = "".join(squeeze(grid.text(row, c)) for c in code_cols) or None
-        items.append(RowItem(
-            row=row, label=squeeze(label), total=is_total_label(label),
-            group=bool(_GROUP_LABEL.match(squeeze(label))) and not any(texts),
-            qizhong=bool(QIZHONG.match(squeeze(label))), numbering=numbering_level(label),
-            code=code if code and code.isdigit() else None,
-            indent=cell.indent if use_indent and cell is not None else None, amountless=not any(texts),
-        ))
+        items.append(
+            RowItem(
+                row=row,
+                label=squeeze(label),
+                total=is_total_label(label),
+                group=bool(_GROUP_LABEL.match(squeeze(label))) and not any(texts),
+                qizhong=bool(QIZHONG.match(squeeze(label))),
+                numbering=numbering_level(label),
+                code=code if code and code.isdigit() else None,
+                indent=cell.indent if use_indent and cell is not None else None,
+                amountless=not any(texts),
+            )
+        )
     return items
 
 
@@ -73,8 +80,14 @@ def _tree_by_code(items: list[RowItem]) -> None:
                         items[j].parent = i
                 item.parent = open_total
             continue
-        parent = next((j for j in range(i - 1, -1, -1)
-                       if items[j].code and item.code.startswith(items[j].code) and items[j].code != item.code), None)
+        parent = next(
+            (
+                j
+                for j in range(i - 1, -1, -1)
+                if items[j].code and item.code.startswith(items[j].code) and items[j].code != item.code
+            ),
+            None,
+        )
         item.parent = parent if parent is not None else open_total
 
 
@@ -118,8 +131,12 @@ def _tree_by_outline(items: list[RowItem]) -> None:
             stack.append(i)
             continue
         if item.numbering is not None:
-            while stack and stack[-1] != open_total and not items[stack[-1]].group and (
-                    items[stack[-1]].numbering is None or items[stack[-1]].numbering >= item.numbering):
+            while (
+                stack
+                and stack[-1] != open_total
+                and not items[stack[-1]].group
+                and (items[stack[-1]].numbering is None or items[stack[-1]].numbering >= item.numbering)
+            ):
                 stack.pop()
             item.parent = stack[-1] if stack else open_total
             stack.append(i)
@@ -209,8 +226,7 @@ def row_relations(block: Block, label_col: int, columns: list[int], use_indent: 
             partial = any(items[c].qizhong for c in children) or any(items[j].qizhong for j in parts)
             if len(parts) == 1 and (partial or not (parent.total or parent.code)):
                 continue
-            relations.append(Relation("rows", parent.row, [items[c].row for c in parts],
-                                      partial_allowed=partial, columns=columns))
+            relations.append(
+                Relation("rows", parent.row, [items[c].row for c in parts], partial_allowed=partial, columns=columns)
+            )
     return relations
-
-

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from schemas import ExtractionResult, Finding, Problem
-
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from extractor.rules.registry import DEFAULT_RULES, Rule
+from schemas import ExtractionResult, Finding, Problem
 
 
 class Validation(BaseModel):
@@ -35,7 +34,9 @@ def check(result: ExtractionResult, rules: tuple[Rule, ...] = DEFAULT_RULES) -> 
     try:
         view = DocView(result)
     except Exception as error:  # noqa: BLE001 - a malformed table must not crash the pipeline
-        return Validation(problems=[Problem(stage="validate", message=f"无法读取表格结构: {type(error).__name__}: {error}")])
+        return Validation(
+            problems=[Problem(stage="validate", message=f"无法读取表格结构: {type(error).__name__}: {error}")]
+        )
     drafts: list[Draft] = []
     problems: list[Problem] = []
     for rule in rules:
@@ -48,9 +49,17 @@ def check(result: ExtractionResult, rules: tuple[Rule, ...] = DEFAULT_RULES) -> 
         if draft.key() in seen:
             continue
         seen.add(draft.key())
-        findings.append(Finding(id=f"f{len(findings) + 1}", rule=draft.rule, severity=draft.severity,
-                                message=draft.message, refs=list(draft.refs), expected=draft.expected,
-                                found=draft.found))
+        findings.append(
+            Finding(
+                id=f"f{len(findings) + 1}",
+                rule=draft.rule,
+                severity=draft.severity,
+                message=draft.message,
+                refs=list(draft.refs),
+                expected=draft.expected,
+                found=draft.found,
+            )
+        )
     return Validation(findings=findings, problems=problems)
 
 
@@ -62,5 +71,6 @@ def validate(result: ExtractionResult) -> list[Finding]:
 def apply_validation(result: ExtractionResult) -> ExtractionResult:
     """The result with its findings set and any rule problems appended to its problems."""
     validation = check(result)
-    return result.model_copy(update={"findings": validation.findings,
-                                     "problems": [*result.problems, *validation.problems]})
+    return result.model_copy(
+        update={"findings": validation.findings, "problems": [*result.problems, *validation.problems]}
+    )

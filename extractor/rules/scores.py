@@ -8,15 +8,15 @@ either one is fine; one that agrees with neither is reported with both.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
-
-from schemas import BudgetLine, Indicator, ScoreSummary
+from typing import Optional
 
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import squeeze
 from extractor.rules.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
+from schemas import BudgetLine, Indicator, ScoreSummary
 
 TOTAL_LABELS = ("总分", "合计", "总计", "自评得分", "复核得分", "得分合计", "总得分")
 BUDGET_LABELS = ("预算执行", "预算执行率", "预算执行情况")
@@ -60,18 +60,22 @@ class BudgetPart:
 def budget_part(view: DocView, summary: ScoreSummary, form_section: Optional[str] = None) -> Optional[BudgetPart]:
     """The 预算执行 score printed beside the summary (same table first), or the form's scored budget line."""
     sections = {summary.section, form_section}
-    candidates = [s for s in view.result.scores if s.section in sections and s.id != summary.id
-                  and _key(s.label) in BUDGET_LABELS]
+    candidates = [
+        s for s in view.result.scores if s.section in sections and s.id != summary.id and _key(s.label) in BUDGET_LABELS
+    ]
     candidates.sort(key=lambda s: (s.source.table != summary.source.table, s.section != summary.section))
     for other in candidates:
-        return BudgetPart(view.printed_field(other, "weight"), view.printed_field(other, "score"),
-                          (f"{other.id}.score",), other.label)
-    lines: list[BudgetLine] = [b for b in view.result.budget_lines if b.section in sections
-                               and b.section is not None and b.weight is not None]
+        return BudgetPart(
+            view.printed_field(other, "weight"), view.printed_field(other, "score"), (f"{other.id}.score",), other.label
+        )
+    lines: list[BudgetLine] = [
+        b for b in view.result.budget_lines if b.section in sections and b.section is not None and b.weight is not None
+    ]
     if lines:
         line = lines[0]
-        return BudgetPart(view.printed_field(line, "weight"), view.printed_field(line, "score"),
-                          (f"{line.id}.score",), line.item)
+        return BudgetPart(
+            view.printed_field(line, "weight"), view.printed_field(line, "score"), (f"{line.id}.score",), line.item
+        )
     return None
 
 
@@ -113,8 +117,14 @@ def _check_total(view: DocView, summary: ScoreSummary, indicators: list[Indicato
     for name, w, s, _, _ in outcomes:
         parts = [f"分值{_fmt(w)}" if w is not None else "", f"得分{_fmt(s)}" if s is not None else ""]
         described.append(("含" + name if name else "仅计指标") + "：" + "、".join(p for p in parts if p))
-    found = "、".join(p for p in (f"分值{total_weight.show()}" if total_weight else "",
-                                  f"得分{total_score.show()}" if total_score else "") if p)
+    found = "、".join(
+        p
+        for p in (
+            f"分值{total_weight.show()}" if total_weight else "",
+            f"得分{total_score.show()}" if total_score else "",
+        )
+        if p
+    )
     message = f"「{summary.label}」{found}与{len(indicators)}项指标不能同时成立（" + "；".join(described) + "）"
     crossed = len(failing) == 2 and len(failing[0]) == len(failing[1]) == 1 and failing[0] != failing[1]
     fields = ["weight", field] if crossed else failing[0]
@@ -180,10 +190,14 @@ def level_totals(view: DocView) -> Iterator[Draft]:
             if total is None or parts is None or sum_agrees(parts, total):
                 continue
             what = {"weight": "分值", "score": "得分", "review_score": "复核得分"}[name]
-            yield Draft("sum_mismatch", "error",
-                        f"「{summary.label}」{what}{total.show()}，而其{len(members)}项指标{what}合计{_fmt(parts)}",
-                        (f"{summary.id}.{name}", *(f"{i.id}.{name}" for i in members)),
-                        expected=figure(sum(p.value for p in parts), decimals_of(parts)), found=total.value)
+            yield Draft(
+                "sum_mismatch",
+                "error",
+                f"「{summary.label}」{what}{total.show()}，而其{len(members)}项指标{what}合计{_fmt(parts)}",
+                (f"{summary.id}.{name}", *(f"{i.id}.{name}" for i in members)),
+                expected=figure(sum(p.value for p in parts), decimals_of(parts)),
+                found=total.value,
+            )
 
 
 def _marked_weights(view: DocView, indicators: list[Indicator]) -> Iterator[Draft]:
@@ -198,9 +212,14 @@ def _marked_weights(view: DocView, indicators: list[Indicator]) -> Iterator[Draf
         total = Printed(marked, 0, exact=True, text=format_number(marked, 0))
         if parts is None or sum_agrees(parts, total):
             continue
-        yield Draft("sum_mismatch", "error", f"一级指标「{level1}」标注{total.show()}分，其下{len(members)}项指标分值合计{_fmt(parts)}",
-                    (f"{members[0].id}.level1", *(f"{i.id}.weight" for i in members)),
-                    expected=figure(sum(p.value for p in parts), decimals_of(parts)), found=marked)
+        yield Draft(
+            "sum_mismatch",
+            "error",
+            f"一级指标「{level1}」标注{total.show()}分，其下{len(members)}项指标分值合计{_fmt(parts)}",
+            (f"{members[0].id}.level1", *(f"{i.id}.weight" for i in members)),
+            expected=figure(sum(p.value for p in parts), decimals_of(parts)),
+            found=marked,
+        )
 
 
 def score_exceeds_weight(view: DocView) -> Iterator[Draft]:
@@ -214,11 +233,23 @@ def score_exceeds_weight(view: DocView) -> Iterator[Draft]:
                 continue
             what = "得分" if field == "score" else "复核得分"
             if score.value < 0:
-                yield Draft("score_exceeds_weight", "error", f"「{name}」{what}{score.show()}为负数",
-                            (f"{record.id}.{field}",), expected=0.0, found=score.value)
+                yield Draft(
+                    "score_exceeds_weight",
+                    "error",
+                    f"「{name}」{what}{score.show()}为负数",
+                    (f"{record.id}.{field}",),
+                    expected=0.0,
+                    found=score.value,
+                )
             elif weight is not None and exceeds(score, weight):
-                yield Draft("score_exceeds_weight", "error", f"「{name}」{what}{score.show()}超过分值{weight.show()}",
-                            (f"{record.id}.{field}", f"{record.id}.weight"), expected=weight.value, found=score.value)
+                yield Draft(
+                    "score_exceeds_weight",
+                    "error",
+                    f"「{name}」{what}{score.show()}超过分值{weight.show()}",
+                    (f"{record.id}.{field}", f"{record.id}.weight"),
+                    expected=weight.value,
+                    found=score.value,
+                )
 
 
 def _printed(view: DocView, indicator: Indicator, name: str) -> bool:
@@ -251,8 +282,14 @@ def missing_values(view: DocView) -> Iterator[Draft]:
             for indicator in indicators:
                 if _printed(view, indicator, name):
                     continue  # a value, or "-", "——", an error: not blank
-                yield Draft("missing_value", "warning", f"指标「{indicator.name}」未填{what[name]}",
-                            (f"{indicator.id}.{name}",), expected=None, found=None)
+                yield Draft(
+                    "missing_value",
+                    "warning",
+                    f"指标「{indicator.name}」未填{what[name]}",
+                    (f"{indicator.id}.{name}",),
+                    expected=None,
+                    found=None,
+                )
     for summary in view.result.scores:
         if summary.label == "自评得分" and summary.score is None and summary.review_score is None:
             printed = view.cell_text_of(summary, "score")
@@ -268,5 +305,10 @@ def duplicate_indicators(view: DocView) -> Iterator[Draft]:
         if first is None:
             seen[key] = indicator
             continue
-        yield Draft("duplicate_indicator", "warning", f"指标「{indicator.name}」在同一表中出现两次",
-                    (f"{indicator.id}.name", f"{first.id}.name"), found=indicator.name)
+        yield Draft(
+            "duplicate_indicator",
+            "warning",
+            f"指标「{indicator.name}」在同一表中出现两次",
+            (f"{indicator.id}.name", f"{first.id}.name"),
+            found=indicator.name,
+        )

@@ -70,6 +70,3 @@ def is_total_label(label: str) -> bool:
 def numbering_level(label: str) -> Optional[int]:
     text = squeeze(label)
     return next((level for pattern, level in NUMBERING if pattern.match(text)), None)
-
-
-

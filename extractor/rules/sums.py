@@ -11,13 +11,14 @@ The structure comes from `structure.py`; the figures decide what is certain:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Optional
 
+from extractor.rules.columns import column_relations
 from extractor.rules.docview import DocView, TableView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, is_spreadsheet_error, squeeze
-from extractor.rules.columns import column_relations
 from extractor.rules.rows import row_relations
 from extractor.rules.structure import Relation
 from extractor.rules.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
@@ -47,8 +48,10 @@ class Line:
 
     @property
     def exceeds(self) -> bool:
-        return all(p.value >= 0 for p in self.parts) and \
-            self.parts_sum > self.total.value + sum_tolerance(self.parts, self.total) + 1e-9
+        return (
+            all(p.value >= 0 for p in self.parts)
+            and self.parts_sum > self.total.value + sum_tolerance(self.parts, self.total) + 1e-9
+        )
 
 
 def _number(block: Block, row: int, col: int) -> tuple[bool, Optional[Printed]]:
@@ -114,8 +117,9 @@ def _names(names: list[str]) -> str:
     return shown + (f"等{len(names)}项" if len(names) > MAX_NAMED_PARTS else "")
 
 
-def _draft(view: DocView, table: TableView, block: Block, relation: Relation, line: Line,
-           label_col: Optional[int]) -> Draft:
+def _draft(
+    view: DocView, table: TableView, block: Block, relation: Relation, line: Line, label_col: Optional[int]
+) -> Draft:
     decimals = decimals_of([line.total, *line.parts])
     computed = format_number(line.parts_sum, decimals)
     difference = format_number(abs(line.parts_sum - line.total.value), decimals)
@@ -124,19 +128,33 @@ def _draft(view: DocView, table: TableView, block: Block, relation: Relation, li
         column = header_name(block, line.key)
         total_name = row_label(block, relation.total, label_col)
         parts = _names([row_label(block, r, label_col) for r in relation.parts])
-        message = (f"{table.name}「{column}」列：「{total_name}」为{line.total.show()}，"
-                   f"其下各项（{parts}）合计{computed}，相差{difference}")
-        refs = [view.ref(table_id, relation.total, line.key)] + [view.ref(table_id, r, line.key) for r in relation.parts]
+        message = (
+            f"{table.name}「{column}」列：「{total_name}」为{line.total.show()}，"
+            f"其下各项（{parts}）合计{computed}，相差{difference}"
+        )
+        refs = [view.ref(table_id, relation.total, line.key)] + [
+            view.ref(table_id, r, line.key) for r in relation.parts
+        ]
     else:
         label = row_label(block, line.key, block.label_column(relation.total))
         parts = _names([header_name(block, c) for c in relation.parts])
-        message = (f"{table.name}「{label}」行：{header_name(block, relation.total)}为{line.total.show()}，"
-                   f"而{parts}合计{computed}，相差{difference}")
-        refs = [view.ref(table_id, line.key, relation.total)] + [view.ref(table_id, line.key, c) for c in relation.parts]
+        message = (
+            f"{table.name}「{label}」行：{header_name(block, relation.total)}为{line.total.show()}，"
+            f"而{parts}合计{computed}，相差{difference}"
+        )
+        refs = [view.ref(table_id, line.key, relation.total)] + [
+            view.ref(table_id, line.key, c) for c in relation.parts
+        ]
     if relation.partial_allowed and line.exceeds and not relation.needs_confirmation:
         message += "（各部分之和超过合计数）"
-    return Draft("sum_mismatch", "error", message, tuple(dict.fromkeys(refs)),
-                 expected=figure(line.parts_sum, decimals), found=line.total.value)
+    return Draft(
+        "sum_mismatch",
+        "error",
+        message,
+        tuple(dict.fromkeys(refs)),
+        expected=figure(line.parts_sum, decimals),
+        found=line.total.value,
+    )
 
 
 def _sides(block: Block) -> dict[int, list[int]]:

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 EPSILON = 1e-9
 BLANK_MARKERS = frozenset({"-", "—", "——", "–", "/", "／", "－", "--", "———", "……", "…", "— —"})
@@ -43,7 +44,7 @@ class Printed:
 
     def __post_init__(self) -> None:
         # Computed once: every comparison reads them, often thousands of times per document.
-        unit = 0.0 if self.exact else 10.0 ** -self.decimals
+        unit = 0.0 if self.exact else 10.0**-self.decimals
         object.__setattr__(self, "unit", unit)
         object.__setattr__(self, "half_unit", self.spread if self.spread is not None else unit / 2)
 
@@ -121,8 +122,13 @@ def difference(a: Printed, b: Printed) -> Printed:
     """a − b, with the rounding of both: its interval is as wide as theirs together."""
     value = a.value - b.value
     decimals = max(a.decimals, b.decimals)
-    return Printed(value, decimals, exact=a.exact and b.exact, text=format_number(value, decimals),
-                   spread=a.half_unit + b.half_unit)
+    return Printed(
+        value,
+        decimals,
+        exact=a.exact and b.exact,
+        text=format_number(value, decimals),
+        spread=a.half_unit + b.half_unit,
+    )
 
 
 def magnitude(a: Printed) -> Printed:
@@ -187,7 +193,7 @@ def truncated_agrees(numerator: Printed, denominator: Printed, rate: Printed, sc
     value = ratio(numerator, denominator, scale)
     if value is None:
         return False
-    factor = 10 ** rate.decimals
+    factor = 10**rate.decimals
     return abs(math.trunc(value * factor) / factor - rate.value) <= EPSILON * max(1.0, abs(rate.value))
 
 

@@ -27,8 +27,23 @@ from extractor.store.migrate import current_revision, head_revision, upgrade
 from extractor.store.settings import StoreSettings
 
 __all__ = [
-    "add_correction", "count_by_status", "document_result", "find_document", "get_document",
-    "list_corrections", "list_documents", "mark_failed", "one_line", "register_file", "replace_records",
-    "save_result", "make_engine", "open_store", "session_scope", "current_revision", "head_revision",
-    "upgrade", "StoreSettings",
+    "add_correction",
+    "count_by_status",
+    "document_result",
+    "find_document",
+    "get_document",
+    "list_corrections",
+    "list_documents",
+    "mark_failed",
+    "one_line",
+    "register_file",
+    "replace_records",
+    "save_result",
+    "make_engine",
+    "open_store",
+    "session_scope",
+    "current_revision",
+    "head_revision",
+    "upgrade",
+    "StoreSettings",
 ]

@@ -7,8 +7,9 @@ document's status and its records always change together.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.exc import IntegrityError

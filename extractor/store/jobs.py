@@ -127,6 +127,14 @@ def get_job(*, session: Session, job_id: int) -> Optional[Job]:
 
 
 __all__ = [
-    "HEARTBEAT_EVERY_S", "STALE_AFTER_S", "beat", "claim_document", "finish_job", "get_job",
-    "job_is_dead", "recover_dead_jobs", "release_unfinished", "start_job",
+    "HEARTBEAT_EVERY_S",
+    "STALE_AFTER_S",
+    "beat",
+    "claim_document",
+    "finish_job",
+    "get_job",
+    "job_is_dead",
+    "recover_dead_jobs",
+    "release_unfinished",
+    "start_job",
 ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from schemas import Block, Cell, PageContent, ParagraphBlock, TableBlock, Word
-
 from extractor.tables.grid import Grid, GridCell
 from extractor.text.join import join_lines
+from schemas import Block, Cell, PageContent, TableBlock, Word
 
 CellKey = tuple[int, int]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from schemas import PageContent, ParagraphBlock, Word
-
 from extractor.tables.fill import line_text, lines_of
 from extractor.text.join import join_lines
+from schemas import PageContent, ParagraphBlock, Word
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?([/／]\s*\d+)?(\s*共\s*\d+\s*页)?[-—–\s]*$")
-_LIST_MARKER = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d{1,2}[、．]|（\d{1,2}）|第[一二三四五六七八九十]+[条章部分])")
+_LIST_MARKER = re.compile(
+    r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d{1,2}[、．]|（\d{1,2}）|第[一二三四五六七八九十]+[条章部分])"
+)
 MARGIN_SHARE = 0.08
 """Top and bottom share of the page where lone page numbers are running heads/feet, not text."""
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
-
 from extractor.text.join import squeeze
+from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
 
 _CONTINUATION = re.compile(r"^[（(]?续表?[）)]?|^（?接上表）?$")
 _UNIT_LINE = re.compile(r"^(单位|金额单位)[:：]")
@@ -62,7 +61,9 @@ def _unbox(block: Block) -> Block:
 def _only_captions(paragraphs: list[ParagraphBlock], table: TableBlock) -> bool:
     """Between the parts may stand only continuation marks, unit lines or a repeated title."""
     return all(
-        _CONTINUATION.match(squeeze(p.text)) or _UNIT_LINE.match(squeeze(p.text)) or p.page > table.pages[-1]
+        _CONTINUATION.match(squeeze(p.text))
+        or _UNIT_LINE.match(squeeze(p.text))
+        or p.page > table.pages[-1]
         and len(squeeze(p.text)) <= 40
         for p in paragraphs
     )
@@ -78,8 +79,12 @@ def _continues(first: TableBlock, second: TableBlock, between: list[ParagraphBlo
     if not any(cell.text for cell in second.cells):
         return False
     marked = any(_CONTINUATION.match(squeeze(p.text)) for p in between)
-    return (marked or _header_rows_repeated(first, second) > 0 or _same_columns(first, second)
-            or _merged_edges(first, second) is not None)
+    return (
+        marked
+        or _header_rows_repeated(first, second) > 0
+        or _same_columns(first, second)
+        or _merged_edges(first, second) is not None
+    )
 
 
 def _merged_edges(first: TableBlock, second: TableBlock) -> Optional[list[float]]:
@@ -104,8 +109,10 @@ def _on_edges(table: TableBlock, edges: list[float]) -> TableBlock:
     if table.column_edges == edges or len(table.column_edges) < 2:
         return table
     index = [min(range(len(edges)), key=lambda i: abs(edges[i] - x)) for x in table.column_edges]
-    cells = [cell.model_copy(update={"col": index[cell.col], "col_span": index[cell.col + cell.col_span] - index[cell.col]})
-             for cell in table.cells]
+    cells = [
+        cell.model_copy(update={"col": index[cell.col], "col_span": index[cell.col + cell.col_span] - index[cell.col]})
+        for cell in table.cells
+    ]
     return table.model_copy(update={"cells": cells, "n_cols": len(edges) - 1, "column_edges": edges})
 
 
@@ -144,8 +151,12 @@ def _join(first: TableBlock, second: TableBlock) -> TableBlock:
     skip = _header_rows_repeated(first, second)
     offset = first.n_rows
     cells = list(first.cells)
-    bottom_cells = {col: cell for cell in first.cells if cell.row + cell.row_span == first.n_rows
-                    for col in range(cell.col, cell.col + cell.col_span)}
+    bottom_cells = {
+        col: cell
+        for cell in first.cells
+        if cell.row + cell.row_span == first.n_rows
+        for col in range(cell.col, cell.col + cell.col_span)
+    }
     for cell in second.cells:
         if cell.row < skip:
             continue

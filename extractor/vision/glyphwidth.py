@@ -88,7 +88,12 @@ def choose_widths(text: str, centres: list[float], crop: np.ndarray, em: float) 
         # upgraded only on evidence, and a closing bracket always matches its opening one.
         full = char in HALF_WIDTH or (run is not None and bool(_is_full(half, runs, run, em)))
         # The recogniser reads a full-width form's own margin as a space ("= 4次" for "＝4次").
-        if half in "=:(" and position + 2 < len(text) and text[position + 1] == " " and not text[position + 2].isspace():
+        if (
+            half in "=:("
+            and position + 2 < len(text)
+            and text[position + 1] == " "
+            and not text[position + 2].isspace()
+        ):
             full = True
         if half == "(":
             if run is None and char == "(":

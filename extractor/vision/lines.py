@@ -84,7 +84,14 @@ def _pieces(mask: np.ndarray, horizontal: bool, dpi: float) -> list[PixelLine]:
         pos = float((rows * weights).sum() / weights.sum()) + (y if horizontal else x)
         start, end = (x, x + w) if horizontal else (y, y + h)
         pieces.append(
-            PixelLine(horizontal=horizontal, pos=pos, start=float(start), end=float(end), thickness=thickness, covered=float(length))
+            PixelLine(
+                horizontal=horizontal,
+                pos=pos,
+                start=float(start),
+                end=float(end),
+                thickness=thickness,
+                covered=float(length),
+            )
         )
     return pieces
 
@@ -178,11 +185,17 @@ def short_rules(ink: np.ndarray, dpi: float, long_lines: list[PixelLine]) -> lis
         if line.length >= dpi * MIN_LINE_INCH:
             continue
         duplicate = any(
-            other.horizontal == line.horizontal and abs(other.pos - line.pos) <= tolerance
-            and other.start - reach <= line.start and line.end <= other.end + reach
+            other.horizontal == line.horizontal
+            and abs(other.pos - line.pos) <= tolerance
+            and other.start - reach <= line.start
+            and line.end <= other.end + reach
             for other in long_lines
         )
-        if not duplicate and _touches(line, long_lines, line.start, reach) and _touches(line, long_lines, line.end, reach):
+        if (
+            not duplicate
+            and _touches(line, long_lines, line.start, reach)
+            and _touches(line, long_lines, line.end, reach)
+        ):
             out.append(line)
     return out
 

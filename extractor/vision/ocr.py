@@ -12,17 +12,17 @@ model loading costs far more than a page.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
-from schemas import OcrOptions
-
 from extractor.vision.model_files import verified_model_paths
 from extractor.vision.recognizer import CtcRecognizer
+from schemas import OcrOptions
 
 Quad = np.ndarray
 """A text-line box as a (4, 2) float array of pixel corners, clockwise from top-left."""

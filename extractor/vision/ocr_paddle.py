@@ -11,8 +11,8 @@ configuration errors are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -44,7 +44,9 @@ class PaddleOcrEngine:
             )
         model_dir = Path(model_dir)
         if not (model_dir / "models.json").is_file():
-            raise ModelFileError(model_dir / "models.json", "模型清单不存在 (paddleocr model_dir needs models.json with sha256)")
+            raise ModelFileError(
+                model_dir / "models.json", "模型清单不存在 (paddleocr model_dir needs models.json with sha256)"
+            )
         for model in self._files(model_dir):
             verify_model_file(model)
         for sub in MODEL_SUBDIRS:

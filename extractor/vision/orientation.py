@@ -12,7 +12,7 @@ are level, so the angle with the highest profile energy is the page's skew.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np

@@ -10,8 +10,8 @@ this reads the same text (checked against the library in tests) two to four time
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import cv2
 import numpy as np
@@ -38,7 +38,9 @@ class CtcRecognizer:
         options.enable_cpu_mem_arena = False
         if threads:
             options.intra_op_num_threads = threads
-        self._session = onnxruntime.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+        self._session = onnxruntime.InferenceSession(
+            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
         metadata = self._session.get_modelmeta().custom_metadata_map
         if "character" not in metadata:
             raise ValueError(f"{model_path}: recognition model carries no character list")

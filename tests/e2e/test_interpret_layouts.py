@@ -37,8 +37,11 @@ def test_project_form_in_docx(tmp_path: Path):
         ["", "质量指标", "通过率", "≥60%", "10", "65%", "10"],
         ["满意度指标", "服务对象满意度", "服务对象满意度", "≥90%", "10", "90", "10"],
     ]
-    _docx_table(document, rows, merges=[((0, 1), (0, 6)), ((1, 0), (1, 1)), ((2, 0), (2, 1)),
-                                       ((3, 0), (4, 0)), ((7, 0), (8, 0))])
+    _docx_table(
+        document,
+        rows,
+        merges=[((0, 1), (0, 6)), ((1, 0), (1, 1)), ((2, 0), (2, 1)), ((3, 0), (4, 0)), ((7, 0), (8, 0))],
+    )
     path = tmp_path / "project.docx"
     document.save(path)
 
@@ -48,9 +51,13 @@ def test_project_form_in_docx(tmp_path: Path):
     assert result.sections[0].project_name == "评审会经费"
     assert result.document.year == 2022 and result.document.self_score == 99.63
     assert [(b.item, b.initial, b.adjusted, b.actual, b.rate) for b in result.budget_lines] == [
-        ("合计", 10, 10, 9.6304, 96.3), ("上级", 0, 0, 0, 0), ("本级", 10, 10, 9.6304, 96.3),
+        ("合计", 10, 10, 9.6304, 96.3),
+        ("上级", 0, 0, 0, 0),
+        ("本级", 10, 10, 9.6304, 96.3),
     ]
-    assert [(i.level1, i.level2, i.name, i.target.op, i.target.value, i.weight, i.score) for i in result.indicators] == [
+    assert [
+        (i.level1, i.level2, i.name, i.target.op, i.target.value, i.weight, i.score) for i in result.indicators
+    ] == [
         ("产出指标", "数量指标", "评审会召开次数", ">=", 1, 20, 20),
         ("产出指标", "质量指标", "通过率", ">=", 60, 10, 10),
         ("满意度指标", "服务对象满意度", "服务对象满意度", ">=", 90, 10, 10),

@@ -30,10 +30,17 @@ def test_every_real_file_extracts_with_tables(results):
 def test_nine_final_account_tables_are_nine_tables(results):
     result = results["上海市普陀区财政局2024年度部门决算.pdf"]
     titles = [table.title or "" for table in result.tables]
-    expected = ["收入支出决算总表", "收入决算表", "支出决算表", "财政拨款收入支出决算总表",
-                "一般公共预算财政拨款支出决算表", "一般公共预算财政拨款基本支出决算表",
-                "财政拨款“三公”经费支出决算表", "政府性基金预算财政拨款收入支出决算表",
-                "国有资本经营预算财政拨款收入支出决算表"]
+    expected = [
+        "收入支出决算总表",
+        "收入决算表",
+        "支出决算表",
+        "财政拨款收入支出决算总表",
+        "一般公共预算财政拨款支出决算表",
+        "一般公共预算财政拨款基本支出决算表",
+        "财政拨款“三公”经费支出决算表",
+        "政府性基金预算财政拨款收入支出决算表",
+        "国有资本经营预算财政拨款收入支出决算表",
+    ]
     for title in expected:
         matching = [t for t in titles if t == title]
         assert len(matching) == 1, f"{title}: {titles}"

@@ -37,8 +37,19 @@ def squeeze(text: str | None) -> str:
 def record_view(result):
     """The records' fields that must agree between a PDF and its scan (ids and boxes aside)."""
     indicators = [
-        (i.level1, i.level2, squeeze(i.name), squeeze(i.target.raw), i.target.value, i.target.op, squeeze(i.actual.raw),
-         i.actual.value, i.weight, i.score, squeeze(i.deviation_reason))
+        (
+            i.level1,
+            i.level2,
+            squeeze(i.name),
+            squeeze(i.target.raw),
+            i.target.value,
+            i.target.op,
+            squeeze(i.actual.raw),
+            i.actual.value,
+            i.weight,
+            i.score,
+            squeeze(i.deviation_reason),
+        )
         for i in result.indicators
     ]
     budget = [(b.item, b.initial, b.adjusted, b.actual, b.rate, b.weight, b.score, b.unit) for b in result.budget_lines]

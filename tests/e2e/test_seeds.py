@@ -24,8 +24,9 @@ def _extract(path: Path):
 def test_seed_reads_back_as_its_golden(path: Path) -> None:
     score = evaluate(_extract(path), golden_for(path))
     missing = {kind: count.expected - count.matched for kind, count in score.counts.items()}
-    misses = "\n".join(f"{miss.record}.{miss.field}: expected {miss.expected!r}, found {miss.found!r}"
-                       for miss in score.misses[:25])
+    misses = "\n".join(
+        f"{miss.record}.{miss.field}: expected {miss.expected!r}, found {miss.found!r}" for miss in score.misses[:25]
+    )
     assert all(value == 0 for value in missing.values()), f"records not found: {missing}\n{misses}"
     assert score.accuracy >= MIN_ACCURACY, f"accuracy {score.accuracy:.4f}\n{misses}"
 

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from tests.rules_factories import DocumentBuilder, findings_of
 
-ITEMS = ["一般公共预算拨款", "政府性基金", "国有资本经营预算", "事业收入", "其他资金", "上级补助收入", "附属单位上缴收入"]
+ITEMS = [
+    "一般公共预算拨款",
+    "政府性基金",
+    "国有资本经营预算",
+    "事业收入",
+    "其他资金",
+    "上级补助收入",
+    "附属单位上缴收入",
+]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -38,8 +46,8 @@ def budgets(draw, smallest: int = 1):
     names = draw(st.permutations(ITEMS))[:count]
     rows = []
     for name in names:
-        initial = draw(st.integers(smallest, 10 ** 7))
-        adjusted = initial + draw(st.integers(0, 10 ** 6))
+        initial = draw(st.integers(smallest, 10**7))
+        adjusted = initial + draw(st.integers(0, 10**6))
         actual = draw(st.integers(smallest, adjusted))
         rows.append([name, initial, adjusted, actual])
     numbered = draw(st.booleans())
@@ -79,7 +87,7 @@ def test_a_changed_amount_is_a_sum_mismatch_on_its_line(budget, data):
     where = data.draw(st.sampled_from(["total", *range(len(rows))]))
     column = data.draw(st.sampled_from([1, 2, 3]))
     original = sum(r[column] for r in rows) if where == "total" else rows[where][column]
-    delta = data.draw(st.integers(10, 10 ** 6)) * data.draw(st.sampled_from([1, -1]))  # 0.10: beyond 6 × 0.005
+    delta = data.draw(st.integers(10, 10**6)) * data.draw(st.sampled_from([1, -1]))  # 0.10: beyond 6 × 0.005
     if original + delta < 0:
         delta = -delta
     table_row = 1 if where == "total" else where + 2
@@ -91,7 +99,7 @@ def test_a_changed_amount_is_a_sum_mismatch_on_its_line(budget, data):
 
 
 @SETTINGS
-@given(budgets(smallest=10 ** 4), st.data())
+@given(budgets(smallest=10**4), st.data())
 def test_a_changed_rate_is_a_rate_mismatch_on_its_line(budget, data):
     """Amounts of at least 100.00 pin a rate to ±0.01 points; 0.01 / 0.01 printed 99.98% would be rounding."""
     rows, numbered = budget
@@ -101,7 +109,8 @@ def test_a_changed_rate_is_a_rate_mismatch_on_its_line(budget, data):
         return
     printed = Decimal(rate(actual, adjusted)[:-1])
     shifted = printed + data.draw(st.sampled_from([Decimal("-1"), Decimal("1")])) * data.draw(
-        st.decimals(Decimal("0.02"), Decimal("50"), places=2))
+        st.decimals(Decimal("0.02"), Decimal("50"), places=2)
+    )
     result = budget_result(rows, numbered, (where, 4, f"{shifted}%"))
     assert [f.refs[0] for f in findings_of(result, "rate_mismatch")] == [f"b{where + 2}.rate"]
 
@@ -120,14 +129,25 @@ def forms(draw):
 def form_result(weights, scores, budget_score, total_score=None):
     doc = DocumentBuilder(year=2024)
     table = doc.table("绩效自评表", role="indicators")
-    table.row(["自评得分（满分100分）", str(total_score if total_score is not None else sum(scores) + budget_score),
-               "预算执行（10分）", str(budget_score), "", ""], pairs=[(0, 1), (2, 3)])
+    table.row(
+        [
+            "自评得分（满分100分）",
+            str(total_score if total_score is not None else sum(scores) + budget_score),
+            "预算执行（10分）",
+            str(budget_score),
+            "",
+            "",
+        ],
+        pairs=[(0, 1), (2, 3)],
+    )
     table.row(["三级指标", "指标值", "实际完成值", "分值", "得分", "偏差原因及改进措施"])
     columns = {"name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4, "deviation_reason": 5}
     for index, (weight, score) in enumerate(zip(weights, scores)):
         reason = "" if score == weight else "部分完成"
-        table.row([f"指标{index + 1}", "达成年度目标", "达成预期指标", str(weight), str(score), reason],
-                  indicator={**columns, "level1": "产出指标", "level2": "数量指标"})
+        table.row(
+            [f"指标{index + 1}", "达成年度目标", "达成预期指标", str(weight), str(score), reason],
+            indicator={**columns, "level1": "产出指标", "level2": "数量指标"},
+        )
     return doc.build()
 
 
@@ -147,7 +167,7 @@ def test_a_changed_total_score_is_a_sum_mismatch(form, delta, sign):
 
 
 @SETTINGS
-@given(st.lists(st.integers(1, 10 ** 6), min_size=2, max_size=8), st.integers(0, 7), st.integers(10, 10 ** 5))
+@given(st.lists(st.integers(1, 10**6), min_size=2, max_size=8), st.integers(0, 7), st.integers(10, 10**5))
 def test_narrative_lists(parts, which, delta):
     total = sum(parts)
     listed = "、".join(f"{ITEMS[i % len(ITEMS)]}{money(p)}万元" for i, p in enumerate(parts))
@@ -161,7 +181,7 @@ def test_narrative_lists(parts, which, delta):
 
 
 @SETTINGS
-@given(st.integers(100, 10 ** 7), st.integers(10 ** 4, 10 ** 7), st.decimals(Decimal("0.05"), Decimal("30"), places=2))
+@given(st.integers(100, 10**7), st.integers(10**4, 10**7), st.decimals(Decimal("0.05"), Decimal("30"), places=2))
 def test_growth_sentences(current, previous, shift):
     """With a base of at least 100.00万元, a shift of 0.05 points plus 1% of the rate is beyond any rounding."""
     change = current - previous

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from schemas import ExtractionResult
-from tests.store.conftest import engine, migrated_postgres, postgres_url, store_url  # noqa: F401  (fixtures)
-
 from extractor.review.app import create_app
 from extractor.review.settings import ServiceSettings
 from extractor.review.tokens import Role, create_token
 from extractor.store import session_scope
+from schemas import ExtractionResult
+from tests.store.conftest import engine, migrated_postgres, postgres_url, store_url  # noqa: F401  (fixtures)
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
 SEED_001 = SEEDS / "001" / "001.pdf"
@@ -37,9 +36,10 @@ class Service:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-def make_service(store_url: str, data_dir: Path, process_uploads: bool = True,
-                 **settings: object) -> Iterator[Service]:
-    config = ServiceSettings(database_url=store_url, data_dir=data_dir, **settings)  # type: ignore[arg-type]
+def make_service(
+    database_url: str, data_dir: Path, process_uploads: bool = True, **settings: object
+) -> Iterator[Service]:
+    config = ServiceSettings(database_url=database_url, data_dir=data_dir, **settings)  # type: ignore[arg-type]
     app = create_app(config, process_uploads=process_uploads)
     tokens = {}
     with session_scope(app.state.engine) as session:

@@ -9,14 +9,20 @@ from typing import Any, Optional
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from schemas import ExtractionResult, Finding
-
 from extractor.review.records import reapply_corrections
 from extractor.store import save_result, session_scope
+from schemas import ExtractionResult, Finding
 
 
-def variant(result: ExtractionResult, number: int, *, department: Optional[str] = None, year: Optional[int] = None,
-            findings: tuple[tuple[str, str], ...] = (), low_confidence: int = 0) -> ExtractionResult:
+def variant(
+    result: ExtractionResult,
+    number: int,
+    *,
+    department: Optional[str] = None,
+    year: Optional[int] = None,
+    findings: tuple[tuple[str, str], ...] = (),
+    low_confidence: int = 0,
+) -> ExtractionResult:
     """A copy of `result` posing as another file: own sha256, and the given fields, findings and confidences."""
     copy = result.model_copy(deep=True)
     copy.document.sha256 = f"{number:064x}"
@@ -25,8 +31,16 @@ def variant(result: ExtractionResult, number: int, *, department: Optional[str] 
         copy.document.department = department
     if year is not None:
         copy.document.year = year
-    copy.findings = [Finding(id=f"f{n + 1}", rule=rule, severity=severity, message=f"{rule} 测试",  # type: ignore[arg-type]
-                             refs=[f"{copy.indicators[0].id}.score"]) for n, (rule, severity) in enumerate(findings)]
+    copy.findings = [
+        Finding(
+            id=f"f{n + 1}",
+            rule=rule,
+            severity=severity,
+            message=f"{rule} 测试",  # type: ignore[arg-type]
+            refs=[f"{copy.indicators[0].id}.score"],
+        )
+        for n, (rule, severity) in enumerate(findings)
+    ]
     for indicator in copy.indicators[:low_confidence]:
         indicator.confidence["actual"] = 0.5
     return copy
@@ -41,8 +55,9 @@ def store(engine: Engine, result: ExtractionResult, path: Optional[Path] = None)
         return document.id
 
 
-def wait_until_processed(client: TestClient, document_id: int, headers: dict[str, str],
-                         timeout_s: float = 90.0) -> dict[str, Any]:
+def wait_until_processed(
+    client: TestClient, document_id: int, headers: dict[str, str], timeout_s: float = 90.0
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
         body = client.get(f"/api/documents/{document_id}", headers=headers).json()

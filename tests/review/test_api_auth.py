@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app as cli_app
 from extractor.review.tokens import Role, verify_token
 from extractor.store import make_engine, session_scope
-
 from tests.review.conftest import SEED_001, Service
 
 ROUTES = [
@@ -27,8 +25,12 @@ ROUTES = [
 
 
 def test_no_token_or_a_wrong_one_is_401(service: Service) -> None:
-    wrong = ({}, {"Authorization": "Bearer jx_0000.nope"}, {"Authorization": "Basic dXNlcjpwdw=="},
-             {"Authorization": "Bearer " + service.tokens["admin"][:-2] + "xx"})
+    wrong = (
+        {},
+        {"Authorization": "Bearer jx_0000.nope"},
+        {"Authorization": "Basic dXNlcjpwdw=="},
+        {"Authorization": "Bearer " + service.tokens["admin"][:-2] + "xx"},
+    )
     for method, path in ROUTES:
         for headers in wrong:
             response = service.client.request(method, path, headers=headers)
@@ -72,8 +74,21 @@ def test_admin_manages_tokens_and_a_revoked_token_stops_working(service: Service
 
 
 def test_token_create_command_prints_a_token_that_is_stored_hashed(store_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(cli_app, ["token", "create", "--role", "reviewer", "--name", "李四",
-                                          "--database-url", store_url, "--data-dir", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli_app,
+        [
+            "token",
+            "create",
+            "--role",
+            "reviewer",
+            "--name",
+            "李四",
+            "--database-url",
+            store_url,
+            "--data-dir",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     token = result.stdout.strip().splitlines()[-1]
     engine = make_engine(store_url)
@@ -81,8 +96,9 @@ def test_token_create_command_prints_a_token_that_is_stored_hashed(store_url: st
         with session_scope(engine) as session:
             caller = verify_token(session=session, token=token)
             assert caller is not None and caller.role is Role.reviewer and caller.name == "李四"
-            from models import ApiToken
             from sqlmodel import select
+
+            from models import ApiToken
 
             row = session.exec(select(ApiToken)).one()
             assert token.split(".", 1)[1] not in (row.secret_hash, row.salt), "only a salted hash is stored"
@@ -96,9 +112,15 @@ def test_token_create_command_prints_a_token_that_is_stored_hashed(store_url: st
 def test_openapi_documents_every_route_and_the_bearer_scheme(service: Service) -> None:
     schema = service.client.get("/openapi.json").json()
     paths = schema["paths"]
-    for path, method in (("/api/documents", "post"), ("/api/documents", "get"), ("/api/documents/{id}", "get"),
-                         ("/api/documents/{id}/fields", "patch"), ("/api/documents/{id}/corrections", "get"),
-                         ("/api/documents/{id}/pages/{n}.png", "get"), ("/api/export", "get")):
+    for path, method in (
+        ("/api/documents", "post"),
+        ("/api/documents", "get"),
+        ("/api/documents/{id}", "get"),
+        ("/api/documents/{id}/fields", "patch"),
+        ("/api/documents/{id}/corrections", "get"),
+        ("/api/documents/{id}/pages/{n}.png", "get"),
+        ("/api/export", "get"),
+    ):
         assert method in paths[path], (path, method)
     assert "multipart/form-data" in paths["/api/documents"]["post"]["requestBody"]["content"]
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

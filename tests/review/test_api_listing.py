@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from schemas import ExtractionResult
-
 from extractor.store import mark_failed, register_file, session_scope
-
+from schemas import ExtractionResult
 from tests.review.conftest import SEED_001, Service
 from tests.review.helpers import store, variant
 
@@ -21,8 +19,10 @@ def _ids(service: Service, query: str) -> list[int]:
 def test_filters_and_paging(service: Service, engine: Engine, seed_001: ExtractionResult) -> None:
     plain = store(engine, variant(seed_001, 1, department="甲局", year=2022))
     sums = store(engine, variant(seed_001, 2, department="乙局", year=2023, findings=(("sum_mismatch", "error"),)))
-    rates = store(engine, variant(seed_001, 3, department="乙局", year=2023, findings=(("rate_mismatch", "warning"),),
-                                  low_confidence=2))
+    rates = store(
+        engine,
+        variant(seed_001, 3, department="乙局", year=2023, findings=(("rate_mismatch", "warning"),), low_confidence=2),
+    )
     with session_scope(engine) as session:
         broken = register_file(session=session, sha256="f" * 64, path=SEED_001)
         mark_failed(session=session, document=broken, error="broken.pdf: PDF 已损坏")
@@ -41,7 +41,8 @@ def test_filters_and_paging(service: Service, engine: Engine, seed_001: Extracti
 
 
 def test_queue_puts_failures_errors_and_low_confidence_first_and_reviewed_last(
-        service: Service, engine: Engine, seed_001: ExtractionResult) -> None:
+    service: Service, engine: Engine, seed_001: ExtractionResult
+) -> None:
     quiet = store(engine, variant(seed_001, 1))
     unsure = store(engine, variant(seed_001, 2, low_confidence=3))
     warned = store(engine, variant(seed_001, 3, findings=(("rate_mismatch", "warning"),)))
@@ -54,7 +55,8 @@ def test_queue_puts_failures_errors_and_low_confidence_first_and_reviewed_last(
 
 
 def test_counts_of_documents_ingested_without_the_service_are_filled_in(
-        service: Service, engine: Engine, seed_001: ExtractionResult) -> None:
+    service: Service, engine: Engine, seed_001: ExtractionResult
+) -> None:
     from extractor.review.summary import refresh_stale
     from extractor.store import save_result
 

@@ -10,10 +10,8 @@ from pathlib import Path
 import pymupdf
 from sqlalchemy import Engine
 
-from schemas import ExtractionResult
-
 from extractor.export import ExportFilter, export
-
+from schemas import ExtractionResult
 from tests.review.conftest import SEED_001, SEEDS, Service
 from tests.review.helpers import store, variant
 
@@ -50,8 +48,13 @@ def test_export_is_the_cli_export(service: Service, engine: Engine, seed_001: Ex
     store(engine, variant(seed_001, 1, department="甲局"))
     store(engine, variant(seed_001, 2, department="乙局", findings=(("sum_mismatch", "error"),)))
     client, headers = service.client, service.auth("ingest")
-    expected = export(engine=engine, out_dir=tmp_path / "cli", kinds=("indicators",), formats=("csv",),
-                      filters=ExportFilter(department="乙局"))
+    expected = export(
+        engine=engine,
+        out_dir=tmp_path / "cli",
+        kinds=("indicators",),
+        formats=("csv",),
+        filters=ExportFilter(department="乙局"),
+    )
     response = client.get("/api/export?format=csv&kind=indicators&department=乙局", headers=headers)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert response.content == expected[0].read_bytes()
@@ -64,8 +67,13 @@ def test_export_is_the_cli_export(service: Service, engine: Engine, seed_001: Ex
     bundle = client.get("/api/export?format=parquet", headers=headers)
     assert bundle.headers["content-type"] == "application/zip"
     names = set(zipfile.ZipFile(io.BytesIO(bundle.content)).namelist())
-    assert names == {"indicators.parquet", "budget_lines.parquet", "scores.parquet", "findings.parquet",
-                     "extraction_result.schema.json"}
+    assert names == {
+        "indicators.parquet",
+        "budget_lines.parquet",
+        "scores.parquet",
+        "findings.parquet",
+        "extraction_result.schema.json",
+    }
     assert client.get("/api/export?format=pdf", headers=headers).status_code == 422
 
 

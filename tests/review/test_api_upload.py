@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from models import Document
 from extractor.store import make_engine, session_scope
-
+from models import Document
 from tests.review.conftest import SEED_001, SEEDS, Service, make_service
 from tests.review.helpers import wait_until_processed
 from tests.store.files import hanging_pdf
@@ -54,12 +53,16 @@ def test_over_the_limit_is_413_and_a_non_document_is_415(service: Service, store
     just_over = b"%PDF-1.7\n" + b"0" * (limit - 8)  # one byte over: caught while copying
     far_over = b"%PDF-1.7\n" + b"0" * (limit * 3)  # caught by the request size before parsing
     for payload in (just_over, far_over):
-        response = client.post("/api/documents", files={"file": ("big.pdf", payload, "application/pdf")}, headers=ingest)
+        response = client.post(
+            "/api/documents", files={"file": ("big.pdf", payload, "application/pdf")}, headers=ingest
+        )
         assert response.status_code == 413, response.text
         assert "上传上限 1 MB" in response.json()["detail"]
-    for name, payload, reason in (("notes.pdf", "这不是 PDF。".encode(), "不支持的文件类型"),
-                                  ("empty.pdf", b"", "空文件"),
-                                  ("fake.docx", b"PK\x03\x04 not a zip", "ZIP")):
+    for name, payload, reason in (
+        ("notes.pdf", "这不是 PDF。".encode(), "不支持的文件类型"),
+        ("empty.pdf", b"", "空文件"),
+        ("fake.docx", b"PK\x03\x04 not a zip", "ZIP"),
+    ):
         response = client.post("/api/documents", files={"file": (name, payload, "application/pdf")}, headers=ingest)
         assert response.status_code == 415, response.text
         assert response.json()["detail"].startswith(f"{name}: ") and reason in response.json()["detail"]
@@ -70,8 +73,9 @@ def test_over_the_limit_is_413_and_a_non_document_is_415(service: Service, store
 def test_a_file_exactly_at_the_limit_is_accepted(store_url: str, tmp_path: Path) -> None:
     data = (SEEDS / "000" / "000.pdf").read_bytes()
     for service in make_service(store_url, tmp_path / "data", max_upload_mb=len(data) / 1024 / 1024):
-        response = service.client.post("/api/documents", files={"file": ("000.pdf", data, "application/pdf")},
-                                       headers=service.auth("admin"))
+        response = service.client.post(
+            "/api/documents", files={"file": ("000.pdf", data, "application/pdf")}, headers=service.auth("admin")
+        )
         assert response.status_code == 202, response.text
 
 
@@ -82,10 +86,12 @@ def test_a_hanging_upload_fails_alone_after_its_time_limit(store_url: str, tmp_p
     # The limit counts from handing the file to a worker, start-up of a fresh worker included: keep room.
     for service in make_service(store_url, tmp_path / "data", timeout_s=15.0, workers=2):
         client, ingest = service.client, service.auth("ingest")
-        stuck = client.post("/api/documents", files={"file": ("hanging.pdf", hanging.read_bytes(), "application/pdf")},
-                            headers=ingest).json()
-        good = client.post("/api/documents", files={"file": ("001.pdf", SEED_001.read_bytes(), "application/pdf")},
-                           headers=ingest).json()
+        stuck = client.post(
+            "/api/documents", files={"file": ("hanging.pdf", hanging.read_bytes(), "application/pdf")}, headers=ingest
+        ).json()
+        good = client.post(
+            "/api/documents", files={"file": ("001.pdf", SEED_001.read_bytes(), "application/pdf")}, headers=ingest
+        ).json()
         failed = wait_until_processed(client, stuck["id"], ingest)
         assert failed["status"] == "failed" and failed["error"].startswith("hanging.pdf: 超时")
         done = wait_until_processed(client, good["id"], ingest)
@@ -94,8 +100,11 @@ def test_a_hanging_upload_fails_alone_after_its_time_limit(store_url: str, tmp_p
 
 def test_an_upload_left_queued_is_extracted_when_the_service_starts_again(store_url: str, tmp_path: Path) -> None:
     for service in make_service(store_url, tmp_path / "data", process_uploads=False):
-        accepted = service.client.post("/api/documents", headers=service.auth("ingest"),
-                                       files={"file": ("001.pdf", SEED_001.read_bytes(), "application/pdf")}).json()
+        accepted = service.client.post(
+            "/api/documents",
+            headers=service.auth("ingest"),
+            files={"file": ("001.pdf", SEED_001.read_bytes(), "application/pdf")},
+        ).json()
     assert _documents(store_url)[0].status == "queued"
     for service in make_service(store_url, tmp_path / "data"):
         assert wait_until_processed(service.client, accepted["id"], service.auth("ingest"))["status"] == "done"
@@ -103,8 +112,10 @@ def test_an_upload_left_queued_is_extracted_when_the_service_starts_again(store_
 
 def test_a_chunked_upload_without_length_is_stopped_at_the_limit(service: Service, store_url: str) -> None:
     boundary = "jx-boundary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n"
-            "Content-Type: application/pdf\r\n\r\n%PDF-1.7\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-1.7\n"
+    ).encode()
     chunk = b"0" * 65536
 
     def body():  # no Content-Length: the size is only known by counting what arrives
@@ -113,7 +124,10 @@ def test_a_chunked_upload_without_length_is_stopped_at_the_limit(service: Servic
             yield chunk
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    response = service.client.post("/api/documents", content=body(), headers={
-        **service.auth("ingest"), "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    response = service.client.post(
+        "/api/documents",
+        content=body(),
+        headers={**service.auth("ingest"), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     assert response.status_code == 413 and "上传上限" in response.json()["detail"]
     assert _documents(store_url) == []

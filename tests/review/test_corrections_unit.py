@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import ExtractionResult
-
 from extractor.review.corrections import CorrectionError, apply, cell_at, format_like, prepare, resolve
 from extractor.review.records import with_corrections
 from models import Correction
+from schemas import ExtractionResult
 
 
 def _indicator(result: ExtractionResult, record_id: str):  # type: ignore[no-untyped-def]
@@ -37,7 +36,9 @@ def test_numbers_keep_the_printed_form_of_their_cell(seed_001: ExtractionResult)
     assert cell_at(corrected.tables[0], summary.source.row or 0, 7).text == "88"  # type: ignore[union-attr]
     assert prepare(seed_001, "b1.rate", "96.30%").after == 96.3
     assert prepare(seed_001, "b1.rate", "——").after is None
-    assert format_like(97.5, "96.30%") == "97.50%" and format_like(88.0, "98") == "88" and format_like(1.25, "3") == "1.25"
+    assert (
+        format_like(97.5, "96.30%") == "97.50%" and format_like(88.0, "98") == "88" and format_like(1.25, "3") == "1.25"
+    )
 
 
 def test_cells_and_document_fields(seed_001: ExtractionResult) -> None:
@@ -47,18 +48,21 @@ def test_cells_and_document_fields(seed_001: ExtractionResult) -> None:
     assert apply(seed_001, "document.department", "某某局").document.department == "某某局"
 
 
-@pytest.mark.parametrize("ref,text,message", [
-    ("i99.actual", "1", "没有记录"),
-    ("i1.source", "1", "不是可更正的字段"),
-    ("i1.confidence", "1", "不是可更正的字段"),
-    ("i1.actual.value", "1", "只能更正整个字段"),
-    ("i1", "1", "不是字段引用"),
-    ("document.sha256", "x", "不可更正"),
-    ("c1.score", "九十八分左右", "不是数字"),
-    ("document.year", "2023.5", "不是整数"),
-    ("i1.name", "  ", "不能为空"),
-    ("t1.r99c0", "x", "没有这个单元格"),
-])
+@pytest.mark.parametrize(
+    "ref,text,message",
+    [
+        ("i99.actual", "1", "没有记录"),
+        ("i1.source", "1", "不是可更正的字段"),
+        ("i1.confidence", "1", "不是可更正的字段"),
+        ("i1.actual.value", "1", "只能更正整个字段"),
+        ("i1", "1", "不是字段引用"),
+        ("document.sha256", "x", "不可更正"),
+        ("c1.score", "九十八分左右", "不是数字"),
+        ("document.year", "2023.5", "不是整数"),
+        ("i1.name", "  ", "不能为空"),
+        ("t1.r99c0", "x", "没有这个单元格"),
+    ],
+)
 def test_what_cannot_be_corrected_says_why(seed_001: ExtractionResult, ref: str, text: str, message: str) -> None:
     with pytest.raises(CorrectionError, match=message):
         prepare(seed_001, ref, text)
@@ -69,9 +73,11 @@ def test_re_applying_stored_corrections_gives_the_same_result(seed_001: Extracti
     once = apply(seed_001, first.ref, first.after)
     second = prepare(once, "c1.score", "88")
     twice = apply(once, second.ref, second.after)
-    stored = [Correction(id=1, document_id=1, who="a", ref=first.ref, before=first.before, after=first.after),
-              Correction(id=2, document_id=1, who="a", ref=second.ref, before=second.before, after=second.after),
-              Correction(id=3, document_id=1, who="a", ref="i77.actual", before=None, after={"raw": "x"})]
+    stored = [
+        Correction(id=1, document_id=1, who="a", ref=first.ref, before=first.before, after=first.after),
+        Correction(id=2, document_id=1, who="a", ref=second.ref, before=second.before, after=second.after),
+        Correction(id=3, document_id=1, who="a", ref="i77.actual", before=None, after={"raw": "x"}),
+    ]
     replayed = with_corrections(seed_001, stored)
     assert replayed.indicators == twice.indicators and replayed.scores == twice.scores
     assert replayed.tables == twice.tables

@@ -23,7 +23,6 @@ import pytest
 from extractor.ingest import IngestOptions, ingest
 from extractor.review.tokens import Role, create_token
 from extractor.store import make_engine, session_scope, upgrade
-
 from tests.review.conftest import SEED_001
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,8 +30,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium "
-                                                    "(apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
 ]
 
 
@@ -50,8 +51,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     engine = make_engine(url)
     upgrade(engine)
     source = Path(shutil.copy(SEED_001, tmp_path / "001.pdf"))
-    summary = ingest(engine=engine, paths=[source], options=IngestOptions(workers=1, timeout_s=120),
-                     show_progress=False)
+    summary = ingest(
+        engine=engine, paths=[source], options=IngestOptions(workers=1, timeout_s=120), show_progress=False
+    )
     assert summary.ok == 1, summary.failures
     with session_scope(engine) as session:
         _, token = create_token(session=session, role=Role.reviewer, name="审核员甲")
@@ -59,9 +61,26 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     port = _free_port()
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "extractor.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--data-dir", str(data_dir), "--database-url", url],
-        cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "extractor.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--database-url",
+            url,
+        ],
+        cwd=REPO,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -91,7 +110,8 @@ def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.goto(f"{base}/review")
@@ -134,4 +154,5 @@ def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], 
 
     audit = httpx.get(f"{base}/api/documents/1/corrections", headers={"Authorization": f"Bearer {token}"}).json()
     assert [(entry["who"], entry["ref"], entry["before"], entry["after"]) for entry in audit] == [
-        ("审核员甲", "c1.score", 98.0, 88.0)]
+        ("审核员甲", "c1.score", 98.0, 88.0)
+    ]

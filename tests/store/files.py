@@ -92,8 +92,7 @@ def memory_hungry_pdf(path: Path, lines: int = 1_000_000) -> Path:
     document = pymupdf.open()
     page = document.new_page(width=595, height=842)
     page.insert_text((50, 50), "lines")
-    ops = b"".join(b"%d %d m %d %d l S\n" % (i % 500, (i * 7) % 800, i % 500 + 1, (i * 7) % 800)
-                   for i in range(lines))
+    ops = b"".join(b"%d %d m %d %d l S\n" % (i % 500, (i * 7) % 800, i % 500 + 1, (i * 7) % 800) for i in range(lines))
     document.update_stream(page.get_contents()[0], ops, compress=True)
     document.save(path, deflate=True)
     return path

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from models import Correction, Document, IndicatorRow, Job, TableRow
 from extractor.ingest import IngestOptions, discover, ingest
 from extractor.pipeline import extract
 from extractor.store import add_correction, document_result, get_document, make_engine, session_scope, upgrade
 from extractor.store.jobs import recover_dead_jobs, start_job
-
+from models import Correction, Document, IndicatorRow, Job, TableRow
 from tests.store.files import REAL, SEEDS, bad_files, copy_fixtures, copy_good_files, memory_hungry_pdf
 
 pytestmark = pytest.mark.skipif(not REAL.is_dir() or not SEEDS.is_dir(), reason="needs ../shared/real and fixtures/")
@@ -64,8 +63,9 @@ def test_bad_files_fail_with_their_reason_and_good_ones_are_stored(tmp_path: Pat
     expected_reasons = bad_files(tmp_path / "in" / "bad")
     (tmp_path / "in" / "readme.txt").write_text("not a document", encoding="utf-8")
     # The hanging PDF never finishes; 15 s is far above the 1-2 s each good file needs.
-    summary = ingest(engine=engine, paths=[tmp_path / "in"], options=IngestOptions(workers=2, timeout_s=15),
-                     show_progress=False)
+    summary = ingest(
+        engine=engine, paths=[tmp_path / "in"], options=IngestOptions(workers=2, timeout_s=15), show_progress=False
+    )
     assert (summary.ok, summary.failed, summary.not_documents) == (len(good), len(expected_reasons), 1)
     with session_scope(engine) as session:
         documents = {doc.file: doc for doc in session.exec(select(Document)).all()}
@@ -84,8 +84,12 @@ def test_a_document_over_the_memory_limit_fails_and_the_next_one_gets_a_fresh_wo
     memory_hungry_pdf(tmp_path / "in" / "a-lines.pdf")
     copy_good_files(tmp_path / "in", ("dept_budget.xlsx",))
     (tmp_path / "in" / "dept_budget.xlsx").rename(tmp_path / "in" / "z-after.xlsx")
-    summary = ingest(engine=engine, paths=[tmp_path / "in"], show_progress=False,
-                     options=IngestOptions(workers=1, memory_mb=1024, timeout_s=120))
+    summary = ingest(
+        engine=engine,
+        paths=[tmp_path / "in"],
+        show_progress=False,
+        options=IngestOptions(workers=1, memory_mb=1024, timeout_s=120),
+    )
     with session_scope(engine) as session:
         documents = {doc.file: doc for doc in session.exec(select(Document)).all()}
     assert (summary.ok, summary.failed) == (1, 1), {name: (doc.status, doc.error) for name, doc in documents.items()}
@@ -103,10 +107,16 @@ def test_force_replaces_records_and_keeps_corrections(engine: Engine, tmp_path: 
     counts = _table_counts(engine)
     with session_scope(engine) as session:
         document = session.exec(select(Document)).one()
-        add_correction(session=session, document_id=document.id, who="reviewer", ref="t1.cells",  # type: ignore[arg-type]
-                       before=None, after="fixed", reason="test")
-    forced = ingest(engine=engine, paths=[path], options=QUICK.model_copy(update={"force": True}),
-                    show_progress=False)
+        add_correction(
+            session=session,
+            document_id=document.id,
+            who="reviewer",
+            ref="t1.cells",  # type: ignore[arg-type]
+            before=None,
+            after="fixed",
+            reason="test",
+        )
+    forced = ingest(engine=engine, paths=[path], options=QUICK.model_copy(update={"force": True}), show_progress=False)
     assert (forced.ok, forced.skipped) == (1, 0)
     assert _table_counts(engine) == counts
     with session_scope(engine) as session:
@@ -115,8 +125,9 @@ def test_force_replaces_records_and_keeps_corrections(engine: Engine, tmp_path: 
 
 
 def test_a_document_left_running_by_a_dead_run_is_queued_again(engine: Engine) -> None:
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True, check=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead_pid = int(finished.stdout)
     with session_scope(engine) as session:
         job = start_job(session=session, mode="local", workers=1, options={})

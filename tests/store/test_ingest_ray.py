@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from models import Document
 from extractor.ingest import IngestOptions
 from extractor.store import session_scope
-
+from models import Document
 from tests.store.files import REAL, copy_good_files, hanging_pdf
 
 if os.environ.get("CI"):

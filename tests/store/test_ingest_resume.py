@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from models import Document, IndicatorRow
 from extractor.pipeline import extract, file_sha256
 from extractor.store import session_scope
-
+from models import Document, IndicatorRow
 from tests.store.files import SEEDS, copy_fixtures, hanging_pdf, pdf_variants
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="the fixtures are not here")
@@ -25,8 +24,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(*args: str, database_url: str) -> list[str]:
-    return [sys.executable, "-m", "extractor.cli_store", "ingest", *args, "--no-progress",
-            "--database-url", database_url]
+    return [
+        sys.executable,
+        "-m",
+        "extractor.cli_store",
+        "ingest",
+        *args,
+        "--no-progress",
+        "--database-url",
+        database_url,
+    ]
 
 
 def _statuses(engine: Engine) -> list[str]:
@@ -44,8 +51,13 @@ def test_killed_run_resumes_without_duplicates_or_losses(engine: Engine, store_u
     files = list(original)
     count = len(files)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    parent = subprocess.Popen(_cli(str(tmp_path / "in"), "-j", "1", database_url=store_url), cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    parent = subprocess.Popen(
+        _cli(str(tmp_path / "in"), "-j", "1", database_url=store_url),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while _statuses(engine).count("done") < 2:
         assert parent.poll() is None, parent.communicate()
@@ -57,16 +69,23 @@ def test_killed_run_resumes_without_duplicates_or_losses(engine: Engine, store_u
     assert 2 <= before.count("done") < count
     assert "running" in before  # the document in the worker when the parent died
 
-    rerun = subprocess.run(_cli(str(tmp_path / "in"), "-j", "2", database_url=store_url), cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        _cli(str(tmp_path / "in"), "-j", "2", database_url=store_url),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert f"skipped {before.count('done')}" in rerun.stdout
     assert _statuses(engine) == ["done"] * count
     # No half-stored or doubled document: each holds exactly the records a clean ingest of it gives.
     with session_scope(engine) as session:
         stored = dict(session.exec(select(Document.sha256, Document.id)).all())
-        per_document = dict(session.exec(
-            select(IndicatorRow.document_id, func.count()).group_by(IndicatorRow.document_id)).all())
+        per_document = dict(
+            session.exec(select(IndicatorRow.document_id, func.count()).group_by(IndicatorRow.document_id)).all()
+        )
     assert sorted(stored) == sorted(file_sha256(path) for path in files)
     expected = {source: len(extract(source).indicators) for source in set(original.values())}
     for path in files:
@@ -86,8 +105,13 @@ def test_a_worker_does_not_outlive_its_killed_parent(tmp_path: Path) -> None:
     hanging_pdf(tmp_path / "hanging.pdf")
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    parent = subprocess.Popen(_cli(str(tmp_path / "hanging.pdf"), "-j", "1", "--timeout", "600", database_url=url),
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = subprocess.Popen(
+        _cli(str(tmp_path / "hanging.pdf"), "-j", "1", "--timeout", "600", database_url=url),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     workers: list[int] = []
     while not workers:

@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-
 from tests.store.files import REAL, copy_good_files
 
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="the real corpus (../shared/real) is not here")
@@ -38,7 +37,12 @@ def test_ingest_show_export(store_url: str, tmp_path: Path) -> None:
     exported = runner.invoke(app, ["export", str(tmp_path / "out"), "-f", "csv", "--status", "done"], env=env)
     assert exported.exit_code == 0, exported.output
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
-        "indicators.csv", "budget_lines.csv", "scores.csv", "findings.csv", "extraction_result.schema.json"}
+        "indicators.csv",
+        "budget_lines.csv",
+        "scores.csv",
+        "findings.csv",
+        "extraction_result.schema.json",
+    }
     assert "budget_lines.csv" in exported.stdout
     columns = pd.read_csv(tmp_path / "out" / "indicators.csv").columns
     assert {"document.sha256", "target.raw", "target.op", "source.page", "source.bbox"} <= set(columns)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from schemas import ExtractionResult
 from extractor.pipeline import extract
 from extractor.store import document_result, save_result, session_scope
-
+from schemas import ExtractionResult
 from tests.store.files import GOOD_FILES, REAL, SEEDS
 
-SOURCES = sorted(SEEDS.glob("*/*.pdf")) + sorted(SEEDS.glob("*/*.docx")) + sorted(SEEDS.glob("*/*.xlsx")) + [
-    REAL / name for name in GOOD_FILES
-]
+SOURCES = (
+    sorted(SEEDS.glob("*/*.pdf"))
+    + sorted(SEEDS.glob("*/*.docx"))
+    + sorted(SEEDS.glob("*/*.xlsx"))
+    + [REAL / name for name in GOOD_FILES]
+)
 
 
 @pytest.fixture(scope="module")

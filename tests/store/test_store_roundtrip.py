@@ -8,11 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine
 
+from extractor.store import document_result, save_result, session_scope
 from models import IndicatorRow
 from models.convert import record_to_row, row_to_record
 from schemas import ExtractionResult, Indicator, Source, Value
-from extractor.store import document_result, save_result, session_scope
-
 from tests.store.strategies import results
 
 
@@ -57,12 +56,23 @@ class IndicatorWithNote(Indicator):
 
 def test_fields_without_a_column_are_kept_in_extra() -> None:
     record = IndicatorWithNote(
-        id="i1", section="s1", name="培训人次", note="复核时补充", evidence=Value(raw="≥5个", value=5.0),
-        source=Source(page=3, bbox=(1.0, 2.0, 3.0, 4.5)), confidence={"name": 0.5},
+        id="i1",
+        section="s1",
+        name="培训人次",
+        note="复核时补充",
+        evidence=Value(raw="≥5个", value=5.0),
+        source=Source(page=3, bbox=(1.0, 2.0, 3.0, 4.5)),
+        confidence={"name": 0.5},
     )
     row = record_to_row(record, IndicatorRow, document_id=1, ordinal=0)
-    assert row.extra == {"note": "复核时补充", "evidence.raw": "≥5个", "evidence.op": None,
-                         "evidence.value": 5.0, "evidence.unit": None, "evidence.qualitative": False}
+    assert row.extra == {
+        "note": "复核时补充",
+        "evidence.raw": "≥5个",
+        "evidence.op": None,
+        "evidence.value": 5.0,
+        "evidence.unit": None,
+        "evidence.qualitative": False,
+    }
     assert row.name == "培训人次" and row.source_page == 3
     assert row_to_record(row, IndicatorWithNote) == record
 
@@ -73,8 +83,17 @@ def test_floats_survive_exactly(engine: Engine, value: float) -> None:
         {
             "document": {"file": "f.pdf", "sha256": "b" * 64, "kind": "xlsx", "self_score": value},
             "budget_lines": [{"id": "b1", "item": "合计", "actual": value, "confidence": {"actual": value % 1}}],
-            "findings": [{"id": "f1", "rule": "sum_mismatch", "severity": "error", "message": "合计不符",
-                          "refs": ["b1.actual"], "expected": value, "found": "195.85"}],
+            "findings": [
+                {
+                    "id": "f1",
+                    "rule": "sum_mismatch",
+                    "severity": "error",
+                    "message": "合计不符",
+                    "refs": ["b1.actual"],
+                    "expected": value,
+                    "found": "195.85",
+                }
+            ],
         }
     )
     back = _store_and_read(engine, result)

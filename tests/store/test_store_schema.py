@@ -10,7 +10,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables)
-from schemas import ExtractionResult
 from extractor.store import (
     StoreSettings,
     add_correction,
@@ -23,6 +22,7 @@ from extractor.store import (
     session_scope,
 )
 from extractor.store.migrate import downgrade, upgrade
+from schemas import ExtractionResult
 
 
 def _result(sha: str, file: str = "a.pdf", n_indicators: int = 2) -> ExtractionResult:
@@ -60,8 +60,15 @@ def test_open_store_creates_the_sqlite_file_in_the_data_dir(tmp_path, monkeypatc
 def test_corrections_are_append_only_and_survive_re_extraction(engine: Engine) -> None:
     with session_scope(engine) as session:
         document = save_result(session=session, result=_result("c" * 64))
-        add_correction(session=session, document_id=document.id, who="审核员甲", ref="i1.actual",
-                       before={"raw": "5个"}, after={"raw": "6个"}, reason="原表笔误")
+        add_correction(
+            session=session,
+            document_id=document.id,
+            who="审核员甲",
+            ref="i1.actual",
+            before={"raw": "5个"},
+            after={"raw": "6个"},
+            reason="原表笔误",
+        )
     with session_scope(engine) as session:  # re-extraction (ingest --force) replaces the records
         save_result(session=session, result=_result("c" * 64, n_indicators=1))
     with session_scope(engine) as session:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from extractor.eval import (
-    BUDGET_FIELDS, DOCUMENT_FIELDS, INDICATOR_FIELDS, SCORE_FIELDS, align, evaluate, evaluate_file, golden_for,
+    BUDGET_FIELDS,
+    DOCUMENT_FIELDS,
+    INDICATOR_FIELDS,
+    SCORE_FIELDS,
+    align,
+    evaluate,
+    evaluate_file,
+    golden_for,
     same,
 )
 from fixtures.generate.run import SEEDS_DIR
@@ -22,8 +29,12 @@ def _golden(seed: str) -> ExtractionResult:
 
 
 def _total(golden: ExtractionResult) -> int:
-    return (len(DOCUMENT_FIELDS) + len(golden.indicators) * len(INDICATOR_FIELDS)
-            + len(golden.budget_lines) * len(BUDGET_FIELDS) + len(golden.scores) * len(SCORE_FIELDS))
+    return (
+        len(DOCUMENT_FIELDS)
+        + len(golden.indicators) * len(INDICATOR_FIELDS)
+        + len(golden.budget_lines) * len(BUDGET_FIELDS)
+        + len(golden.scores) * len(SCORE_FIELDS)
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -49,8 +60,13 @@ def test_each_wrong_field_costs_one_field() -> None:
     assert score.fields_correct == total - 5
     assert score.accuracy == pytest.approx((total - 5) / total)
     wrong = {(miss.record, miss.field) for miss in score.misses}
-    assert wrong == {("i4", "weight"), ("i9", "target.value"), ("b3", "rate"), ("c1", "review_score"),
-                     ("document", "self_score")}
+    assert wrong == {
+        ("i4", "weight"),
+        ("i9", "target.value"),
+        ("b3", "rate"),
+        ("c1", "review_score"),
+        ("document", "self_score"),
+    }
 
 
 def test_a_missing_record_counts_all_its_fields_wrong() -> None:

@@ -115,8 +115,13 @@ def test_xlsx_has_merged_ranges_and_narrative_sheet(seed: str) -> None:
     spanning = sum(1 for table in golden.tables for cell in table.cells if cell.row_span > 1 or cell.col_span > 1)
     merged = sum(len(sheet.merged_cells.ranges) for sheet in workbook.worksheets)
     assert merged >= spanning > 0
-    formulas = [cell.coordinate for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
-                if cell.data_type == "f"]
+    formulas = [
+        cell.coordinate
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
     assert not formulas, f"printed text stored as a formula: {formulas}"
     if golden.narrative:
         report = workbook.worksheets[0]
@@ -126,8 +131,9 @@ def test_xlsx_has_merged_ranges_and_narrative_sheet(seed: str) -> None:
 
 def test_xlsx_keeps_div0_as_an_error_cell() -> None:
     workbook = openpyxl.load_workbook(SEEDS_DIR / "000" / "000.xlsx")
-    errors = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
-              if cell.data_type == "e"]
+    errors = [
+        cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.data_type == "e"
+    ]
     assert errors and all(cell.value == "#DIV/0!" for cell in errors)
 
 

@@ -1,9 +1,8 @@
 """Grid from ruling lines (spans, open borders) and stitching across pages."""
 
-from schemas import Cell, Layout, ParagraphBlock, Segment, TableBlock
-
 from extractor.tables.grid import build_grids
 from extractor.tables.stitch import stitch_tables
+from schemas import Cell, Layout, ParagraphBlock, Segment, TableBlock
 
 
 def _h(y, x0, x1):
@@ -16,8 +15,16 @@ def _v(x, y0, y1):
 
 def test_grid_with_merged_cells():
     # 3 rows x 3 cols; top-left cell spans two rows; bottom row's last two cells are one.
-    segments = [_h(0, 0, 300), _h(20, 100, 300), _h(40, 0, 300), _h(60, 0, 300),
-                _v(0, 0, 60), _v(100, 0, 60), _v(200, 0, 40), _v(300, 0, 60)]
+    segments = [
+        _h(0, 0, 300),
+        _h(20, 100, 300),
+        _h(40, 0, 300),
+        _h(60, 0, 300),
+        _v(0, 0, 60),
+        _v(100, 0, 60),
+        _v(200, 0, 40),
+        _v(300, 0, 60),
+    ]
     [grid] = build_grids(segments)
     cells = {(c.row, c.col): (c.row_span, c.col_span) for c in grid.cells}
     assert (grid.n_rows, grid.n_cols) == (3, 3)
@@ -34,8 +41,15 @@ def test_grid_without_outer_vertical_borders():
 
 
 def test_broken_lines_are_joined_and_separate_tables_kept_apart():
-    table_a = [_h(0, 0, 140), _h(0, 141, 300), _h(20, 0, 300), _h(40, 0, 300), _v(0, 0, 40), _v(300, 0, 40),
-               _v(150, 0, 40)]
+    table_a = [
+        _h(0, 0, 140),
+        _h(0, 141, 300),
+        _h(20, 0, 300),
+        _h(40, 0, 300),
+        _v(0, 0, 40),
+        _v(300, 0, 40),
+        _v(150, 0, 40),
+    ]
     table_b = [_h(100, 0, 300), _h(120, 0, 300), _v(0, 100, 120), _v(300, 100, 120), _v(80, 100, 120)]
     grids = build_grids(table_a + table_b)
     assert [(g.n_rows, g.n_cols) for g in grids] == [(2, 2), (1, 2)]
@@ -50,8 +64,15 @@ def _table(rows, page, edges=(0.0, 100.0, 200.0), spans=None):
                 continue
             row_span = spans.get((r, c), 1)
             cells.append(Cell(row=r, col=c, row_span=row_span, text=text, page=page))
-    return TableBlock(cells=cells, n_rows=len(rows), n_cols=len(rows[0]), pages=[page],
-                      bbox=(0, 500, 200, 800), last_bbox=(0, 500, 200, 800), column_edges=list(edges))
+    return TableBlock(
+        cells=cells,
+        n_rows=len(rows),
+        n_cols=len(rows[0]),
+        pages=[page],
+        bbox=(0, 500, 200, 800),
+        last_bbox=(0, 500, 200, 800),
+        column_edges=list(edges),
+    )
 
 
 def test_repeated_header_is_dropped_when_joining():

@@ -2,22 +2,37 @@
 
 import pytest
 
-from schemas import Cell, TableBlock
-
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_header, match_role
 from extractor.forms.view import TableView
+from schemas import Cell, TableBlock
 
 
 @pytest.mark.parametrize(
     ("printed", "role"),
     [
-        ("一级指标", "level1"), ("二 级 指 标", "level2"), ("三级指标", "name"), ("指标内容", "name"),
-        ("指标值", "target"), ("年度\n指标值", "target"), ("预期指标值", "target"), ("绩效目标", "target"),
-        ("实际完成值", "actual"), ("实际\n完成值", "actual"), ("实际完成指标值", "actual"), ("完成情况", "actual"),
-        ("分值", "weight"), ("指标分值", "weight"), ("得分", "score"), ("指标得分", "score"),
-        ("自评得分", "score"), ("复核得分", "review_score"), ("完成情况简要描述", "description"),
-        ("完成情况简\n要描述", "description"), ("偏差原因及改进措施", "deviation_reason"),
-        ("偏差原因\n分析及\n改进措施", "deviation_reason"), ("未完成原因分析", "deviation_reason"),
+        ("一级指标", "level1"),
+        ("二 级 指 标", "level2"),
+        ("三级指标", "name"),
+        ("指标内容", "name"),
+        ("指标值", "target"),
+        ("年度\n指标值", "target"),
+        ("预期指标值", "target"),
+        ("绩效目标", "target"),
+        ("实际完成值", "actual"),
+        ("实际\n完成值", "actual"),
+        ("实际完成指标值", "actual"),
+        ("完成情况", "actual"),
+        ("分值", "weight"),
+        ("指标分值", "weight"),
+        ("得分", "score"),
+        ("指标得分", "score"),
+        ("自评得分", "score"),
+        ("复核得分", "review_score"),
+        ("完成情况简要描述", "description"),
+        ("完成情况简\n要描述", "description"),
+        ("偏差原因及改进措施", "deviation_reason"),
+        ("偏差原因\n分析及\n改进措施", "deviation_reason"),
+        ("未完成原因分析", "deviation_reason"),
         ("复核意见", "review_comment"),
     ],
 )
@@ -28,10 +43,19 @@ def test_indicator_header_roles(printed, role):
 @pytest.mark.parametrize(
     ("printed", "role"),
     [
-        ("年初预算数", "initial"), ("年中预算调整\n数", "adjustment"), ("调整后预\n算数", "adjusted"),
-        ("全年预算数", "adjusted"), ("实际支出\n数", "actual"), ("全年执行数", "actual"), ("预算执行数", "actual"),
-        ("预算执行率(%)", "rate"), ("执行率", "rate"), ("资金来源", "item"), ("项目名称", "item"),
-        ("整改后\n复核得分", "review_score"), ("单位自评得分", "score"),
+        ("年初预算数", "initial"),
+        ("年中预算调整\n数", "adjustment"),
+        ("调整后预\n算数", "adjusted"),
+        ("全年预算数", "adjusted"),
+        ("实际支出\n数", "actual"),
+        ("全年执行数", "actual"),
+        ("预算执行数", "actual"),
+        ("预算执行率(%)", "rate"),
+        ("执行率", "rate"),
+        ("资金来源", "item"),
+        ("项目名称", "item"),
+        ("整改后\n复核得分", "review_score"),
+        ("单位自评得分", "score"),
     ],
 )
 def test_budget_header_roles(printed, role):
@@ -58,20 +82,30 @@ def _table(rows: list[list[str]]) -> TableView:
 
 
 def test_header_row_found_with_columns_in_any_order():
-    view = _table([
-        ["指标得分", "三级指标", "实际完成值", "指标值", "分值"],
-        ["4", "分析会召开次数", "4", "＝4次", "4"],
-    ])
+    view = _table(
+        [
+            ["指标得分", "三级指标", "实际完成值", "指标值", "分值"],
+            ["4", "分析会召开次数", "4", "＝4次", "4"],
+        ]
+    )
     header = match_header(view, 0)
     assert header is not None and header.kind == "indicators"
     assert {role: col.first_col for role, col in header.roles.items()} == {
-        "score": 0, "name": 1, "actual": 2, "target": 3, "weight": 4,
+        "score": 0,
+        "name": 1,
+        "actual": 2,
+        "target": 3,
+        "weight": 4,
     }
 
 
 def test_budget_header_is_not_an_indicator_header():
-    view = _table([["资金来源", "年初预算数", "调整后预算数", "实际支出数", "预算执行率(%)"],
-                   ["合计", "10", "10", "9.6304", "96.30%"]])
+    view = _table(
+        [
+            ["资金来源", "年初预算数", "调整后预算数", "实际支出数", "预算执行率(%)"],
+            ["合计", "10", "10", "9.6304", "96.30%"],
+        ]
+    )
     header = match_header(view, 0)
     assert header is not None and header.kind == "budget"
 

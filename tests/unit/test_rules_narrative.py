@@ -15,14 +15,20 @@ def _doc(*paragraphs: str):
 
 def test_mentions_keep_units_labels_and_precision():
     mentions = find_mentions("2023年本部门预算执行658.82万元，其中人员 254.04 万元，完成占比100%")
-    assert [(m.value.value, m.value.decimals, m.unit) for m in mentions] == [(658.82, 2, "万元"), (254.04, 2, "万元"),
-                                                                              (100.0, 0, "%")]
+    assert [(m.value.value, m.value.decimals, m.unit) for m in mentions] == [
+        (658.82, 2, "万元"),
+        (254.04, 2, "万元"),
+        (100.0, 0, "%"),
+    ]
     assert mentions[1].prefix.strip() == "其中人员"
 
 
 def test_chinese_numerals_with_measure_words_count():
     assert [(m.value.value, m.unit) for m in find_mentions("组建三条产业链，召开会议一次，举办两场")] == [
-        (3.0, "条"), (1.0, "次"), (2.0, "场")]
+        (3.0, "条"),
+        (1.0, "次"),
+        (2.0, "场"),
+    ]
     assert find_mentions("一次性补助，一条龙服务") == []
 
 
@@ -35,14 +41,18 @@ def test_sentences_split_at_full_stops_not_semicolons():
     assert len(sentences) == 2 and len(sentences[0].mentions) == 3
 
 
-@pytest.mark.parametrize("a, b, same", [("人", "人", True), ("次", "家次", True), ("万元", "亿元", True),
-                                        ("人", "次", False), ("条", "次", False)])
+@pytest.mark.parametrize(
+    "a, b, same",
+    [("人", "人", True), ("次", "家次", True), ("万元", "亿元", True), ("人", "次", False), ("条", "次", False)],
+)
 def test_like_with_like(a, b, same):
     assert comparable_units(a, b) is same
 
 
 def test_qizhong_list_with_shares_and_a_list_closed_by_a_total():
-    sentence = split_sentences("本年收入合计2946.25万元，其中：财政拨款收入2940.05万元，占99.79%；其他收入6.2万元，占0.21%；", "p")[0]
+    sentence = split_sentences(
+        "本年收入合计2946.25万元，其中：财政拨款收入2940.05万元，占99.79%；其他收入6.2万元，占0.21%；", "p"
+    )[0]
     (stated,) = stated_lists(sentence)
     assert stated.parent.value.value == 2946.25 and [m.value.value for m in stated.parts] == [2940.05, 6.2]
     assert sorted(m.value.value for m in stated.shares.values()) == [0.21, 99.79]
@@ -52,14 +62,22 @@ def test_qizhong_list_with_shares_and_a_list_closed_by_a_total():
 
 
 def test_a_list_stops_at_a_clause_without_figures():
-    sentence = split_sentences("年初预算1761.31万元，其中基本支出1624.45万元，项目支出136.85万元，均为财政拨款；"
-                               "全年预算数7838.03万元，其中基本支出2776.56万元，项目支出5061.47万元。", "p")[0]
+    sentence = split_sentences(
+        "年初预算1761.31万元，其中基本支出1624.45万元，项目支出136.85万元，均为财政拨款；"
+        "全年预算数7838.03万元，其中基本支出2776.56万元，项目支出5061.47万元。",
+        "p",
+    )[0]
     assert [len(s.parts) for s in stated_lists(sentence)] == [2, 2]
 
 
 def test_narrative_sums():
-    assert findings_of(_doc("项目总预算1170.00万，其中设备费600.00万、服务费570.00万，合计1170.00万。"), "sum_mismatch") == []
-    wrong = findings_of(_doc("项目总预算1170.00万，其中设备费600.00万、服务费507.00万，合计1170.00万。"), "sum_mismatch")
+    assert (
+        findings_of(_doc("项目总预算1170.00万，其中设备费600.00万、服务费570.00万，合计1170.00万。"), "sum_mismatch")
+        == []
+    )
+    wrong = findings_of(
+        _doc("项目总预算1170.00万，其中设备费600.00万、服务费507.00万，合计1170.00万。"), "sum_mismatch"
+    )
     assert len(wrong) == 1 and wrong[0].expected == 1107.0 and wrong[0].refs == ["p1.text"]
 
 
@@ -71,8 +89,12 @@ def test_a_partial_qizhong_list_is_not_an_error_but_exceeding_parts_are():
 def test_change_sentences():
     sentence = split_sentences("2022年实际执行27.74万元，同比2021年14.02万元，增加13.72万元，增幅97.86%。", "p")[0]
     (comparison,) = comparisons(sentence, None)
-    assert (comparison.current.value.value, comparison.base.value.value, comparison.change.value.value,
-            comparison.rate.value.value) == (27.74, 14.02, 13.72, 97.86)
+    assert (
+        comparison.current.value.value,
+        comparison.base.value.value,
+        comparison.change.value.value,
+        comparison.rate.value.value,
+    ) == (27.74, 14.02, 13.72, 97.86)
     assert findings_of(_doc(sentence.text)) == []
 
 
@@ -87,8 +109,10 @@ def test_rate_of_a_change_whose_base_is_left_out():
     """下降1.87% of a total 2995.39 after 减少56.95: base = 2995.39 + 56.95."""
     good = "上海市普陀区财政局2024年度收入支出总计2995.39万元。与2023年度相比，收入支出总计减少56.95万元，下降1.87%。"
     assert findings_of(_doc(*good.split("。")[:1], good.split("。", 1)[1])) == []
-    bad = findings_of(_doc("财政局2024年度收入支出总计0万元。", "与2023年度相比，收入支出总计减少56.95万元，下降1.87%。"),
-                      "rate_mismatch")
+    bad = findings_of(
+        _doc("财政局2024年度收入支出总计0万元。", "与2023年度相比，收入支出总计减少56.95万元，下降1.87%。"),
+        "rate_mismatch",
+    )
     assert len(bad) == 1 and bad[0].expected == 100.0
 
 
@@ -109,14 +133,18 @@ def test_verdict_of_final_accounts_against_budget():
 
 def test_stated_rates_from_their_amounts():
     assert findings_of(_doc("2022年政府采购预算169.23万元，实际执行67.53万元，政府采购执行率39.90%。")) == []
-    wrong = findings_of(_doc("2022年政府采购预算169.23万元，实际执行67.53万元，政府采购执行率93.90%。"), "rate_mismatch")
+    wrong = findings_of(
+        _doc("2022年政府采购预算169.23万元，实际执行67.53万元，政府采购执行率93.90%。"), "rate_mismatch"
+    )
     assert len(wrong) == 1 and wrong[0].expected == 39.9
     assert findings_of(_doc("共有编制91人。年末实有在职人数为78人，本年度在职人员控制率为85.71%。")) == []
 
 
 def test_truncated_rate_is_only_information():
-    findings = findings_of(_doc("年初预算安排公用经费总额292.62万元，实际支出公用经费总额373.5万元，公用经费控制率为1.27倍。"),
-                           severities=("error", "warning", "info"))
+    findings = findings_of(
+        _doc("年初预算安排公用经费总额292.62万元，实际支出公用经费总额373.5万元，公用经费控制率为1.27倍。"),
+        severities=("error", "warning", "info"),
+    )
     assert [(f.rule, f.severity) for f in findings] == [("rate_mismatch", "info")]
 
 
@@ -146,7 +174,9 @@ def test_narrative_total_named_after_a_table():
 
 
 def test_sentences_of_different_years_are_not_cross_referenced():
-    doc = _doc("2022年公用经费支出364.35万元，人员经费2470.10万元。", "2021年公用经费支出364.36万元，人员经费2470.10万元。")
+    doc = _doc(
+        "2022年公用经费支出364.35万元，人员经费2470.10万元。", "2021年公用经费支出364.36万元，人员经费2470.10万元。"
+    )
     assert findings_of(doc, "cross_reference_mismatch") == []
 
 
@@ -154,13 +184,22 @@ def _summary_and_detail(detail_title: str, social: str):
     doc = DocumentBuilder(year=2024)
     summary = doc.table("财政拨款收入支出决算总表", section=None, role="other")
     summary.row(["项目", "一般公共预算财政拨款"])
-    for label, value in (("一、一般公共服务支出", "2,106.66"), ("二、社会保障和就业支出", "326.71"), ("三、卫生健康支出", "60.99"),
-                         ("四、住房保障支出", "445.69"), ("本年支出合计", "2,940.05")):
+    for label, value in (
+        ("一、一般公共服务支出", "2,106.66"),
+        ("二、社会保障和就业支出", "326.71"),
+        ("三、卫生健康支出", "60.99"),
+        ("四、住房保障支出", "445.69"),
+        ("本年支出合计", "2,940.05"),
+    ):
         summary.row([label, value])
     detail = doc.table(detail_title, section=None, role="other")
     detail.row(["科目名称", "合计"])
-    for label, value in (("一般公共服务支出", "2,106.66"), ("社会保障和就业支出", social), ("卫生健康支出", "60.99"),
-                         ("住房保障支出", "445.69")):
+    for label, value in (
+        ("一般公共服务支出", "2,106.66"),
+        ("社会保障和就业支出", social),
+        ("卫生健康支出", "60.99"),
+        ("住房保障支出", "445.69"),
+    ):
         detail.row([label, value])
     return doc.build()
 
@@ -168,7 +207,9 @@ def _summary_and_detail(detail_title: str, social: str):
 def test_summary_table_against_its_detail_table():
     findings = findings_of(_summary_and_detail("一般公共预算财政拨款支出决算表", "326.72"), "cross_reference_mismatch")
     assert [(f.found, f.expected) for f in findings] == [(326.72, 326.71)]
-    assert findings_of(_summary_and_detail("一般公共预算财政拨款支出决算表", "326.71"), "cross_reference_mismatch") == []
+    assert (
+        findings_of(_summary_and_detail("一般公共预算财政拨款支出决算表", "326.71"), "cross_reference_mismatch") == []
+    )
 
 
 def test_tables_of_different_funds_are_not_compared():

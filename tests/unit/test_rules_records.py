@@ -42,14 +42,19 @@ def test_one_level_subtotal_against_its_indicators():
 
 
 def test_score_above_weight_or_below_zero():
-    findings = findings_of(_form([("培训人数", "≥100人", "120人", "20", "22"), ("检查次数", "≥5次", "5次", "30", "-1")]),
-                           "score_exceeds_weight")
+    findings = findings_of(
+        _form([("培训人数", "≥100人", "120人", "20", "22"), ("检查次数", "≥5次", "5次", "30", "-1")]),
+        "score_exceeds_weight",
+    )
     assert [(f.refs[0], f.found) for f in findings] == [("i1.score", 22.0), ("i2.score", -1.0)]
 
 
 def test_blank_required_value_but_not_a_printed_dash():
-    rows = [("培训人数", "≥100人", "120人", "20", "20"), ("检查次数", "≥5次", "5次", "30", ""),
-            ("满意度", "≥90%", "95%", "10", "-")]
+    rows = [
+        ("培训人数", "≥100人", "120人", "20", "20"),
+        ("检查次数", "≥5次", "5次", "30", ""),
+        ("满意度", "≥90%", "95%", "10", "-"),
+    ]
     assert [f.refs for f in findings_of(_form(rows), "missing_value")] == [["i2.score"]]
 
 
@@ -59,8 +64,10 @@ def test_duplicate_indicator_in_one_section():
 
 
 def test_missed_target_with_full_marks_and_met_target_with_marks_off():
-    findings = findings_of(_form([("培训人数", "≥100人", "60人", "20", "20"), ("检查次数", "≥5次", "6次", "30", "25")]),
-                           "score_inconsistent")
+    findings = findings_of(
+        _form([("培训人数", "≥100人", "60人", "20", "20"), ("检查次数", "≥5次", "6次", "30", "25")]),
+        "score_inconsistent",
+    )
     assert [f.refs[0] for f in findings] == ["i1.score", "i2.score"]
     reasoned = _form([("检查次数", "≥5次", "6次", "30", "25", "", "检查质量不高")])
     assert findings_of(reasoned, "score_inconsistent") == []
@@ -72,9 +79,17 @@ def test_proportional_full_marks_are_consistent():
 
 
 def test_deviation_over_thirty_percent_both_ways():
-    findings = findings_of(_form([("服务项目数", "≥5个", "19个", "2", "2"), ("参训人数", "≥100人", "78人", "4", "3.12"),
-                                  ("招商项目", "30个", "40个", "2", "2"), ("执行率", "≥90%", "100%", "2", "2")]),
-                           "deviation_over_30")
+    findings = findings_of(
+        _form(
+            [
+                ("服务项目数", "≥5个", "19个", "2", "2"),
+                ("参训人数", "≥100人", "78人", "4", "3.12"),
+                ("招商项目", "30个", "40个", "2", "2"),
+                ("执行率", "≥90%", "100%", "2", "2"),
+            ]
+        ),
+        "deviation_over_30",
+    )
     assert [(f.refs[0], f.found) for f in findings] == [("i1.actual", 19.0), ("i3.actual", 40.0)]
 
 
@@ -84,10 +99,12 @@ def test_change_target_is_not_compared_with_a_level():
 
 
 def test_description_contradicts_actual_only_like_with_like():
-    rows = [("参训人数", "≥100人", "78人", "4", "3.12", "培训人员87人"),
-            ("培训期数", "≥2期", "2期", "4", "4", "举办2期，培训120人"),
-            ("招商次数", "≥5次", "10次", "4", "4", "组建三条产业链精准招商"),
-            ("会议次数", "≥1次", "1次", "4", "4", "召开会议一次")]
+    rows = [
+        ("参训人数", "≥100人", "78人", "4", "3.12", "培训人员87人"),
+        ("培训期数", "≥2期", "2期", "4", "4", "举办2期，培训120人"),
+        ("招商次数", "≥5次", "10次", "4", "4", "组建三条产业链精准招商"),
+        ("会议次数", "≥1次", "1次", "4", "4", "召开会议一次"),
+    ]
     findings = findings_of(_form(rows), "described_vs_reported")
     assert [(f.refs, f.found) for f in findings] == [(["i1.actual", "i1.description"], 87.0)]
 

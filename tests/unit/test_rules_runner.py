@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from schemas import RULE_IDS
-
 from extractor.rules import apply_validation, check, validate
 from extractor.rules.findings import Draft
 from extractor.rules.registry import DEFAULT_RULES, Rule
+from schemas import RULE_IDS
 from tests.rules_seeds import seed_000_department, seed_004
 
 
@@ -33,7 +32,10 @@ def test_order_is_rule_order_then_each_rules_own_order():
 
     rules = (Rule("second", ("rate_mismatch",), second, ""), Rule("first", ("sum_mismatch",), first, ""))
     assert [(f.id, f.message) for f in check(seed_000_department(), rules).findings] == [
-        ("f1", "丙"), ("f2", "甲"), ("f3", "乙")]
+        ("f1", "丙"),
+        ("f2", "甲"),
+        ("f3", "乙"),
+    ]
 
 
 def _boom(view):

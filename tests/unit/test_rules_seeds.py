@@ -7,10 +7,17 @@ its finding by repairing it and seeing the finding go.
 
 from __future__ import annotations
 
-from schemas import Finding
-
 from extractor.rules import check, validate
-from tests.rules_seeds import NARRATIVE_001, NARRATIVE_004, seed_000_department, seed_000_project, seed_001, seed_002, seed_004
+from schemas import Finding
+from tests.rules_seeds import (
+    NARRATIVE_001,
+    NARRATIVE_004,
+    seed_000_department,
+    seed_000_project,
+    seed_001,
+    seed_002,
+    seed_004,
+)
 
 
 def _with(findings: list[Finding], rule: str, first_ref: str) -> list[Finding]:
@@ -129,14 +136,19 @@ def test_004_small_business_centre_row_total():
 
 def test_004_repaired_carry_over_leaves_only_the_centre_row():
     """With 195.85 printed, the column adds up; the 1.26 of the centre's row still shows in its row and in 汇总."""
-    findings = [f for f in validate(seed_004(upper_carry="195.85")) if f.rule == "sum_mismatch" and f.refs[0].startswith("t1.")]
+    findings = [
+        f for f in validate(seed_004(upper_carry="195.85")) if f.rule == "sum_mismatch" and f.refs[0].startswith("t1.")
+    ]
     assert sorted(f.refs[0] for f in findings) == ["t1.r2c1", "t1.r4c1"]
     assert all(abs(f.found - f.expected) < 1.3 for f in findings)
 
 
 def test_004_narrative_against_basic_expenditure_table():
     findings = [f for f in validate(seed_004()) if f.rule == "cross_reference_mismatch" and f.refs[0] == "p4.text"]
-    assert sorted((f.found, f.expected, f.refs[1]) for f in findings) == [(10.8, 1.08, "t3.r4c2"), (902.59, 902.58, "t3.r3c2")]
+    assert sorted((f.found, f.expected, f.refs[1]) for f in findings) == [
+        (10.8, 1.08, "t3.r4c2"),
+        (902.59, 902.58, "t3.r3c2"),
+    ]
 
 
 def test_004_initial_budget_parts_do_not_make_the_total():
@@ -174,19 +186,25 @@ def test_004_increase_called_a_decline():
 
 def test_004_growth_rates_that_agree_are_silent():
     narrative = NARRATIVE_004
-    findings = [f for f in validate(seed_004(narrative=narrative)) if f.rule == "rate_mismatch" and f.severity != "info"]
+    findings = [
+        f for f in validate(seed_004(narrative=narrative)) if f.rule == "rate_mismatch" and f.severity != "info"
+    ]
     assert not [f for f in findings if f.refs[0].startswith("p")]
 
 
 def test_004_wrong_growth_rate_is_found():
     narrative = tuple(t.replace("增幅97.86%", "增幅79.86%") for t in NARRATIVE_004)
-    findings = [f for f in validate(seed_004(narrative=narrative)) if f.rule == "rate_mismatch" and f.refs == ["p7.text"]]
+    findings = [
+        f for f in validate(seed_004(narrative=narrative)) if f.rule == "rate_mismatch" and f.refs == ["p7.text"]
+    ]
     assert len(findings) == 1 and findings[0].expected == 97.86
 
 
 def test_004_subtotals_against_indicators_and_their_rate():
     findings = validate(seed_004())
-    level = [(f.refs[0], f.expected, f.found) for f in findings if f.rule == "sum_mismatch" and f.refs[0].startswith("c")]
+    level = [
+        (f.refs[0], f.expected, f.found) for f in findings if f.rule == "sum_mismatch" and f.refs[0].startswith("c")
+    ]
     assert level == [("c3.score", 29.0, 30.0), ("c4.score", 10.0, 9.0)]
     rate = [f for f in findings if f.rule == "rate_mismatch" and "c4.score" in f.refs]
     assert len(rate) == 1 and rate[0].expected == 90.0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from extractor.rules.grid import Grid, split_blocks
 from extractor.rules.columns import column_relations
+from extractor.rules.grid import Grid, split_blocks
 from extractor.rules.rows import row_relations
 from tests.rules_factories import DocumentBuilder
 from tests.rules_seeds import SPENDING_004
@@ -25,13 +25,27 @@ def _rows(block, label_col=0, use_indent=False):
 
 def test_header_spans_with_qizhong_give_nested_column_totals():
     def build(t):
-        t.row([{"text": "机构名称", "rowspan": 3}, {"text": "支出合计", "rowspan": 3}, {"text": "其中：", "colspan": 4},
-               {"text": "结余", "colspan": 2}])
-        t.row([{"text": "基本支出", "rowspan": 2}, {"text": "其中：", "colspan": 2}, {"text": "项目支出", "rowspan": 2},
-               {"text": "当年结余", "rowspan": 2}, {"text": "累计结余", "rowspan": 2}])
+        t.row(
+            [
+                {"text": "机构名称", "rowspan": 3},
+                {"text": "支出合计", "rowspan": 3},
+                {"text": "其中：", "colspan": 4},
+                {"text": "结余", "colspan": 2},
+            ]
+        )
+        t.row(
+            [
+                {"text": "基本支出", "rowspan": 2},
+                {"text": "其中：", "colspan": 2},
+                {"text": "项目支出", "rowspan": 2},
+                {"text": "当年结余", "rowspan": 2},
+                {"text": "累计结余", "rowspan": 2},
+            ]
+        )
         t.row(["人员支出", "公用支出"])
         for row in SPENDING_004:
             t.row(list(row))
+
     relations = {(r.total, tuple(r.parts)) for r in column_relations(_block(build))}
     assert relations == {(1, (2, 5)), (2, (3, 4))}  # 支出合计 = 基本 + 项目; 基本 = 人员 + 公用; no 结余 total
 
@@ -42,11 +56,13 @@ def test_total_first_with_numbered_parts():
         t.row(["汇总", "30", "3"])
         t.row(["1.本级", "10", "1"])
         t.row(["2.中心", "20", "2"])
+
     assert _rows(_block(build)) == {(1, (2, 3), False)}
 
 
 def test_qizhong_with_amountless_subgroup_flattens():
     """合计 / 其中：一般公共预算拨款 (blank) / 其中：上级 / 本级 / 政府性基金 …: 合计 = all amounts below."""
+
     def build(t):
         t.row(["资金来源", "年初预算数", "实际支出数"])
         t.row(["合计", "10", "9.6304"])
@@ -54,11 +70,13 @@ def test_qizhong_with_amountless_subgroup_flattens():
         t.row(["其中: 上级", "0.0", "0.0"])
         t.row(["本级", "10.0", "9.6304"])
         t.row(["政府性基金", "0.0", "0.0"])
+
     assert _rows(_block(build)) == {(1, (3, 4, 5), True)}
 
 
 def test_closing_totals_and_grand_total():
     """收支总表: 一、… 二、… 本年收入合计, then 年初结转 and 总计 = 本年收入合计 + 年初结转."""
+
     def build(t):
         t.row(["项目", "决算数"])
         t.row(["一、一般公共预算财政拨款收入", "2,940.05"])
@@ -66,6 +84,7 @@ def test_closing_totals_and_grand_total():
         t.row(["本年收入合计", "2,946.25"])
         t.row(["年初结转和结余", "49.14"])
         t.row(["总计", "2,995.39"])
+
     assert _rows(_block(build)) == {(3, (1, 2), False), (5, (3, 4), False)}
 
 
@@ -77,6 +96,7 @@ def test_subject_codes_make_the_hierarchy():
         t.row(["201", "06", "", "财政事务", "2,112.86"])
         t.row(["201", "06", "01", "行政运行", "1,511.90"])
         t.row(["201", "06", "02", "一般行政管理事务", "600.96"])
+
     assert _rows(_block(build), label_col=3) == {(1, (2,), False), (2, (3,), False), (3, (4, 5), False)}
 
 
@@ -90,6 +110,7 @@ def test_alternative_breakdowns_each_sum_to_the_total():
         t.row(["按支出性质分：", "", ""])
         t.row(["基本支出", "70", "80"])
         t.row(["项目支出", "30", "40"])
+
     assert _rows(_block(build)) == {(1, (3, 4), False), (1, (6, 7), False)}
 
 
@@ -101,6 +122,7 @@ def test_indentation_in_office_files_closes_a_qizhong_group():
         t.row([{"text": "其中：人员经费", "indent": 20}, "4"])
         t.row([{"text": "公用经费", "indent": 30}, "2"])
         t.row([{"text": "项目支出", "indent": 10}, "4"])
+
     relations = _rows(_block(build), use_indent=True)
     assert (1, (2, 5), False) in relations and (2, (3, 4), True) in relations
 
@@ -110,6 +132,7 @@ def test_difference_column_between_years():
         t.row(["序号", "支出项目", "2022年（万元）", "2021年（万元）", "增减额"])
         t.row(["1", "工资福利支出", "1567.51", "1097.82", "469.69"])
         t.row(["2", "商品服务支出", "363.27", "369.86", "-6.59"])
+
     block = _block(build)
     assert block.columns[0].kind == "index"
     assert {(r.total, tuple(r.parts)) for r in column_relations(block)} == {(2, (3, 4))}
@@ -122,5 +145,6 @@ def test_a_form_line_inside_a_budget_block_is_not_a_part():
         t.row(["其中：本级", "10", "0", "96.3"])
         t.row(["上级", "0", "0", "0"])
         t.row(["自评得分（满分100分）", "99.63", "预算执行（10分）", "9.63"])
+
     relations = _rows(_block(build))
     assert all(4 not in parts for _, parts, _ in relations)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from extractor.rules.tolerance import (
-    difference, exceeds, from_float, parse_printed, product_agrees, ratio_agrees, same_figure, sum_agrees,
+    difference,
+    exceeds,
+    from_float,
+    parse_printed,
+    product_agrees,
+    ratio_agrees,
+    same_figure,
+    sum_agrees,
     truncated_agrees,
 )
 
@@ -16,10 +23,19 @@ def p(text: str, **kwargs):
     return printed
 
 
-@pytest.mark.parametrize("text, value, decimals, percent", [
-    ("1,837.28", 1837.28, 2, False), ("9.6304", 9.6304, 4, False), ("96.30%", 96.3, 2, True), ("96.3", 96.3, 1, False),
-    ("-22%", -22.0, 0, True), ("０．５３", 0.53, 2, False), (" 10.00 ", 10.0, 2, False), ("－6.59", -6.59, 2, False),
-])
+@pytest.mark.parametrize(
+    "text, value, decimals, percent",
+    [
+        ("1,837.28", 1837.28, 2, False),
+        ("9.6304", 9.6304, 4, False),
+        ("96.30%", 96.3, 2, True),
+        ("96.3", 96.3, 1, False),
+        ("-22%", -22.0, 0, True),
+        ("０．５３", 0.53, 2, False),
+        (" 10.00 ", 10.0, 2, False),
+        ("－6.59", -6.59, 2, False),
+    ],
+)
 def test_parse_keeps_the_printed_precision(text, value, decimals, percent):
     printed = p(text)
     assert (printed.value, printed.decimals, printed.percent) == (value, decimals, percent)

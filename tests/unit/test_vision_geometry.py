@@ -1,7 +1,5 @@
 """Orientation, skew and ruling lines of scanned pages, on pages rendered here with PyMuPDF."""
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pymupdf
@@ -136,7 +134,13 @@ def test_small_ruled_boxes_need_the_layout_model_to_be_tables():
     from extractor.vision.regions import Region
 
     def grid_of(width: float, height: float) -> Grid:
-        segments = [_h(0, 0, width), _h(height, 0, width), _v(0, 0, height), _v(width / 2, 0, height), _v(width, 0, height)]
+        segments = [
+            _h(0, 0, width),
+            _h(height, 0, width),
+            _v(0, 0, height),
+            _v(width / 2, 0, height),
+            _v(width, 0, height),
+        ]
         [grid] = build_grids(segments)
         return grid
 

@@ -105,7 +105,11 @@ def test_loading_and_running_the_engines_prints_nothing():
         "load_layout_model().regions(page)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=120
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""

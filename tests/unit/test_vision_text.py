@@ -109,7 +109,17 @@ def test_page_resolution_is_believed_only_when_plausible(size, tag, expected):
 
 @pytest.mark.parametrize(
     "printed",
-    ["＝4次", "=100%", "产出指标(50分)", "项目资金（万元）", "其中：当年", "其中:当年", "（一）部门", "设备(台)", "满意度=100%"],
+    [
+        "＝4次",
+        "=100%",
+        "产出指标(50分)",
+        "项目资金（万元）",
+        "其中：当年",
+        "其中:当年",
+        "（一）部门",
+        "设备(台)",
+        "满意度=100%",
+    ],
 )
 def test_punctuation_width_follows_the_ink(printed):
     """The recogniser often reads ＝ as = or （ as (; the blank space around the glyph decides."""
