@@ -65,7 +65,10 @@ def test_fields_without_a_column_are_kept_in_extra() -> None:
         confidence={"name": 0.5},
     )
     row = record_to_row(record, IndicatorRow, document_id=1, ordinal=0)
-    assert row.extra == {
+    columns = set(IndicatorRow.model_fields)
+    assert row.extra is not None
+    assert all(key.replace(".", "_") not in columns for key in row.extra), "a field with a column went to extra"
+    assert {key: row.extra[key] for key in ("note", *(f"evidence.{f}" for f in Value.model_fields))} == {
         "note": "复核时补充",
         "evidence.raw": "≥5个",
         "evidence.op": None,
