@@ -64,6 +64,7 @@ class Tally(BaseModel):
     correct: int = 0
     total: int = 0
 
+    # mypy rejects decorators on top of @property; pydantic documents this ignore for computed_field.
     @computed_field  # type: ignore[prop-decorator]
     @property
     def accuracy(self) -> float:

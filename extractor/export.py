@@ -89,9 +89,9 @@ def iter_rows(*, session: Session, kind: RecordKind, filters: ExportFilter) -> I
     flagged = _flagged_refs(session, filters)
     query = (
         select(row_class, Document)
-        .join(Document, col(Document.id) == row_class.document_id)  # type: ignore[attr-defined]
+        .join(Document, col(Document.id) == row_class.document_id)
         .where(col(Document.id).in_(_documents_query(filters)))
-        .order_by(col(Document.id), row_class.ordinal)  # type: ignore[attr-defined]
+        .order_by(col(Document.id), col(row_class.ordinal))
         .execution_options(yield_per=500)
     )
     if kind == "findings" and filters.rule is not None:

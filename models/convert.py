@@ -10,7 +10,7 @@ before anyone writes a migration for it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel
 from sqlmodel import SQLModel
@@ -22,6 +22,7 @@ from models.records import (
     IndicatorRow,
     ParagraphRow,
     ProblemRow,
+    RecordRow,
     ScoreSummaryRow,
     SectionRow,
     TableRow,
@@ -40,7 +41,7 @@ from schemas import (
     Table,
 )
 
-RECORD_TABLES: dict[str, tuple[type[BaseModel], type[SQLModel]]] = {
+RECORD_TABLES: dict[str, tuple[type[BaseModel], type[RecordRow]]] = {
     "sections": (Section, SectionRow),
     "tables": (Table, TableRow),
     "indicators": (Indicator, IndicatorRow),
@@ -56,7 +57,7 @@ _BOOKKEEPING = frozenset({"id", "document_id", "ordinal", "extra"})
 _DOCUMENT_BOOKKEEPING = frozenset(Document.model_fields) - frozenset(DocumentInfo.model_fields)
 
 
-def _is_model(annotation: Any) -> bool:
+def _is_model(annotation: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
@@ -140,7 +141,7 @@ def result_to_rows(*, result: ExtractionResult, document_id: int) -> list[SQLMod
     return rows
 
 
-def result_to_values(*, result: ExtractionResult, document_id: int) -> dict[type[SQLModel], list[dict[str, Any]]]:
+def result_to_values(*, result: ExtractionResult, document_id: int) -> dict[type[RecordRow], list[dict[str, Any]]]:
     """The same rows as result_to_rows, as column dicts per table: a bulk INSERT is ~10x faster than
     building SQLModel objects, which matters to the ingest parent (it writes every document)."""
     return {
@@ -169,7 +170,7 @@ def document_values(result: ExtractionResult) -> dict[str, Any]:
     return values
 
 
-def rows_to_result(document: Document, records: Mapping[str, Iterable[SQLModel]]) -> ExtractionResult:
+def rows_to_result(document: Document, records: Mapping[str, Iterable[RecordRow]]) -> ExtractionResult:
     """Rebuild the ExtractionResult from a done document row and its rows, each list in ordinal order."""
     info: dict[str, Any] = {
         path: getattr(document, path) for path in flat_paths(DocumentInfo) if path in Document.model_fields
@@ -179,7 +180,7 @@ def rows_to_result(document: Document, records: Mapping[str, Iterable[SQLModel]]
     if document.schema_version is not None:
         data["schema_version"] = document.schema_version
     for field_name, (record_class, _) in RECORD_TABLES.items():
-        rows: Sequence[SQLModel] = sorted(records.get(field_name, ()), key=lambda row: row.ordinal)
+        rows: Sequence[RecordRow] = sorted(records.get(field_name, ()), key=lambda row: row.ordinal)
         data[field_name] = [row_to_record(row, record_class) for row in rows]
     data.update(document.result_extra or {})
     return ExtractionResult.model_validate(data)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, Optional, overload
 
 from sqlalchemy import DateTime, Text
 from sqlmodel import Field, SQLModel
@@ -26,6 +26,12 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+@overload
+def as_utc(moment: Optional[datetime]) -> Optional[datetime]: ...
 def as_utc(moment: Optional[datetime]) -> Optional[datetime]:
     """SQLite hands timestamps back without a zone; every timestamp we write is UTC."""
     if moment is None or moment.tzinfo is not None:

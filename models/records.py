@@ -25,6 +25,10 @@ class _RecordRow(SQLModel):
     extra: Optional[dict[str, Any]] = Field(default=None, sa_type=JSON)
 
 
+RecordRow = _RecordRow
+"""What every record table has (document_id, ordinal …): the type code that handles any of them names."""
+
+
 class _SourceColumns(SQLModel):
     source_page: Optional[int] = None
     source_bbox: Optional[list[float]] = Field(default=None, sa_type=JSON)

@@ -7,14 +7,22 @@ renamed or dropped.
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from collections.abc import Iterable
+from typing import Final, Literal, Optional, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Final = "1"
 
 BBox = tuple[float, float, float, float]
 """[x0, y0, x1, y1] in PDF points of the page, origin top-left."""
+
+
+def as_bbox(values: Iterable[float]) -> BBox:
+    """Four numbers (a generator, a numpy row) as a BBox; any other count raises ValueError."""
+    x0, y0, x1, y1 = (float(v) for v in values)
+    return (x0, y0, x1, y1)
+
 
 Operator = Literal["=", ">=", "<=", ">", "<"]
 DocumentKind = Literal["pdf_digital", "pdf_scanned", "pdf_mixed", "docx", "xlsx", "xls", "image", "html"]
@@ -35,7 +43,7 @@ RuleId = Literal[
     "duplicate_indicator",
     "direction_mismatch",
 ]
-RULE_IDS: tuple[str, ...] = RuleId.__args__  # type: ignore[attr-defined]
+RULE_IDS: tuple[str, ...] = get_args(RuleId)
 
 
 class _Model(BaseModel):

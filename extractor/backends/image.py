@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from extractor.errors import InputError
 from schemas import Block, ExtractOptions, Layout, Problem
+
+if TYPE_CHECKING:  # Pillow is imported when an image is read, not with the backends
+    import PIL.Image
 
 A4_LONG_SIDE_INCH = 842 / 72
 MIN_LONG_SIDE_INCH = 5.5
@@ -25,7 +29,7 @@ def page_dpi(size_px: tuple[int, int], dpi_tag: object) -> float:
     """Resolution to read the page at: the file's own when believable, else the A4 assumption."""
     long_side = max(size_px)
     try:
-        dpi = float(dpi_tag[0]) if isinstance(dpi_tag, (tuple, list)) else float(dpi_tag)  # type: ignore[arg-type]
+        dpi = float(dpi_tag[0] if isinstance(dpi_tag, (tuple, list)) else dpi_tag)  # type: ignore[arg-type]  # any tag value; float() rejects the odd ones below
     except (TypeError, ValueError, IndexError):
         dpi = 0.0
     if dpi > 0 and MIN_LONG_SIDE_INCH <= long_side / dpi <= MAX_LONG_SIDE_INCH:
@@ -33,7 +37,7 @@ def page_dpi(size_px: tuple[int, int], dpi_tag: object) -> float:
     return long_side / A4_LONG_SIDE_INCH
 
 
-def to_array(frame: PIL.Image.Image) -> np.ndarray:  # type: ignore[name-defined]  # noqa: F821
+def to_array(frame: PIL.Image.Image) -> np.ndarray:
     """A decoded frame as an OpenCV array: grey stays grey, everything else becomes BGR."""
     if frame.mode in ("1", "L", "I;16", "I", "F"):
         grey = np.asarray(frame.convert("L"))

@@ -14,6 +14,7 @@ from extractor.errors import InputError
 from extractor.tables.fill import page_blocks
 from extractor.tables.grid import Grid, build_grids
 from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
+from schemas.records import DocumentKind
 
 STRADDLE = 2.0
 """A word reaching this far (points) past its cell's border runs into the next cell."""
@@ -181,5 +182,7 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                 raise
             except Exception as error:  # one broken page must not lose the others
                 problems.append(Problem(stage="pdf", page=index + 1, message=f"{type(error).__name__}: {error}"))
-    kind = "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
+    kind: DocumentKind = (
+        "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
+    )
     return Layout(kind=kind, page_count=page_count, page_sizes=sizes, blocks=blocks, problems=problems)

@@ -39,6 +39,7 @@ from extractor.vision.page_text import (
 from extractor.vision.regions import Region, load_layout_model, overlap_share
 from extractor.vision.textfix import fix_recognised
 from schemas import Block, ExtractOptions, PageContent, Word
+from schemas.records import as_bbox
 
 GRID_TOLERANCE_PT = 2.0
 """Scanned lines wobble by a pixel or two; the born-digital default (1.5 pt) is a little tight."""
@@ -146,7 +147,7 @@ def read_page_image(
 
     tables, position = cell_tables(grids, readings, recognised, page_number, points_per_pixel)
     words = [
-        Word(text=text, bbox=tuple(round(v * points_per_pixel, 2) for v in box), confidence=round(score, 4))
+        Word(text=text, bbox=as_bbox(round(v * points_per_pixel, 2) for v in box), confidence=round(score, 4))
         for box, (text, score) in zip(outside, recognised[position:])
         if text.strip() and score >= MIN_TEXT_SCORE
     ]

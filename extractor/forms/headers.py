@@ -145,9 +145,9 @@ def _qualifies(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
 def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
     best: Optional[HeaderMatch] = None
     for kind in ("indicators", "budget", "scores"):
-        roles = _roles_in_rows(view, rows, VOCABULARIES[kind])  # type: ignore[index]
-        if _qualifies(kind, roles):  # type: ignore[arg-type]
-            candidate = HeaderMatch(kind=kind, row=rows[-1], first_row=rows[0], roles=roles)  # type: ignore[arg-type]
+        roles = _roles_in_rows(view, rows, VOCABULARIES[kind])
+        if _qualifies(kind, roles):
+            candidate = HeaderMatch(kind=kind, row=rows[-1], first_row=rows[0], roles=roles)
             if best is None or len(candidate.roles) > len(best.roles):
                 best = candidate
     return best

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from extractor.forms import build, document, titles
-from extractor.forms.rows import KeyValue, TableReading, read_table
+from extractor.forms.rows import KeyValue, RowRecord, TableReading, read_table
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
 from schemas import (
@@ -22,6 +22,7 @@ from schemas import (
     Table,
     TableBlock,
 )
+from schemas.records import SectionKind
 
 
 class _Builder:
@@ -37,7 +38,7 @@ class _Builder:
         self.readings: list[tuple[Optional[str], TableReading]] = []
         self.current: Optional[Section] = None
 
-    def open_section(self, title: str, kind: str) -> Section:
+    def open_section(self, title: str, kind: SectionKind) -> Section:
         section = Section(id=f"s{len(self.sections) + 1}", kind=kind, title=title)
         self.sections.append(section)
         self.current = section
@@ -85,7 +86,7 @@ def _add_records(
     builder: _Builder, reading: TableReading, section: Optional[str], table_id: str, unit: Optional[str]
 ) -> None:
     carry = build.LevelCarry()
-    items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
+    items: list[tuple[int, int, RowRecord | KeyValue]] = [(record.row, 0, record) for record in reading.records]
     items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
     items.sort(key=lambda item: item[:2])
     for *_, item in items:

@@ -160,12 +160,12 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
             cells[name] = cell
     first_text = next((squeeze(c.text) for c in view.row_cells(row) if c.text and c.row == row), "")
     if TOTAL_LABELS.match(first_text):
-        label = next(c for c in view.row_cells(row) if c.text and c.row == row)
-        return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
+        total_label = next(c for c in view.row_cells(row) if c.text and c.row == row)
+        return RowRecord(kind="total", row=row, cells=cells, label=total_label, region_kind=header.kind)
     if header.kind == "indicators":
         cells.update(_levels_under_name(view, row, header))
-        name = cells.get("name")
-        if name is None or not name.text or name.row != row:
+        name_cell = cells.get("name")
+        if name_cell is None or not name_cell.text or name_cell.row != row:
             return None
         if not _has_any(cells, ("target", "actual", "weight", "score")):
             return None

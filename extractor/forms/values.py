@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, get_args
 
 import cn2an
 
 from extractor.text.join import clean_text
 from schemas import Value
+from schemas.records import Operator
 
 SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 """What a spreadsheet prints instead of a value; the validator's spreadsheet_error reads the same pattern."""
@@ -78,7 +79,7 @@ def is_blank_marker(text: Optional[str]) -> bool:
 
 
 def is_spreadsheet_error(text: Optional[str]) -> bool:
-    return bool(text) and bool(SPREADSHEET_ERROR.match(text.strip()))
+    return text is not None and bool(SPREADSHEET_ERROR.match(text.strip()))
 
 
 def to_float(text: str) -> float:
@@ -97,6 +98,11 @@ def parse_amount(text: Optional[str]) -> Optional[float]:
     if re.fullmatch(r"[-－−]?\d[\d,，]*(\.\d+)?|[-－−]?\.\d+", cleaned):
         return to_float(cleaned)
     return None
+
+
+def _operator(word: Optional[str]) -> Optional[Operator]:
+    """The schema's operator for a parsed operator word; None for no word (or an unresolved marker)."""
+    return next((op for op in get_args(Operator) if op == word), None)
 
 
 def _op_before(text: str) -> Optional[str]:
@@ -160,5 +166,4 @@ def parse_value(text: Optional[str]) -> Value:
     unit, suffix_op = _unit_after(compact[match.end() :])
     if op == "<=?":  # 控制在…: an upper bound only when 以内/以下 follows
         op = suffix_op if suffix_op == "<=" else None
-    op = op or suffix_op
-    return Value(raw=raw, op=op, value=to_float(match.group()), unit=unit)
+    return Value(raw=raw, op=_operator(op or suffix_op), value=to_float(match.group()), unit=unit)

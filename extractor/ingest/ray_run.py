@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 import ray
 from rich.console import Console
@@ -65,7 +65,7 @@ class IngestActor:
     def _run(self, task: Task) -> Outcome:
         self.worker.give(task, self.timeout_s)
         while True:
-            wait(self.worker.wait_objects(), timeout=max(0.0, self.worker.deadline - time.monotonic()))  # type: ignore[arg-type]
+            wait(self.worker.wait_objects(), timeout=max(0.0, self.worker.deadline - time.monotonic()))
             outcome = self.worker.collect() or self.worker.expire(time.monotonic())
             if outcome is not None:
                 return outcome
@@ -201,9 +201,10 @@ def _stop_actors(actors: list[Any]) -> None:
 
 
 def _new_actor(engine: Engine, options: IngestOptions) -> Any:
-    return IngestActor.remote(
+    # @ray.remote adds `.remote` at run time; mypy sees the plain class.
+    return cast(Any, IngestActor).remote(
         engine.url.render_as_string(hide_password=False),
-        options.memory_mb,  # type: ignore[attr-defined]
+        options.memory_mb,
         options.extract.model_dump_json(),
         options.timeout_s,
     )

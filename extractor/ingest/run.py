@@ -222,7 +222,7 @@ def _supervise(
         now = time.monotonic()
         next_deadline = min(worker.deadline for worker in busy)
         wait(
-            [obj for worker in busy for obj in worker.wait_objects()],  # type: ignore[misc]
+            [obj for worker in busy for obj in worker.wait_objects()],
             timeout=max(0.0, min(next_deadline - now, HEARTBEAT_EVERY_S)),
         )
         now = time.monotonic()

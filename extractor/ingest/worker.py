@@ -291,6 +291,6 @@ class WorkerHandle:
             pass
         self.kill()
 
-    def wait_objects(self) -> list[object]:
+    def wait_objects(self) -> list[Connection]:
         """Readable when the worker answers, and also when it dies (its end of the socket closes)."""
         return [self.connection]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -27,12 +27,12 @@ DataDirOption = Annotated[
 def _settings(database_url: Optional[str], data_dir: Optional[Path], **overrides: object) -> ServiceSettings:
     from extractor.review.settings import ServiceSettings
 
-    given = {name: value for name, value in overrides.items() if value is not None}
+    given: dict[str, Any] = {name: value for name, value in overrides.items() if value is not None}
     if database_url:
         given["database_url"] = database_url
     if data_dir is not None:
         given["data_dir"] = data_dir
-    return ServiceSettings(**given)  # type: ignore[arg-type]
+    return ServiceSettings(**given)
 
 
 def serve_command(

@@ -118,7 +118,7 @@ class UploadProcessor:
             except queue.Empty:
                 pass
         else:
-            wait([obj for worker in busy for obj in worker.wait_objects()], timeout=POLL_S)  # type: ignore[misc]
+            wait([obj for worker in busy for obj in worker.wait_objects()], timeout=POLL_S)
             now = time.monotonic()
             for worker in busy:
                 outcome: Optional[Outcome] = worker.collect() or worker.expire(now)

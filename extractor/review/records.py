@@ -48,7 +48,7 @@ def write_result(
         records = getattr(result, list_name)
         if previous is not None and getattr(previous, list_name) == records:
             continue
-        session.exec(delete(row_class).where(col(row_class.document_id) == document.id))  # type: ignore[call-overload]
+        session.exec(delete(row_class).where(col(row_class.document_id) == document.id))
         session.add_all(
             [
                 record_to_row(record, row_class, document_id=document.id, ordinal=ordinal)

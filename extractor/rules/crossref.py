@@ -25,6 +25,7 @@ from extractor.rules.findings import Draft
 from extractor.rules.grid import squeeze
 from extractor.rules.structure import is_total_label, label_key
 from extractor.rules.tolerance import Printed, same_figure
+from schemas.records import Severity
 
 _TITLE_TAIL = re.compile(r"(决算|预算)?(总表|明细表|汇总表|情况表|表)$")
 
@@ -40,10 +41,10 @@ def typo_like(a: Printed, b: Printed) -> bool:
     return len(digits_a) == len(digits_b) and a.decimals == b.decimals and OSA.distance(digits_a, digits_b) == 1
 
 
-def _draft(fact: Fact, other: Fact, extra: tuple[str, ...] = (), severity: str = "error") -> Draft:
+def _draft(fact: Fact, other: Fact, extra: tuple[str, ...] = (), severity: Severity = "error") -> Draft:
     return Draft(
         "cross_reference_mismatch",
-        severity,  # type: ignore[arg-type]
+        severity,
         f"{fact.where}为{fact.value.show()}，而{other.where}为{other.value.show()}，同一数字前后不一致",
         tuple(dict.fromkeys((fact.ref, other.ref, *extra))),
         expected=other.value.value,

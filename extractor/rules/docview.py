@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Optional, TypeVar, Union
+from typing import Optional, TypeVar, Union, cast
 
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
@@ -64,14 +64,15 @@ class DocView:
         self._row_refs: dict[tuple[str, int], dict[int, str]] = {}
         self._field_cells: dict[str, tuple[str, int, int]] = {}
         self._roles: dict[tuple[str, str], Optional[tuple[str, int]]] = {}
-        self._memo: dict[tuple[str, object], object] = {}
+        self._memo: dict[tuple[object, ...], object] = {}
         self.tables = []
         for table in self.result.tables:
             grid = Grid(table)
             self.tables.append(TableView(table, grid, split_blocks(grid)))
         self._tables_by_id = {view.table.id: view for view in self.tables}
         self.records_at = {}
-        for record in [*self.result.indicators, *self.result.budget_lines, *self.result.scores]:
+        records: list[Record] = [*self.result.indicators, *self.result.budget_lines, *self.result.scores]
+        for record in records:
             if record.source.table is not None and record.source.row is not None:
                 self.records_at.setdefault((record.source.table, record.source.row), []).append(record)
 
@@ -134,7 +135,7 @@ class DocView:
                     name = role[0] if role[0] in type(record).model_fields else None
                     break
             self._memo[key] = name
-        return self._memo[key]  # type: ignore[return-value]
+        return cast(Optional[str], self._memo[key])
 
     def _field_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
         text = view.grid.text(row, col)
@@ -174,7 +175,7 @@ class DocView:
         slot = (namespace, key)
         if slot not in self._memo:
             self._memo[slot] = compute()
-        return self._memo[slot]  # type: ignore[return-value]
+        return cast(T, self._memo[slot])  # the memo holds what `compute` returned for this slot
 
     # --- printed figures of records -------------------------------------------------------
 
@@ -212,4 +213,6 @@ def _matches(value: object, printed: Optional[Printed]) -> bool:
         return True  # blank, error or text: the role decides
     if value is None:
         return printed.exact and printed.value == 0 and not any(ch.isdigit() for ch in printed.text)  # "-", "——"
+    if not isinstance(value, (int, float)):
+        return False  # a text value never equals a printed number
     return abs(value - printed.value) < 1e-9

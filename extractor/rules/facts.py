@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Optional
 
 from rapidfuzz import fuzz, process
@@ -121,7 +122,7 @@ def _context(mention: Mention, parent: Optional[Mention]) -> Optional[str]:
 def sentence_facts(view: DocView) -> list[Fact]:
     facts = []
     for sentence in view.sentences:
-        lists = view.memo("lists", (sentence.source, sentence.index), lambda sentence=sentence: stated_lists(sentence))
+        lists = view.memo("lists", (sentence.source, sentence.index), partial(stated_lists, sentence))
         parents = {id(m): stated.parent for stated in lists for m in stated.parts}
         sentence_year = sentence.years[0] if len(set(sentence.years)) == 1 else None
         for mention in sentence.mentions:

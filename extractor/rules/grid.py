@@ -45,8 +45,8 @@ class Grid:
             for row in range(cell.row, cell.row + cell.row_span):
                 for col in range(cell.col, cell.col + cell.col_span):
                     self._owner[row][col] = cell
-        for row in self.anchors:
-            row.sort(key=lambda c: c.col)
+        for anchored in self.anchors:
+            anchored.sort(key=lambda c: c.col)
         self._numbers: dict[tuple[str, bool], Optional[Printed]] = {}
 
     def number(self, text: str, exact_integers: bool = False) -> Optional[Printed]:

@@ -39,8 +39,8 @@ def _name(mention: Mention) -> str:
     return clean_label(mention.prefix)
 
 
-def _show(mention: Mention) -> str:
-    return f"{mention.value.show()}{mention.unit or ''}"
+def _show(mention: Optional[Mention]) -> str:
+    return f"{mention.value.show()}{mention.unit or ''}" if mention is not None else ""
 
 
 def lists_of(view: DocView, sentence: Sentence) -> list:
@@ -328,7 +328,7 @@ def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence]
 
 def unit_mismatches(view: DocView) -> Iterator[Draft]:
     """An amount in 元 whose number is printed as 万元 elsewhere (381.58 元 beside 381.58 万元)."""
-    wan = {}
+    wan: dict[str, tuple[Sentence, Mention]] = {}
     for sentence in view.sentences:
         for mention in sentence.mentions:
             if mention.unit in ("万元", "万") and mention.value.value != 0:

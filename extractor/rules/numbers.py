@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, overload
 
 import cn2an
 
@@ -259,6 +259,12 @@ def comparable_units(a: Optional[str], b: Optional[str]) -> bool:
     return a == b or a.endswith(b) or b.endswith(a) or unit_family(a) == unit_family(b) == "money"
 
 
+@overload
+def normalise_unit(unit: str) -> str: ...
+@overload
+def normalise_unit(unit: None) -> None: ...
+@overload
+def normalise_unit(unit: Optional[str]) -> Optional[str]: ...
 def normalise_unit(unit: Optional[str]) -> Optional[str]:
     if unit is None:
         return None

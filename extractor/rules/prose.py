@@ -148,16 +148,16 @@ def stated_lists(sentence: Sentence) -> list[StatedList]:
         if not is_total(mention.prefix) or mention.unit in (None, "%") or id(mention) in used:
             continue
         parts: list[Mention] = []
-        for earlier in reversed(sentence.mentions[:index]):
+        for previous in reversed(sentence.mentions[:index]):
             later = parts[0] if parts else mention
             if (
-                not _is_part(sentence, earlier, later, unit_family(mention.unit))
-                or is_total(earlier.prefix)
-                or unit_family(earlier.unit) != unit_family(mention.unit)
-                or _INTRO.search(earlier.prefix)
+                not _is_part(sentence, previous, later, unit_family(mention.unit))
+                or is_total(previous.prefix)
+                or unit_family(previous.unit) != unit_family(mention.unit)
+                or _INTRO.search(previous.prefix)
             ):
                 break
-            parts.insert(0, earlier)
+            parts.insert(0, previous)
         if len(parts) >= 2 and not any(id(p) in used for p in parts):
             found.append(StatedList(sentence, None, parts, total=mention))
     return found

@@ -21,6 +21,7 @@ from extractor.rules.scores import BUDGET_LABELS, _key
 from extractor.rules.sums import header_name, row_label
 from extractor.rules.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
 from schemas import BudgetLine, ScoreSummary
+from schemas.records import Severity
 
 _SEMANTICS: tuple[tuple[re.Pattern, re.Pattern, re.Pattern], ...] = (
     (re.compile(r"得分率"), re.compile(r"得分"), re.compile(r"分值|满分|权重")),
@@ -116,7 +117,7 @@ def _report(view: DocView, table: TableView, block: Block, rate_col: int, chosen
             continue
         computed = ratio(num, den)
         truncated = truncated_agrees(num, den, rate)
-        severity = "info" if truncated else ("error" if chosen.semantic else "warning")
+        severity: Severity = "info" if truncated else ("error" if chosen.semantic else "warning")
         label = row_label(block, row, block.label_column(chosen.numerator))
         message = (
             f"{table.name}「{label}」{header_name(block, rate_col)}印为{rate.show()}，"
@@ -164,17 +165,17 @@ def budget_scores(view: DocView) -> Iterator[Draft]:
     for summary in view.result.scores:
         if _key(summary.label) not in BUDGET_LABELS:
             continue
-        line = _total_line(view, summary.section)
-        if line is None or line.weight is not None:
+        total = _total_line(view, summary.section)
+        if total is None or total.weight is not None:
             continue  # a line that carries its own score was checked above
-        rate = view.printed_field(line, "rate")
+        rate = view.printed_field(total, "rate")
         if rate is not None:
             for draft in _score_check(view, summary, rate, f"「{summary.label}」"):
                 yield Draft(
                     draft.rule,
                     draft.severity,
                     draft.message,
-                    draft.refs + (f"{line.id}.rate",),
+                    draft.refs + (f"{total.id}.rate",),
                     draft.expected,
                     draft.found,
                 )

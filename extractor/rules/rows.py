@@ -84,7 +84,10 @@ def _tree_by_code(items: list[RowItem]) -> None:
             (
                 j
                 for j in range(i - 1, -1, -1)
-                if items[j].code and item.code.startswith(items[j].code) and items[j].code != item.code
+                if (earlier_code := items[j].code)
+                and item.code
+                and item.code.startswith(earlier_code)
+                and earlier_code != item.code
             ),
             None,
         )
@@ -135,7 +138,7 @@ def _tree_by_outline(items: list[RowItem]) -> None:
                 stack
                 and stack[-1] != open_total
                 and not items[stack[-1]].group
-                and (items[stack[-1]].numbering is None or items[stack[-1]].numbering >= item.numbering)
+                and ((top := items[stack[-1]].numbering) is None or top >= item.numbering)
             ):
                 stack.pop()
             item.parent = stack[-1] if stack else open_total

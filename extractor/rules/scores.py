@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
@@ -81,7 +81,8 @@ def budget_part(view: DocView, summary: ScoreSummary, form_section: Optional[str
 
 def _printed_all(view: DocView, records: list, name: str) -> Optional[list[Printed]]:
     values = [view.printed_field(r, name) for r in records]
-    return None if any(v is None for v in values) else values  # type: ignore[return-value]
+    present = [v for v in values if v is not None]
+    return present if len(present) == len(values) else None
 
 
 def _agrees(parts: Optional[list[Printed]], total: Optional[Printed]) -> Optional[bool]:
@@ -129,12 +130,12 @@ def _check_total(view: DocView, summary: ScoreSummary, indicators: list[Indicato
     crossed = len(failing) == 2 and len(failing[0]) == len(failing[1]) == 1 and failing[0] != failing[1]
     fields = ["weight", field] if crossed else failing[0]
     if crossed:
-        expected: object = "；".join(described)
-        found_figure: object = found
+        expected: Union[float, str, None] = "；".join(described)
+        found_figure: Union[float, str, None] = found
     else:
         name, w, s, _, _ = outcomes[0]
-        parts = w if fields[0] == "weight" else s
-        expected = figure(sum(p.value for p in parts), decimals_of(parts)) if parts else None
+        figures = w if fields[0] == "weight" else s
+        expected = figure(sum(p.value for p in figures), decimals_of(figures)) if figures else None
         printed = total_weight if fields[0] == "weight" else total_score
         found_figure = printed.value if printed else None
     refs = tuple(f"{summary.id}.{f}" for f in fields) + tuple(f"{i.id}.{fields[-1]}" for i in indicators)
@@ -207,7 +208,9 @@ def _marked_weights(view: DocView, indicators: list[Indicator]) -> Iterator[Draf
         if indicator.level1 and _FULL_MARK.search(indicator.level1):
             seen.setdefault((indicator.source.table, indicator.level1), []).append(indicator)
     for (_, level1), members in seen.items():
-        marked = float(_FULL_MARK.search(level1).group(1))  # type: ignore[union-attr]
+        mark = _FULL_MARK.search(level1)
+        assert mark is not None  # only labels that matched were kept above
+        marked = float(mark.group(1))
         parts = _printed_all(view, members, "weight")
         total = Printed(marked, 0, exact=True, text=format_number(marked, 0))
         if parts is None or sum_agrees(parts, total):

@@ -116,7 +116,7 @@ def replace_records(*, session: Session, document: Document, result: ExtractionR
     """Delete the document's records and insert those of `result` (corrections are untouched)."""
     assert document.id is not None, "flush the document before adding records"
     for _, row_class in RECORD_TABLES.values():
-        session.exec(delete(row_class).where(col(row_class.document_id) == document.id))  # type: ignore[call-overload]
+        session.exec(delete(row_class).where(col(row_class.document_id) == document.id))
     for row_class, values in result_to_values(result=result, document_id=document.id).items():
         if values:
             session.execute(insert(row_class), values)
@@ -170,11 +170,7 @@ def document_result(*, session: Session, document_id: int) -> ExtractionResult:
         raise LookupError(f"document {document.file} is {document.status}{reason}")
     records: dict[str, list[Any]] = {}
     for field_name, (_, row_class) in RECORD_TABLES.items():
-        query = (
-            select(row_class)
-            .where(col(row_class.document_id) == document_id)  # type: ignore[attr-defined]
-            .order_by(col(row_class.ordinal))  # type: ignore[attr-defined]
-        )
+        query = select(row_class).where(col(row_class.document_id) == document_id).order_by(col(row_class.ordinal))
         records[field_name] = list(session.exec(query).all())
     return rows_to_result(document, records)
 

@@ -36,7 +36,7 @@ def start_job(*, session: Session, mode: str, workers: int, options: dict[str, A
 
 
 def beat(*, session: Session, job_id: int) -> None:
-    session.exec(update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utc_now()))  # type: ignore[call-overload]
+    session.exec(update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utc_now()))
 
 
 def finish_job(*, session: Session, job: Job, status: JobStatus = JobStatus.done) -> None:
@@ -72,7 +72,7 @@ def recover_dead_jobs(*, session: Session, stale_after_s: float = STALE_AFTER_S)
     for job in unfinished:
         if not job_is_dead(job, stale_after_s=stale_after_s):
             continue
-        outcome = session.exec(  # type: ignore[call-overload]
+        outcome = session.exec(
             update(Document)
             .where(col(Document.job_id) == job.id, col(Document.status) == DocumentStatus.running.value)
             .values(status=DocumentStatus.queued.value, updated_at=utc_now())
@@ -81,7 +81,7 @@ def recover_dead_jobs(*, session: Session, stale_after_s: float = STALE_AFTER_S)
         if job.finished_at is None:
             finish_job(session=session, job=job, status=JobStatus.interrupted)
     # A `running` row without any job (written by hand, or its job row lost) is requeued too.
-    orphans = session.exec(  # type: ignore[call-overload]
+    orphans = session.exec(
         update(Document)
         .where(col(Document.status) == DocumentStatus.running.value, col(Document.job_id).is_(None))
         .values(status=DocumentStatus.queued.value)
@@ -98,7 +98,7 @@ def claim_document(*, session: Session, document_id: int, job_id: int, force: bo
     if force:
         claimable.append(DocumentStatus.done.value)
     now = utc_now()
-    outcome = session.exec(  # type: ignore[call-overload]
+    outcome = session.exec(
         update(Document)
         .where(col(Document.id) == document_id, col(Document.status).in_(claimable))
         .values(
@@ -114,7 +114,7 @@ def claim_document(*, session: Session, document_id: int, job_id: int, force: bo
 
 def release_unfinished(*, session: Session, job_id: int) -> int:
     """On an orderly stop (Ctrl-C), put this job's `running` documents back to `queued`."""
-    outcome = session.exec(  # type: ignore[call-overload]
+    outcome = session.exec(
         update(Document)
         .where(col(Document.job_id) == job_id, col(Document.status) == DocumentStatus.running.value)
         .values(status=DocumentStatus.queued.value, updated_at=utc_now())

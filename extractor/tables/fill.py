@@ -5,31 +5,13 @@ from __future__ import annotations
 from typing import Optional
 
 from extractor.tables.grid import Grid, GridCell
+from extractor.tables.paragraphs import paragraphs_of
+from extractor.tables.text_lines import line_text, lines_of
 from extractor.text.join import join_lines
 from schemas import Block, Cell, PageContent, TableBlock, Word
+from schemas.records import as_bbox
 
 CellKey = tuple[int, int]
-
-
-def lines_of(words: list[Word]) -> list[list[Word]]:
-    """Group words into text lines (top to bottom), each sorted left to right."""
-    lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0])):
-        middle = (word.bbox[1] + word.bbox[3]) / 2
-        if lines:
-            last = lines[-1]
-            top = min(w.bbox[1] for w in last)
-            bottom = max(w.bbox[3] for w in last)
-            if top <= middle <= bottom:
-                last.append(word)
-                continue
-        lines.append([word])
-    return [sorted(line, key=lambda w: w.bbox[0]) for line in lines]
-
-
-def line_text(line: list[Word]) -> str:
-    """Words of one printed line, with the spaces that separated them."""
-    return " ".join(word.text for word in line)
 
 
 def cell_text(words: list[Word]) -> str:
@@ -52,12 +34,12 @@ def table_block(grid: Grid, page_number: int, texts: dict[CellKey, tuple[str, fl
                 col_span=grid_cell.col_span,
                 text=text,
                 page=page_number,
-                bbox=tuple(round(v, 2) for v in grid_cell.bbox),
+                bbox=as_bbox(round(v, 2) for v in grid_cell.bbox),
                 confidence=round(confidence, 4),
                 indent=indent,
             )
         )
-    bbox = tuple(round(v, 2) for v in grid.bbox)
+    bbox = as_bbox(round(v, 2) for v in grid.bbox)
     return TableBlock(
         cells=cells,
         n_rows=grid.n_rows,
@@ -91,7 +73,7 @@ def fill_grids(page: PageContent, grids: list[Grid]) -> tuple[list[TableBlock], 
     tables = []
     for grid, cell_words in zip(grids, per_grid):
         origin = {(c.row, c.col): c for c in grid.cells}
-        texts = {}
+        texts: dict[CellKey, tuple[str, float, Optional[float]]] = {}
         for key, words in cell_words.items():
             confidence = min(word.confidence for word in words)
             indent = round(min(word.bbox[0] for word in words) - origin[key].bbox[0], 2)
@@ -102,8 +84,6 @@ def fill_grids(page: PageContent, grids: list[Grid]) -> tuple[list[TableBlock], 
 
 def page_blocks(page: PageContent, grids: list[Grid]) -> list[Block]:
     """Every table and paragraph of a page, sorted top to bottom."""
-    from extractor.tables.paragraphs import paragraphs_of  # local: paragraphs depends on fill's line helpers
-
     tables, outside = fill_grids(page, grids)
     blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
     blocks += paragraphs_of(outside, page)

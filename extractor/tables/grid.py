@@ -54,7 +54,7 @@ class Grid(BaseModel):
     def _owner(self) -> list[list[GridCell]]:
         cached = self.__dict__.get("_owner_cache")
         if cached is None:
-            cached = [[None] * self.n_cols for _ in range(self.n_rows)]  # type: ignore[list-item]
+            cached = [[None] * self.n_cols for _ in range(self.n_rows)]
             for cell in self.cells:
                 for r in range(cell.row, cell.row + cell.row_span):
                     for c in range(cell.col, cell.col + cell.col_span):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from extractor.tables.fill import line_text, lines_of
+from extractor.tables.text_lines import line_text, lines_of
 from extractor.text.join import join_lines
 from schemas import PageContent, ParagraphBlock, Word
+from schemas.records import as_bbox
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?([/／]\s*\d+)?(\s*共\s*\d+\s*页)?[-—–\s]*$")
 _LIST_MARKER = re.compile(
@@ -60,6 +61,6 @@ def paragraphs_of(words: list[Word], page: PageContent) -> list[ParagraphBlock]:
     for paragraph in paragraphs:
         words_in = [word for line in paragraph for word in line]
         text = join_lines([line_text(line) for line in paragraph])
-        bbox = tuple(round(v, 2) for v in _bbox(words_in))
+        bbox = as_bbox(round(v, 2) for v in _bbox(words_in))
         blocks.append(ParagraphBlock(text=text, page=page.number, bbox=bbox))
     return blocks

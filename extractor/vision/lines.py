@@ -230,7 +230,7 @@ def extend_along_ink(ink: np.ndarray, line: PixelLine, max_gap: int, reach: int,
     pos = int(round(line.pos))
     view = ink if line.horizontal else ink.T
     band = view[max(0, pos - half) : pos + half + 1]
-    inked = band.any(axis=0)
+    inked = np.asarray(band.any(axis=0))
 
     def walk(start: int, step: int) -> int:
         if any(abs(stop - start) <= half + 3 for stop in stops):

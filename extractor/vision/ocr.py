@@ -11,75 +11,19 @@ model loading costs far more than a page.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
+from extractor.vision.engine_base import OcrEngine, Quad, as_bgr, quiet_logging
 from extractor.vision.model_files import verified_model_paths
 from extractor.vision.recognizer import CtcRecognizer
 from schemas import OcrOptions
 
-Quad = np.ndarray
-"""A text-line box as a (4, 2) float array of pixel corners, clockwise from top-left."""
-
 # Batch size of the library's own classifier/recogniser calls (orientation votes, baseline).
 LIBRARY_BATCH = 6
-
-
-class OcrEngine(Protocol):
-    name: str
-
-    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        """Text and score (0..1) of each single-line crop (BGR or grey), in input order."""
-        ...
-
-    def detect(self, image: np.ndarray) -> list[Quad]:
-        """Text-line boxes on `image`, in pixels of `image`."""
-        ...
-
-    def upside_down(self, crops: Sequence[np.ndarray]) -> list[float]:
-        """For each text-line crop, the probability that it is rotated by 180°."""
-        ...
-
-
-def as_bgr(image: np.ndarray) -> np.ndarray:
-    """Engines expect three channels; scans are often grey."""
-    if image.ndim == 2:
-        return np.repeat(image[:, :, None], 3, axis=2)
-    if image.shape[2] == 4:
-        return np.ascontiguousarray(image[:, :, :3])
-    return image
-
-
-@contextmanager
-def quiet_logging() -> Iterator[None]:
-    """Mute INFO logging while an engine is imported and built.
-
-    The engines create their loggers (set to INFO, with their own stream handlers) while loading,
-    so muting them by name beforehand is not possible; the previous global setting is restored.
-    """
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        yield
-    finally:
-        logging.disable(previous)
-        silence_engine_loggers()
-
-
-def silence_engine_loggers() -> None:
-    """The engines log model paths and timings at INFO on import and load; keep stdout/stderr clean."""
-    import onnxruntime
-
-    onnxruntime.set_default_logger_severity(3)
-    for name in list(logging.root.manager.loggerDict):
-        if name.lower().startswith(("rapidocr", "rapid_layout", "rapidlayout", "ppocr", "paddle")):
-            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 class RapidOcrEngine:
@@ -125,6 +69,7 @@ class RapidOcrEngine:
         if not crops:
             return []
         output = self._ocr.recognize_txt([as_bgr(crop) for crop in crops])
+        assert output.txts is not None and output.scores is not None  # given crops, one text and score each
         return [(text, float(score)) for text, score in zip(output.txts, output.scores)]
 
     def detect(self, image: np.ndarray) -> list[Quad]:
@@ -138,6 +83,7 @@ class RapidOcrEngine:
         if not crops:
             return []
         _, output = self._ocr.cls_and_rotate([as_bgr(crop) for crop in crops])
+        assert output.cls_res is not None  # given crops, one label and score each
         return [score if label == "180" else 1.0 - score for label, score in output.cls_res]
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from extractor.vision.engine_base import Quad, as_bgr, quiet_logging
 from extractor.vision.model_files import ModelFileError, model_files, verify_model_file
-from extractor.vision.ocr import Quad, as_bgr, quiet_logging
 
 MODEL_SUBDIRS = ("det", "rec", "cls")
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.vision.model_files import verified_model_paths
 from extractor.vision.ocr import as_bgr, quiet_logging
+from schemas.records import as_bbox
 
 PixelBox = tuple[float, float, float, float]
 
@@ -44,7 +45,7 @@ class LayoutModel:
         if output.boxes is None:
             return []
         return [
-            Region(label=str(label), box=tuple(float(v) for v in box), score=round(float(score), 4))
+            Region(label=str(label), box=as_bbox(box), score=round(float(score), 4))
             for box, label, score in zip(output.boxes, output.class_names, output.scores)
         ]
 

@@ -7,8 +7,10 @@ connection in `config.attributes["connection"]`. For the `alembic` command line,
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -24,7 +26,7 @@ def _url() -> str:
     return url
 
 
-def _configure(**kwargs: object) -> None:
+def _configure(**kwargs: Any) -> None:
     context.configure(target_metadata=target_metadata, compare_type=True, **kwargs)
 
 
@@ -46,7 +48,7 @@ def run_online() -> None:
         _run_on(connection)
 
 
-def _run_on(connection) -> None:  # type: ignore[no-untyped-def]
+def _run_on(connection: Connection) -> None:
     # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
     _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
