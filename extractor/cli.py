@@ -9,47 +9,73 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
+from extractor.cli_common import OneLineErrors, out_dir
 from extractor.errors import InputError
 from schemas import ExtractionResult
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="绩效自评 submissions → normalized records.")
-
-
-def _fail(message: str) -> None:
-    """One line on stderr, exit 1: how every unreadable input ends."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=1)
+app = typer.Typer(
+    cls=OneLineErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    help="绩效自评 submissions → normalized records.",
+)
 
 
 @app.command()
 def extract(
-    file: Annotated[Path, typer.Argument(help="PDF, DOCX, XLSX, XLS or image")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON on stdout")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Also write <name>.json into this directory")] = None,
+    paths: Annotated[
+        list[Path], typer.Argument(help="PDF, DOCX, XLSX, XLS or image files, and directories (searched recursively)")
+    ],
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the SPEC JSON on stdout (JSON Lines, one object per file, for several)"),
+    ] = False,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Also write <file>.json per file into this directory")
+    ] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
 ) -> None:
-    """Read one file and print its records (a summary, or the SPEC JSON with --json)."""
-    from extractor.pipeline import extract as run_extract
+    """Read files and print their records (a summary, or the SPEC JSON with --json), all in one process.
+
+    An unreadable file prints `error: <file>: <reason>` and the others go on; the exit code is 1 if any failed.
+    """
+    from extractor.batch import InputProblem, expand_inputs, extract_file, output_name
     from schemas import ExtractOptions
 
-    try:
-        result = run_extract(file, ExtractOptions(validate_records=not no_validate))
-    except InputError as error:
-        _fail(str(error))
-        return
-    except Exception as error:  # an unexpected failure is still one line naming the file
-        _fail(f"{file.name}: 处理失败 (internal error: {type(error).__name__}: {error})")
-        return
-    payload = result_json(result)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"{file.name}.json").write_text(payload + "\n", encoding="utf-8")
-    if as_json:
-        sys.stdout.write(payload + "\n")
-    else:
-        print_summary(result, Console())
+    out_path = out_dir(out) if out is not None else None
+    options = ExtractOptions(validate_records=not no_validate)
+    several = len(paths) > 1 or any(path.is_dir() for path in paths)
+    console = Console()
+    failed = 0
+    written: set[str] = set()
+    for item in expand_inputs(paths):
+        if isinstance(item, InputProblem):
+            typer.echo(f"error: {item.line()}", err=True)
+            failed += 1
+            continue
+        try:
+            result = extract_file(item, options)
+        except InputError as error:
+            typer.echo(f"error: {error}", err=True)
+            failed += 1
+            continue
+        payload = result_json(result)
+        if out_path is not None:
+            target = out_path / output_name(item, written)
+            target.write_text(payload + "\n", encoding="utf-8")
+        if as_json:
+            # One file: the indented document (what `show` prints); several: one compact object per line.
+            sys.stdout.write((result.model_dump_json() if several else payload) + "\n")
+            sys.stdout.flush()
+        elif out_path is not None and several:
+            typer.echo(f"{item} → {target}")
+        else:
+            print_summary(result, console)
+    if failed:
+        raise typer.Exit(code=1)
 
 
 def result_json(result: ExtractionResult) -> str:
@@ -58,35 +84,44 @@ def result_json(result: ExtractionResult) -> str:
 
 
 def print_summary(result: ExtractionResult, console: Console) -> None:
+    """The readable summary: document fields, every table (title and size), the records and findings.
+
+    Text columns fold onto further lines instead of being cut; figures never wrap (a cut figure misleads).
+    """
     doc = result.document
     console.print(
-        f"[bold]{doc.file}[/bold]  {doc.kind}, {doc.pages} 页  部门: {doc.department or '—'}  "
-        f"年度: {doc.year or '—'}  自评得分: {doc.self_score if doc.self_score is not None else '—'}"
+        f"[bold]{escape(doc.file)}[/bold]  {doc.kind}, {doc.pages} 页  部门: {escape(doc.department or '—')}  "
+        f"年度: {doc.year or '—'}  自评得分: {doc.self_score if doc.self_score is not None else '—'}",
+        highlight=False,
     )
     console.print(
         f"表格 {len(result.tables)}  指标 {len(result.indicators)}  预算行 {len(result.budget_lines)}  "
-        f"得分汇总 {len(result.scores)}  问题 {len(result.findings)}"
+        f"得分汇总 {len(result.scores)}  问题 {len(result.findings)}",
+        highlight=False,
     )
+    if result.tables:
+        table = _rich_table("表格", ("id", "标题", "类别", "页", "行×列"), figures=(3, 4))
+        for item in result.tables:
+            table.add_row(item.id, item.title or "", item.role, _pages(item.pages), f"{item.n_rows}×{item.n_cols}")
+        console.print(table)
     if result.indicators:
-        table = RichTable(title="绩效指标", show_lines=False)
-        for column in ("id", "一级", "二级", "三级指标", "指标值", "实际完成值", "分值", "得分"):
-            table.add_column(column)
-        for item in result.indicators:
+        columns = ("id", "一级", "二级", "三级指标", "指标值", "实际完成值", "分值", "得分")
+        table = _rich_table("绩效指标", columns, figures=(6, 7))
+        for indicator in result.indicators:
             table.add_row(
-                item.id,
-                item.level1 or "",
-                item.level2 or "",
-                item.name,
-                item.target.raw or "",
-                item.actual.raw or "",
-                _num(item.weight),
-                _num(item.score),
+                indicator.id,
+                indicator.level1 or "",
+                indicator.level2 or "",
+                indicator.name,
+                indicator.target.raw or "",
+                indicator.actual.raw or "",
+                _num(indicator.weight),
+                _num(indicator.score),
             )
         console.print(table)
     if result.budget_lines:
-        table = RichTable(title="预算执行")
-        for column in ("id", "项目", "年初预算数", "调整后预算数", "实际支出数", "执行率", "单位"):
-            table.add_column(column)
+        budget_columns = ("id", "项目", "年初预算数", "调整后预算数", "实际支出数", "执行率", "单位")
+        table = _rich_table("预算执行", budget_columns, figures=(2, 3, 4, 5))
         for line in result.budget_lines:
             table.add_row(
                 line.id,
@@ -99,12 +134,26 @@ def print_summary(result: ExtractionResult, console: Console) -> None:
             )
         console.print(table)
     if result.findings:
-        table = RichTable(title="校验发现")
-        for column in ("id", "规则", "级别", "说明"):
-            table.add_column(column)
+        table = _rich_table("校验发现", ("id", "规则", "级别", "说明"), figures=())
         for finding in result.findings:
             table.add_row(finding.id, finding.rule, finding.severity, finding.message)
         console.print(table)
+
+
+def _rich_table(title: str, columns: tuple[str, ...], figures: tuple[int, ...]) -> RichTable:
+    table = RichTable(title=title)
+    for index, column in enumerate(columns):
+        if index == 0 or index in figures:
+            table.add_column(column, no_wrap=True, justify="right" if index in figures else "left")
+        else:
+            table.add_column(column, overflow="fold")
+    return table
+
+
+def _pages(pages: list[int]) -> str:
+    if not pages:
+        return ""
+    return str(pages[0]) if len(pages) == 1 else f"{pages[0]}–{pages[-1]}"
 
 
 def _num(value: Optional[float]) -> str:

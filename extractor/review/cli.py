@@ -7,21 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from extractor.cli_common import DatabaseOption, DataDirOption, fail, open_engine
+
 if TYPE_CHECKING:
     from extractor.review.settings import ServiceSettings
-
-DatabaseOption = Annotated[
-    Optional[str],
-    typer.Option(
-        "--database-url",
-        help="SQLAlchemy URL (default: EXTRACTOR_DATABASE_URL, else SQLite in EXTRACTOR_DATA_DIR, default ./data)",
-        show_default=False,
-    ),
-]
-DataDirOption = Annotated[
-    Optional[Path],
-    typer.Option("--data-dir", help="Data directory (default: EXTRACTOR_DATA_DIR, else ./data)", show_default=False),
-]
 
 
 def _settings(database_url: Optional[str], data_dir: Optional[Path], **overrides: object) -> ServiceSettings:
@@ -39,7 +28,8 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     workers: Annotated[
-        Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes extracting uploads (default 1)")
+        Optional[int],
+        typer.Option("--workers", "-j", min=1, help="Worker processes extracting uploads (default: one per core)"),
     ] = None,
     max_upload_mb: Annotated[Optional[float], typer.Option(min=0.001, help="Upload size limit (default 100)")] = None,
     timeout: Annotated[Optional[float], typer.Option(min=0.1, help="Seconds per uploaded document")] = None,
@@ -55,6 +45,7 @@ def serve_command(
     settings = _settings(
         database_url, data_dir, workers=workers, max_upload_mb=max_upload_mb, timeout_s=timeout, memory_mb=memory_limit
     )
+    open_engine(settings).dispose()  # a store that cannot be opened is one error line, before the server starts
     typer.echo(f"review page: http://{host}:{port}/review   API docs: http://{host}:{port}/docs", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
@@ -71,14 +62,13 @@ def token_create(
 ) -> None:
     """Print a new token (only its salted hash is stored: keep the printed text)."""
     from extractor.review.tokens import Role, create_token
-    from extractor.store import open_store, session_scope
+    from extractor.store import session_scope
 
     try:
         chosen = Role(role)
     except ValueError:
-        typer.echo(f"error: role must be one of {', '.join(r.value for r in Role)}, not {role!r}", err=True)
-        raise typer.Exit(code=2) from None
-    engine = open_store(_settings(database_url, data_dir))
+        fail("--role", f"{role!r} is not one of {', '.join(r.value for r in Role)}")
+    engine = open_engine(_settings(database_url, data_dir))
     try:
         with session_scope(engine) as session:
             row, token = create_token(session=session, role=chosen, name=name or chosen.value)
@@ -92,9 +82,9 @@ def token_create(
 def token_list(database_url: DatabaseOption = None, data_dir: DataDirOption = None) -> None:
     """List tokens (never their secrets)."""
     from extractor.review.tokens import list_tokens
-    from extractor.store import open_store, session_scope
+    from extractor.store import session_scope
 
-    engine = open_store(_settings(database_url, data_dir))
+    engine = open_engine(_settings(database_url, data_dir))
     try:
         with session_scope(engine) as session:
             for row in list_tokens(session=session):
@@ -112,15 +102,14 @@ def token_revoke(
 ) -> None:
     """Revoke a token: it stops working at once."""
     from extractor.review.tokens import revoke_token
-    from extractor.store import open_store, session_scope
+    from extractor.store import session_scope
 
-    engine = open_store(_settings(database_url, data_dir))
+    engine = open_engine(_settings(database_url, data_dir))
     try:
         with session_scope(engine) as session:
             revoke_token(session=session, token_id=token_id)
     except LookupError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=1) from None
+        fail(f"token {token_id}", str(error))
     finally:
         engine.dispose()
     typer.echo(f"token {token_id} revoked")

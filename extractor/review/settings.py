@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -14,7 +15,7 @@ class ServiceSettings(StoreSettings):
 
     max_upload_mb: float = Field(default=100.0, gt=0)
     """Largest accepted upload; larger ones are answered 413."""
-    workers: int = Field(default=1, ge=1)
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     """Worker processes extracting uploads (each under the limits below, like `ingest`)."""
     timeout_s: float = Field(default=600.0, gt=0)
     memory_mb: int = Field(default=4096, ge=256)

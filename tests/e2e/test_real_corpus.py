@@ -1,15 +1,13 @@
 """The real published budgets and final accounts in ../shared/real extract cleanly."""
 
-from pathlib import Path
-
 import pytest
 
 from extractor.pipeline import extract
+from tests.corpus import MISSING_REAL, REAL, REAL_FILES
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "real"
-FILES = sorted(p for p in REAL.glob("*") if p.suffix.lower() in (".pdf", ".xlsx", ".xls"))
+FILES = REAL_FILES
 
-pytestmark = pytest.mark.skipif(not FILES, reason="../shared/real is not beside this checkout")
+pytestmark = pytest.mark.skipif(not FILES, reason=MISSING_REAL)
 
 
 @pytest.fixture(scope="module")

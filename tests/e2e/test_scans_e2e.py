@@ -15,6 +15,7 @@ from extractor.errors import InputError
 from extractor.eval import evaluate_file
 from extractor.pipeline import extract
 from fixtures.scans import STYLES, cached_scan, render_page, seed_scan
+from tests.corpus import MISSING_SEEDS
 from tests.scan_sample import build_sample_form
 
 pytestmark = pytest.mark.slow
@@ -127,7 +128,7 @@ SEED_TARGETS = [("000", "skewed200", 0.98), ("001", "rotated150", 0.97), ("002",
 @pytest.mark.parametrize(("seed", "style", "target"), SEED_TARGETS)
 def test_seed_scans_reach_their_field_accuracy(seed, style, target):
     if not (Path(__file__).resolve().parents[2] / "fixtures" / "seeds" / seed / f"{seed}.pdf").exists():
-        pytest.skip("seed fixtures not generated")
+        pytest.skip(MISSING_SEEDS)
     score = evaluate_file(seed_scan(seed, style))
     assert score.error is None
     assert score.accuracy >= target, [m.model_dump() for m in score.misses[:10]]

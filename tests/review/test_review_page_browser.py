@@ -23,6 +23,7 @@ import pytest
 from extractor.ingest import IngestOptions, ingest
 from extractor.review.tokens import Role, create_token
 from extractor.store import make_engine, session_scope, upgrade
+from tests.corpus import missing
 from tests.review.conftest import SEED_001
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,7 +33,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason="Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)",
+        reason=missing("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"),
     ),
 ]
 

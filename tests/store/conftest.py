@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from extractor.store import make_engine, upgrade
+from tests.corpus import missing
 
 ADMIN_URL = os.environ.get("EXTRACTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -38,7 +39,7 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL}: {type(error).__name__}")
+        pytest.skip(missing(f"PostgreSQL not reachable at {ADMIN_URL}: {type(error).__name__}"))
     url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield url

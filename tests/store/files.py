@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pymupdf
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "real"
-if not REAL.is_dir():
-    REAL = Path("/work/shared/real")
-SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
+from tests.corpus import REAL as REAL  # re-exported: the store tests import the corpus paths from here
+from tests.corpus import SEEDS as SEEDS
+
 GOOD_FILES = ("dept_budget.pdf", "budget_template.xls", "dept_budget.xlsx")
 """Small, quick real documents of three kinds (PDF 23 pages, legacy XLS, XLSX)."""
 

@@ -16,9 +16,12 @@ from extractor.pipeline import extract
 from extractor.store import add_correction, document_result, get_document, make_engine, session_scope, upgrade
 from extractor.store.jobs import recover_dead_jobs, start_job
 from models import Correction, Document, IndicatorRow, Job, TableRow
+from tests.corpus import MISSING_REAL, MISSING_SEEDS
 from tests.store.files import REAL, SEEDS, bad_files, copy_fixtures, copy_good_files, memory_hungry_pdf
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir() or not SEEDS.is_dir(), reason="needs ../shared/real and fixtures/")
+pytestmark = pytest.mark.skipif(
+    not REAL.is_dir() or not SEEDS.is_dir(), reason=MISSING_REAL if not REAL.is_dir() else MISSING_SEEDS
+)
 
 QUICK = IngestOptions(workers=2, timeout_s=120)
 

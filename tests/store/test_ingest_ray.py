@@ -13,6 +13,7 @@ from sqlmodel import select
 from extractor.ingest import IngestOptions
 from extractor.store import session_scope
 from models import Document
+from tests.corpus import MISSING_REAL
 from tests.store.files import REAL, copy_good_files, hanging_pdf
 
 if os.environ.get("CI"):
@@ -22,7 +23,7 @@ else:
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not REAL.is_dir(), reason="the real corpus (../shared/real) is not here"),
+    pytest.mark.skipif(not REAL.is_dir(), reason=MISSING_REAL),
 ]
 
 

@@ -16,9 +16,10 @@ from sqlmodel import select
 from extractor.pipeline import extract, file_sha256
 from extractor.store import session_scope
 from models import Document, IndicatorRow
+from tests.corpus import MISSING_SEEDS
 from tests.store.files import SEEDS, copy_fixtures, hanging_pdf, pdf_variants
 
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="the fixtures are not here")
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=MISSING_SEEDS)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
+from tests.corpus import MISSING_REAL
 from tests.store.files import REAL, copy_good_files
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="the real corpus (../shared/real) is not here")
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=MISSING_REAL)
 
 
 def test_ingest_show_export(store_url: str, tmp_path: Path) -> None:
@@ -34,7 +35,7 @@ def test_ingest_show_export(store_url: str, tmp_path: Path) -> None:
     assert failed.exit_code == 1 and "failed" in failed.stderr and "空文件" in failed.stderr
     assert runner.invoke(app, ["show", "ffffffff"], env=env).exit_code == 1
 
-    exported = runner.invoke(app, ["export", str(tmp_path / "out"), "-f", "csv", "--status", "done"], env=env)
+    exported = runner.invoke(app, ["export", "--out", str(tmp_path / "out"), "-f", "csv", "--status", "done"], env=env)
     assert exported.exit_code == 0, exported.output
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
         "indicators.csv",
@@ -46,5 +47,5 @@ def test_ingest_show_export(store_url: str, tmp_path: Path) -> None:
     assert "budget_lines.csv" in exported.stdout
     columns = pd.read_csv(tmp_path / "out" / "indicators.csv").columns
     assert {"document.sha256", "target.raw", "target.op", "source.page", "source.bbox"} <= set(columns)
-    bad = runner.invoke(app, ["export", str(tmp_path / "out"), "--rule", "no_such_rule"], env=env)
-    assert bad.exit_code == 2 and "unknown rule" in bad.stderr
+    bad = runner.invoke(app, ["export", "--out", str(tmp_path / "out"), "--rule", "no_such_rule"], env=env)
+    assert bad.exit_code == 1 and "unknown rule" in bad.stderr

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from extractor.pipeline import extract
 from extractor.store import document_result, save_result, session_scope
 from schemas import ExtractionResult
+from tests.corpus import missing
 from tests.store.files import GOOD_FILES, REAL, SEEDS
 
 SOURCES = (
@@ -22,7 +23,7 @@ SOURCES = (
 def results() -> list[ExtractionResult]:
     present = [path for path in SOURCES if path.is_file()]
     if not present:
-        pytest.skip("neither fixtures/ nor ../shared/real is here")
+        pytest.skip(missing("neither fixtures/seeds nor the real corpus is here"))
     return [extract(path) for path in present]
 
 

@@ -9,7 +9,6 @@ Skipped where the corpus is not beside the checkout.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -20,10 +19,10 @@ from extractor.rules.docview import DocView
 from extractor.rules.rows import row_relations
 from extractor.rules.sums import _lines, _sides
 from schemas import ExtractionResult, Table
+from tests.corpus import MISSING_REAL, REAL_FILES
 
-REAL = next((p / "shared" / "real" for p in Path(__file__).resolve().parents if (p / "shared" / "real").is_dir()), None)
-FILES = sorted(p for p in REAL.glob("*") if p.suffix.lower() in (".pdf", ".xlsx", ".xls")) if REAL else []
-pytestmark = pytest.mark.skipif(not FILES, reason="../shared/real is not beside this checkout")
+FILES = REAL_FILES
+pytestmark = pytest.mark.skipif(not FILES, reason=MISSING_REAL)
 PARAGRAPHS = r"p\d+\.text"
 CELL = r"t\d+\.r\d+c\d+"
 

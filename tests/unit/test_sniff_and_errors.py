@@ -10,6 +10,7 @@ import pytest
 from extractor.errors import InputError
 from extractor.pipeline import extract
 from extractor.sniff import sniff_kind
+from tests.corpus import MISSING_REAL, REAL_FILES
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -90,9 +91,9 @@ def test_xml_entity_bomb_is_refused(tmp_path: Path):
 
 
 def test_truncated_real_pdf_is_reported_as_corrupt(tmp_path: Path):
-    real = sorted((Path(__file__).resolve().parents[3] / "shared" / "real").glob("*.pdf"))
+    real = [path for path in REAL_FILES if path.suffix.lower() == ".pdf"]
     if not real:
-        pytest.skip("../shared/real is not beside this checkout")
+        pytest.skip(MISSING_REAL)
     for index, source in enumerate(real):
         path = tmp_path / f"cut{index}.pdf"
         path.write_bytes(source.read_bytes()[:1000])
