@@ -153,7 +153,9 @@ async def upload_document(request: Request, caller: Uploader) -> Any:
 def get_documents(
     request: Request,
     caller: AnyCaller,
-    status_: Annotated[Optional[str], Query(alias="status", description="queued, running, done, failed")] = None,
+    status_: Annotated[
+        Optional[DocumentStatus], Query(alias="status", description="queued, running, done, failed")
+    ] = None,
     department: Optional[str] = None,
     year: Optional[int] = None,
     rule: Annotated[Optional[str], Query(description="documents with a finding of this rule")] = None,
@@ -166,7 +168,7 @@ def get_documents(
 ) -> Page:
     """Stored documents with their review counts, filtered and paged."""
     filters = DocumentFilter(
-        status=status_,
+        status=status_.value if status_ is not None else None,
         department=department,
         year=year,
         rule=rule,
