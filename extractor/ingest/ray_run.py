@@ -75,8 +75,11 @@ class IngestActor:
         self.engine.dispose()
 
 
-def start_local_ray(*, num_cpus: int) -> None:
-    """A local Ray instance whose workers import this very checkout of the package, as the driver does."""
+def start_local_ray(*, num_cpus: int, temp_dir: Optional[Path] = None) -> None:
+    """A local Ray instance whose workers import this very checkout of the package, as the driver does.
+
+    `temp_dir`: where Ray keeps its session files and sockets (Ray's default is /tmp/ray).
+    """
     import extractor
 
     code_root = str(Path(extractor.__file__).resolve().parents[1])
@@ -85,6 +88,7 @@ def start_local_ray(*, num_cpus: int) -> None:
         include_dashboard=False,
         log_to_driver=False,
         runtime_env={"env_vars": {"PYTHONPATH": code_root}},
+        _temp_dir=str(temp_dir) if temp_dir is not None else None,
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,15 +30,23 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    """One local instance for the module: ray.init(num_cpus=2, include_dashboard=False)."""
+def local_ray(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One local instance for the module, its session files in the test's temp dir (not /tmp/ray or ~/.ray)."""
     import ray
 
     from extractor.ingest.ray_run import start_local_ray
 
-    start_local_ray(num_cpus=2)
-    yield
-    ray.shutdown()
+    # A short path: Ray's unix sockets live under the temp dir and must stay under 108 characters.
+    temp_dir = Path(tempfile.mkdtemp(prefix="ray-", dir=tmp_path_factory.getbasetemp()))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # no usage report over the network, no ~/.ray/config.json
+        patch.setenv("RAY_USAGE_STATS_CONFIG_PATH", str(temp_dir / "config.json"))
+        # A new local cluster otherwise writes a token to ~/.ray/auth_token; give it one in the environment.
+        patch.setenv("RAY_AUTH_MODE", "token")
+        patch.setenv("RAY_AUTH_TOKEN", uuid.uuid4().hex)
+        start_local_ray(num_cpus=2, temp_dir=temp_dir)
+        yield
+        ray.shutdown()
 
 
 def test_ray_ingest_stores_good_files_fails_bad_ones_and_loads_once_per_worker(
@@ -47,16 +57,24 @@ def test_ray_ingest_stores_good_files_fails_bad_ones_and_loads_once_per_worker(
 
     good = copy_good_files(tmp_path / "in")
     (tmp_path / "in" / "empty.pdf").write_bytes(b"")
-    hanging_pdf(tmp_path / "in" / "hanging.pdf")
-    options = IngestOptions(workers=2, timeout_s=10)  # ray.init(num_cpus=2, include_dashboard=False)
+    (tmp_path / "alone").mkdir()
+    hanging = hanging_pdf(tmp_path / "alone" / "hanging.pdf")
+    # The limit counts from handing a document to an actor, Ray worker start-up included: the good files get
+    # a limit far above their need on a loaded machine; the hanging one runs alone under a short one (timing
+    # out is its right answer, however early).
+    options = IngestOptions(workers=2, timeout_s=600)
     summary = ingest_on_ray(engine=engine, paths=[tmp_path / "in"], options=options, show_progress=False)
-    assert (summary.ok, summary.failed) == (len(good), 2)
+    assert (summary.ok, summary.failed) == (len(good), 1), summary.failures
+    stuck = ingest_on_ray(
+        engine=engine, paths=[hanging], options=IngestOptions(workers=1, timeout_s=5), show_progress=False
+    )
+    assert (stuck.ok, stuck.failed) == (0, 1), stuck.failures
     with session_scope(engine) as session:
         documents = {doc.file: doc for doc in session.exec(select(Document)).all()}
     assert {name for name, doc in documents.items() if doc.status == "done"} == {path.name for path in good}
     assert "空文件" in (documents["empty.pdf"].error or "")
     assert "超时" in (documents["hanging.pdf"].error or "")
-    assert all(doc.path and Path(doc.path).parent == (tmp_path / "in").resolve() for doc in documents.values())
+    assert all(doc.path and Path(doc.path).parent.parent == tmp_path.resolve() for doc in documents.values())
     # Four documents reached a worker that answered; two actors, each with one long-lived worker process
     # (the hanging file's worker was killed and its answer came from the parent, so it has no pid).
     assert 1 <= len(summary.worker_pids) <= 2

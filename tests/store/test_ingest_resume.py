@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from extractor.pipeline import extract, file_sha256
-from extractor.store import session_scope
+from extractor.store import make_engine, session_scope
 from models import Document, IndicatorRow
 from tests.corpus import MISSING_SEEDS
 from tests.store.files import SEEDS, copy_fixtures, hanging_pdf, pdf_variants
@@ -119,7 +120,7 @@ def test_a_worker_does_not_outlive_its_killed_parent(tmp_path: Path) -> None:
         assert parent.poll() is None and time.monotonic() < deadline
         workers = _children(parent.pid)
         time.sleep(0.1)
-    time.sleep(2)  # the worker is inside the hanging document now
+    _wait_for_status(url, "running", deadline=time.monotonic() + 60)  # the worker holds the hanging document
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait()
     deadline = time.monotonic() + 10
@@ -129,6 +130,22 @@ def test_a_worker_does_not_outlive_its_killed_parent(tmp_path: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
             pytest.fail("the worker survived its parent")
         time.sleep(0.1)
+
+
+def _wait_for_status(url: str, status: str, deadline: float) -> None:
+    """Poll the store (bounded) until every document has `status`: a state to wait for, not a guessed delay."""
+    engine = make_engine(url)
+    seen: list[str] = []
+    try:
+        while seen != [status]:
+            assert time.monotonic() < deadline, f"no document became {status}: {seen}"
+            time.sleep(0.1)
+            try:
+                seen = _statuses(engine)
+            except OperationalError:  # the ingest has not created its tables yet
+                seen = []
+    finally:
+        engine.dispose()
 
 
 def _state(pid: int) -> str:
