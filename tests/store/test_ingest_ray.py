@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,9 +40,8 @@ def local_ray(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # no usage report over the network, no ~/.ray/config.json
         patch.setenv("RAY_USAGE_STATS_CONFIG_PATH", str(temp_dir / "config.json"))
-        # A new local cluster otherwise writes a token to ~/.ray/auth_token; give it one in the environment.
-        patch.setenv("RAY_AUTH_MODE", "token")
-        patch.setenv("RAY_AUTH_TOKEN", uuid.uuid4().hex)
+        # A new local cluster keeps its authentication token in ~/.ray/auth_token: a home of its own here.
+        patch.setenv("HOME", str(temp_dir))
         start_local_ray(num_cpus=2, temp_dir=temp_dir)
         yield
         ray.shutdown()
