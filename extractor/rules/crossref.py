@@ -20,7 +20,7 @@ from typing import Optional
 from rapidfuzz.distance import OSA
 
 from extractor.rules.docview import DocView
-from extractor.rules.facts import Fact, KeyIndex, compatible, sentence_facts, table_facts
+from extractor.rules.facts import Bucket, Fact, KeyIndex, compatible, sentence_facts, table_facts
 from extractor.rules.findings import Draft
 from extractor.rules.grid import squeeze
 from extractor.rules.structure import is_total_label, label_key
@@ -60,31 +60,37 @@ def _aligned(
     count only when at least `least` and at least as many of the sentence's figures agree with it
     as disagree (two sentences about two projects share a round 10.00 by chance, rarely two figures).
     """
-    tally: dict[str, tuple[int, list[tuple[Fact, Fact]]]] = {}
+    agreeing: dict[str, int] = {}
+    differing: dict[str, list[tuple[Fact, Fact]]] = {}
     for mine in stated:
-        by_group: dict[str, list[Fact]] = {}
-        for fact in index.matching(mine.key):
-            if (
-                fact.group != own_group
-                and not fact.group.startswith(skip)
-                and compatible(fact, mine)
-                and (not same_scope or fact.scope == mine.scope)
-            ):
-                by_group.setdefault(fact.group, []).append(fact)
-        for group, theirs in by_group.items():
-            agreeing, differing = tally.get(group, (0, []))
-            if any(same_figure(f.value, mine.value) for f in theirs):
-                tally[group] = (agreeing + 1, differing)
+        for group, buckets in index.grouped(mine.key).items():
+            if group == own_group or group.startswith(skip):
+                continue
+            fitting = [b for b in buckets if index.compatible_in(b, mine, same_scope)]
+            if not fitting:
+                continue
+            agreeing.setdefault(group, 0)
+            wrong = differing.setdefault(group, [])
+            if any(index.agrees_in(b, mine) for b in fitting):
+                agreeing[group] += 1
             else:
-                tally[group] = (agreeing, differing + [(mine, theirs[0])])
+                wrong.append((mine, _counterpart(fitting, mine)))
     best: list[tuple[Fact, Fact]] = []
     best_rank = (0, 0)
-    for group in sorted(tally):
-        agreeing, differing = tally[group]
-        rank = (agreeing, agreeing + len(differing))
-        if agreeing >= least and rank > best_rank:
-            best, best_rank = (differing if agreeing >= len(differing) else []), rank
+    for group in sorted(agreeing):
+        agree, wrong = agreeing[group], differing[group]
+        rank = (agree, agree + len(wrong))
+        if agree >= least and rank > best_rank:
+            best, best_rank = (wrong if agree >= len(wrong) else []), rank
     return best
+
+
+def _counterpart(buckets: list[Bucket], mine: Fact) -> Fact:
+    """The other side of a mismatch: the only fact, or among lines sharing the label the closest figure."""
+    if len(buckets) == 1 and len(buckets[0].facts) == 1:
+        return buckets[0].sample
+    near = [b.nearest(mine.value.value) for b in buckets]
+    return min(near, key=lambda f: abs(f.value.value - mine.value.value))
 
 
 def cross_references(view: DocView) -> Iterator[Draft]:

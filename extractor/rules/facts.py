@@ -8,8 +8,9 @@ label with every other.
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from rapidfuzz import fuzz, process
@@ -173,6 +174,39 @@ def same_key(a: str, b: str) -> bool:
     return len(short) >= MIN_SUFFIX and long.endswith(short)
 
 
+@dataclass
+class Bucket:
+    """Facts of one group that are alike for comparison: same compatibility fields, same rounding."""
+
+    sample: Fact
+    first: int
+    """Position of the bucket's first fact in `matching()` order (which fact a mismatch names)."""
+    facts: list[Fact] = field(default_factory=list)
+    _sorted: Optional[list[Fact]] = None
+    _values: Optional[list[float]] = None
+
+    def add(self, fact: Fact) -> None:
+        self.facts.append(fact)
+        self._sorted = self._values = None
+
+    def sorted_facts(self) -> list[Fact]:
+        if self._sorted is None:
+            self._sorted = sorted(self.facts, key=lambda f: f.value.value)
+        return self._sorted
+
+    def nearest(self, value: float) -> Fact:
+        """The fact whose figure is closest to `value` (a repeated label's likeliest counterpart)."""
+        values = self.values()
+        at = bisect.bisect_left(values, value)
+        candidates = [i for i in (at - 1, at) if 0 <= i < len(values)]
+        return self.sorted_facts()[min(candidates, key=lambda i: abs(values[i] - value))]
+
+    def values(self) -> list[float]:
+        if self._values is None:
+            self._values = [f.value.value for f in self.sorted_facts()]
+        return self._values
+
+
 class KeyIndex:
     """Facts by label key, answering `matching(key)` through suffix tables instead of a full scan."""
 
@@ -188,6 +222,45 @@ class KeyIndex:
                     self.ending_with.setdefault(suffix, []).append(key)
         self._memo: dict[str, list[Fact]] = {}
         self._keys = sorted(self.by_key)
+        self._grouped: dict[str, dict[str, list[Bucket]]] = {}
+        self.comparisons = 0
+        """Figure and compatibility comparisons made so far: what a scaling test counts."""
+
+    def grouped(self, key: str) -> dict[str, list[Bucket]]:
+        """`matching(key)` by group, each group's facts bucketed by compatibility and rounding.
+
+        A column of 1000 lines sharing one label is then looked at through a few buckets and a
+        binary search per figure, not fact by fact (which made cross-references quadratic).
+        """
+        if key not in self._grouped:
+            by_group: dict[str, dict[tuple, Bucket]] = {}
+            for position, fact in enumerate(self.matching(key)):
+                buckets = by_group.setdefault(fact.group, {})
+                signature = (fact.parent, fact.year, fact.flow, fact.context, fact.scope, fact.value.half_unit)
+                bucket = buckets.get(signature)
+                if bucket is None:
+                    bucket = buckets[signature] = Bucket(fact, position)
+                bucket.add(fact)
+            self._grouped[key] = {group: list(buckets.values()) for group, buckets in by_group.items()}
+        return self._grouped[key]
+
+    def compatible_in(self, bucket: Bucket, mine: Fact, same_scope: bool) -> bool:
+        """Every fact of the bucket is compatible with `mine` (they share the signature that decides it)."""
+        self.comparisons += 1
+        return compatible(bucket.sample, mine) and (not same_scope or bucket.sample.scope == mine.scope)
+
+    def agrees_in(self, bucket: Bucket, mine: Fact) -> bool:
+        """Some fact of the bucket is the same figure as `mine` (binary search on the sorted values)."""
+        self.comparisons += 1
+        values = bucket.values()
+        at = bisect.bisect_left(values, mine.value.value)
+        # Within one bucket every fact has the same rounding, so the nearest values on either side decide.
+        for index in (at - 1, at):
+            if 0 <= index < len(values):
+                self.comparisons += 1
+                if same_figure(bucket.sorted_facts()[index].value, mine.value):
+                    return True
+        return False
 
     def matching(self, key: str) -> list[Fact]:
         """Facts whose label names the same thing: equal or suffix keys, else one near-equal key (rapidfuzz)."""
