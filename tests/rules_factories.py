@@ -75,12 +75,20 @@ class TableBuilder:
                     self._occupied.add((rr, cc))
                     placed[cc] = cell
             col += cell.col_span
-        source = Source(page=1, table=self.id, row=r)
         counters = self._counters or Counters()
 
         def text(c: int) -> Optional[str]:
             cell = placed.get(c)
             return cell.text if cell is not None and cell.row == r and cell.col == c else None
+
+        def source(columns: dict) -> Source:
+            """Where each field was read, as the reader's source.cells names it (top-left of the cell)."""
+            cells = {}
+            for name, c in columns.items():
+                cell = placed.get(c) if isinstance(c, int) and not isinstance(c, bool) else None
+                if cell is not None:
+                    cells[name] = [(cell.row, cell.col)]
+            return Source(page=1, table=self.id, row=r, cells=cells)
 
         if budget is not None:
             amounts = {k: parse_amount(text(v)) for k, v in budget.items() if k != "item"}
@@ -90,7 +98,7 @@ class TableBuilder:
                     section=self.section,
                     item=budget_item(text(budget["item"]) or ""),
                     unit=self.unit,
-                    source=source,
+                    source=source(budget),
                     **amounts,
                 )
             )
@@ -101,7 +109,7 @@ class TableBuilder:
                 Indicator(
                     id=counters.next("i"),
                     section=self.section or "",
-                    source=source,
+                    source=source(cols),
                     name="".join((values.get("name") or text(cols["name"]) or "").split()),
                     level1=values.get("level1"),
                     level2=values.get("level2"),
@@ -119,7 +127,7 @@ class TableBuilder:
                 ScoreSummary(
                     id=counters.next("c"),
                     section=self.section,
-                    source=source,
+                    source=source(score),
                     label=score_label(text(score["label"]) or ""),
                     **{k: parse_amount(text(v)) for k, v in score.items() if k != "label"},
                 )
@@ -133,7 +141,7 @@ class TableBuilder:
                     ScoreSummary(
                         id=counters.next("c"),
                         section=self.section,
-                        source=source,
+                        source=source({"label": label_col, "review_score": value_col}),
                         label="复核得分",
                         review_score=parse_amount(raw),
                     )
@@ -143,7 +151,7 @@ class TableBuilder:
                     ScoreSummary(
                         id=counters.next("c"),
                         section=self.section,
-                        source=source,
+                        source=source({"label": label_col, "score": value_col}),
                         label=label,
                         weight=marks,
                         score=parse_amount(raw),
@@ -185,6 +193,12 @@ class DocumentBuilder:
     paragraphs: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     extra_indicators: list[Indicator] = field(default_factory=list)
+    parents: dict[str, str] = field(default_factory=dict)
+
+    def link(self, parent: str, *children: str) -> DocumentBuilder:
+        """The reader's hierarchy: each child record (i3, c2 …) adds into `parent` (a summary id)."""
+        self.parents.update(dict.fromkeys(children, parent))
+        return self
 
     def table(
         self,
@@ -208,13 +222,16 @@ class DocumentBuilder:
         return self
 
     def build(self) -> ExtractionResult:
+        def linked(records: list) -> list:
+            return [r.model_copy(update={"parent": self.parents[r.id]}) if r.id in self.parents else r for r in records]
+
         return ExtractionResult(
             document=DocumentInfo(file="test.pdf", sha256="0" * 64, kind=self.kind, year=self.year),
             sections=self.sections or [Section(id="s1", kind="department", title="部门整体支出绩效自评表")],
             tables=[t.table() for t in self.tables],
-            indicators=[i for t in self.tables for i in t.indicators] + self.extra_indicators,
+            indicators=linked([i for t in self.tables for i in t.indicators] + self.extra_indicators),
             budget_lines=[b for t in self.tables for b in t.budget_lines],
-            scores=[s for t in self.tables for s in t.scores],
+            scores=linked([s for t in self.tables for s in t.scores]),
             narrative=[Paragraph(id=f"p{i + 1}", text=text) for i, text in enumerate(self.paragraphs)],
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from extractor.rules import cells, crossref, indicators, narrative, rates, scores, sums
+from extractor.rules import cells, crossref, hierarchy, indicators, narrative, rates, scores, sums
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from schemas.records import RuleId
@@ -44,6 +44,12 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ("sum_mismatch",),
         scores.score_totals,
         "总分 / 自评得分 against indicator scores (plus 预算执行 where the form scores it)",
+    ),
+    Rule(
+        "hierarchy_sums",
+        ("sum_mismatch",),
+        hierarchy.hierarchy_sums,
+        "each summary against its children along the reader's parent links (二级 → 一级 → 总分)",
     ),
     Rule("level_totals", ("sum_mismatch",), scores.level_totals, "一级 weights and subtotals against their indicators"),
     Rule(

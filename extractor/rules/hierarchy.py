@@ -1,0 +1,103 @@
+"""sum_mismatch along the reader's level hierarchy (`parent` of score summaries and indicators).
+
+The reader links every indicator to its level subtotal and every subtotal to the one above
+(二级 → 一级 → 总分), and a 预算执行 summary to the 总分 where the form counts it. Each
+summary with children must equal the sum of their weights, scores and review scores, within
+the SPEC's tolerance for a sum of printed parts. A top total the form prints without its
+预算执行 part is also read with it (forms differ on whether 总分 includes it); it is fine
+when either reading holds, as `scores.score_totals` decides for forms without a hierarchy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Optional, Union
+
+from extractor.rules.docview import DocView
+from extractor.rules.findings import Draft, figure
+from extractor.rules.tolerance import Printed, decimals_of, format_number, sum_agrees
+from schemas import Indicator, ScoreSummary
+
+Member = Union[Indicator, ScoreSummary]
+LEVEL_FIELDS = ("weight", "score", "review_score")
+FIELD_WORDS = {"weight": "分值", "score": "得分", "review_score": "复核得分"}
+MAX_NAMED = 4
+
+
+def children_of(view: DocView) -> dict[str, list[Member]]:
+    """Summary id → the records whose `parent` names it, in document order."""
+    return view.memo("hierarchy", "children", lambda: _children(view))
+
+
+def _children(view: DocView) -> dict[str, list[Member]]:
+    children: dict[str, list[Member]] = {}
+    summaries = {s.id for s in view.result.scores}
+    records: list[Member] = [*view.result.scores, *view.result.indicators]
+    for record in records:
+        if record.parent is not None and record.parent in summaries:
+            children.setdefault(record.parent, []).append(record)
+    return children
+
+
+def _name(record: Member) -> str:
+    return record.name if isinstance(record, Indicator) else record.label
+
+
+def _names(records: list[Member]) -> str:
+    shown = "、".join(_name(r) for r in records[:MAX_NAMED])
+    return shown + (f"等{len(records)}项" if len(records) > MAX_NAMED else "")
+
+
+def _budget_sibling(view: DocView, summary: ScoreSummary, members: list[Member]) -> Optional[ScoreSummary]:
+    """The form's 预算执行 summary when the reader did not count it under the top total."""
+    if summary.parent is not None or any(isinstance(m, ScoreSummary) and m.label == "预算执行" for m in members):
+        return None
+    return next(
+        (s for s in view.result.scores if s.section == summary.section and s.label == "预算执行" and s.parent is None),
+        None,
+    )
+
+
+def _parts(view: DocView, members: list[Member], name: str) -> Optional[list[Printed]]:
+    """Every child's printed figure; None when one is blank (missing_value reports that)."""
+    parts = [view.printed_field(m, name) for m in members]
+    return None if any(p is None for p in parts) else parts  # type: ignore[return-value]
+
+
+def _check(view: DocView, summary: ScoreSummary, members: list[Member], name: str) -> Optional[Draft]:
+    total = view.printed_field(summary, name)
+    parts = _parts(view, members, name)
+    if total is None or parts is None or sum_agrees(parts, total):
+        return None
+    budget = _budget_sibling(view, summary, members)
+    if budget is not None:
+        extra = view.printed_field(budget, name)
+        if extra is not None and sum_agrees([*parts, extra], total):
+            return None  # this form's 总分 counts 预算执行 too
+    decimals = decimals_of(parts)
+    computed = sum(p.value for p in parts)
+    what = FIELD_WORDS[name]
+    message = (
+        f"「{summary.label}」{what}{total.show()}，而其下{len(members)}项（{_names(members)}）"
+        f"{what}合计{format_number(computed, decimals)}"
+    )
+    refs = (f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members))
+    return Draft("sum_mismatch", "error", message, refs, expected=figure(computed, decimals), found=total.value)
+
+
+def hierarchy_sums(view: DocView) -> Iterator[Draft]:
+    """Every summary with children against the sum of its children, field by field."""
+    children = children_of(view)
+    for summary in view.result.scores:
+        members = children.get(summary.id)
+        if not members:
+            continue
+        for name in LEVEL_FIELDS:
+            draft = _check(view, summary, members, name)
+            if draft is not None:
+                yield draft
+
+
+def has_children(view: DocView, summary: ScoreSummary) -> bool:
+    """The reader linked records under this summary: the hierarchy rule checks it."""
+    return summary.id in children_of(view)
