@@ -49,5 +49,5 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
     if options.validate_records:
         from extractor.rules import apply_validation  # imported late: rules are optional for pure extraction
 
-        result = apply_validation(result)  # a rule that crashes becomes a Problem on the result
+        result = apply_validation(result, options.validation)  # a rule that crashes becomes a Problem on the result
     return result

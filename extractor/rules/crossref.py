@@ -60,21 +60,32 @@ def _aligned(
     count only when at least `least` and at least as many of the sentence's figures agree with it
     as disagree (two sentences about two projects share a round 10.00 by chance, rarely two figures).
     """
-    agreeing: dict[str, int] = {}
-    differing: dict[str, list[tuple[Fact, Fact]]] = {}
+
+    def accept(group: str) -> bool:
+        return group != own_group and not group.startswith(skip)
+
+    # A group can only be the best one with `least` agreeing figures: find those groups first through
+    # the figures' binary search, then tally only them (sentences sharing labels stay near-linear).
+    support: dict[str, int] = {}
     for mine in stated:
-        for group, buckets in index.grouped(mine.key).items():
-            if group == own_group or group.startswith(skip):
+        for group in index.agreeing_groups(mine, accept, same_scope):
+            support[group] = support.get(group, 0) + 1
+    eligible = {group for group, count in support.items() if count >= least}
+    agreeing: dict[str, int] = dict.fromkeys(eligible, 0)
+    differing: dict[str, list[tuple[Fact, Fact]]] = {group: [] for group in eligible}
+    for mine in stated:
+        grouped = index.grouped(mine.key)
+        for group in eligible:
+            buckets = grouped.get(group)
+            if not buckets:
                 continue
             fitting = [b for b in buckets if index.compatible_in(b, mine, same_scope)]
             if not fitting:
                 continue
-            agreeing.setdefault(group, 0)
-            wrong = differing.setdefault(group, [])
             if any(index.agrees_in(b, mine) for b in fitting):
                 agreeing[group] += 1
             else:
-                wrong.append((mine, _counterpart(fitting, mine)))
+                differing[group].append((mine, _counterpart(fitting, mine)))
     best: list[tuple[Fact, Fact]] = []
     best_rank = (0, 0)
     for group in sorted(agreeing):
@@ -100,7 +111,9 @@ def cross_references(view: DocView) -> Iterator[Draft]:
     table_index, sentence_index, every = KeyIndex(tables), KeyIndex(mentions), KeyIndex(mentions + tables)
 
     def agreeing(fact: Fact) -> list[Fact]:
-        return [f for f in every.matching(fact.key) if compatible(f, fact) and same_figure(f.value, fact.value)]
+        return [
+            f for f in every.matching(fact.key) if every.compatible_pair(f, fact) and same_figure(f.value, fact.value)
+        ]
 
     by_sentence: dict[str, list[Fact]] = {}
     for fact in mentions:
@@ -120,7 +133,7 @@ def cross_references(view: DocView) -> Iterator[Draft]:
                 yield _draft(mine, theirs, tuple(f.ref for f in agreeing(theirs)))
     yield from _between_tables(tables, table_index, reported)
     yield from _totals(view, mentions, tables, reported)
-    yield from _typos(mentions, reported)
+    yield from _typos(mentions, sentence_index, reported)
 
 
 def _between_tables(tables: list[Fact], index: KeyIndex, reported: set) -> Iterator[Draft]:
@@ -177,7 +190,7 @@ def _totals(view: DocView, mentions: list[Fact], tables: list[Fact], reported: s
             yield _draft(mine, facts[0])
 
 
-def _typos(mentions: list[Fact], reported: set) -> Iterator[Draft]:
+def _typos(mentions: list[Fact], index: KeyIndex, reported: set) -> Iterator[Draft]:
     """Two sentences giving one item's figure with a digit changed (254.03 / 254.04), no other pairing needed.
 
     Only between sentences: a table line of the same name may count another scope (三公经费 in the
@@ -190,7 +203,7 @@ def _typos(mentions: list[Fact], reported: set) -> Iterator[Draft]:
     for mine in mentions:
         if (mine.ref, mine.label) in reported or len(mine.key) < 2 or _significant(mine.value) < 3:
             continue
-        same = [f for f in by_key.get(mine.key, []) if f.group != mine.group and compatible(f, mine)]
+        same = [f for f in by_key.get(mine.key, []) if f.group != mine.group and index.compatible_pair(f, mine)]
         if not same or any(same_figure(f.value, mine.value) for f in same):
             continue
         typos = [f for f in same if typo_like(f.value, mine.value) and _significant(f.value) >= 3]

@@ -18,7 +18,7 @@ from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, 
 from extractor.rules.grid import Block, Grid, split_blocks, squeeze
 from extractor.rules.numbers import Sentence, flowing_sentences
 from extractor.rules.tolerance import Printed, from_float, parse_printed
-from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, Value
+from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, ValidationOptions, Value
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
 T = TypeVar("T")
@@ -57,6 +57,7 @@ def _vocabulary(record: Record) -> dict[str, list[str]]:
 @dataclass
 class DocView:
     result: ExtractionResult
+    options: ValidationOptions = field(default_factory=ValidationOptions)
     tables: list[TableView] = field(init=False)
     records_at: dict[tuple[str, int], list[Record]] = field(init=False)
 
@@ -71,9 +72,28 @@ class DocView:
             self.tables.append(TableView(table, grid, split_blocks(grid)))
         self._tables_by_id = {view.table.id: view for view in self.tables}
         self.records_at = {}
-        for record in [*self.result.indicators, *self.result.budget_lines, *self.result.scores]:
-            if record.source.table is not None and record.source.row is not None:
-                self.records_at.setdefault((record.source.table, record.source.row), []).append(record)
+        self._cell_refs: dict[tuple[str, int, int], str] = {}
+        self._read_cells: dict[str, list[tuple[int, int]]] = {}
+        records: list[Record] = [*self.result.indicators, *self.result.budget_lines, *self.result.scores]
+        for record in records:
+            table_id = record.source.table
+            if table_id is None:
+                continue
+            if record.source.cells:
+                self._index_cells(record, table_id)
+            elif record.source.row is not None:  # read without the reader's cells: guessed per row below
+                self.records_at.setdefault((table_id, record.source.row), []).append(record)
+
+    def _index_cells(self, record: Record, table_id: str) -> None:
+        """The reader's `source.cells`: each field's cells, and for each cell the field read from it.
+
+        A cell several records share (a merged 一级指标) names the first record read from it.
+        """
+        for name, cells in record.source.cells.items():
+            ref = f"{record.id}.{name}"
+            self._read_cells[ref] = [(row, col) for row, col in cells]
+            for row, col in cells:
+                self._cell_refs.setdefault((table_id, row, col), ref)
 
     @property
     def use_indent(self) -> bool:
@@ -97,6 +117,9 @@ class DocView:
             cell = view.grid.cell(row, col)
             if cell is not None:
                 row, col = cell.row, cell.col
+            read = self._cell_refs.get((table_id, row, col))
+            if read is not None:
+                return read
             found = self._refs_of_row(view, row).get(col)
             if found is not None:
                 return found
@@ -198,7 +221,13 @@ class DocView:
         """The text of the cell a record's field was read from, when it can be found."""
         view = self.table(record.source.table)
         row = record.source.row
-        if view is None or row is None:
+        if view is None:
+            return None
+        if record.source.cells:
+            cells = self._read_cells.get(f"{record.id}.{name}")
+            # operator | value | unit printed in separate cells read as one text, as the reader joined them
+            return "".join(view.grid.text(r, c) for r, c in cells) if cells else None
+        if row is None:
             return None
         self._refs_of_row(view, row)
         where = self._field_cells.get(f"{record.id}.{name}")

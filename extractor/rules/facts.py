@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -56,6 +57,10 @@ class Fact:
     """收入 or 支出, for a table cell whose title or header says which."""
     scope: Optional[str] = None
     """The funds a table cell counts (一般公共预算, 财政拨款 …), from its header or else its table's title."""
+
+    def signature(self) -> tuple:
+        """What `compatible` reads: two facts with equal signatures are compatible with the same facts."""
+        return (self.parent, self.year, self.flow, self.context, self.scope)
 
 
 _SCOPES = ("一般公共预算", "政府性基金", "国有资本经营", "社会保险基金", "财政拨款")
@@ -223,6 +228,10 @@ class KeyIndex:
         self._memo: dict[str, list[Fact]] = {}
         self._keys = sorted(self.by_key)
         self._grouped: dict[str, dict[str, list[Bucket]]] = {}
+        self._compatible: dict[tuple[int, int, bool], bool] = {}
+        self._signatures: dict[tuple, int] = {}
+        self._signature_of: dict[int, int] = {}
+        self._by_value: dict[str, tuple[list[float], list[Fact], float]] = {}
         self.comparisons = 0
         """Figure and compatibility comparisons made so far: what a scaling test counts."""
 
@@ -236,7 +245,7 @@ class KeyIndex:
             by_group: dict[str, dict[tuple, Bucket]] = {}
             for position, fact in enumerate(self.matching(key)):
                 buckets = by_group.setdefault(fact.group, {})
-                signature = (fact.parent, fact.year, fact.flow, fact.context, fact.scope, fact.value.half_unit)
+                signature = (*fact.signature(), fact.value.half_unit)
                 bucket = buckets.get(signature)
                 if bucket is None:
                     bucket = buckets[signature] = Bucket(fact, position)
@@ -247,7 +256,46 @@ class KeyIndex:
     def compatible_in(self, bucket: Bucket, mine: Fact, same_scope: bool) -> bool:
         """Every fact of the bucket is compatible with `mine` (they share the signature that decides it)."""
         self.comparisons += 1
-        return compatible(bucket.sample, mine) and (not same_scope or bucket.sample.scope == mine.scope)
+        return self.compatible_pair(bucket.sample, mine, same_scope)
+
+    def _signature_id(self, fact: Fact) -> int:
+        """A small number per distinct signature, so the compatibility memo hashes ints, not figures."""
+        found = self._signature_of.get(id(fact))
+        if found is None:
+            found = self._signatures.setdefault(fact.signature(), len(self._signatures))
+            self._signature_of[id(fact)] = found
+        return found
+
+    def compatible_pair(self, theirs: Fact, mine: Fact, same_scope: bool = False) -> bool:
+        """`compatible`, remembered per pair of signatures (documents repeat a few years and columns)."""
+        pair = (self._signature_id(theirs), self._signature_id(mine), same_scope)
+        known = self._compatible.get(pair)
+        if known is None:
+            # Compatibility depends on the signature only: decided once per pair of signatures.
+            known = compatible(theirs, mine) and (not same_scope or theirs.scope == mine.scope)
+            self._compatible[pair] = known
+        return known
+
+    def agreeing_groups(self, mine: Fact, accept: Callable[[str], bool], same_scope: bool = False) -> set[str]:
+        """Groups holding a compatible fact with `mine`'s label and figure, found by binary search on figures.
+
+        Costs the facts within rounding reach of the figure, not every fact sharing the label.
+        """
+        if mine.key not in self._by_value:
+            ordered = sorted(self.matching(mine.key), key=lambda f: f.value.value)
+            widest = max((f.value.half_unit for f in ordered), default=0.0)
+            self._by_value[mine.key] = ([f.value.value for f in ordered], ordered, widest)
+        values, ordered, widest = self._by_value[mine.key]
+        value = mine.value.value
+        reach = max(widest, mine.value.half_unit) + 1e-6 * max(1.0, abs(value))
+        groups: set[str] = set()
+        for fact in ordered[bisect.bisect_left(values, value - reach) : bisect.bisect_right(values, value + reach)]:
+            self.comparisons += 1
+            if fact.group in groups or not accept(fact.group):
+                continue
+            if self.compatible_pair(fact, mine, same_scope) and same_figure(fact.value, mine.value):
+                groups.add(fact.group)
+        return groups
 
     def agrees_in(self, bucket: Bucket, mine: Fact) -> bool:
         """Some fact of the bucket is the same figure as `mine` (binary search on the sorted values)."""

@@ -21,7 +21,6 @@ from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find
 from extractor.rules.tolerance import Printed, from_float, same_figure
 from schemas import Indicator, Value
 
-DEVIATION_LIMIT = 0.30
 EXACT_COUNT_UNITS = frozenset(
     u for u in COUNT_UNITS if u not in ("分", "倍", "个百分点", "百分点", "小时", "天", "亩", "公里", "吨", "平方米")
 )
@@ -147,14 +146,14 @@ def deviations(view: DocView) -> Iterator[Draft]:
             continue
         gap = abs(found.actual.value - found.target.value) - found.actual.half_unit - found.target.half_unit
         smallest = gap / (abs(found.target.value) + found.target.half_unit)
-        if smallest <= DEVIATION_LIMIT:
+        if smallest <= view.options.deviation_limit:
             continue
         share = abs(found.actual.value - found.target.value) / abs(found.target.value)
         direction = "超出" if found.actual.value > found.target.value else "低于"
         yield Draft(
             "deviation_over_30",
             "warning",
-            f"「{indicator.name}」目标{indicator.target.raw}，实际{indicator.actual.raw}，{direction}目标{share:.0%}（超过30%）",
+            f"「{indicator.name}」目标{indicator.target.raw}，实际{indicator.actual.raw}，{direction}目标{share:.0%}（超过{view.options.deviation_limit:.0%}）",
             (f"{indicator.id}.actual", f"{indicator.id}.target"),
             expected=found.target.value,
             found=found.actual.value,

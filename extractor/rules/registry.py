@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from extractor.rules import cells, crossref, hierarchy, indicators, narrative, rates, scores, sums
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
-from schemas.records import RuleId
+from schemas.records import RuleId, Severity
 
 Check = Callable[[DocView], Iterable[Draft]]
 
@@ -24,6 +24,8 @@ class Rule:
     emits: tuple[RuleId, ...]
     check: Check
     description: str
+    severity: Severity = "error"
+    """What its findings are unless a draft says otherwise (and `ValidationOptions.severity` overrides both)."""
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
@@ -90,24 +92,28 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ("missing_value",),
         scores.missing_values,
         "a weight, score, target or actual the form requires is blank",
+        "warning",
     ),
     Rule(
         "duplicate_indicators",
         ("duplicate_indicator",),
         scores.duplicate_indicators,
         "the same indicator twice in one section",
+        "warning",
     ),
     Rule(
         "score_consistency",
         ("score_inconsistent",),
         indicators.score_consistency,
         "full marks for a missed target, marks taken off a met target without a reason",
+        "warning",
     ),
     Rule(
         "deviations",
         ("deviation_over_30",),
         indicators.deviations,
         "actual more than 30% away from a quantitative target",
+        "warning",
     ),
     Rule(
         "described_vs_reported",

@@ -112,3 +112,22 @@ def test_description_contradicts_actual_only_like_with_like():
 def test_last_years_figures_are_not_this_years_actual():
     rows = [("服务项目数", "≥5个", "19个", "2", "2", "", "2023年仅完成8个项目")]
     assert findings_of(_form(rows), "described_vs_reported") == []
+
+
+def test_validation_options_set_the_deviation_limit_skip_rules_and_override_severity():
+    from extractor.rules import validate
+    from schemas import ValidationOptions
+
+    result = _form([("招商项目", "30个", "40个", "2", "2"), ("参训人数", "≥100人", "78人", "4", "3.12")])
+    by_default = [f for f in validate(result) if f.rule == "deviation_over_30"]
+    assert [f.refs[0] for f in by_default] == ["i1.actual"] and by_default[0].severity == "warning"
+    loose = validate(result, ValidationOptions(deviation_limit=0.5))
+    assert [f for f in loose if f.rule == "deviation_over_30"] == []
+    strict = validate(result, ValidationOptions(deviation_limit=0.2, severity={"deviation_over_30": "error"}))
+    assert [(f.refs[0], f.severity) for f in strict if f.rule == "deviation_over_30"] == [
+        ("i1.actual", "error"),
+        ("i2.actual", "error"),
+    ]
+    assert [
+        f for f in validate(result, ValidationOptions(skip_rules=["deviations"])) if f.rule == "deviation_over_30"
+    ] == []
