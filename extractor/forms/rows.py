@@ -21,6 +21,7 @@ from extractor.forms.headers import (
     match_header,
     match_role,
 )
+from extractor.forms.lexicon import lexicon
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -28,9 +29,8 @@ from schemas import Cell
 
 MIN_HEADER_ROLES = 3
 """A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
-TOTAL_LABELS = re.compile(r"^(总分|总计|合计|小计|得分合计|总得分)$")
 _PLACEHOLDER = re.compile(r"^[-—–/／\s]*$")
-LABEL_ROLES = frozenset({"item", "label", "name", "level1", "level2"})
+LABEL_ROLES = frozenset(lexicon().label_roles)
 MONEY_ROLES = ("initial", "adjustment", "adjusted", "actual")
 AMOUNT_ROLES = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
 
@@ -159,7 +159,7 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
         if cell is not None:
             cells[name] = cell
     first_text = next((squeeze(c.text) for c in view.row_cells(row) if c.text and c.row == row), "")
-    if TOTAL_LABELS.match(first_text):
+    if first_text in lexicon().totals:
         label = next(c for c in view.row_cells(row) if c.text and c.row == row)
         return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
     if header.kind == "indicators":
@@ -179,13 +179,8 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
     return RowRecord(kind=header.kind, row=row, cells=cells, label=label, region_kind=header.kind)
 
 
-KEY_LABELS = re.compile(
-    r"^(自评得分|预算执行|复核自评得分|自评复核得分|复核得分|绩效自评综合得分|综合得分|部门名称|州级预算部门名称|预算部门名称|项目名称)$"
-)
-
-
 def _is_key_label(text: str) -> bool:
-    return bool(KEY_LABELS.match(header_key(text)))
+    return lexicon().key_labels.field_of(header_key(text)) is not None
 
 
 def key_values(view: TableView, row: int) -> list[KeyValue]:
