@@ -77,8 +77,13 @@ class HeaderCell(BaseModel):
     row: int
     col: int
     last_col: int
+    last_row: int
     text: str
     hit: Optional[HeaderHit] = None
+
+    def side_label(self, header_row: int) -> bool:
+        """A cell reaching below the header (年度绩效指标 down the block's side) labels rows, not a column."""
+        return self.last_row > header_row
 
 
 class HeaderMatch(BaseModel):
@@ -104,7 +109,14 @@ def _read_cells(view: TableView, rows: list[int], kind: RegionKind) -> list[Head
                 continue
             hit = classify_header(cell.text, kind)
             cells.append(
-                HeaderCell(row=cell.row, col=cell.col, last_col=cell.col + cell.col_span - 1, text=cell.text, hit=hit)
+                HeaderCell(
+                    row=cell.row,
+                    col=cell.col,
+                    last_col=cell.col + cell.col_span - 1,
+                    last_row=cell.row + cell.row_span - 1,
+                    text=cell.text,
+                    hit=hit,
+                )
             )
     return cells
 

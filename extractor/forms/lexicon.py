@@ -108,8 +108,10 @@ class Lexicon(_Strict):
     blank_markers: list[str]
     qizhong: list[str]
     numbering: str
+    placeholder_name: str
     full_mark_note: str
     trailing_weight: str
+    score_note: str
     key_labels: KeyLabels
     score_label_aliases: dict[str, str]
     department_noise: str
@@ -121,7 +123,14 @@ class Lexicon(_Strict):
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> Lexicon:
-        for pattern in (self.numbering, self.full_mark_note, self.trailing_weight, self.department_noise):
+        for pattern in (
+            self.numbering,
+            self.placeholder_name,
+            self.full_mark_note,
+            self.trailing_weight,
+            self.score_note,
+            self.department_noise,
+        ):
             re.compile(pattern)
         if set(self.regions) != set(REGION_KINDS):
             raise ValueError(f"regions must be exactly {REGION_KINDS}")

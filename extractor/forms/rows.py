@@ -12,6 +12,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.forms.columns import type_columns
 from extractor.forms.headers import (
     VOCABULARIES,
     ColumnRole,
@@ -164,13 +165,21 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
         return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
     if header.kind == "indicators":
         cells.update(_levels_under_name(view, row, header))
-        name = cells.get("name")
-        if name is None or not name.text or name.row != row:
+        name_cell = cells.get("name")
+        if name_cell is None or not name_cell.text or name_cell.row != row:
             return None
-        if not _has_any(cells, ("target", "actual", "weight", "score")):
+        if re.match(lexicon().placeholder_name, squeeze(name_cell.text)):
+            return None  # 指标2: — an unfilled template row
+        for key, role in header.level_weights.items():
+            cell = _cell_for(view, row, role, header)
+            if cell is not None:
+                cells[key] = cell
+        # A scoring table (评分表) lists its indicators with criteria even where nothing is scored yet.
+        scoring_table = bool({"criteria", "explanation"} & header.roles.keys())
+        if not scoring_table and not _has_any(cells, ("target", "actual", "weight", "score")):
             return None
         return RowRecord(kind="indicators", row=row, cells=cells, region_kind=header.kind)
-    label = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
+    label: Optional[Cell] = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
     if label is None or not label.text or label.row != row and label.row_span == 1:
         return None
     money = tuple(role for role in MONEY_ROLES if role in header.roles)
@@ -217,6 +226,7 @@ def read_table(view: TableView) -> TableReading:
         found = match_header(view, row)
         row_pairs = key_values(view, row)
         if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
+            found = type_columns(view, found, view.n_rows)
             header = found
             headers.append(found)
             row = found.row + 1
