@@ -89,7 +89,10 @@ class DocView:
 
         A cell several records share (a merged 一级指标) names the first record read from it.
         """
+        fields = type(record).model_fields
         for name, cells in record.source.cells.items():
+            if name not in fields:
+                continue  # a reading the record does not keep (a 得分率 beside a summary): the cell names itself
             ref = f"{record.id}.{name}"
             self._read_cells[ref] = [(row, col) for row, col in cells]
             for row, col in cells:

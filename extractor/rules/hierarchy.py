@@ -16,9 +16,11 @@ from typing import Optional, Union
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.tolerance import Printed, decimals_of, format_number, sum_agrees
-from schemas import Indicator, ScoreSummary
+from schemas import BudgetLine, Indicator, ScoreSummary
 
 Member = Union[Indicator, ScoreSummary]
+Budget = Union[ScoreSummary, BudgetLine]
+BUDGET_LABELS = ("预算执行", "预算执行率", "预算执行情况")
 LEVEL_FIELDS = ("weight", "score", "review_score")
 FIELD_WORDS = {"weight": "分值", "score": "得分", "review_score": "复核得分"}
 MAX_NAMED = 4
@@ -48,14 +50,19 @@ def _names(records: list[Member]) -> str:
     return shown + (f"等{len(records)}项" if len(records) > MAX_NAMED else "")
 
 
-def _budget_sibling(view: DocView, summary: ScoreSummary, members: list[Member]) -> Optional[ScoreSummary]:
-    """The form's 预算执行 summary when the reader did not count it under the top total."""
-    if summary.parent is not None or any(isinstance(m, ScoreSummary) and m.label == "预算执行" for m in members):
+def _budget_sibling(view: DocView, summary: ScoreSummary, members: list[Member]) -> Optional[Budget]:
+    """The form's 预算执行 part when the reader did not count it under the top total.
+
+    A 预算执行 score summary of the section, else its scored budget line (年度资金总额 分值 10 得分 9.99).
+    """
+    if summary.parent is not None or any(isinstance(m, ScoreSummary) and m.label in BUDGET_LABELS for m in members):
         return None
-    return next(
-        (s for s in view.result.scores if s.section == summary.section and s.label == "预算执行" and s.parent is None),
-        None,
-    )
+    summaries = [
+        s for s in view.result.scores if s.section == summary.section and s.label in BUDGET_LABELS and s.parent is None
+    ]
+    if summaries:
+        return summaries[0]
+    return next((b for b in view.result.budget_lines if b.section == summary.section and b.weight is not None), None)
 
 
 def _parts(view: DocView, members: list[Member], name: str) -> Optional[list[Printed]]:
