@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from extractor.forms import build, document, problems, titles
+from extractor.forms import build, document, families, problems, titles
 from extractor.forms.columns import column_readings
 from extractor.forms.rows import KeyValue, RowRecord, TableReading, read_table
 from extractor.forms.view import TableView
@@ -24,6 +24,7 @@ from schemas import (
     Table,
     TableBlock,
 )
+from schemas.records import SectionKind
 
 
 class _Builder:
@@ -43,7 +44,7 @@ class _Builder:
     def record_count(self) -> int:
         return len(self.indicators) + len(self.budget_lines) + len(self.scores)
 
-    def open_section(self, title: str, kind: str) -> Section:
+    def open_section(self, title: str, kind: SectionKind) -> Section:
         section = Section(id=f"s{len(self.sections) + 1}", kind=kind, title=title)
         self.sections.append(section)
         self.current = section
@@ -52,7 +53,16 @@ class _Builder:
     def set_project_name(self, name: str) -> None:
         if self.current is None or self.current.project_name:
             return
-        updated = self.current.model_copy(update={"project_name": name})
+        self.update_section(project_name=name)
+
+    def update_section(self, **fields: object) -> None:
+        """Set fields of the current section that are still empty (the first printed value wins)."""
+        if self.current is None:
+            return
+        fields = {name: value for name, value in fields.items() if getattr(self.current, name) is None}
+        if not fields:
+            return
+        updated = self.current.model_copy(update=fields)
         self.sections[self.sections.index(self.current)] = updated
         self.current = updated
 
@@ -74,9 +84,11 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
         builder.open_section(title or "", titles.section_kind(title or "", reading))
     section_id = builder.current.id if builder.current is not None else None
     for pair in reading.key_values:
-        label = squeeze(pair.label.text)
-        if label.startswith("项目名称") and pair.value is not None:
+        if document.key_field(pair.label.text) == "project_name" and pair.value is not None:
             builder.set_project_name(squeeze(pair.value.text))
+    unit_name = document.implementing_unit(reading)
+    if unit_name is not None:
+        builder.update_section(implementing_unit=unit_name)
     before = builder.record_count()
     try:
         _add_records(builder, reading, section_id, table_id, unit)
@@ -182,6 +194,15 @@ def _add_records(
             summary.parent = totals[-1].id
 
 
+def _name_families(builder: _Builder) -> None:
+    """Each section's template family, from the roles and weights found in its tables."""
+    for index, section in enumerate(builder.sections):
+        readings = [reading for section_id, reading in builder.readings if section_id == section.id]
+        level_weights = any(i.parent is not None for i in builder.indicators if i.section == section.id)
+        found = families.traits(section.title, readings, level_weights)
+        builder.sections[index] = section.model_copy(update={"template_family": families.template_family(found)})
+
+
 def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
     builder = _Builder()
     blocks: list[Block] = layout.blocks
@@ -211,6 +232,7 @@ def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
             builder.open_section(squeeze(form_title), reading_kind)
             pending_title = None
         _add_table(builder, block, title or inner_title, titles.table_unit(blocks, index))
+    _name_families(builder)
     fields = document.document_fields(builder.sections, builder.readings, builder.scores, blocks)
     return ExtractionResult(
         document=info.model_copy(update=fields),

@@ -90,6 +90,7 @@ class KeyLabels(_Strict):
     self_score: list[str]
     budget_score: list[str]
     review_score: list[str]
+    year: list[str]
 
     def field_of(self, label: str) -> Optional[str]:
         """Which document/score field a printed key label names (exact match on the normalised label)."""
@@ -115,6 +116,7 @@ class Lexicon(_Strict):
     key_labels: KeyLabels
     score_label_aliases: dict[str, str]
     department_noise: str
+    org_suffixes: list[str]
     operators: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     operator_suffixes: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     bound_words: list[str]

@@ -161,8 +161,8 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
             cells[name] = cell
     first_text = next((squeeze(c.text) for c in view.row_cells(row) if c.text and c.row == row), "")
     if first_text in lexicon().totals:
-        label = next(c for c in view.row_cells(row) if c.text and c.row == row)
-        return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
+        total = next(c for c in view.row_cells(row) if c.text and c.row == row)
+        return RowRecord(kind="total", row=row, cells=cells, label=total, region_kind=header.kind)
     if header.kind == "indicators":
         cells.update(_levels_under_name(view, row, header))
         name_cell = cells.get("name")
