@@ -65,31 +65,59 @@ def _budget_sibling(view: DocView, summary: ScoreSummary, members: list[Member])
     return next((b for b in view.result.budget_lines if b.section == summary.section and b.weight is not None), None)
 
 
-def _parts(view: DocView, members: list[Member], name: str) -> Optional[list[Printed]]:
-    """Every child's printed figure; None when one is blank (missing_value reports that)."""
-    parts = [view.printed_field(m, name) for m in members]
-    return None if any(p is None for p in parts) else parts  # type: ignore[return-value]
+def _parts(view: DocView, members: list[Member], name: str) -> tuple[list[Member], Optional[list[Printed]]]:
+    """The children that carry the figure, and their figures; None when one is blank.
+
+    A level summary that prints only its weight (产出指标(50分), no subtotal score) stands for its
+    own children in a score sum: 总分 得分 is then the sum of the indicators' scores below it.
+    """
+    children = children_of(view)
+    carriers: list[Member] = []
+    pending = list(members)
+    while pending:
+        member = pending.pop(0)
+        below = children.get(member.id) if isinstance(member, ScoreSummary) else None
+        if view.printed_field(member, name) is None and below:
+            pending[:0] = below
+        else:
+            carriers.append(member)
+    parts = [view.printed_field(m, name) for m in carriers]
+    if any(p is None for p in parts):
+        return carriers, None  # missing_value reports the blank
+    return carriers, parts  # type: ignore[return-value]
 
 
-def _check(view: DocView, summary: ScoreSummary, members: list[Member], name: str) -> Optional[Draft]:
+def _counts_budget(view: DocView, summary: ScoreSummary, members: list[Member], budget: Budget) -> bool:
+    """The weights say the total includes 预算执行: children's weights + its weight = the printed total weight."""
+    total = view.printed_field(summary, "weight")
+    extra = view.printed_field(budget, "weight")
+    _, weights = _parts(view, members, "weight")
+    return total is not None and extra is not None and weights is not None and sum_agrees([*weights, extra], total)
+
+
+def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: str) -> Optional[Draft]:
     total = view.printed_field(summary, name)
-    parts = _parts(view, members, name)
-    if total is None or parts is None or sum_agrees(parts, total):
+    if total is None:
         return None
-    budget = _budget_sibling(view, summary, members)
+    members, parts = _parts(view, children, name)
+    if parts is None or sum_agrees(parts, total):
+        return None
+    budget = _budget_sibling(view, summary, children)
+    refs = [f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members)]
+    names = _names(members)
     if budget is not None:
         extra = view.printed_field(budget, name)
         if extra is not None and sum_agrees([*parts, extra], total):
             return None  # this form's 总分 counts 预算执行 too
+        if extra is not None and _counts_budget(view, summary, children, budget):
+            parts = [*parts, extra]  # report the reading the form's own weights confirm
+            refs.append(f"{budget.id}.{name}")
+            names += f"及「{budget.label if isinstance(budget, ScoreSummary) else budget.item}」"
     decimals = decimals_of(parts)
     computed = sum(p.value for p in parts)
     what = FIELD_WORDS[name]
-    message = (
-        f"「{summary.label}」{what}{total.show()}，而其下{len(members)}项（{_names(members)}）"
-        f"{what}合计{format_number(computed, decimals)}"
-    )
-    refs = (f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members))
-    return Draft("sum_mismatch", "error", message, refs, expected=figure(computed, decimals), found=total.value)
+    message = f"「{summary.label}」{what}{total.show()}，而其下{len(members)}项（{names}）{what}合计{format_number(computed, decimals)}"
+    return Draft("sum_mismatch", "error", message, tuple(refs), expected=figure(computed, decimals), found=total.value)
 
 
 def hierarchy_sums(view: DocView) -> Iterator[Draft]:

@@ -84,3 +84,13 @@ def test_rounding_inside_the_tolerance_is_not_a_finding():
 def test_a_linked_subtotal_is_checked_once_not_again_by_the_label_rules():
     result = _form(output_total=("50", "46"), grand_total=("100", "95.5"))
     assert len([f for f in findings_of(result, "sum_mismatch") if "c1.score" in f.refs]) == 1
+
+
+def test_levels_printing_only_weights_stand_for_their_indicators_in_the_score_total():
+    # 产出指标(50分) / 效益指标(40分) print no subtotal score: 总分 得分 is the indicators' scores + 预算执行.
+    assert findings_of(_form(output_total=("50", ""), effect_total=("40", ""))) == []
+    (finding,) = findings_of(
+        _form(output_total=("50", ""), effect_total=("40", ""), grand_total=("100", "98.5")), "sum_mismatch"
+    )
+    assert finding.refs == ["c4.score", "i1.score", "i2.score", "i3.score", "c3.score"]
+    assert (finding.found, finding.expected) == (98.5, 97.5)
