@@ -114,6 +114,8 @@ def _report(view: DocView, table: TableView, block: Block, rate_col: int, chosen
     for row, num, den, rate in _rate_lines(block, rate_col, chosen.numerator, chosen.denominator):
         if ratio_agrees(num, den, rate):
             continue
+        if as_fraction(rate) and (ratio_agrees(num, den, rate, scale=1) or truncated_agrees(num, den, rate, scale=1)):
+            continue  # 执行率 printed as a share of one (0.958 for 95.8%): same figure, other scale
         computed = ratio(num, den)
         truncated = truncated_agrees(num, den, rate)
         severity = "info" if truncated else ("error" if chosen.semantic else "warning")
@@ -136,11 +138,18 @@ def _total_line(view: DocView, section: Optional[str]) -> Optional[BudgetLine]:
     return lines[0] if lines else None
 
 
+def as_fraction(rate: Printed) -> bool:
+    """A rate printed without % at most 1 (0.958): some forms print 执行率 as a share of one."""
+    return not rate.percent and 0 < rate.value <= 1 and rate.decimals >= 2
+
+
 def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed, what: str) -> Iterator[Draft]:
     weight = view.printed_field(record, "weight")
     score = view.printed_field(record, "score")
     if weight is None or score is None:
         return
+    if as_fraction(rate):
+        rate = Printed(rate.value * 100, max(rate.decimals - 2, 0), percent=True, text=f"{rate.value * 100:g}")
     capped = Printed(min(rate.value, 100.0), rate.decimals, percent=True, exact=rate.exact)
     if product_agrees(weight, rate, score) or product_agrees(weight, capped, score):
         return

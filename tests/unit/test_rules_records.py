@@ -131,3 +131,18 @@ def test_validation_options_set_the_deviation_limit_skip_rules_and_override_seve
     assert [
         f for f in validate(result, ValidationOptions(skip_rules=["deviations"])) if f.rule == "deviation_over_30"
     ] == []
+
+
+def test_budget_rate_printed_as_a_fraction_is_checked_on_the_percent_scale():
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("预算执行情况")
+    table.row(["项目", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
+    columns = {"item": 0, "adjusted": 1, "actual": 2, "weight": 3, "rate": 4, "score": 5}
+    table.row(["年度资金总额", "29", "27.8", "9", "0.958", "8.62"], budget=columns)
+    assert findings_of(doc.build(), "rate_mismatch") == []
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("预算执行情况")
+    table.row(["项目", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
+    table.row(["年度资金总额", "29", "27.8", "9", "0.958", "8"], budget=columns)
+    (finding,) = findings_of(doc.build(), "rate_mismatch")
+    assert finding.refs[0] == "b1.score" and finding.expected == 8.62
