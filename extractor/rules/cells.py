@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from extractor.forms.values import SPREADSHEET_ERROR
 from extractor.rules.docview import DocView, TableView
 from extractor.rules.findings import Draft
-from extractor.rules.grid import is_spreadsheet_error, squeeze
+from extractor.rules.grid import header_leaf, is_spreadsheet_error, squeeze
 from extractor.rules.structure import is_figure
 
 _MEANING = {
@@ -36,7 +36,7 @@ def _header(view: TableView, row: int, col: int) -> str:
     block = view.block_of(row)
     if block is None or col not in block.columns:
         return ""
-    return block.columns[col].header.split("/")[-1]
+    return header_leaf(block.columns[col].header)
 
 
 def spreadsheet_errors(view: DocView) -> Iterator[Draft]:

@@ -15,7 +15,7 @@ from typing import Optional, TypeVar, Union
 
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
-from extractor.rules.grid import Block, Grid, split_blocks, squeeze
+from extractor.rules.grid import Block, Grid, header_parts, split_blocks, squeeze
 from extractor.rules.numbers import Sentence, flowing_sentences
 from extractor.rules.tolerance import Printed, from_float, parse_printed
 from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, ValidationOptions, Value
@@ -128,6 +128,14 @@ class DocView:
                 return found
         return f"{table_id}.r{row}c{col}"
 
+    def read_as_other(self, table_id: str, rows: list[int], col: int, field_name: str) -> bool:
+        """The reader read a cell of this column (in these rows) into another field: 得分(20分*执行率) is a score."""
+        for row in rows:
+            read = self._cell_refs.get((table_id, row, col))
+            if read is not None and read.split(".", 1)[1] != field_name:
+                return True
+        return False
+
     def _refs_of_row(self, view: TableView, row: int) -> dict[int, str]:
         key = (view.table.id, row)
         if key not in self._row_refs:
@@ -154,7 +162,7 @@ class DocView:
         if key not in self._memo:
             name = None
             header = block.columns[col].header if block is not None and col in block.columns else ""
-            for part in reversed(header.split("/")):
+            for part in reversed(header_parts(header)):
                 role = self._role(part, record) if part else None
                 if role:
                     name = role[0] if role[0] in type(record).model_fields else None

@@ -17,6 +17,7 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from extractor.rules.docview import DocView
+from extractor.rules.grid import header_leaf
 from extractor.rules.labels import (
     clean_label,
     context_of,
@@ -93,7 +94,7 @@ def table_facts(view: DocView) -> list[Fact]:
                 header = block.columns[col].header
                 context, year = context_of(header), _year(header) or _year(table.table.title or "")
                 flow = _flow(header) or _flow(table.table.title or "")
-                scope = _scope(header.split("/")[-1]) or _scope(table.table.title or "")
+                scope = _scope(header_leaf(header)) or _scope(table.table.title or "")
                 for row in block.body_rows:
                     text = block.grid.text(row, col)
                     value = parse_printed(text)

@@ -18,6 +18,19 @@ from extractor.text.join import squeeze  # re-exported: rules modules import it 
 from schemas import Cell, Table
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
+HEADER_SEPARATOR = " › "
+"""Joins the header texts above a column; they are squeezed, so a spaced separator never occurs inside one
+(a "/" does: 预算执行率(B/A))."""
+
+
+def header_parts(header: str) -> list[str]:
+    return header.split(HEADER_SEPARATOR) if header else []
+
+
+def header_leaf(header: str) -> str:
+    """The lowest header text above a column (预算数 under 2024年 › 预算数)."""
+    return header.rsplit(HEADER_SEPARATOR, 1)[-1] if header else ""
+
 
 _HEADER_WORDS = re.compile(
     r"数|额|率|值|分|预算|决算|执行|项目|名称|指标|合计|收入|支出|单位|序号|行次|编码|科目|^类$|^款$|^项$|年|说明|原因|"
@@ -79,7 +92,7 @@ class Grid:
 class Column:
     col: int
     header: str
-    """The header texts above this column, top to bottom, whitespace removed and joined by /."""
+    """The header texts above this column, top to bottom, whitespace removed and joined by HEADER_SEPARATOR."""
     kind: ColumnKind = "text"
 
 
@@ -194,7 +207,7 @@ def _header_text(grid: Grid, rows: list[int], col: int) -> str:
         if cell is not None and id(cell) not in seen and squeeze(cell.text):
             seen.add(id(cell))
             parts.append(squeeze(cell.text))
-    return "/".join(parts)
+    return HEADER_SEPARATOR.join(parts)
 
 
 _CODE_WORDS = re.compile(r"^(类|款|项|科目编码|编码)$|(合计|总计|小计)$")
@@ -219,7 +232,7 @@ def classify_columns(block: Block) -> None:
     grid = block.grid
     for col in range(grid.n_cols):
         header = _header_text(grid, block.header_rows, col)
-        last = header.split("/")[-1] if header else ""
+        last = header_leaf(header)
         texts = [squeeze(grid.text(r, col)) for r in block.body_rows]
         texts = [t for t in texts if t]
         numbers = [p for t in texts if (p := grid.number(t)) is not None and not is_blank_marker(t)]
@@ -249,7 +262,7 @@ def classify_columns(block: Block) -> None:
         # An all-blank column under an amount header (经营收入 with nothing printed) holds zeros.
         if (
             column.kind == "text"
-            and _AMOUNT_HEADER.search(column.header.split("/")[-1] if column.header else "")
+            and _AMOUNT_HEADER.search(header_leaf(column.header))
             and not any(squeeze(grid.text(r, col)) for r in block.body_rows)
             and block.label_column(col) is not None
         ):

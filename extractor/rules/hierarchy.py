@@ -87,6 +87,24 @@ def _parts(view: DocView, members: list[Member], name: str) -> tuple[list[Member
     return carriers, parts  # type: ignore[return-value]
 
 
+def _leaves(view: DocView, members: list[Member]) -> list[Member]:
+    children = children_of(view)
+    leaves: list[Member] = []
+    for member in members:
+        below = children.get(member.id) if isinstance(member, ScoreSummary) else None
+        leaves.extend(_leaves(view, below) if below else [member])
+    return leaves
+
+
+def _agrees_with_leaves(view: DocView, members: list[Member], name: str, total: Printed) -> bool:
+    """The total equals the sum of the indicators under its subtotals (so a subtotal is what is wrong)."""
+    leaves = _leaves(view, members)
+    if leaves == members:
+        return False
+    _, parts = _parts(view, leaves, name)
+    return parts is not None and sum_agrees(parts, total)
+
+
 def _counts_budget(view: DocView, summary: ScoreSummary, members: list[Member], budget: Budget) -> bool:
     """The weights say the total includes 预算执行: children's weights + its weight = the printed total weight."""
     total = view.printed_field(summary, "weight")
@@ -102,6 +120,8 @@ def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: s
     members, parts = _parts(view, children, name)
     if parts is None or sum_agrees(parts, total):
         return None
+    if _agrees_with_leaves(view, members, name, total):
+        return None  # a subtotal below is the odd one out: it is reported against its own children
     budget = _budget_sibling(view, summary, children)
     refs = [f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members)]
     names = _names(members)
