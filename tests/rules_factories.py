@@ -240,3 +240,62 @@ def findings_of(result: ExtractionResult, rule: Optional[str] = None, severities
     from extractor.rules import validate
 
     return [f for f in validate(result) if (rule is None or f.rule == rule) and f.severity in severities]
+
+
+def golden(seed: str) -> ExtractionResult:
+    """The golden result of a seed fixture (fixtures/seeds/<seed>/golden.json): the one truth of the seeds."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "seeds" / seed / "golden.json"
+    return ExtractionResult.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def reprint(result: ExtractionResult, ref: str, text: str, *, cell_ref: Optional[str] = None) -> ExtractionResult:
+    """The result as read from a page printing `text` where `ref` is: a record field (b16.rate) or a cell (t2.r4c2).
+
+    The cell's text changes, and the record field read from it with it, as the reader would read it.
+    `cell_ref` names the cell where the result does not say it (a golden without source.cells).
+    """
+    import re
+
+    from extractor.rules.docview import DocView
+
+    records = {r.id: r for r in [*result.indicators, *result.budget_lines, *result.scores]}
+    cell = re.fullmatch(r"(t\d+)\.r(\d+)c(\d+)", cell_ref or ref)
+    record, name = None, None
+    if cell is not None:
+        where = (cell.group(1), int(cell.group(2)), int(cell.group(3)))
+    if cell_ref is not None or cell is None:
+        record_id, name = ref.split(".", 1)
+        record = records[record_id]
+    if cell is None:
+        found = DocView(result).cell_of(record, name)
+        if found is None:
+            raise KeyError(f"no cell behind {ref}")
+        where = found
+    table_id, row, col = where
+    tables = [
+        t.model_copy(
+            update={
+                "cells": [c.model_copy(update={"text": text}) if (c.row, c.col) == (row, col) else c for c in t.cells]
+            }
+        )
+        if t.id == table_id
+        else t
+        for t in result.tables
+    ]
+    update: dict = {"tables": tables}
+    if record is not None and name is not None:
+        value = parse_value(text) if name in ("target", "actual") else parse_amount(text)
+        changed = record.model_copy(update={name: value})
+        for kind in ("indicators", "budget_lines", "scores"):
+            update[kind] = [changed if r.id == record.id else r for r in getattr(result, kind)]
+    return result.model_copy(update=update)
+
+
+def rewrite(result: ExtractionResult, old: str, new: str) -> ExtractionResult:
+    """The result with `old` replaced by `new` in the narrative paragraphs that print it."""
+    narrative = [p.model_copy(update={"text": p.text.replace(old, new)}) for p in result.narrative]
+    if narrative == result.narrative:
+        raise ValueError(f"{old!r} is not in the narrative")
+    return result.model_copy(update={"narrative": narrative})

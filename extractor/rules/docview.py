@@ -228,6 +228,19 @@ class DocView:
             return None
         return from_float(value, exact_integers=exact)
 
+    def cell_of(self, record: Record, name: str) -> Optional[tuple[str, int, int]]:
+        """(table, row, col) of the (first) cell a record's field was read from, when it can be found."""
+        view = self.table(record.source.table)
+        if view is None:
+            return None
+        if record.source.cells:
+            cells = self._read_cells.get(f"{record.id}.{name}")
+            return (view.table.id, *cells[0]) if cells else None
+        if record.source.row is None:
+            return None
+        self._refs_of_row(view, record.source.row)
+        return self._field_cells.get(f"{record.id}.{name}")
+
     def cell_text_of(self, record: Record, name: str) -> Optional[str]:
         """The text of the cell a record's field was read from, when it can be found."""
         view = self.table(record.source.table)

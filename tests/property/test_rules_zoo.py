@@ -16,11 +16,11 @@ from typing import Optional
 
 import pytest
 
-from extractor.forms.values import parse_amount
 from extractor.pipeline import extract
 from extractor.rules import validate
 from fixtures.zoo.run import variants, write_variant
 from schemas import ExtractionResult, Finding, Indicator, ScoreSummary
+from tests.rules_factories import reprint
 
 FORMATS = ("pdf", "docx", "xlsx")
 VARIANTS = {variant.family: variant for variant in variants(1)}
@@ -54,38 +54,6 @@ def _record(result: ExtractionResult, record_id: str):
     raise KeyError(record_id)
 
 
-def _plant(result: ExtractionResult, record_id: str, field: str, text: str) -> ExtractionResult:
-    """The result as the reader gives it for a page printing `text` in the field's cell."""
-    record = _record(result, record_id)
-    (row, col), *_ = record.source.cells[field]
-    tables = [
-        table.model_copy(
-            update={
-                "cells": [
-                    cell.model_copy(update={"text": text}) if (cell.row, cell.col) == (row, col) else cell
-                    for cell in table.cells
-                ]
-            }
-        )
-        if table.id == record.source.table
-        else table
-        for table in result.tables
-    ]
-    changed = record.model_copy(update={field: parse_amount(text)})
-
-    def swap(records: list) -> list:
-        return [changed if r.id == record_id else r for r in records]
-
-    return result.model_copy(
-        update={
-            "tables": tables,
-            "indicators": swap(result.indicators),
-            "budget_lines": swap(result.budget_lines),
-            "scores": swap(result.scores),
-        }
-    )
-
-
 def _shown(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -102,7 +70,7 @@ def _subtotal(result: ExtractionResult) -> Optional[ScoreSummary]:
 
 
 def _planted(result: ExtractionResult, record_id: str, field: str, text: str) -> list[tuple[str, str]]:
-    return [(f.rule, f.refs[0]) for f in _loud(validate(_plant(result, record_id, field, text)))]
+    return [(f.rule, f.refs[0]) for f in _loud(validate(reprint(result, f"{record_id}.{field}", text)))]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -144,7 +112,7 @@ def test_planted_score_above_its_weight_with_totals_raised_to_match(readings, fa
     if not scored:
         pytest.skip("the family prints no indicator scores")
     indicator: Indicator = scored[0]
-    planted = _plant(result, indicator.id, "score", _shown(indicator.weight + 1))
+    planted = reprint(result, f"{indicator.id}.score", _shown(indicator.weight + 1))
     raise_by = indicator.weight + 1 - indicator.score
     top = _top(result)
     # Without the reader's links the form's 总分 still counts the indicator: raise it.
@@ -152,7 +120,7 @@ def test_planted_score_above_its_weight_with_totals_raised_to_match(readings, fa
     while parent is not None:  # every total above carries the extra points, so only the score itself is wrong
         summary = _record(planted, parent)
         if summary.score is not None and "score" in summary.source.cells:
-            planted = _plant(planted, summary.id, "score", _shown(summary.score + raise_by))
+            planted = reprint(planted, f"{summary.id}.score", _shown(summary.score + raise_by))
         parent = summary.parent
     found = [(f.rule, f.refs[0]) for f in _loud(validate(planted))]
     assert ("score_exceeds_weight", f"{indicator.id}.score") in found
