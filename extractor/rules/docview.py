@@ -15,7 +15,7 @@ from typing import Optional, TypeVar, Union
 
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
-from extractor.rules.grid import Block, Grid, header_parts, split_blocks, squeeze
+from extractor.rules.grid import Block, FigureGrid, header_parts, split_blocks, squeeze
 from extractor.rules.numbers import Sentence, flowing_sentences
 from extractor.rules.tolerance import Printed, from_float, parse_printed
 from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, ValidationOptions, Value
@@ -28,9 +28,9 @@ OFFICE_KINDS = ("docx", "xlsx", "xls")
 
 
 @dataclass
-class TableView:
+class TableBlocks:
     table: Table
-    grid: Grid
+    grid: FigureGrid
     blocks: list[Block]
     _row_block: dict[int, Block] = field(init=False, repr=False)
 
@@ -58,7 +58,7 @@ def _vocabulary(record: Record) -> dict[str, list[str]]:
 class DocView:
     result: ExtractionResult
     options: ValidationOptions = field(default_factory=ValidationOptions)
-    tables: list[TableView] = field(init=False)
+    tables: list[TableBlocks] = field(init=False)
     records_at: dict[tuple[str, int], list[Record]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -68,8 +68,8 @@ class DocView:
         self._memo: dict[tuple[str, object], object] = {}
         self.tables = []
         for table in self.result.tables:
-            grid = Grid(table)
-            self.tables.append(TableView(table, grid, split_blocks(grid)))
+            grid = FigureGrid(table)
+            self.tables.append(TableBlocks(table, grid, split_blocks(grid)))
         self._tables_by_id = {view.table.id: view for view in self.tables}
         self.records_at = {}
         self._cell_refs: dict[tuple[str, int, int], str] = {}
@@ -108,7 +108,7 @@ class DocView:
         """The narrative's sentences, read across paragraphs a line or page break cut mid-sentence."""
         return flowing_sentences([(f"{p.id}.text", p.text) for p in self.result.narrative])
 
-    def table(self, table_id: Optional[str]) -> Optional[TableView]:
+    def table(self, table_id: Optional[str]) -> Optional[TableBlocks]:
         return self._tables_by_id.get(table_id) if table_id is not None else None
 
     # --- refs -------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ class DocView:
                 return True
         return False
 
-    def _refs_of_row(self, view: TableView, row: int) -> dict[int, str]:
+    def _refs_of_row(self, view: TableBlocks, row: int) -> dict[int, str]:
         key = (view.table.id, row)
         if key not in self._row_refs:
             refs: dict[int, str] = {}
@@ -156,7 +156,7 @@ class DocView:
             self._roles[key] = match_role(part, _vocabulary(record))
         return self._roles[key]
 
-    def _header_field(self, view: TableView, block: Optional[Block], col: int, record: Record) -> Optional[str]:
+    def _header_field(self, view: TableBlocks, block: Optional[Block], col: int, record: Record) -> Optional[str]:
         """The record field a column's header names (预算执行率 → rate), read once per column and record type."""
         key = ("field", view.table.id, id(block), col, type(record).__name__)
         if key not in self._memo:
@@ -170,7 +170,7 @@ class DocView:
             self._memo[key] = name
         return self._memo[key]  # type: ignore[return-value]
 
-    def _field_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
+    def _field_ref(self, view: TableBlocks, records: list[Record], row: int, col: int) -> Optional[str]:
         text = view.grid.text(row, col)
         printed = view.grid.number(text)
         keyed = self._key_value_ref(view, records, row, col)
@@ -189,7 +189,7 @@ class DocView:
                         return f"{record.id}.{name}"
         return None
 
-    def _key_value_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
+    def _key_value_ref(self, view: TableBlocks, records: list[Record], row: int, col: int) -> Optional[str]:
         """A form line `自评得分（满分100分） | 90 | 预算执行（10分） | #DIV/0!`: the label left of the cell."""
         summaries = [r for r in records if isinstance(r, ScoreSummary)]
         if not summaries:

@@ -14,8 +14,9 @@ from typing import Literal, Optional
 
 from extractor.forms.values import is_spreadsheet_error  # re-exported for the rule modules
 from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
+from extractor.tables.cellgrid import CellGrid
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
-from schemas import Cell, Table
+from schemas import Table
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
 HEADER_SEPARATOR = " › "
@@ -44,22 +45,11 @@ _INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标�
 _COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号)$")
 
 
-class Grid:
-    """Which cell covers each (row, col) position of a table."""
+class FigureGrid(CellGrid):
+    """The shared cell grid (grown to every span) with the figures its cells print, parsed once per text."""
 
     def __init__(self, table: Table) -> None:
-        self.table = table
-        self.n_rows = max([table.n_rows] + [c.row + c.row_span for c in table.cells])
-        self.n_cols = max([table.n_cols] + [c.col + c.col_span for c in table.cells])
-        self._owner: list[list[Optional[Cell]]] = [[None] * self.n_cols for _ in range(self.n_rows)]
-        self.anchors: list[list[Cell]] = [[] for _ in range(self.n_rows)]
-        for cell in table.cells:
-            self.anchors[cell.row].append(cell)
-            for row in range(cell.row, cell.row + cell.row_span):
-                for col in range(cell.col, cell.col + cell.col_span):
-                    self._owner[row][col] = cell
-        for row in self.anchors:
-            row.sort(key=lambda c: c.col)
+        super().__init__(table, grow=True)
         self._numbers: dict[tuple[str, bool], Optional[Printed]] = {}
 
     def number(self, text: str, exact_integers: bool = False) -> Optional[Printed]:
@@ -68,24 +58,6 @@ class Grid:
         if key not in self._numbers:
             self._numbers[key] = parse_printed(text, exact_integers=exact_integers)
         return self._numbers[key]
-
-    def cell(self, row: int, col: int) -> Optional[Cell]:
-        if 0 <= row < self.n_rows and 0 <= col < self.n_cols:
-            return self._owner[row][col]
-        return None
-
-    def anchored(self, row: int, col: int) -> Optional[Cell]:
-        """The cell that starts exactly at (row, col), if any."""
-        cell = self.cell(row, col)
-        return cell if cell is not None and cell.row == row and cell.col == col else None
-
-    def text(self, row: int, col: int) -> str:
-        """Text of the cell that starts exactly here ("" under a merge from above or from the left)."""
-        cell = self.cell(row, col)
-        return cell.text if cell is not None and cell.row == row and cell.col == col else ""
-
-    def row_texts(self, row: int) -> list[str]:
-        return [squeeze(c.text) for c in self.anchors[row] if squeeze(c.text)]
 
 
 @dataclass
@@ -100,7 +72,7 @@ class Column:
 class Block:
     """Header rows and the body rows they head, inside one table."""
 
-    grid: Grid
+    grid: FigureGrid
     header_rows: list[int]
     body_rows: list[int]
     columns: dict[int, Column] = field(default_factory=dict)
@@ -133,8 +105,8 @@ def _is_score_header(header: str) -> bool:
     return bool(re.search(r"分值|得分|权重", header))
 
 
-def _row_kind(grid: Grid, row: int) -> Literal["data", "header", "column_numbers", "text"]:
-    texts = grid.row_texts(row)
+def _row_kind(grid: FigureGrid, row: int) -> Literal["data", "header", "column_numbers", "text"]:
+    texts = grid.filled_texts(row)
     if not texts:
         return "text"
     if _COLUMN_NUMBER_ROW.match(texts[0]):
@@ -147,13 +119,13 @@ def _row_kind(grid: Grid, row: int) -> Literal["data", "header", "column_numbers
     return "text"
 
 
-def _subheading(grid: Grid, row: int) -> bool:
+def _subheading(grid: FigureGrid, row: int) -> bool:
     """A one-cell header line inside a header (科目编码 over 类/款/项)."""
-    texts = grid.row_texts(row)
+    texts = grid.filled_texts(row)
     return 0 < len(texts) <= 2 and all(len(t) <= 12 and _HEADER_WORDS.search(t) for t in texts)
 
 
-def _heads_new_block(grid: Grid, row: int, figures: Optional[set[int]]) -> bool:
+def _heads_new_block(grid: FigureGrid, row: int, figures: Optional[set[int]]) -> bool:
     """Inside a body, a header row names columns that held figures (使用非财政拨款结余 | 结余分配 does not)."""
     if figures is None:
         return True
@@ -162,7 +134,7 @@ def _heads_new_block(grid: Grid, row: int, figures: Optional[set[int]]) -> bool:
     )
 
 
-def split_blocks(grid: Grid) -> list[Block]:
+def split_blocks(grid: FigureGrid) -> list[Block]:
     """Blocks: a run of header rows followed by data, up to the next such run."""
     kinds = [_row_kind(grid, r) for r in range(grid.n_rows)]
     blocks: list[Block] = []
@@ -176,7 +148,7 @@ def split_blocks(grid: Grid) -> list[Block]:
             while run < grid.n_rows and (
                 kinds[run] == "header"
                 or (kinds[run] == "text" and _subheading(grid, run))
-                or (not grid.row_texts(run) and run + 1 < grid.n_rows and kinds[run + 1] == "header")
+                or (not grid.filled_texts(run) and run + 1 < grid.n_rows and kinds[run + 1] == "header")
             ):
                 run += 1
             following = next((k for k in kinds[run:] if k != "column_numbers"), None)
@@ -199,7 +171,7 @@ def split_blocks(grid: Grid) -> list[Block]:
     return [b for b in blocks if b.body_rows]
 
 
-def _header_text(grid: Grid, rows: list[int], col: int) -> str:
+def _header_text(grid: FigureGrid, rows: list[int], col: int) -> str:
     parts: list[str] = []
     seen: set[int] = set()
     for row in rows:
@@ -273,4 +245,4 @@ _AMOUNT_HEADER = re.compile(r"(收入|支出|拨款|经费|资金|费|数|额)$"
 
 
 def blocks_of(table: Table) -> list[Block]:
-    return split_blocks(Grid(table))
+    return split_blocks(FigureGrid(table))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
-from extractor.rules.docview import DocView, TableView
+from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.scores import BUDGET_LABELS, _key
@@ -109,7 +109,7 @@ def table_rates(view: DocView) -> Iterator[Draft]:
                     yield from _report(view, table, block, rate_col, chosen)
 
 
-def _report(view: DocView, table: TableView, block: Block, rate_col: int, chosen: Candidate) -> Iterator[Draft]:
+def _report(view: DocView, table: TableBlocks, block: Block, rate_col: int, chosen: Candidate) -> Iterator[Draft]:
     table_id = table.table.id
     for row, num, den, rate in _rate_lines(block, rate_col, chosen.numerator, chosen.denominator):
         if ratio_agrees(num, den, rate) or view.read_as_other(table_id, [row], rate_col, "rate"):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from extractor.rules.columns import column_relations
-from extractor.rules.docview import DocView, TableView
+from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, header_leaf, is_spreadsheet_error, squeeze
 from extractor.rules.rows import row_relations
@@ -120,7 +120,7 @@ def _names(names: list[str]) -> str:
 
 
 def _draft(
-    view: DocView, table: TableView, block: Block, relation: Relation, line: Line, label_col: Optional[int]
+    view: DocView, table: TableBlocks, block: Block, relation: Relation, line: Line, label_col: Optional[int]
 ) -> Draft:
     decimals = decimals_of([line.total, *line.parts])
     computed = format_number(line.parts_sum, decimals)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractor.rules.columns import column_relations
-from extractor.rules.grid import Grid, split_blocks
+from extractor.rules.grid import FigureGrid, split_blocks
 from extractor.rules.rows import row_relations
 from tests.rules_factories import DocumentBuilder, golden
 
@@ -12,7 +12,7 @@ def _block(build):
     doc = DocumentBuilder()
     table = doc.table("表")
     build(table)
-    blocks = split_blocks(Grid(doc.build().tables[0]))
+    blocks = split_blocks(FigureGrid(doc.build().tables[0]))
     assert len(blocks) == 1
     return blocks[0]
 
@@ -25,7 +25,7 @@ def _rows(block, label_col=0, use_indent=False):
 def test_header_spans_with_qizhong_give_nested_column_totals():
     """Seed 004's 年度支出和结余情况: 其中 over 基本支出 (其中 人员/公用) and 项目支出, then 结余 columns."""
     (table,) = [t for t in golden("004").tables if any(c.text == "支出合计" for c in t.cells)]
-    (block,) = split_blocks(Grid(table))
+    (block,) = split_blocks(FigureGrid(table))
     relations = {(r.total, tuple(r.parts)) for r in column_relations(block)}
     assert relations == {(1, (2, 5)), (2, (3, 4))}  # 支出合计 = 基本 + 项目; 基本 = 人员 + 公用; no 结余 total
 
