@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional, TypeVar, Union
 
+from extractor.facts.numbers import Sentence, flowing_sentences
+from extractor.facts.tolerance import Printed, from_float, parse_printed
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
 from extractor.rules.grid import Block, FigureGrid, header_parts, split_blocks, squeeze
-from extractor.rules.numbers import Sentence, flowing_sentences
-from extractor.rules.tolerance import Printed, from_float, parse_printed
 from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, ValidationOptions, Value
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]

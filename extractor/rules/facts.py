@@ -16,9 +16,7 @@ from typing import Optional
 
 from rapidfuzz import fuzz, process
 
-from extractor.rules.docview import DocView
-from extractor.rules.grid import header_leaf
-from extractor.rules.labels import (
+from extractor.facts.labels import (
     clean_label,
     context_of,
     contexts_conflict,
@@ -26,10 +24,12 @@ from extractor.rules.labels import (
     is_context_only,
     match_key,
 )
-from extractor.rules.numbers import Mention
-from extractor.rules.prose import stated_lists
+from extractor.facts.numbers import Mention
+from extractor.facts.prose import stated_lists
+from extractor.facts.tolerance import Printed, parse_printed, same_figure
+from extractor.rules.docview import DocView
+from extractor.rules.grid import header_leaf
 from extractor.rules.sums import header_name, row_label
-from extractor.rules.tolerance import Printed, parse_printed, same_figure
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 BARE_TOTALS = ("合计", "总计", "小计", "共计")

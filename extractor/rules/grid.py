@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, Optional
 
+from extractor.facts.tolerance import Printed, is_blank_marker, parse_printed
 from extractor.forms.values import is_spreadsheet_error  # re-exported for the rule modules
-from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
 from extractor.tables.cellgrid import CellGrid
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
 from schemas import Table

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Optional, Union
 
+from extractor.facts.tolerance import Printed, decimals_of, format_number, sum_agrees
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
-from extractor.rules.tolerance import Printed, decimals_of, format_number, sum_agrees
 from schemas import BudgetLine, Indicator, ScoreSummary
 
 Member = Union[Indicator, ScoreSummary]

@@ -14,11 +14,11 @@ from typing import Optional
 
 from rapidfuzz import fuzz, process
 
+from extractor.facts.labels import clean_label
+from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
+from extractor.facts.tolerance import Printed, from_float, same_figure
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
-from extractor.rules.labels import clean_label
-from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
-from extractor.rules.tolerance import Printed, from_float, same_figure
 from schemas import Indicator, Value
 
 EXACT_COUNT_UNITS = frozenset(

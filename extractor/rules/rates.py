@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
+from extractor.facts.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.scores import BUDGET_LABELS, _key
 from extractor.rules.sums import header_name, row_label
-from extractor.rules.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
 from schemas import BudgetLine, ScoreSummary
 
 _SEMANTICS: tuple[tuple[re.Pattern, re.Pattern, re.Pattern], ...] = (

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
+from extractor.facts.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import squeeze
 from extractor.rules.hierarchy import has_children
-from extractor.rules.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
 from schemas import BudgetLine, Indicator, ScoreSummary
 
 TOTAL_LABELS = ("总分", "合计", "总计", "自评得分", "复核得分", "得分合计", "总得分")

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
+from extractor.facts.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
 from extractor.rules.columns import column_relations
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, header_leaf, is_spreadsheet_error, squeeze
 from extractor.rules.rows import row_relations
 from extractor.rules.structure import Relation
-from extractor.rules.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
 
 MAX_NAMED_PARTS = 4
 MIN_COLUMNS_TO_DISOWN = 3

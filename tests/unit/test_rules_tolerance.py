@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.rules.tolerance import (
+from extractor.facts.tolerance import (
     difference,
     exceeds,
     from_float,

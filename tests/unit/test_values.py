@@ -140,8 +140,8 @@ def test_parse_amount(printed, expected):
 
 def test_reader_and_validator_read_one_figure_the_same_way():
     """Blanks, full-width digits and signs: parse_amount, parse_value and the validator's parse_printed agree."""
+    from extractor.facts.tolerance import parse_printed
     from extractor.forms.figures import read_figure
-    from extractor.rules.tolerance import parse_printed
 
     for text, value in (("１２３．４５", 123.45), ("－3.2", -3.2), ("96.30％", 96.3), ("1，837.28", 1837.28)):
         assert parse_amount(text) == value and parse_value(text).value == value
