@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Optional
 
 from extractor.forms.lexicon import lexicon
@@ -46,7 +47,9 @@ def half_width(text: str) -> str:
     return text.translate(HALF_WIDTH)
 
 
+@cache
 def blank_markers() -> frozenset[str]:
+    """The lexicon's blank markers (loaded once, immutable)."""
     return frozenset(lexicon().blank_markers)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Optional
 
 from rapidfuzz.distance import OSA
@@ -30,10 +31,14 @@ from extractor.rules.structure import is_total_label
 _TITLE_TAIL = re.compile(r"(决算|预算)?(总表|明细表|汇总表|情况表|表)$")
 
 
+@lru_cache(maxsize=4096)
+def _digits(shown: str) -> str:
+    return re.sub(r"\D", "", shown).strip("0")
+
+
 def typo_like(a: Printed, b: Printed) -> bool:
     """254.03 / 254.04, 10.80 / 1.08, 1958.52 / 1985.52: one figure mistyped, not two figures."""
-    digits_a = re.sub(r"\D", "", a.show()).strip("0")
-    digits_b = re.sub(r"\D", "", b.show()).strip("0")
+    digits_a, digits_b = _digits(a.show()), _digits(b.show())
     if not digits_a or not digits_b:
         return False
     if digits_a == digits_b:
@@ -204,7 +209,11 @@ def _typos(mentions: list[Fact], index: KeyIndex, reported: set) -> Iterator[Dra
     for mine in mentions:
         if (mine.ref, mine.label) in reported or len(mine.key) < 2 or _significant(mine.value) < 3:
             continue
-        same = [f for f in by_key.get(mine.key, []) if f.group != mine.group and index.compatible_pair(f, mine)]
+        others = [f for f in by_key.get(mine.key, []) if f.group != mine.group]
+        # A mistyped twin is rare: look for one first (digits only), then judge compatibility and agreement.
+        if not any(typo_like(f.value, mine.value) for f in others):
+            continue
+        same = [f for f in others if index.compatible_pair(f, mine)]
         if not same or any(same_figure(f.value, mine.value) for f in same):
             continue
         typos = [f for f in same if typo_like(f.value, mine.value) and _significant(f.value) >= 3]

@@ -232,7 +232,7 @@ class KeyIndex:
         self._compatible: dict[tuple[int, int, bool], bool] = {}
         self._signatures: dict[tuple, int] = {}
         self._signature_of: dict[int, int] = {}
-        self._by_value: dict[str, tuple[list[float], list[Fact], float]] = {}
+        self._by_value: dict[str, tuple[list[float], list[tuple[Fact, list[str]]], float]] = {}
         self.comparisons = 0
         """Figure and compatibility comparisons made so far: what a scaling test counts."""
 
@@ -259,7 +259,7 @@ class KeyIndex:
         self.comparisons += 1
         return self.compatible_pair(bucket.sample, mine, same_scope)
 
-    def _signature_id(self, fact: Fact) -> int:
+    def signature_id(self, fact: Fact) -> int:
         """A small number per distinct signature, so the compatibility memo hashes ints, not figures."""
         found = self._signature_of.get(id(fact))
         if found is None:
@@ -269,7 +269,7 @@ class KeyIndex:
 
     def compatible_pair(self, theirs: Fact, mine: Fact, same_scope: bool = False) -> bool:
         """`compatible`, remembered per pair of signatures (documents repeat a few years and columns)."""
-        pair = (self._signature_id(theirs), self._signature_id(mine), same_scope)
+        pair = (self.signature_id(theirs), self.signature_id(mine), same_scope)
         known = self._compatible.get(pair)
         if known is None:
             # Compatibility depends on the signature only: decided once per pair of signatures.
@@ -283,19 +283,23 @@ class KeyIndex:
         Costs the facts within rounding reach of the figure, not every fact sharing the label.
         """
         if mine.key not in self._by_value:
-            ordered = sorted(self.matching(mine.key), key=lambda f: f.value.value)
-            widest = max((f.value.half_unit for f in ordered), default=0.0)
-            self._by_value[mine.key] = ([f.value.value for f in ordered], ordered, widest)
+            # Facts of one figure, rounding and signature decide alike: one cluster, one comparison.
+            clusters: dict[tuple, tuple[Fact, list[str]]] = {}
+            for fact in self.matching(mine.key):
+                cluster_key = (fact.value.value, fact.value.half_unit, self.signature_id(fact))
+                clusters.setdefault(cluster_key, (fact, []))[1].append(fact.group)
+            ordered = sorted(clusters.values(), key=lambda c: c[0].value.value)
+            widest = max((c[0].value.half_unit for c in ordered), default=0.0)
+            self._by_value[mine.key] = ([c[0].value.value for c in ordered], ordered, widest)
         values, ordered, widest = self._by_value[mine.key]
         value = mine.value.value
         reach = max(widest, mine.value.half_unit) + 1e-6 * max(1.0, abs(value))
         groups: set[str] = set()
-        for fact in ordered[bisect.bisect_left(values, value - reach) : bisect.bisect_right(values, value + reach)]:
+        low, high = bisect.bisect_left(values, value - reach), bisect.bisect_right(values, value + reach)
+        for sample, members in ordered[low:high]:
             self.comparisons += 1
-            if fact.group in groups or not accept(fact.group):
-                continue
-            if self.compatible_pair(fact, mine, same_scope) and same_figure(fact.value, mine.value):
-                groups.add(fact.group)
+            if self.compatible_pair(sample, mine, same_scope) and same_figure(sample.value, mine.value):
+                groups.update(group for group in members if accept(group))
         return groups
 
     def agrees_in(self, bucket: Bucket, mine: Fact) -> bool:

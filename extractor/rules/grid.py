@@ -16,7 +16,7 @@ from extractor.facts.tolerance import Printed, is_blank_marker, parse_printed
 from extractor.forms.values import is_spreadsheet_error  # re-exported for the rule modules
 from extractor.tables.cellgrid import CellGrid
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
-from schemas import Table
+from schemas import Cell, Table
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
 HEADER_SEPARATOR = " › "
@@ -51,6 +51,25 @@ class FigureGrid(CellGrid):
     def __init__(self, table: Table) -> None:
         super().__init__(table, grow=True)
         self._numbers: dict[tuple[str, bool], Optional[Printed]] = {}
+        self._squeezed: dict[int, str] = {}
+        self._filled: dict[int, list[str]] = {}
+
+    def squeezed(self, cell: Cell) -> str:
+        """The cell's text without whitespace, computed once (every block and rule reads it)."""
+        found = self._squeezed.get(id(cell))
+        if found is None:
+            found = self._squeezed[id(cell)] = squeeze(cell.text)
+        return found
+
+    def squeezed_at(self, row: int, col: int) -> str:
+        cell = self.anchored(row, col)
+        return self.squeezed(cell) if cell is not None else ""
+
+    def filled_texts(self, row: int) -> list[str]:
+        found = self._filled.get(row)
+        if found is None:
+            found = self._filled[row] = [text for c in self.anchors[row] if (text := self.squeezed(c))]
+        return found
 
     def number(self, text: str, exact_integers: bool = False) -> Optional[Printed]:
         """parse_printed, remembered per text: a table repeats the same few figures and markers."""
@@ -130,7 +149,7 @@ def _heads_new_block(grid: FigureGrid, row: int, figures: Optional[set[int]]) ->
     if figures is None:
         return True
     return any(
-        squeeze(c.text) and any(col in figures for col in range(c.col, c.col + c.col_span)) for c in grid.anchors[row]
+        grid.squeezed(c) and any(col in figures for col in range(c.col, c.col + c.col_span)) for c in grid.anchors[row]
     )
 
 
@@ -164,7 +183,7 @@ def split_blocks(grid: FigureGrid) -> list[Block]:
                 blocks.append(current)
             if current.body_rows or kinds[row] == "data":
                 current.body_rows.append(row)
-                figures.update(c.col for c in grid.anchors[row] if grid.number(squeeze(c.text)) is not None)
+                figures.update(c.col for c in grid.anchors[row] if grid.number(grid.squeezed(c)) is not None)
         row += 1
     for block in blocks:
         classify_columns(block)
@@ -205,7 +224,7 @@ def classify_columns(block: Block) -> None:
     for col in range(grid.n_cols):
         header = _header_text(grid, block.header_rows, col)
         last = header_leaf(header)
-        texts = [squeeze(grid.text(r, col)) for r in block.body_rows]
+        texts = [grid.squeezed_at(r, col) for r in block.body_rows]
         texts = [t for t in texts if t]
         numbers = [p for t in texts if (p := grid.number(t)) is not None and not is_blank_marker(t)]
         errors = [t for t in texts if is_spreadsheet_error(t)]

@@ -15,8 +15,9 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from extractor.facts.labels import clean_label
-from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
-from extractor.facts.tolerance import Printed, from_float, same_figure
+from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, split_sentences
+from extractor.facts.tolerance import Printed, from_float, parse_printed, same_figure
+from extractor.forms.figures import half_width
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from schemas import Indicator, Value
@@ -45,11 +46,23 @@ def _printed(value: Value, unit: Optional[str]) -> Optional[Printed]:
     """The printed figure; a whole count of things (19个, 1837人) is exact, not rounded."""
     if value.value is None:
         return None
-    found = next((m.value for m in find_mentions(value.raw or "") if abs(m.value.value - value.value) < 1e-9), None)
+    found = _printed_number(value.raw or "", value.value)
     printed = found or from_float(value.value)
     if unit in EXACT_COUNT_UNITS and printed.decimals == 0:
         return Printed(printed.value, 0, exact=True, text=printed.text)
     return printed
+
+
+_FIGURE_IN_TEXT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _printed_number(raw: str, value: float) -> Optional[Printed]:
+    """The figure of a target/actual cell as printed (its decimals), the one whose value the reader kept."""
+    for match in _FIGURE_IN_TEXT.finditer(half_width(raw)):
+        printed = parse_printed(match.group())
+        if printed is not None and abs(printed.value - value) < 1e-9:
+            return printed
+    return None
 
 
 def _qualifier(raw: str) -> str:
