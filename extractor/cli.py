@@ -125,5 +125,9 @@ from extractor.review.cli import register as _register_review_commands  # noqa: 
 
 _register_review_commands(app)
 
+from extractor.scoring.cli import register as _register_scoring_commands  # noqa: E402  (score, profiles)
+
+_register_scoring_commands(app)
+
 if __name__ == "__main__":
     app()

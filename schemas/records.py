@@ -102,7 +102,10 @@ class Section(_Model):
     implementing_unit: Optional[str] = None
     """实施单位 of a project form; never used as document.department."""
     proposed_review_score: Optional[float] = None
+    """The section's score as a scoring profile proposes it (its scored records, expected where decided)."""
     deductions: list[Deduction] = Field(default_factory=list)
+    scoring_profile: Optional[str] = None
+    """The name of the scoring profile that proposed the section's scores."""
 
 
 class Cell(_Model):
@@ -196,6 +199,10 @@ class ScoreSummary(_Model):
     review_score: Optional[float] = None
     parent: Optional[str] = None
     """Id of the score summary this one adds into (a level into its 一级, a 一级 into 总分); null for the top."""
+    expected_score: Optional[float] = None
+    """The score a scoring profile proposes (the 预算执行 summary: weight × execution rate)."""
+    scoring: Optional[str] = None
+    """How a scoring profile arrives at expected_score, in Chinese with the figures."""
     source: Source = Field(default_factory=Source)
     confidence: dict[str, float] = Field(default_factory=dict)
 

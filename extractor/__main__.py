@@ -1,0 +1,5 @@
+"""`python -m extractor …`: the same app as the `extractor` console script."""
+
+from extractor.cli import app
+
+app()
