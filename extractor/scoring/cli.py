@@ -20,21 +20,15 @@ def _fail(message: str) -> None:
 
 
 def profiles_command() -> None:
-    """List the scoring profiles: name, what they apply to, and their rules in one line."""
+    """List the scoring profiles: name, title, what they apply to, and their rules."""
     from extractor.scoring.profiles import load_profiles
 
-    table = RichTable(title="评分方案")
-    for column in ("name", "title", "template families", "section kinds", "rules"):
-        table.add_column(column)
     for profile in load_profiles():
-        table.add_row(
-            profile.name,
-            profile.title,
-            ", ".join(profile.template_families) or "—",
-            ", ".join(profile.section_kinds) or "—（仅 --profile 或模板族）",
-            profile.description,
-        )
-    Console().print(table)
+        families = ", ".join(profile.template_families) or "—"
+        kinds = ", ".join(profile.section_kinds) or "—（仅 --profile 或模板族选择）"
+        typer.echo(f"{profile.name}\t{profile.title}")
+        typer.echo(f"  模板族: {families}  表类: {kinds}")
+        typer.echo(f"  {profile.description}")
 
 
 def _from_file(path: Path, profile: str) -> ExtractionResult:
