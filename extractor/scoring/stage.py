@@ -118,6 +118,10 @@ def budget_part(result: ExtractionResult, section: Section, profile: Profile, de
     weighted = next((b for b in lines if b.weight is not None), None)
     if weighted is not None:
         return Part(weighted, budget_score(weighted.weight, _rate_of(weighted), decimals, profile.budget.cap_at_weight))
+    scored = next((b for b in lines if b.score is not None), None) if section.kind != "review" else None
+    if scored is not None:  # a scored budget row whose weight is printed only in its label (预算执行情况(20分))
+        weight = profile.budget.weight
+        return Part(scored, budget_score(weight, _rate_of(scored), decimals, profile.budget.cap_at_weight))
     labels = profile.budget.summary_labels
     summary = next((s for s in result.scores if s.section == section.id and s.label in labels), None)
     if summary is None:
@@ -164,8 +168,8 @@ def score_section(view: DocView, section: Section, profile: Profile) -> Optional
     parts = [
         Part(i, indicator_proposal(i, profile, decimals))
         for i in result.indicators
-        if i.section == section.id and i.weight is not None
-    ]
+        if i.section == section.id and (i.weight is not None or i.score is not None)
+    ]  # a scored indicator without a printed weight keeps its self-score in the proposal
     budget = budget_part(result, section, profile, decimals)
     if budget is not None:
         parts.append(budget)
