@@ -12,6 +12,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.forms.columns import type_columns
 from extractor.forms.headers import (
     VOCABULARIES,
     ColumnRole,
@@ -21,6 +22,7 @@ from extractor.forms.headers import (
     match_header,
     match_role,
 )
+from extractor.forms.lexicon import lexicon
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -28,9 +30,8 @@ from schemas import Cell
 
 MIN_HEADER_ROLES = 3
 """A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
-TOTAL_LABELS = re.compile(r"^(总分|总计|合计|小计|得分合计|总得分)$")
 _PLACEHOLDER = re.compile(r"^[-—–/／\s]*$")
-LABEL_ROLES = frozenset({"item", "label", "name", "level1", "level2"})
+LABEL_ROLES = frozenset(lexicon().label_roles)
 MONEY_ROLES = ("initial", "adjustment", "adjusted", "actual")
 AMOUNT_ROLES = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
 
@@ -159,18 +160,26 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
         if cell is not None:
             cells[name] = cell
     first_text = next((squeeze(c.text) for c in view.row_cells(row) if c.text and c.row == row), "")
-    if TOTAL_LABELS.match(first_text):
-        label = next(c for c in view.row_cells(row) if c.text and c.row == row)
-        return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
+    if first_text in lexicon().totals:
+        total = next(c for c in view.row_cells(row) if c.text and c.row == row)
+        return RowRecord(kind="total", row=row, cells=cells, label=total, region_kind=header.kind)
     if header.kind == "indicators":
         cells.update(_levels_under_name(view, row, header))
-        name = cells.get("name")
-        if name is None or not name.text or name.row != row:
+        name_cell = cells.get("name")
+        if name_cell is None or not name_cell.text or name_cell.row != row:
             return None
-        if not _has_any(cells, ("target", "actual", "weight", "score")):
+        if re.match(lexicon().placeholder_name, squeeze(name_cell.text)):
+            return None  # 指标2: — an unfilled template row
+        for key, role in header.level_weights.items():
+            cell = _cell_for(view, row, role, header)
+            if cell is not None:
+                cells[key] = cell
+        # A scoring table (评分表) lists its indicators with criteria even where nothing is scored yet.
+        scoring_table = bool({"criteria", "explanation"} & header.roles.keys())
+        if not scoring_table and not _has_any(cells, ("target", "actual", "weight", "score")):
             return None
         return RowRecord(kind="indicators", row=row, cells=cells, region_kind=header.kind)
-    label = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
+    label: Optional[Cell] = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
     if label is None or not label.text or label.row != row and label.row_span == 1:
         return None
     money = tuple(role for role in MONEY_ROLES if role in header.roles)
@@ -179,13 +188,8 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
     return RowRecord(kind=header.kind, row=row, cells=cells, label=label, region_kind=header.kind)
 
 
-KEY_LABELS = re.compile(
-    r"^(自评得分|预算执行|复核自评得分|自评复核得分|复核得分|绩效自评综合得分|综合得分|部门名称|州级预算部门名称|预算部门名称|项目名称)$"
-)
-
-
 def _is_key_label(text: str) -> bool:
-    return bool(KEY_LABELS.match(header_key(text)))
+    return lexicon().key_labels.field_of(header_key(text)) is not None
 
 
 def key_values(view: TableView, row: int) -> list[KeyValue]:
@@ -222,6 +226,7 @@ def read_table(view: TableView) -> TableReading:
         found = match_header(view, row)
         row_pairs = key_values(view, row)
         if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
+            found = type_columns(view, found, view.n_rows)
             header = found
             headers.append(found)
             row = found.row + 1

@@ -12,6 +12,7 @@ from extractor.eval import (
     DOCUMENT_FIELDS,
     INDICATOR_FIELDS,
     SCORE_FIELDS,
+    SECTION_FIELDS,
     align,
     evaluate,
     evaluate_file,
@@ -31,6 +32,7 @@ def _golden(seed: str) -> ExtractionResult:
 def _total(golden: ExtractionResult) -> int:
     return (
         len(DOCUMENT_FIELDS)
+        + len(golden.sections) * len(SECTION_FIELDS)
         + len(golden.indicators) * len(INDICATOR_FIELDS)
         + len(golden.budget_lines) * len(BUDGET_FIELDS)
         + len(golden.scores) * len(SCORE_FIELDS)
