@@ -122,11 +122,14 @@ def profile_named(name: str, profiles: tuple[Profile, ...]) -> Profile:
 
 
 def profile_for(section: Section, profiles: tuple[Profile, ...], requested: Optional[str] = None) -> Optional[Profile]:
-    """The requested profile, else the one declaring the section's template family, else its kind."""
+    """The requested profile; else one declaring the section's template family that accepts its kind (or
+    declares no kinds); else the first declaring its kind. A family refines the choice, it never puts a
+    department form under a project profile because both print 分值 and 得分."""
     if requested and requested != AUTO:
         return profile_named(requested, profiles)
     if section.template_family:
         for profile in profiles:
-            if section.template_family in profile.template_families:
+            accepts = not profile.section_kinds or section.kind in profile.section_kinds
+            if section.template_family in profile.template_families and accepts:
                 return profile
     return next((p for p in profiles if section.kind in p.section_kinds), None)

@@ -167,8 +167,13 @@ def _rate_text(rate: Optional[float]) -> Optional[str]:
 def write_summary_xlsx(rows: list[SummaryRow], path: Path, title: str = TITLE) -> Path:
     """One sheet: the title, the unit note, the header row and one row per project."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+
+    def clean(text: Optional[str]) -> Optional[str]:
+        """Control characters a PDF may carry make openpyxl refuse the whole cell."""
+        return None if text is None else ILLEGAL_CHARACTERS_RE.sub("", text)
 
     book = Workbook()
     sheet = book.active
@@ -184,8 +189,8 @@ def write_summary_xlsx(rows: list[SummaryRow], path: Path, title: str = TITLE) -
         sheet.append(
             [
                 number,
-                row.unit,
-                row.project,
+                clean(row.unit),
+                clean(row.project),
                 row.initial,
                 row.adjusted,
                 row.actual,
@@ -194,8 +199,8 @@ def write_summary_xlsx(rows: list[SummaryRow], path: Path, title: str = TITLE) -
                 row.proposed_score,
                 row.review_score,
                 row.grade,
-                "\n".join(f"{i}.{p}" for i, p in enumerate(row.problems, 1)) if row.problems else "无意见",
-                "\n".join(f"{i}.{s}" for i, s in enumerate(row.suggestions, 1)) if row.suggestions else "无意见",
+                clean("\n".join(f"{i}.{p}" for i, p in enumerate(row.problems, 1))) if row.problems else "无意见",
+                clean("\n".join(f"{i}.{s}" for i, s in enumerate(row.suggestions, 1))) if row.suggestions else "无意见",
             ]
         )
     for index, (_, width) in enumerate(HEADERS, start=1):

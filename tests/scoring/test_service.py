@@ -76,3 +76,21 @@ def test_score_command_json_and_summary(tmp_path: Path) -> None:
     assert listing.exit_code == 0 and "national_project" in listing.output
     wrong = runner.invoke(app, ["score", str(SEEDS / "000" / "000.xlsx"), "--profile", "nope"])
     assert wrong.exit_code == 1
+
+
+def test_score_command_on_a_stored_document(store_url: str, engine: Engine, tmp_path: Path) -> None:  # noqa: F811
+    unscored = golden("002")
+    unscored.document.sha256 = "3" * 64
+    document_id = store(engine, unscored, SEEDS / "002" / "002.pdf")
+    out = tmp_path / "汇总.xlsx"
+    answer = CliRunner().invoke(
+        app,
+        ["score", "--stored", str(document_id), "--database-url", store_url, "--json", "--summary-xlsx", str(out)],
+    )
+    assert answer.exit_code == 0, answer.output
+    body = json.loads(answer.stdout[answer.stdout.index("{") :])
+    assert body["document"]["proposed_review_score"] == 93.02
+    assert any(f["severity"] == "warning" and "i8.expected_score" in f["refs"] for f in body["findings"])
+    assert out.exists()
+    missing = CliRunner().invoke(app, ["score", "--stored", "99999", "--database-url", store_url])
+    assert missing.exit_code == 1

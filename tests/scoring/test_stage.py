@@ -98,6 +98,8 @@ def test_profiles_load_validate_and_are_chosen_by_family_then_kind() -> None:
     assert profile_for(project, profiles).name == "national_project"  # type: ignore[union-attr]
     family = project.model_copy(update={"template_family": "provincial_project"})
     assert profile_for(family, profiles).name == "provincial_budget20"  # type: ignore[union-attr]
+    department = Section(id="s2", kind="department", title="x", template_family="national_project_2020")
+    assert profile_for(department, profiles).name == "department_overall"  # type: ignore[union-attr]
     assert profile_for(project, profiles, "department_overall").name == "department_overall"  # type: ignore[union-attr]
     with pytest.raises(ProfileError):
         profile_named("nope", profiles)
