@@ -18,7 +18,7 @@ from typing import Optional
 from extractor.rules.docview import DocView
 from extractor.rules.indicators import reading
 from extractor.scoring.criteria import recognise
-from extractor.scoring.profiles import Profile, load_profiles, profile_for
+from extractor.scoring.profiles import Profile, load_profiles, profile_for, profile_named
 from extractor.scoring.records import Scored, scored_records
 from extractor.scoring.rules import (
     Proposal,
@@ -164,6 +164,9 @@ def _apply(record: Scored, proposal: Proposal) -> None:
 def score_section(view: DocView, section: Section, profile: Profile) -> Optional[float]:
     """Fill the section's records' proposals and deductions; returns its proposed score (None: nothing scored)."""
     result = view.result
+    for record in scored_records(result):
+        if record.section == section.id:  # a re-scoring leaves no proposal of a record it no longer scores
+            record.expected_score, record.scoring = None, None
     decimals = section_decimals(view, section, profile)
     parts = [
         Part(i, indicator_proposal(i, profile, decimals))
@@ -173,6 +176,8 @@ def score_section(view: DocView, section: Section, profile: Profile) -> Optional
     budget = budget_part(result, section, profile, decimals)
     if budget is not None:
         parts.append(budget)
+    if not parts:
+        return None  # nothing this profile scores: the section stays unscored
     for part in parts:
         _apply(part.record, part.proposal)
     section.scoring_profile = profile.name
@@ -210,6 +215,23 @@ def score_result(
             score_section(view, section, chosen)
     scored.document.proposed_review_score = document_score(scored)
     return scored
+
+
+def rescore(result: ExtractionResult) -> ExtractionResult:
+    """Proposals again after a correction, each section under the profile that scored it before; a result
+    that was never scored is returned as it is (scoring stays optional)."""
+    chosen = {s.id: s.scoring_profile for s in result.sections if s.scoring_profile}
+    if not chosen:
+        return result
+    rescored = result.model_copy(deep=True)
+    available = load_profiles()
+    view = DocView(rescored)
+    for section in rescored.sections:
+        name = chosen.get(section.id)
+        if name is not None:
+            score_section(view, section, profile_named(name, available))
+    rescored.document.proposed_review_score = document_score(rescored)
+    return rescored
 
 
 def describe(section: Section) -> str:
