@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.scoring.profiles import DeviationRule
@@ -14,6 +14,7 @@ from extractor.scoring.rules import (
     round_to,
     with_deviation,
 )
+from extractor.scoring.stage import score_result
 
 weights = st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 20.0, 30.0])
 rates = st.floats(min_value=0, max_value=200, allow_nan=False)
@@ -93,3 +94,29 @@ def test_a_deviation_deduction_only_lowers_and_never_below_zero(
         assert after.expected is None
     else:
         assert after.expected is not None and 0 <= after.expected <= proposal.expected
+
+
+row = st.tuples(
+    st.sampled_from(["≥", "≤", "＝"]),
+    st.integers(min_value=1, max_value=200),
+    st.integers(min_value=0, max_value=300),
+    st.integers(min_value=1, max_value=20),
+    st.integers(min_value=0, max_value=20),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(row, min_size=1, max_size=6))
+def test_a_section_proposal_adds_its_parts_and_deducts_only_overscoring(rows: list[tuple]) -> None:
+    from tests.scoring.test_forms import form
+
+    built = form([(f"指标{n}", f"{op}{t}个", f"{a}个", str(w), str(s)) for n, (op, t, a, w, s) in enumerate(rows)])
+    scored = score_result(built)
+    section = scored.sections[0]
+    parts = [i.expected_score if i.expected_score is not None else i.score for i in scored.indicators]
+    assert section.proposed_review_score == round_to(sum(p or 0.0 for p in parts), 2)
+    for deduction in section.deductions:
+        record = next(i for i in scored.indicators if f"{i.id}.score" == deduction.ref)
+        assert record.score is not None and record.expected_score is not None
+        assert deduction.points == round_to(record.score - record.expected_score, 2) > 0
+    assert score_result(scored) == scored  # scoring twice changes nothing
