@@ -46,8 +46,12 @@ def _from_file(path: Path, profile: str) -> ExtractionResult:
         raise
 
 
-def _from_store(keys: list[str], every: bool, database_url: Optional[str], profile: str) -> list[ExtractionResult]:
+def _from_store(
+    keys: list[str], every: bool, database_url: Optional[str], profile: str, save: bool
+) -> list[ExtractionResult]:
+    """Stored documents scored; with `save`, the proposals are written back (the review page shows them)."""
     from extractor.cli_store import _settings
+    from extractor.review.records import locked_document, write_result
     from extractor.rules import apply_validation
     from extractor.scoring.stage import score_result
     from extractor.store import document_result, find_document, list_documents, open_store, session_scope
@@ -61,7 +65,11 @@ def _from_store(keys: list[str], every: bool, database_url: Optional[str], profi
                 ids += [d.id for d in list_documents(session=session, status="done")]
             for document_id in dict.fromkeys(i for i in ids if i is not None):
                 stored = document_result(session=session, document_id=document_id)
-                results.append(apply_validation(score_result(stored, profile)))
+                scored = apply_validation(score_result(stored, profile))
+                if save:
+                    document = locked_document(session=session, document_id=document_id)
+                    write_result(session=session, document=document, result=scored, previous=stored)
+                results.append(scored)
     except LookupError as error:
         _fail(str(error))
     finally:
@@ -118,6 +126,9 @@ def score_command(
     summary_xlsx: Annotated[
         Optional[Path], typer.Option("--summary-xlsx", help="Write the 复核意见汇总表 of all inputs here")
     ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Write the proposals of --stored/--all-stored documents back to the store")
+    ] = False,
     database_url: Annotated[Optional[str], typer.Option("--database-url", help="Store URL for --stored")] = None,
 ) -> None:
     """Propose review scores: expected score per indicator and budget line, per section and document."""
@@ -131,7 +142,7 @@ def score_command(
         _fail(str(error))
     results = [_from_file(path, profile) for path in files or []]
     if stored or all_stored:
-        results += _from_store(list(stored or []), all_stored, database_url, profile)
+        results += _from_store(list(stored or []), all_stored, database_url, profile, save)
     if not results:
         _fail("nothing to score: give FILE, --stored ID or --all-stored")
     if summary_xlsx is not None:

@@ -13,6 +13,7 @@ from extractor.cli import app
 from extractor.export import export
 from extractor.rules import apply_validation
 from extractor.scoring.stage import score_result
+from extractor.store import document_result, session_scope
 from schemas import ExtractionResult
 from tests.review.conftest import Service, service  # noqa: F401  (fixture)
 from tests.review.helpers import store
@@ -94,3 +95,11 @@ def test_score_command_on_a_stored_document(store_url: str, engine: Engine, tmp_
     assert out.exists()
     missing = CliRunner().invoke(app, ["score", "--stored", "99999", "--database-url", store_url])
     assert missing.exit_code == 1
+    with session_scope(engine) as session:
+        assert document_result(session=session, document_id=document_id).document.proposed_review_score is None
+    saved = CliRunner().invoke(app, ["score", "--all-stored", "--save", "--database-url", store_url])
+    assert saved.exit_code == 0, saved.output
+    with session_scope(engine) as session:
+        kept = document_result(session=session, document_id=document_id)
+    assert kept.document.proposed_review_score == 93.02
+    assert [d.ref for s in kept.sections for d in s.deductions] == ["i8.score"]
