@@ -146,7 +146,9 @@ def _joined(cells: dict[str, Cell], role: str, with_operator: bool) -> tuple[Val
             parts.append(unit)
     if len(parts) == 1:
         return value, parts
-    parts.sort(key=lambda cell: cell.col)
+    if with_operator:
+        parts.sort(key=lambda cell: cell.col)  # operator | value | unit as printed
+    # The actual borrows the unit column: the unit always reads after the number (96 + % → 96%).
     return parse_value("".join(clean_text(cell.text) or "" for cell in parts)), parts
 
 
