@@ -101,6 +101,8 @@ def _label_cell(view: TableView, row: int, header: HeaderMatch) -> Optional[Cell
         if cell.row <= header.first_row and cell.row_span > 1:
             continue  # a side label spanning the header, not this row's label
         if cell.text and not _PLACEHOLDER.match(cell.text):
+            if label is not None and re.fullmatch(r"\d{1,3}", squeeze(cell.text)):
+                continue  # a 行次 row number right of the label names the row, it is no label
             label = cell
     return label
 
@@ -153,6 +155,19 @@ def _levels_under_name(view: TableView, row: int, header: HeaderMatch) -> dict[s
     return found
 
 
+MIN_NUMBERING = 3
+
+
+def _column_numbering(view: TableView, row: int) -> bool:
+    """A row that numbers the columns (列次 | 1 | 2 | 3 …): consecutive integers left to right."""
+    numbers = []
+    for cell in view.row_cells(row):
+        text = squeeze(cell.text)
+        if cell.row == row and re.fullmatch(r"\d{1,2}", text):
+            numbers.append(int(text))
+    return len(numbers) >= MIN_NUMBERING and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+
+
 def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
     cells = {}
     for name, role in header.roles.items():
@@ -185,6 +200,8 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
     money = tuple(role for role in MONEY_ROLES if role in header.roles)
     if not _printed_any(cells, money or AMOUNT_ROLES):
         return None  # a grouping row (按收入性质分：) prints nothing in the money columns
+    if _column_numbering(view, row):
+        return None  # 列次 0 1 2 3 …: the columns' numbers, not amounts
     return RowRecord(kind=header.kind, row=row, cells=cells, label=label, region_kind=header.kind)
 
 
