@@ -175,3 +175,21 @@ def test_department_precedence_and_implementing_unit():
     assert result.document.department == "银川市教育局"
     assert result.sections[0].implementing_unit == "银川市第六中学"
     assert result.document.year == 2021
+
+
+def test_budget_printed_as_label_value_pairs():
+    rows = [
+        ["专项名称", "食品监管补助资金", None, None, None, "自评得分"],
+        ["预算执行情况", "预算数:", "2.38", "执行数:", "2.38", "100"],
+        [None, "其中:中央补助", "2.38 万元", "其中:中央补助", "2.38万元", None],
+        [None, "地方资金", "万元", "地方资金", "万元", None],
+    ]
+    spans = {(0, 1): (1, 4), (1, 0): (3, 1), (1, 5): (3, 1)}
+    for r, c in [(0, 2), (0, 3), (0, 4), (2, 0), (3, 0), (2, 5), (3, 5)]:
+        rows[r][c] = None
+    result = _read(_table(rows, spans))
+    assert [(b.item, b.adjusted, b.actual) for b in result.budget_lines] == [
+        ("预算执行情况", 2.38, 2.38),
+        ("中央补助", 2.38, 2.38),
+    ]
+    assert result.budget_lines[0].source.cells["adjusted"] == [(1, 2)]
