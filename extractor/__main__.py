@@ -1,4 +1,4 @@
-"""`python -m extractor …`: the same app as the `extractor` console script."""
+"""`python -m extractor …` runs the CLI of this checkout (the console script may point elsewhere)."""
 
 from extractor.cli import app
 

@@ -129,5 +129,9 @@ from extractor.scoring.cli import register as _register_scoring_commands  # noqa
 
 _register_scoring_commands(app)
 
+from extractor.explain import explain as _explain  # noqa: E402  (imported after app: one registration line)
+
+app.command()(_explain)
+
 if __name__ == "__main__":
     app()
