@@ -113,23 +113,27 @@ def narrative_rate(result: ExtractionResult, section: Section, profile: Profile)
 
 
 def budget_part(result: ExtractionResult, section: Section, profile: Profile, decimals: int) -> Optional[Part]:
-    """The section's 预算执行 block: a weighted budget line, else a 预算执行 score summary."""
+    """The section's 预算执行 block: a budget line printing its own weight; else the 预算执行 score summary
+    (its weight, the rate of the total line or the narrative); else a budget line printing a score, weighted
+    by the summary's printed weight (预算执行情况(20分)) or the profile's."""
+    cap = profile.budget.cap_at_weight
     lines = [b for b in result.budget_lines if b.section == section.id]
     weighted = next((b for b in lines if b.weight is not None), None)
     if weighted is not None:
-        return Part(weighted, budget_score(weighted.weight, _rate_of(weighted), decimals, profile.budget.cap_at_weight))
-    scored = next((b for b in lines if b.score is not None), None) if section.kind != "review" else None
-    if scored is not None:  # a scored budget row whose weight is printed only in its label (预算执行情况(20分))
-        weight = profile.budget.weight
-        return Part(scored, budget_score(weight, _rate_of(scored), decimals, profile.budget.cap_at_weight))
+        return Part(weighted, budget_score(weighted.weight, _rate_of(weighted), decimals, cap))
     labels = profile.budget.summary_labels
     summary = next((s for s in result.scores if s.section == section.id and s.label in labels), None)
+    printed_weight = summary.weight if summary is not None else None
+    weight = printed_weight if printed_weight is not None else profile.budget.weight
+    # a review summary's budget lines are projects with their total scores, not a scored budget row
+    scored = next((b for b in lines if b.score is not None), None) if section.kind != "review" else None
+    if scored is not None and (summary is None or summary.score is None):
+        return Part(scored, budget_score(weight, _rate_of(scored), decimals, cap))
     if summary is None:
         return None
     total = next((b for b in lines if b.item in profile.budget.total_items and _rate_of(b) is not None), None)
     rate = _rate_of(total) if total is not None else narrative_rate(result, section, profile)
-    weight = summary.weight if summary.weight is not None else profile.budget.weight
-    proposal = budget_score(weight, rate, decimals, profile.budget.cap_at_weight)
+    proposal = budget_score(weight, rate, decimals, cap)
     if total is None and rate is not None:
         proposal = Proposal(proposal.expected, f"{proposal.scoring}（执行率取自报告正文）")
     return Part(summary, proposal)
