@@ -83,3 +83,17 @@ def test_the_final_review_score_is_the_records_review_scores_once_all_are_set() 
     scored.indicators[1].review_score = 5.0
     (row,) = summary_rows([scored])
     assert row.review_score == 11.0
+
+
+def test_a_budget_row_scored_without_its_weight_takes_the_summary_weight() -> None:
+    doc = DocumentBuilder(year=2024).section("project", "项目支出绩效自评表")
+    money = doc.table("预算执行情况", role="budget")
+    money.row(["项目", "预算数", "执行数", "执行率", "得分"])
+    money.row(
+        ["年度财政资金总额", "10.00", "6.69", "66.88%", "13.38"],
+        budget={"item": 0, "adjusted": 1, "actual": 2, "rate": 3, "score": 4},
+    )
+    money.row(["预算执行情况", "20", ""], score={"label": 0, "weight": 1})
+    scored = score_result(doc.build(), "national_project")  # its own default weight is 10
+    line = scored.budget_lines[0]
+    assert (line.expected_score, line.scoring) == (13.38, "分值20 × 执行率66.88% = 13.38")
