@@ -97,6 +97,10 @@ class Level(BaseModel):
         return self.weight is not None or self.score is not None
 
 
+def _merged_blank(cell: Optional[Cell]) -> bool:
+    return cell is not None and cell.row_span > 1 and not squeeze(cell.text)
+
+
 class LevelCarry:
     """一级/二级指标 carried down blank cells, reset when the 一级 changes."""
 
@@ -127,6 +131,8 @@ class LevelCarry:
             self.level1 = level1
         if level2 is not None:
             self.level2 = level2
+        elif _merged_blank(cells.get("level2")):
+            self.level2 = None  # a blank cell merged over rows is deliberate: these rows have no 二级
         return self.level1, self.level2
 
 
@@ -146,7 +152,9 @@ def _joined(cells: dict[str, Cell], role: str, with_operator: bool) -> tuple[Val
             parts.append(unit)
     if len(parts) == 1:
         return value, parts
-    parts.sort(key=lambda cell: cell.col)
+    if with_operator:
+        parts.sort(key=lambda cell: cell.col)  # operator | value | unit as printed
+    # The actual borrows the unit column: the unit always reads after the number (96 + % → 96%).
     return parse_value("".join(clean_text(cell.text) or "" for cell in parts)), parts
 
 

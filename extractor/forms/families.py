@@ -20,12 +20,13 @@ class SectionTraits(BaseModel):
     """What the reader found in one section's tables."""
 
     title: str
+    kind: str
     roles: set[str]
     level_weights: bool
     budget_weight: bool
 
 
-def traits(title: str, readings: list[TableReading], level_weights: bool) -> SectionTraits:
+def traits(title: str, kind: str, readings: list[TableReading], level_weights: bool) -> SectionTraits:
     roles: set[str] = set()
     budget_weight = False
     for reading in readings:
@@ -33,10 +34,14 @@ def traits(title: str, readings: list[TableReading], level_weights: bool) -> Sec
             roles |= header.roles.keys()
             level_weights = level_weights or bool(header.level_weights)
             budget_weight = budget_weight or (header.kind == "budget" and "weight" in header.roles)
-    return SectionTraits(title=squeeze(title), roles=roles, level_weights=level_weights, budget_weight=budget_weight)
+    return SectionTraits(
+        title=squeeze(title), kind=kind, roles=roles, level_weights=level_weights, budget_weight=budget_weight
+    )
 
 
 def _holds(family: Family, found: SectionTraits) -> bool:
+    if family.kinds and found.kind not in family.kinds:
+        return False
     if family.title_any and not any(word in found.title for word in family.title_any):
         return False
     if family.requires_any and not set(family.requires_any) & found.roles:

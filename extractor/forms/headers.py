@@ -178,12 +178,18 @@ def _qualifies(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
     return True
 
 
+def _item_and_amount(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
+    """A budget block of one amount column under a named item column (子项目名称 | 实际金额)."""
+    money = {"initial", "adjustment", "adjusted", "actual"} & roles.keys()
+    return kind == "budget" and "item" in roles and len(money) == 1 and not roles["item"].evidence.endswith("~")
+
+
 def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
     best: Optional[HeaderMatch] = None
     for kind in REGION_KINDS:
         cells = _read_cells(view, rows, kind)
         roles, levels = _assign(_claims(cells))
-        if _qualifies(kind, roles):
+        if _qualifies(kind, roles) or _item_and_amount(kind, roles):
             candidate = HeaderMatch(
                 kind=kind, row=rows[-1], first_row=rows[0], roles=roles, header_cells=cells, level_weights=levels
             )

@@ -77,7 +77,9 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
             Problem(stage="forms", message=f"表格无法解读：{type(error).__name__}: {error}", table=table_id)
         )
         reading = TableReading(records=[], key_values=[], headers=[])
-    has_records = bool(reading.records) or any(
+    # A table of score rows alone (a 评分 table inside the narrative) belongs to no form: only
+    # indicator or budget rows, or a form's own score lines, open a section.
+    has_records = any(record.kind in ("indicators", "budget") for record in reading.records) or any(
         build.score_label(p.label.text) in ("自评得分", "预算执行", "复核得分") for p in reading.key_values
     )
     if has_records and builder.current is None:
@@ -199,7 +201,7 @@ def _name_families(builder: _Builder) -> None:
     for index, section in enumerate(builder.sections):
         readings = [reading for section_id, reading in builder.readings if section_id == section.id]
         level_weights = any(i.parent is not None for i in builder.indicators if i.section == section.id)
-        found = families.traits(section.title, readings, level_weights)
+        found = families.traits(section.title, section.kind, readings, level_weights)
         builder.sections[index] = section.model_copy(update={"template_family": families.template_family(found)})
 
 

@@ -74,6 +74,7 @@ class Family(_Strict):
 
     key: str
     description: str
+    kinds: list[str] = Field(default_factory=list)
     title_any: list[str] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)
     requires_all: list[str] = Field(default_factory=list)

@@ -50,7 +50,7 @@ def test_header_key_strips_letters_notes_and_numbering(printed, normalised):
         ("全年实际完成数", "actual", "head:完成数"),
         ("实际数", "actual", "head:实际"),
         ("项目完成值", "actual", "head:完成值"),
-        ("标准分值", "weight", "lexicon:标准分值"),
+        ("标准分值", "weight", "head:分值"),
         ("指标权重", "weight", "head:权重"),
         ("考核评分", "score", "head:评分"),
         ("复核后得分", "review_score", "head:复核"),
