@@ -95,6 +95,8 @@ class HeaderMatch(BaseModel):
     header_cells: list[HeaderCell] = Field(default_factory=list)
     level_weights: dict[str, ColumnRole] = Field(default_factory=dict)
     """Weight/score columns right of a 一级 or 二级 name: `level1.weight`, `level2.score` …"""
+    n_cols: int = 0
+    """Columns of the table the header was read in (a continuation must have as many)."""
 
 
 def _read_cells(view: TableView, rows: list[int], kind: RegionKind) -> list[HeaderCell]:

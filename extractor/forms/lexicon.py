@@ -80,6 +80,7 @@ class Family(_Strict):
     requires_all: list[str] = Field(default_factory=list)
     level_weights: bool = False
     budget_weight: bool = False
+    budget_marks: Optional[float] = None
 
 
 class KeyLabels(_Strict):

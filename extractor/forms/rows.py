@@ -242,6 +242,12 @@ class TableReading(BaseModel):
     records: list[RowRecord]
     key_values: list[KeyValue]
     headers: list[HeaderMatch]
+    continued: bool = False
+    """The table opens without a header and was read under the previous table's indicator header."""
+
+    def open_region(self) -> Optional[HeaderMatch]:
+        """The indicator header still open at the table's end (a next table may continue it)."""
+        return self.headers[-1] if self.headers and self.headers[-1].kind == "indicators" else None
 
 
 def inline_budget(view: TableView, row: int) -> Optional[tuple[HeaderMatch, RowRecord]]:
@@ -275,11 +281,28 @@ def inline_budget(view: TableView, row: int) -> Optional[tuple[HeaderMatch, RowR
     return header, RowRecord(kind="budget", row=row, cells=found, label=label, region_kind="budget")
 
 
-def read_table(view: TableView) -> TableReading:
+def _continues(view: TableView, carried: Optional[HeaderMatch]) -> Optional[HeaderMatch]:
+    """The previous table's indicator header, when this table goes on with its rows: no header of
+    its own in the first row, the same number of columns, and a name under the name column."""
+    if carried is None or carried.n_cols != view.n_cols or match_header(view, 0) is not None:
+        return None
+    name = carried.roles.get("name")
+    cell = view.owner(0, name.first_col) if name is not None else None
+    if cell is None or not cell.text.strip() or cell.row != 0:
+        return None
+    return carried.model_copy(update={"row": -1, "first_row": -1, "header_cells": []})
+
+
+def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableReading:
+    """Headers open regions, data rows become records. `carried`: the indicator header left open by
+    the previous table, read on when this table is its continuation (a block split over tables)."""
     records: list[RowRecord] = []
     pairs: list[KeyValue] = []
     headers: list[HeaderMatch] = []
-    header: Optional[HeaderMatch] = None
+    header: Optional[HeaderMatch] = _continues(view, carried)
+    continued = header is not None
+    if header is not None:
+        headers.append(header)
     row = 0
     while row < view.n_rows:
         found = match_header(view, row)
@@ -292,7 +315,7 @@ def read_table(view: TableView) -> TableReading:
             row += 1
             continue
         if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
-            found = type_columns(view, found, view.n_rows)
+            found = type_columns(view, found, view.n_rows).model_copy(update={"n_cols": view.n_cols})
             header = found
             headers.append(found)
             row = found.row + 1
@@ -302,8 +325,8 @@ def read_table(view: TableView) -> TableReading:
         if header is not None and not row_pairs and ends_region(view, row, header):
             header = None
         if header is not None and not row_pairs:
-            record = read_row(view, row, header)
-            if record is not None:
-                records.append(record)
+            read = read_row(view, row, header)
+            if read is not None:
+                records.append(read)
         row += 1
-    return TableReading(records=records, key_values=pairs, headers=headers)
+    return TableReading(records=records, key_values=pairs, headers=headers, continued=continued)
