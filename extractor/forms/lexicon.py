@@ -164,6 +164,7 @@ _LETTER_TAIL = re.compile(r"[A-Ea-e]$")
 _NUMBERING = re.compile(r"^(?:\d+[.、．]|[一二三四五六七八九十]+[、.．])")
 
 
+@lru_cache(maxsize=16384)
 def header_key(text: str) -> str:
     """A header text normalised for matching.
 
@@ -232,6 +233,12 @@ def classify_header(text: str, kind: RegionKind) -> Optional[HeaderHit]:
     if not key or len(key) > lexicon().max_header_length:
         return None
     return _index(kind).classify(key)
+
+
+@lru_cache(maxsize=8192)
+def key_label_field(text: str) -> Optional[str]:
+    """The document/score field a printed key label names (主管部门 → supervising), cached per text."""
+    return lexicon().key_labels.field_of(header_key(text))
 
 
 def vocabulary(kind: RegionKind) -> dict[str, list[str]]:

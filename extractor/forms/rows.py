@@ -18,11 +18,10 @@ from extractor.forms.headers import (
     ColumnRole,
     HeaderMatch,
     RegionKind,
-    header_key,
     match_header,
     match_role,
 )
-from extractor.forms.lexicon import classify_header, lexicon
+from extractor.forms.lexicon import classify_header, key_label_field, lexicon
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -206,7 +205,7 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
 
 
 def _is_key_label(text: str) -> bool:
-    return lexicon().key_labels.field_of(header_key(text)) is not None
+    return key_label_field(text) is not None
 
 
 def key_values(view: TableView, row: int) -> list[KeyValue]:
