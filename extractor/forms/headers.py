@@ -166,7 +166,25 @@ def _assign(claims: list[ColumnRole]) -> tuple[dict[str, ColumnRole], dict[str, 
             roles[role] = kept
         elif role in roles and any(roles[role] is claim for claim in levels.values()):
             del roles[role]
+    _later_score_is_review(claims, roles, levels)
     return roles, levels
+
+
+def _later_score_is_review(
+    claims: list[ColumnRole], roles: dict[str, ColumnRole], levels: dict[str, ColumnRole]
+) -> None:
+    """Two …得分 columns for one row and no 复核 word: forms print the self score first and the
+    reviewer's score (审定/终审/核定得分) after it, so the later one is the review score."""
+    score = roles.get("score")
+    if score is None or "review_score" in roles:
+        return
+    taken = {id(claim) for claim in levels.values()}
+    later = [c for c in claims if c.role == "score" and c.first_col > score.last_col and id(c) not in taken]
+    if later:
+        claim = later[-1]
+        roles["review_score"] = claim.model_copy(
+            update={"role": "review_score", "evidence": f"{claim.evidence}+after_score"}
+        )
 
 
 _REQUIRED: dict[RegionKind, tuple[set[str], int]] = {

@@ -122,6 +122,7 @@ class Lexicon(_Strict):
     operators: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     operator_suffixes: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     bound_words: list[str]
+    criteria_words: list[str]
     units: list[str]
     families: list[Family]
 
