@@ -105,6 +105,7 @@ class KeyLabels(_Strict):
 class Lexicon(_Strict):
     fuzzy: Fuzzy
     max_header_length: int
+    max_head_length: int
     regions: dict[RegionKind, Region]
     label_roles: list[str]
     totals: list[str]
@@ -205,7 +206,17 @@ class _RegionIndex:
         self.choices = list(self.exact)
         self.fuzzy = fuzzy
 
-    def classify(self, key: str) -> Optional[HeaderHit]:
+    def classify(self, key: str, long: bool = False) -> Optional[HeaderHit]:
+        """Exact synonym, head word, fuzzy; a `long` header is read by its head word only."""
+        if long:
+            return next(
+                (
+                    HeaderHit(role=rule.role, rank=HEAD_RANK + index, evidence=f"head:{rule.word}")
+                    for index, rule in enumerate(self.heads)
+                    if rule.suffix is not None and rule.matches(key)
+                ),
+                None,
+            )
         if key in self.exact:
             role, rank = self.exact[key]
             return HeaderHit(role=role, rank=rank, evidence=f"lexicon:{key}")
@@ -231,9 +242,10 @@ def _index(kind: RegionKind) -> _RegionIndex:
 def classify_header(text: str, kind: RegionKind) -> Optional[HeaderHit]:
     """The role a header text names in a region of `kind`, or None (cached per distinct text)."""
     key = header_key(text)
-    if not key or len(key) > lexicon().max_header_length:
+    lex = lexicon()
+    if not key or len(key) > lex.max_head_length:
         return None
-    return _index(kind).classify(key)
+    return _index(kind).classify(key, long=len(key) > lex.max_header_length)
 
 
 @lru_cache(maxsize=8192)

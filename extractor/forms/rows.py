@@ -94,15 +94,19 @@ def _label_cell(view: TableView, row: int, header: HeaderMatch) -> Optional[Cell
     value_cols = [r.first_col for name, r in header.roles.items() if name not in ("item", "label")]
     limit = min(value_cols) if value_cols else view.n_cols
     label: Optional[Cell] = None
+    side: Optional[Cell] = None
     for cell in view.row_cells(row):
         if cell.col >= limit:
             break
         if cell.row <= header.first_row and cell.row_span > 1:
+            side = cell
             continue  # a side label spanning the header, not this row's label
         if cell.text and not _PLACEHOLDER.match(cell.text):
             if label is not None and re.fullmatch(r"\d{1,3}", squeeze(cell.text)):
                 continue  # a 行次 row number right of the label names the row, it is no label
             label = cell
+    if label is None and side is not None and side.row + side.row_span - 1 == row == header.row + 1:
+        return side  # a block of one line (市级预算执行情况(万元) | 2960.00 …): its side label names it
     return label
 
 
