@@ -124,6 +124,7 @@ class Lexicon(_Strict):
     operator_suffixes: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     bound_words: list[str]
     criteria_words: list[str]
+    money_words: list[str]
     units: list[str]
     families: list[Family]
 

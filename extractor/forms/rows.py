@@ -21,7 +21,7 @@ from extractor.forms.headers import (
     match_header,
     match_role,
 )
-from extractor.forms.lexicon import classify_header, key_label_field, lexicon
+from extractor.forms.lexicon import classify_header, header_key, key_label_field, lexicon
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -46,6 +46,8 @@ class RowRecord(BaseModel):
     label: Optional[Cell] = None
     """For budget and total rows: the printed label cell."""
     region_kind: RegionKind
+    group: Optional[str] = None
+    """The heading a funding line is printed under (计划生育转移支付资金合计), part of its item."""
 
 
 class KeyValue(BaseModel):
@@ -296,6 +298,44 @@ def _continues(view: TableView, carried: Optional[HeaderMatch]) -> Optional[Head
     return carried.model_copy(update={"row": -1, "first_row": -1, "header_cells": []})
 
 
+def _money(text: str) -> bool:
+    return any(word in text for word in lexicon().money_words)
+
+
+def funding_line(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
+    """A `label | amount` line inside an indicator block, under a carried indicator name
+    (年度预算资金总额 | 1084.25 under 预算资金安排): a budget line (its group is set afterwards)."""
+    name = header.roles.get("name")
+    owner = view.owner(row, name.first_col) if name is not None else None
+    if owner is None or owner.row == row:
+        return None  # a row that starts its own indicator is no funding line
+    printed = [cell for cell in view.row_cells(row) if cell.row == row and cell.text.strip()]
+    if len(printed) != 2 or parse_amount(printed[1].text) is None or parse_amount(printed[0].text) is not None:
+        return None
+    label, amount = printed
+    return RowRecord(kind="budget", row=row, cells={"adjusted": amount}, label=label, region_kind="budget")
+
+
+def _with_groups(view: TableView, lines: list[RowRecord]) -> list[RowRecord]:
+    """Funding lines under their group heading: the nearest money heading above in the label column
+    with no amount beside it (计划生育转移支付资金合计(万元)). Lines with no money word anywhere are dropped."""
+    found = []
+    for line in lines:
+        assert line.label is not None
+        col, group = line.label.col, None
+        for row in range(line.row - 1, -1, -1):
+            cell = view.owner(row, col)
+            if cell is None or cell.row != row or cell.col != col or not cell.text.strip():
+                continue
+            beside = view.owner(row, col + cell.col_span)
+            if _money(cell.text) and (beside is None or beside is cell or parse_amount(beside.text) is None):
+                group = header_key(cell.text)
+                break
+        if _money(squeeze(line.label.text)) or (group is not None and _money(group)):
+            found.append(line.model_copy(update={"group": group}))
+    return found
+
+
 def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableReading:
     """Headers open regions, data rows become records. `carried`: the indicator header left open by
     the previous table, read on when this table is its continuation (a block split over tables)."""
@@ -304,6 +344,7 @@ def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableR
     headers: list[HeaderMatch] = []
     header: Optional[HeaderMatch] = _continues(view, carried)
     continued = header is not None
+    lines: list[RowRecord] = []
     if header is not None:
         headers.append(header)
     row = 0
@@ -329,7 +370,13 @@ def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableR
             header = None
         if header is not None and not row_pairs:
             read = read_row(view, row, header)
+            if read is None and header.kind == "indicators":
+                line = funding_line(view, row, header)
+                if line is not None:
+                    lines.append(line)
             if read is not None:
                 records.append(read)
         row += 1
+    records += _with_groups(view, lines)
+    records.sort(key=lambda record: record.row)
     return TableReading(records=records, key_values=pairs, headers=headers, continued=continued)

@@ -274,3 +274,35 @@ def test_indicator_block_continued_in_a_second_table_without_header():
         ("效益指标", "知晓率", 38, "t2"),
     ]
     assert [(s.label, s.weight) for s in result.scores] == [("产出指标", 60), ("效益指标", 40)]
+
+
+def test_funding_lines_inside_an_indicator_block():
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "指标解释", "自评内容", "完成情况"],
+        ["项目预算管理", "资金投入", "预算资金安排", "资金安排是否合理", "转移支付资金合计(万元)", None],
+        [None, None, None, None, "年度预算资金总额):", "1084.25"],
+        [None, None, None, None, "其中:中央补助", "668.00"],
+        [None, None, None, None, "其中:", ""],
+    ]
+    spans = {(1, 0): (4, 1), (1, 1): (4, 1), (1, 2): (4, 1), (1, 3): (4, 1), (1, 4): (1, 2)}
+    for r in (2, 3, 4):
+        for c in range(4):
+            rows[r][c] = None
+    result = _read(_table(rows, spans))
+    assert [(b.item, b.adjusted) for b in result.budget_lines] == [
+        ("转移支付资金合计 年度预算资金总额", 1084.25),
+        ("转移支付资金合计 其中:中央补助", 668.0),
+    ]
+    assert [i.name for i in result.indicators] == ["预算资金安排"]
+
+
+def test_rate_printed_as_a_fraction_is_read_in_percent():
+    result = _read(
+        _table(
+            [
+                ["资金来源", "年初预算数", "全年预算数", "全年执行数", "执行率"],
+                ["年度资金总额", "29", "29", "27.8", "0.958"],
+            ]
+        )
+    )
+    assert result.budget_lines[0].rate == pytest.approx(95.8)
