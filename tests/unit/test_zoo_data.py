@@ -13,7 +13,7 @@ from fixtures.generate.source import source_path
 from fixtures.generate.to_pdf import render_pdf
 from fixtures.zoo.build import TableItem, Variant, make_variant
 from fixtures.zoo.model import load_pools, load_zoo
-from fixtures.zoo.run import expected_scores, golden, variants
+from fixtures.zoo.run import SAMPLES_DIR, expected_scores, golden, variants, write_samples
 from schemas.records import ExtractionResult
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,3 +152,13 @@ def test_expected_scores_follow_the_family_rules(tmp_path: Path) -> None:
                 assert row.expected_score == indicator.weight
             else:
                 assert row.expected_score < indicator.weight
+
+
+def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
+    """fixtures/zoo/samples is the reviewed sample: a change to a golden must be deliberate."""
+    write_samples(tmp_path)
+    committed = sorted(path.relative_to(SAMPLES_DIR) for path in SAMPLES_DIR.glob("*/*.json"))
+    fresh = sorted(path.relative_to(tmp_path) for path in tmp_path.glob("*/*.json"))
+    assert committed == fresh
+    stale = [str(p) for p in committed if (SAMPLES_DIR / p).read_bytes() != (tmp_path / p).read_bytes()]
+    assert not stale, f"run `python -m fixtures.zoo --samples` and review the diff: {stale}"
