@@ -109,19 +109,15 @@ def test_the_zoo_runs_enough_variants_and_every_one_extracts(zoo: dict[str, Any]
 
 
 SCANNED = ["national_project", "system_export", "department_national"]
+SCAN_MARGIN = 0.01
+"""A scan may lose at most this much field accuracy against its born-digital PDF."""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "family",
-    [
-        pytest.param(f, marks=[pytest.mark.xfail(strict=False, reason=f"reader: {NOT_READ_YET[f]}")])
-        if f in NOT_READ_YET
-        else f
-        for f in SCANNED
-    ],
-)
+@pytest.mark.parametrize("family", SCANNED)
 def test_a_scanned_variant_reads_like_its_pdf(tmp_path: Path, family: str) -> None:
+    """The same golden, scanned at 200 dpi with skew and noise: the records found on the PDF are found
+    on the scan and its fields are read as well (the family's own figures are test_family_reads_back's)."""
     from fixtures.scans import STYLES, render_scan
 
     [folder] = generate(tmp_path / "zoo", 1, [family])
@@ -131,6 +127,7 @@ def test_a_scanned_variant_reads_like_its_pdf(tmp_path: Path, family: str) -> No
     born, scanned = evaluate_against(pdf, golden), evaluate_against(scan, golden)
     assert scanned.error is None, scanned.error
     assert {kind: count.matched for kind, count in scanned.counts.items()} == {
-        kind: count.expected for kind, count in born.counts.items()
+        kind: count.matched for kind, count in born.counts.items()
     }
-    assert scanned.field_accuracy >= FIELD_ACCURACY
+    misses = "\n".join(f"{m.record}.{m.field}: {m.expected!r} → {m.found!r}" for m in scanned.misses[:20])
+    assert scanned.field_accuracy >= born.field_accuracy - SCAN_MARGIN, misses
