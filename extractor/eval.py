@@ -159,6 +159,20 @@ class FileScore(BaseModel):
         """Accuracy over informative fields of matched records: blank = blank counted apart."""
         return self.matched_fields.informative_accuracy
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def record_precision(self) -> float:
+        """Matched / found over every record type the golden states."""
+        found = sum(c.found for c in self.counts.values())
+        return sum(c.matched for c in self.counts.values()) / found if found else 1.0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def record_recall(self) -> float:
+        """Matched / expected over every record type the golden states."""
+        expected = sum(c.expected for c in self.counts.values())
+        return sum(c.matched for c in self.counts.values()) / expected if expected else 1.0
+
 
 def _field(record: Any, dotted: str) -> Any:
     for part in dotted.split("."):
@@ -492,6 +506,8 @@ def _print_files(scores: list[FileScore], title: str) -> None:
         "indicators",
         "budget lines",
         "scores",
+        "rec precision",
+        "rec recall",
         "fields (informative)",
         "field acc",
         "blank=blank",
@@ -507,6 +523,8 @@ def _print_files(scores: list[FileScore], title: str) -> None:
         table.add_row(
             item.file,
             *counts,
+            f"{item.record_precision:.4f}",
+            f"{item.record_recall:.4f}",
             f"{item.matched_fields.correct - item.matched_fields.blank_matches}/{informative}",
             f"{item.field_accuracy:.4f}",
             str(item.matched_fields.blank_matches),
@@ -518,6 +536,8 @@ def _print_files(scores: list[FileScore], title: str) -> None:
     informative = totals.total - totals.blank_matches
     table.add_row(
         "all",
+        "",
+        "",
         "",
         "",
         "",
