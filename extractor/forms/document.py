@@ -140,5 +140,6 @@ def document_fields(
         "department": _department(readings, blocks),
         "year": _year(sections, readings, blocks),
         "self_score": _score(scores, sections, "自评得分", "score"),
-        "review_score": review if any(s.kind == "review" for s in sections) or review is not None else None,
+        # SPEC: the 复核得分 where the document is a review; a form's own 复核 column does not make it one
+        "review_score": review if any(s.kind == "review" for s in sections) else None,
     }
