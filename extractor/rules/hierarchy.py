@@ -3,9 +3,9 @@
 The reader links every indicator to its level subtotal and every subtotal to the one above
 (二级 → 一级 → 总分), and a 预算执行 summary to the 总分 where the form counts it. Each
 summary with children must equal the sum of their weights, scores and review scores, within
-the SPEC's tolerance for a sum of printed parts. A top total the form prints without its
-预算执行 part is also read with it (forms differ on whether 总分 includes it); it is fine
-when either reading holds, as `scores.score_totals` decides for forms without a hierarchy.
+the SPEC's tolerance for a sum of printed parts. A top total beside a 预算执行 part the reader
+did not link under it is left to `scores.score_totals`, which weighs the readings with and without
+that part across weight and score together (forms differ on whether 总分 includes it).
 """
 
 from __future__ import annotations
@@ -105,14 +105,6 @@ def _agrees_with_leaves(view: DocView, members: list[Member], name: str, total: 
     return parts is not None and sum_agrees(parts, total)
 
 
-def _counts_budget(view: DocView, summary: ScoreSummary, members: list[Member], budget: Budget) -> bool:
-    """The weights say the total includes 预算执行: children's weights + its weight = the printed total weight."""
-    total = view.printed_field(summary, "weight")
-    extra = view.printed_field(budget, "weight")
-    _, weights = _parts(view, members, "weight")
-    return total is not None and extra is not None and weights is not None and sum_agrees([*weights, extra], total)
-
-
 def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: str) -> Optional[Draft]:
     total = view.printed_field(summary, name)
     if total is None:
@@ -122,17 +114,8 @@ def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: s
         return None
     if _agrees_with_leaves(view, members, name, total):
         return None  # a subtotal below is the odd one out: it is reported against its own children
-    budget = _budget_sibling(view, summary, children)
     refs = [f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members)]
     names = _names(members)
-    if budget is not None:
-        extra = view.printed_field(budget, name)
-        if extra is not None and sum_agrees([*parts, extra], total):
-            return None  # this form's 总分 counts 预算执行 too
-        if extra is not None and _counts_budget(view, summary, children, budget):
-            parts = [*parts, extra]  # report the reading the form's own weights confirm
-            refs.append(f"{budget.id}.{name}")
-            names += f"及「{budget.label if isinstance(budget, ScoreSummary) else budget.item}」"
     decimals = decimals_of(parts)
     computed = sum(p.value for p in parts)
     what = FIELD_WORDS[name]
@@ -145,7 +128,7 @@ def hierarchy_sums(view: DocView) -> Iterator[Draft]:
     children = children_of(view)
     for summary in view.result.scores:
         members = children.get(summary.id)
-        if not members:
+        if not members or not _checked_here(view, summary, members):
             continue
         for name in LEVEL_FIELDS:
             draft = _check(view, summary, members, name)
@@ -153,6 +136,13 @@ def hierarchy_sums(view: DocView) -> Iterator[Draft]:
                 yield draft
 
 
+def _checked_here(view: DocView, summary: ScoreSummary, members: list[Member]) -> bool:
+    """A top total beside an unlinked 预算执行 part is judged by score_totals, which weighs the readings
+    with and without it across weight and score together (分值90 without it, 得分98 only with it)."""
+    return not (summary.parent is None and _budget_sibling(view, summary, members) is not None)
+
+
 def has_children(view: DocView, summary: ScoreSummary) -> bool:
-    """The reader linked records under this summary: the hierarchy rule checks it."""
-    return summary.id in children_of(view)
+    """The reader linked records under this summary and the hierarchy rule checks it."""
+    members = children_of(view).get(summary.id)
+    return bool(members) and _checked_here(view, summary, members)
