@@ -42,7 +42,7 @@ _INDEX_HEADER = re.compile(r"^(序号|行次|栏次|编号|序)$")
 _CODE_HEADER = re.compile(r"编码|代码|^类$|^款$|^项$|^科目编码")
 _RATE_HEADER = re.compile(r"率|比例|占比|比重|%|％")
 _INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标内容|指标值|指标名称|绩效指标")
-_COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号)$")
+_COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号|列次)$")
 
 
 class FigureGrid(CellGrid):
