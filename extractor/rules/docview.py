@@ -181,13 +181,7 @@ class DocView:
             name = self._header_field(view, block, col, record)
             if name is not None and (name not in NUMERIC_FIELDS or _matches(getattr(record, name), printed)):
                 return f"{record.id}.{name}"
-        if printed is not None and printed.text not in ("-", "—", "——", "/"):
-            for record in records:
-                for name in NUMERIC_FIELDS:
-                    value = getattr(record, name, None)
-                    if isinstance(value, float) and abs(value - printed.value) < 1e-9:
-                        return f"{record.id}.{name}"
-        return None
+        return None  # no guess by value: a cell whose field is not known names itself (t3.r5c2)
 
     def _key_value_ref(self, view: TableBlocks, records: list[Record], row: int, col: int) -> Optional[str]:
         """A form line `自评得分（满分100分） | 90 | 预算执行（10分） | #DIV/0!`: the label left of the cell."""
