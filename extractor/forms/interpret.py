@@ -239,10 +239,8 @@ def _block_summaries(
 
 
 def _link_to_top(builder: _Builder) -> None:
-    """What adds into nothing yet adds into its form's top: the 总分/合计 row, else the 自评得分.
-
-    Indicators without a level summary and level summaries without a parent, per section.
-    """
+    """Level summaries that add into nothing yet add into their form's top: the 总分 row, else the
+    自评得分, else a 合计 row. Indicators name their level summary only (null without one, SPEC)."""
     for section in builder.sections:
         scores = [s for s in builder.scores if s.section == section.id]
         # 总分 first, then the form's 自评得分, then a 合计 row (which may total a side table)
@@ -250,9 +248,6 @@ def _link_to_top(builder: _Builder) -> None:
         if top is None:
             continue
         levels = {name for i in builder.indicators if i.section == section.id for name in (i.level1, i.level2) if name}
-        for indicator in builder.indicators:
-            if indicator.section == section.id and indicator.parent is None:
-                indicator.parent = top.id
         for summary in scores:
             if summary.parent is None and summary is not top and summary.label in levels:
                 summary.parent = top.id

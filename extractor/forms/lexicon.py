@@ -102,6 +102,12 @@ class KeyLabels(_Strict):
         return None
 
 
+class SectionKinds(_Strict):
+    review_any: list[str]
+    project_any: list[str]
+    department_any: list[str]
+
+
 class Lexicon(_Strict):
     fuzzy: Fuzzy
     max_header_length: int
@@ -120,6 +126,10 @@ class Lexicon(_Strict):
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
+    form_title_endings: list[str]
+    report_title_endings: list[str]
+    section_kinds: SectionKinds
+    money_units: list[str]
     operators: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     operator_suffixes: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     bound_words: list[str]
