@@ -145,4 +145,4 @@ def _checked_here(view: DocView, summary: ScoreSummary, members: list[Member]) -
 def has_children(view: DocView, summary: ScoreSummary) -> bool:
     """The reader linked records under this summary and the hierarchy rule checks it."""
     members = children_of(view).get(summary.id)
-    return bool(members) and _checked_here(view, summary, members)
+    return members is not None and _checked_here(view, summary, members)
