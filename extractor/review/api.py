@@ -20,12 +20,12 @@ from extractor.review.boxes import field_boxes
 from extractor.review.corrections import CorrectionError
 from extractor.review.pages import NoPageImage, PageSize, page_png, page_sizes
 from extractor.review.queries import DocumentFilter, Order, Page, list_documents
-from extractor.review.records import NotCorrectable, correct_field
+from extractor.review.records import NotCorrectable, StaleVersion, correct_field, document_version
 from extractor.review.summary import mark_reviewed, review_state
 from extractor.review.uploads import NotADocument, TooLarge, accept_upload
 from extractor.store import document_result, list_corrections, session_scope
 from models import Document, DocumentReview, DocumentStatus, as_utc
-from schemas import ExtractionResult
+from schemas import ExtractionResult, PageInfo
 
 router = APIRouter(prefix="/api")
 
@@ -178,33 +178,68 @@ def get_documents(
         return list_documents(session=session, filters=filters, offset=offset, limit=limit, order=order)
 
 
-@router.get("/documents/{id}")
+def _etag(version: str) -> str:
+    return f'"{version}"'
+
+
+def _if_match(request: Request) -> Optional[str]:
+    """The version the caller last read (If-Match), or None when it sent none (`*` matches any)."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    return header.strip().removeprefix("W/").strip('"')
+
+
+@router.get("/documents/{id}", responses={200: {"headers": {"ETag": {"description": "the document's version"}}}})
 def get_document(request: Request, id: int, caller: AnyCaller) -> JSONResponse:
-    """The SPEC JSON of one document, with its status, error and review state."""
+    """The SPEC JSON of one document, with its status, error and review state.
+
+    The ETag names this version of the document; send it back as If-Match when correcting."""
     with session_scope(_engine(request)) as session:
-        return JSONResponse(document_payload(session, _document(session, id)))
+        document = _document(session, id)
+        version = document_version(session=session, document=document)
+        return JSONResponse(document_payload(session, document), headers={"ETag": _etag(version)})
 
 
 @router.patch(
     "/documents/{id}/fields",
     responses={
         409: {"description": "The document has no records yet"},
+        412: {"description": "If-Match names an older version: someone corrected the document since"},
         422: {"description": "Unknown ref or unreadable value"},
     },
 )
 def patch_field(request: Request, id: int, body: FieldCorrection, caller: Reviewer) -> JSONResponse:
-    """Correct one field: re-parsed, confidence 1.0, re-validated, audited. Answers the updated SPEC JSON."""
+    """Correct one field: re-parsed, confidence 1.0, re-validated, audited. Answers the updated SPEC JSON.
+
+    Send the ETag of the version you corrected as If-Match: a stale one is refused with 412."""
+    return _correct(request, id, body, caller.name)
+
+
+def _correct(request: Request, id: int, body: FieldCorrection, who: str) -> JSONResponse:
     with session_scope(_engine(request)) as session:
         _document(session, id)
         try:
             corrected = correct_field(
-                session=session, document_id=id, ref=body.ref, value=body.value, who=caller.name, reason=body.reason
+                session=session,
+                document_id=id,
+                ref=body.ref,
+                value=body.value,
+                who=who,
+                reason=body.reason,
+                expected_version=_if_match(request),
             )
+        except StaleVersion as error:
+            raise HTTPException(
+                status.HTTP_412_PRECONDITION_FAILED, str(error), headers={"ETag": _etag(error.current)}
+            ) from error
         except NotCorrectable as error:
             raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
         except CorrectionError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
-        return JSONResponse(document_payload(session, _document(session, id), corrected.result))
+        document = _document(session, id)
+        version = document_version(session=session, document=document)
+        return JSONResponse(document_payload(session, document, corrected.result), headers={"ETag": _etag(version)})
 
 
 @router.get("/documents/{id}/corrections")
@@ -238,6 +273,11 @@ def post_review(request: Request, id: int, body: ReviewMark, caller: Reviewer) -
         return review_state(mark_reviewed(session=session, document_id=id, who=caller.name, reviewed=body.reviewed))
 
 
+def recorded_pages(document: Document) -> list[PageInfo]:
+    """The reader's page record (sizes, scan turns), kept with the result's top-level extras."""
+    return [PageInfo.model_validate(page) for page in (document.result_extra or {}).get("pages") or []]
+
+
 def _source(request: Request, document_id: int) -> Document:
     with session_scope(_engine(request)) as session:
         document = _document(session, document_id)
@@ -251,7 +291,7 @@ def get_pages(request: Request, id: int, caller: AnyCaller) -> list[PageSize]:
     """Each page's size in PDF points, the unit of every bbox."""
     document = _source(request, id)
     try:
-        return page_sizes(Path(document.path or ""), document.kind)
+        return page_sizes(Path(document.path or ""), document.kind, recorded_pages(document))
     except NoPageImage as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
 
@@ -263,6 +303,7 @@ def get_page_image(request: Request, id: int, n: int, caller: AnyCaller) -> File
     """Page `n` (1-based) as PNG, rendered once and cached in the data dir."""
     document = _source(request, id)
     settings = request.app.state.settings
+    turn = next((page for page in recorded_pages(document) if page.n == n), None)
     try:
         path = page_png(
             source=Path(document.path or ""),
@@ -271,6 +312,7 @@ def get_page_image(request: Request, id: int, n: int, caller: AnyCaller) -> File
             page=n,
             dpi=settings.page_dpi,
             cache_dir=settings.pages_dir,
+            turn=turn,
         )
     except NoPageImage as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
