@@ -16,13 +16,14 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
-from extractor.review.boxes import field_boxes
+from extractor.review.boxes import field_boxes, finding_keys
 from extractor.review.corrections import CorrectionError
 from extractor.review.pages import NoPageImage, PageSize, page_png, page_sizes
 from extractor.review.queries import DocumentFilter, Order, Page, list_documents
 from extractor.review.records import NotCorrectable, StaleVersion, correct_field, document_version
 from extractor.review.summary import mark_reviewed, review_state
 from extractor.review.uploads import NotADocument, TooLarge, accept_upload
+from extractor.review.workflow import acceptances
 from extractor.store import document_result, list_corrections, session_scope
 from models import Document, DocumentReview, DocumentStatus, as_utc
 from schemas import ExtractionResult, PageInfo
@@ -82,14 +83,20 @@ def _document(session: Any, document_id: int) -> Document:
 
 
 def document_payload(session: Any, document: Document, result: Optional[ExtractionResult] = None) -> dict[str, Any]:
-    """The SPEC JSON of a done document plus `id`, `status`, `error`, the review state, and `boxes`:
-    where each field is printed (ref → page and bbox), for the review page."""
+    """The SPEC JSON of a done document plus `id`, `status`, `error`, the review state, `boxes` (where
+    each field is printed: ref → page, bbox and cell), `finding_keys` (finding id → stable key) and
+    `accepted` (stable key → who accepted the flagged field as correct), for the review page."""
     assert document.id is not None
     review = review_state(session.get(DocumentReview, document.id))
     extra = {"id": document.id, "status": document.status, "error": document.error, "review": review}
     if document.status == DocumentStatus.done.value:
         result = result or document_result(session=session, document_id=document.id)
-        return {**result.model_dump(mode="json"), **extra, "boxes": field_boxes(result)}
+        review_extra = {
+            "boxes": field_boxes(result),
+            "finding_keys": finding_keys(result),
+            "accepted": acceptances(session=session, document_id=document.id),
+        }
+        return {**result.model_dump(mode="json"), **extra, **review_extra}
     info = {"file": document.file, "sha256": document.sha256, "kind": document.kind, "pages": document.pages}
     return {"document": info, **extra}
 

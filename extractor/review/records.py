@@ -96,6 +96,24 @@ class Corrected:
     correction: Correction
 
 
+def follow_scores(previous: ExtractionResult, corrected: ExtractionResult) -> ExtractionResult:
+    """Document scores that were read from the score summaries follow a corrected summary: the header
+    shows the new 自评得分 after the reviewer fixes the 总分 row. A score the reviewer set on the
+    document itself (or one not read from a summary) is left alone."""
+    from extractor.forms.document import document_scores
+
+    before = document_scores(previous.scores, previous.sections)
+    after = document_scores(corrected.scores, corrected.sections)
+    updates = {
+        name: after[name]
+        for name in after
+        if after[name] != before[name] and getattr(previous.document, name) == before[name] and after[name] is not None
+    }
+    if not updates:
+        return corrected
+    return corrected.model_copy(update={"document": corrected.document.model_copy(update=updates)})
+
+
 def correct_field(
     *,
     session: Session,
@@ -119,7 +137,7 @@ def correct_field(
             raise StaleVersion(current_version)
     result = document_result(session=session, document_id=document_id)
     change = prepare(result, ref, value)
-    corrected = revalidate(apply(result, change.ref, change.after))
+    corrected = revalidate(follow_scores(result, apply(result, change.ref, change.after)))
     write_result(session=session, document=document, result=corrected, previous=result)
     correction = add_correction(
         session=session,
@@ -142,7 +160,7 @@ def with_corrections(result: ExtractionResult, corrections: list[Correction]) ->
     problems: list[Problem] = []
     for correction in corrections:
         try:
-            result = apply(result, correction.ref, correction.after)
+            result = follow_scores(result, apply(result, correction.ref, correction.after))
         except CorrectionError as error:
             problems.append(
                 Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}")
