@@ -7,6 +7,7 @@ Playwright drives it; `playwright install` (a browser download) is never used.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ import pytest
 
 from extractor.ingest import IngestOptions, ingest
 from extractor.review.tokens import Role, create_token
-from extractor.store import make_engine, session_scope, upgrade
+from extractor.store import make_engine, mark_failed, register_file, session_scope, upgrade
 from tests.review.conftest import SEED_001
 
 if TYPE_CHECKING:
@@ -50,8 +51,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(tmp_path: Path, sources: list[Path], *, roles: tuple[Role, ...] = (Role.reviewer,)) -> Iterator[Service]:
-    """A real `extractor serve` on a free port over a store holding `sources` (ingested first)."""
+def serve(
+    tmp_path: Path,
+    sources: list[Path],
+    *,
+    roles: tuple[Role, ...] = (Role.reviewer,),
+    failed: tuple[tuple[Path, str], ...] = (),
+) -> Iterator[Service]:
+    """A real `extractor serve` on a free port over a store holding `sources` (ingested first) and
+    `failed` (file, reason) as documents whose reading failed."""
     data_dir = tmp_path / "data"
     url = f"sqlite:///{data_dir / 'extractor.sqlite'}"
     engine = make_engine(url)
@@ -61,6 +69,10 @@ def serve(tmp_path: Path, sources: list[Path], *, roles: tuple[Role, ...] = (Rol
     assert summary.ok == len(copies), summary.failures
     tokens = {}
     with session_scope(engine) as session:
+        for path, reason in failed:
+            copy = Path(shutil.copy(path, tmp_path / f"failed-{path.name}"))
+            document = register_file(session=session, sha256=hashlib.sha256(copy.read_bytes()).hexdigest(), path=copy)
+            mark_failed(session=session, document=document, error=reason)
         for role in roles:
             _, tokens[role.value] = create_token(session=session, role=role, name=ROLE_NAMES[role])
     engine.dispose()

@@ -156,9 +156,12 @@ function badge(text, kind) {
 }
 
 function nextDocument() {
+  // The queue is re-ordered as documents are reviewed: the next one is the first still waiting after
+  // this one, wrapping round to the top.
   const done = state.queue.filter((item) => item.status === "done");
   const at = state.doc ? done.findIndex((item) => item.id === state.doc.id) : -1;
-  const next = done.slice(at + 1).find((item) => !item.reviewed) || done[at + 1];
+  const ring = [...done.slice(at + 1), ...done.slice(0, Math.max(at, 0))];
+  const next = ring.find((item) => !item.reviewed) || ring[0];
   if (next) location.hash = `doc=${next.id}`;
   else setStatus("队列中没有下一份文档");
 }
@@ -374,7 +377,10 @@ function findingItem(finding) {
     const [, field] = labelOf(state.doc, ref);
     const record = parseRef(ref).kind === "record" ? recordOf(state.doc, parseRef(ref).id) : null;
     const name = record ? (record.name || record.item || record.label || record.id) : field;
-    part.textContent = `${index === 0 && finding.refs.length > 1 ? "合计 " : ""}${name}${record ? "·" + field : ""} ${valueOf(state.doc, ref) || "—"}`;
+    // The first cited field is the figure the finding is about (a total), the others its parts.
+    const value = valueOf(state.doc, ref) || "—";
+    part.textContent = `${name}${record ? "·" + field : ""} ${value.length > 30 ? value.slice(0, 30) + "…" : value}`;
+    part.title = ref;
     parts.append(part);
   });
   li.append(parts);
