@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
@@ -348,6 +349,10 @@ def get_export(
     status_: Annotated[Optional[str], Query(alias="status")] = None,
     rule: Optional[str] = None,
     min_confidence: Annotated[Optional[float], Query(ge=0, le=1)] = None,
+    reviewed_only: Annotated[bool, Query(description="only documents marked reviewed")] = False,
+    since: Annotated[
+        Optional[datetime], Query(description="only documents changed or reviewed since (ISO 8601)")
+    ] = None,
 ) -> FileResponse:
     """The CLI's `extractor export`: SPEC field names as columns, same filters."""
     from extractor.export import RECORD_KINDS, ExportFilter, export
@@ -355,7 +360,15 @@ def get_export(
     kinds = tuple(kind or RECORD_KINDS)
     out = Path(tempfile.mkdtemp(prefix="export-"))
     cleanup = BackgroundTask(shutil.rmtree, out, ignore_errors=True)
-    filters = ExportFilter(department=department, year=year, status=status_, rule=rule, min_confidence=min_confidence)
+    filters = ExportFilter(
+        department=department,
+        year=year,
+        status=status_,
+        rule=rule,
+        min_confidence=min_confidence,
+        reviewed_only=reviewed_only,
+        since=since,
+    )
     try:
         written = export(
             engine=_engine(request), out_dir=out / "files", kinds=kinds, formats=(format,), filters=filters

@@ -83,6 +83,11 @@ def test_the_highlight_lies_on_the_cell_s_ink_for_digital_rotated_and_skewed_pag
                 expect(page.locator("#doc-title")).to_have_text(file)
                 page.locator(f"tr[data-ref='{ref}'] input").click()
                 expect(page.locator("#highlight")).to_be_visible()
+                # Measured once the field's own page is shown (a page switch is asynchronous).
+                page.wait_for_function(
+                    "ref => state.doc.boxes[ref].page === state.page && document.getElementById('page-img').complete",
+                    arg=ref,
+                )
                 seen = page.evaluate(INK_UNDER_HIGHLIGHT)
                 assert seen["inside"], (file, seen)
                 assert seen["portrait"], f"{file}: the page is shown upright"

@@ -497,7 +497,8 @@ function selectField(index) {
   if (!state.pageSizes.length) {
     renderGrid(box, []);
   } else if (box && box.page && box.page !== state.page) {
-    showPage(box.page).then(() => highlight(box));
+    // Only if still selected when the page arrives: a later click must not be overdrawn by this box.
+    showPage(box.page).then(() => { if (state.current === index) highlight(box); });
   } else {
     highlight(box);
   }
