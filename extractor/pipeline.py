@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 
 from extractor.backends import read_layout
+from extractor.confidence import with_role_certainty
 from extractor.errors import InputError
 from extractor.forms.interpret import interpret
 from extractor.sniff import sniff_kind
@@ -58,7 +59,7 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
     options = options or ExtractOptions()
     layout = layout_of(path, options)
     info = DocumentInfo(file=path.name, sha256=file_sha256(path), kind=layout.kind, pages=layout.page_count)
-    result = interpret(layout, info).model_copy(update={"pages": page_infos(layout)})
+    result = with_role_certainty(interpret(layout, info)).model_copy(update={"pages": page_infos(layout)})
     if options.validate_records:
         from extractor.rules import apply_validation  # imported late: rules are optional for pure extraction
 

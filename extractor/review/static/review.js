@@ -176,6 +176,7 @@ async function fetchDocument(id) {
 
 async function openDocument(id) {
   setStatus("正在打开文档…");
+  delete document.body.dataset.ready;
   $("stale").hidden = true;
   const doc = await fetchDocument(id);
   state.doc = doc;
@@ -183,6 +184,8 @@ async function openDocument(id) {
   state.previousFindings = new Map();
   state.images.forEach((url) => URL.revokeObjectURL(url));
   state.images.clear();
+  $("page-img").removeAttribute("src");  // never draw this document's boxes on the previous one's page
+  delete $("page-img").dataset.shown;
   try {
     state.pageSizes = await (await api(`/api/documents/${id}/pages`)).json();
   } catch (error) {
@@ -197,6 +200,7 @@ async function openDocument(id) {
   await showPage(state.pageSizes.length ? 1 : 0);
   focusField(0);
   loadHistory().catch(() => {});
+  document.body.dataset.ready = String(id);  // fully opened: page shown, first field focused
   setStatus(`已打开 ${doc.document.file}`);
 }
 
@@ -640,12 +644,14 @@ async function showPage(n) {
     const blob = await (await api(`/api/documents/${state.doc.id}/pages/${n}.png`)).blob();
     state.images.set(n, URL.createObjectURL(blob));
   }
+  if (state.page !== n) return;  // another page was asked for meanwhile
   await new Promise((resolve) => {
     img.onload = resolve;
     img.onerror = resolve;
     img.src = state.images.get(n);
     if (img.complete) resolve();
   });
+  img.dataset.shown = `${state.doc.id}/${n}`;  // which page the image now shows (boxes are placed on it)
   applyZoom();
 }
 
