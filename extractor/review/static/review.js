@@ -632,6 +632,7 @@ async function showPage(n) {
   const img = $("page-img");
   $("page-scroll").hidden = !n;
   $("source-grid").hidden = Boolean(n);
+  for (const id of ["prev-page", "next-page", "zoom-out", "zoom-in", "zoom-fit", "zoom-label"]) $(id).hidden = !n;
   if (!n) {
     img.removeAttribute("src");
     $("page-label").textContent = "表格原样（此文件没有页面图像）";
