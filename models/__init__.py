@@ -17,7 +17,7 @@ from models.records import (
     SectionRow,
     TableRow,
 )
-from models.review import ApiToken, DocumentReview, FindingAcceptance
+from models.review import ApiToken, DocumentLease, DocumentReview, FindingAcceptance
 
 __all__ = [
     "RECORD_TABLES",
@@ -42,4 +42,5 @@ __all__ = [
     "ApiToken",
     "DocumentReview",
     "FindingAcceptance",
+    "DocumentLease",
 ]

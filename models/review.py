@@ -77,3 +77,16 @@ class FindingAcceptance(SQLModel, table=True):
     who: str
     at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
     reason: Optional[str] = None
+
+
+class DocumentLease(SQLModel, table=True):
+    """Who has a document open on the review page, until when (renewed by the page every half minute).
+
+    Only informs ("also open by 张三"); saving is guarded by the document version, not by leases.
+    """
+
+    __tablename__ = "document_leases"
+
+    document_id: int = Field(foreign_key="documents.id", primary_key=True, ondelete="CASCADE")
+    who: str = Field(primary_key=True)
+    until: datetime = Field(sa_type=DateTime(timezone=True))

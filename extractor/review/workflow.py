@@ -1,17 +1,19 @@
-"""Reviewer workflow over the store: undo a correction, retry a failed document.
+"""Reviewer workflow over the store: undo a correction, accept a flagged field, retry a failed
+document, and the lease that tells who else has a document open.
 
 Keyword-only over an explicit session, like extractor.review.records; none of them commits.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Optional
 
 from sqlmodel import Session, col, select
 
 from extractor.ingest.worker import Task
 from extractor.review.records import Corrected, correct_field
-from models import Correction, Document, DocumentStatus, FindingAcceptance, as_utc, utc_now
+from models import Correction, Document, DocumentLease, DocumentStatus, FindingAcceptance, as_utc, utc_now
 
 
 class NotUndoable(LookupError):
@@ -116,3 +118,19 @@ def accept_field(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+LEASE_SECONDS = 60
+"""How long an open page counts as open without renewing (the page renews every 30 s)."""
+
+
+def hold_lease(*, session: Session, document_id: int, who: str, seconds: int = LEASE_SECONDS) -> list[str]:
+    """Renew `who`'s lease on the document; answer who else holds an unexpired one."""
+    now = utc_now()
+    lease = session.get(DocumentLease, (document_id, who)) or DocumentLease(document_id=document_id, who=who, until=now)
+    lease.until = now + timedelta(seconds=seconds)
+    session.add(lease)
+    others = select(DocumentLease.who).where(
+        col(DocumentLease.document_id) == document_id, col(DocumentLease.who) != who, col(DocumentLease.until) > now
+    )
+    return sorted(session.exec(others).all())

@@ -9,13 +9,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from extractor.review.api import _document, _engine, _etag, _if_match, document_payload
-from extractor.review.auth import Admin, Reviewer
+from extractor.review.auth import Admin, AnyCaller, Reviewer
 from extractor.review.records import NotCorrectable, StaleVersion, document_version
 from extractor.review.workflow import (
     NotAccepted,
     NotRetryable,
     NotUndoable,
     accept_field,
+    hold_lease,
     retry_document,
     undo_correction,
 )
@@ -75,6 +76,14 @@ def post_accept(request: Request, id: int, body: Acceptance, caller: Reviewer) -
         except NotAccepted as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
         return _answer(session, id)
+
+
+@router.post("/documents/{id}/lease")
+def post_lease(request: Request, id: int, caller: AnyCaller) -> dict[str, list[str]]:
+    """The page has the document open (renewed every 30 s): answers who else has it open now."""
+    with session_scope(_engine(request)) as session:
+        _document(session, id)
+        return {"others": hold_lease(session=session, document_id=id, who=caller.name)}
 
 
 @router.post("/documents/{id}/retry", status_code=status.HTTP_202_ACCEPTED)

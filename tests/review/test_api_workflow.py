@@ -110,3 +110,17 @@ def test_queue_counts_and_docs_are_served_without_a_network(service: Service) ->
     assert font.status_code == 200 and font.headers["content-type"] == "font/ttf" and len(font.content) > 1_000_000
     css = client.get("/review/static/review.css").text
     assert "/review/font/cjk.ttf" in css, "the page declares the served CJK font"
+
+
+def test_the_lease_tells_who_else_has_the_document_open(
+    service: Service, engine: Engine, seed_001: ExtractionResult
+) -> None:
+    document_id = store(engine, seed_001, SEED_001)
+    url = f"/api/documents/{document_id}/lease"
+    first = service.client.post(url, headers=service.auth("reviewer"))
+    assert first.status_code == 200 and first.json() == {"others": []}
+    second = service.client.post(url, headers=service.auth("admin")).json()
+    assert second == {"others": ["reviewer-测试"]}
+    again = service.client.post(url, headers=service.auth("reviewer")).json()
+    assert again == {"others": ["admin-测试"]}, "renewing does not list oneself"
+    assert service.client.post("/api/documents/999999/lease", headers=service.auth("reviewer")).status_code == 404

@@ -200,6 +200,7 @@ async function openDocument(id) {
   await showPage(state.pageSizes.length ? 1 : 0);
   focusField(0);
   loadHistory().catch(() => {});
+  holdLease().catch(() => {});
   document.body.dataset.ready = String(id);  // fully opened: page shown, first field focused
   setStatus(`已打开 ${doc.document.file}`);
 }
@@ -585,6 +586,15 @@ async function acceptField(ref) {
   }
 }
 
+// --- who else has it open -------------------------------------------------------------------
+
+async function holdLease() {
+  if (!state.doc) return;
+  const { others } = await (await api(`/api/documents/${state.doc.id}/lease`, { method: "POST" })).json();
+  $("others").textContent = others.length ? `同时打开：${others.join("、")}` : "";
+  $("others").hidden = !others.length;
+}
+
 // --- history -----------------------------------------------------------------------------
 
 function shown(value) {
@@ -791,6 +801,7 @@ window.addEventListener("hashchange", () => {
   }
 });
 window.addEventListener("resize", () => state.doc && applyZoom());
+setInterval(() => { if (state.token && state.doc) holdLease().catch(() => {}); }, 30000);
 enablePan();
 
 const saved = sessionStorage.getItem(TOKEN_KEY);

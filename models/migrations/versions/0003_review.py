@@ -1,4 +1,5 @@
-"""Review workstation: a reviewer's acceptance of a flagged field (finding kept, marked accepted).
+"""Review workstation: a reviewer's acceptance of a flagged field (finding kept, marked accepted), and
+who has a document open (a lease the page renews).
 
 Revision ID: 0003_review
 Revises: 0002
@@ -34,8 +35,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_finding_acceptances")),
     )
     op.create_index(op.f("ix_finding_acceptances_document_id"), "finding_acceptances", ["document_id"])
+    op.create_table(
+        "document_leases",
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("who", sa.String(), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_document_leases_document_id_documents"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("document_id", "who", name=op.f("pk_document_leases")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("document_leases")
     op.drop_index(op.f("ix_finding_acceptances_document_id"), table_name="finding_acceptances")
     op.drop_table("finding_acceptances")
