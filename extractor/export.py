@@ -44,6 +44,8 @@ REVIEW_COLUMNS = {
     "review.corrected_fields": "string",
     "review.corrected_by": "string",
 }
+DEDUCTIONS_COLUMN = "deductions"
+"""JSON list of the scoring deductions ({ref, points, reason}) made on a record, for scored kinds."""
 
 
 class ExportFilter(BaseModel):
@@ -139,7 +141,25 @@ def _review_columns(record: BaseModel, document: Document, state: ReviewState) -
     }
 
 
-def _flat_row(record: BaseModel, document: Document, state: Optional[ReviewState] = None) -> dict[str, Any]:
+def _deductions_by_record(session: Session, document_id: Optional[int]) -> dict[str, list[dict[str, Any]]]:
+    """Record id → the deductions a scoring profile made on it (kept on the document's sections)."""
+    section_class, section_row = RECORD_TABLES["sections"]
+    # type: ignore: RECORD_TABLES types its rows as plain SQLModel, which declares no document_id
+    query = select(section_row).where(section_row.document_id == document_id)  # type: ignore[attr-defined]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for stored in session.exec(query):
+        section = row_to_record(stored, section_class)
+        for deduction in getattr(section, "deductions", []):
+            found.setdefault(deduction.ref.split(".", 1)[0], []).append(deduction.model_dump(mode="json"))
+    return found
+
+
+def _flat_row(
+    record: BaseModel,
+    document: Document,
+    deductions: Optional[list[dict[str, Any]]] = None,
+    state: Optional[ReviewState] = None,
+) -> dict[str, Any]:
     row: dict[str, Any] = {f"document.{name}": getattr(document, name) for name in DOCUMENT_COLUMNS}
     row.update(_review_columns(record, document, state or ReviewState()))
     for path, value in flatten(record).items():
@@ -150,6 +170,8 @@ def _flat_row(record: BaseModel, document: Document, state: Optional[ReviewState
             row[path] = None if value is None else str(value)
         else:
             row[path] = _cell(value)
+    if "expected_score" in row:  # a scored kind: its scoring deductions beside the proposal
+        row[DEDUCTIONS_COLUMN] = json.dumps(deductions, ensure_ascii=False) if deductions else None
     return row
 
 
@@ -167,14 +189,17 @@ def iter_rows(*, session: Session, kind: RecordKind, filters: ExportFilter) -> I
     )
     if kind == "findings" and filters.rule is not None:
         query = query.where(FindingRow.rule == filters.rule)
+    deductions: dict[Optional[int], dict[str, list[dict[str, Any]]]] = {}
     for stored, document in session.exec(query):
         record = row_to_record(stored, record_class)
+        if document.id not in deductions:
+            deductions = {document.id: _deductions_by_record(session, document.id)}  # rows come document by document
         if flagged is not None and kind != "findings" and (document.id, getattr(record, "id", None)) not in flagged:
             continue
         confidence: dict[str, float] = getattr(record, "confidence", {}) or {}
         if filters.min_confidence is not None and any(v < filters.min_confidence for v in confidence.values()):
             continue
-        yield _flat_row(record, document, state)
+        yield _flat_row(record, document, deductions[document.id].get(getattr(record, "id", "")), state)
 
 
 def _dtype(annotation: Any) -> str:
@@ -199,6 +224,8 @@ def _column_types(kind: RecordKind) -> dict[str, str]:
         types[path] = (
             "string" if path in ("expected", "found") or get_origin(annotation) in (list, tuple) else _dtype(annotation)
         )
+    if "expected_score" in types:
+        types[DEDUCTIONS_COLUMN] = "string"
     return types
 
 

@@ -46,9 +46,11 @@ def document_version(*, session: Session, document: Document) -> str:
 
 
 def revalidate(result: ExtractionResult) -> ExtractionResult:
-    """The result with its findings recomputed by the validator."""
+    """The result with its proposed scores (where it was scored) and its findings recomputed."""
     from extractor.rules import validate  # late, as in the pipeline: rules are optional for reading
+    from extractor.scoring.stage import rescore  # a corrected actual changes the proposal it implies
 
+    result = rescore(result)
     return result.model_copy(update={"findings": validate(result)})
 
 
