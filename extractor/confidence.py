@@ -6,9 +6,11 @@ its role (`tables[].columns[].evidence`): an exact lexicon entry for the header 
 a header matched by its head word less so, a column recognised by its content alone least. The
 two are independent ways of being wrong, so the field's confidence is their product:
 
-    confidence(field) = recognition(cell) × role_certainty(evidence of the cell's column)
+    confidence(field) = recognition(cell) × role_certainty(evidence of the cell's column) × parsing(value)
 
-A born-digital cell has recognition 1.0, so its confidence is its role certainty; a scanned cell
+`parsing` is 1.0 unless a target/actual printed with figures could not be read as a number, an
+operator phrase or a qualitative statement (value and op empty, not qualitative): then the text is
+kept but its reading is doubtful. A born-digital cell has recognition 1.0, so its confidence is its role certainty; a scanned cell
 under an exact header keeps its OCR confidence. Fields whose column has no recorded evidence keep
 the recognition confidence unchanged (results of readers that do not record evidence).
 """
@@ -19,7 +21,10 @@ from typing import Optional
 
 from pydantic import BaseModel, Field
 
-from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table
+from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, Value
+
+UNPARSED = 0.6
+"""Parsing certainty of a printed figure that no reading of the value parser accounts for."""
 
 
 class RoleCertainty(BaseModel):
@@ -49,6 +54,16 @@ def combine(recognition: float, role: Optional[float]) -> float:
     return round(max(0.0, min(1.0, recognition)) * role, 4)
 
 
+def parsing_certainty(value: object) -> float:
+    """1.0 for a value the parser accounted for; UNPARSED for a Value whose printed text holds
+    figures but that came out with no number, no operator and not qualitative."""
+    if not isinstance(value, Value) or value.raw is None:
+        return 1.0
+    has_figure = any(character.isdigit() for character in value.raw)
+    unread = value.value is None and value.op is None and not value.qualitative
+    return UNPARSED if has_figure and unread else 1.0
+
+
 def _column_evidence(table: Table, col: int) -> str:
     return next((column.evidence for column in table.columns if column.col == col), "")
 
@@ -75,5 +90,6 @@ def with_role_certainty(result: ExtractionResult, certainty: Optional[RoleCertai
             if not known:
                 continue
             recognition = record.confidence.get(field, 1.0)
-            record.confidence[field] = combine(recognition, min(known))
+            parsing = parsing_certainty(getattr(record, field, None))
+            record.confidence[field] = combine(recognition, min(known) * parsing)
     return updated

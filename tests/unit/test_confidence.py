@@ -59,3 +59,14 @@ def test_without_recorded_evidence_the_confidence_is_left_alone() -> None:
     assert with_role_certainty(result) == result
     no_columns = result.model_copy(update={"tables": [result.tables[0].model_copy(update={"columns": []})]})
     assert with_role_certainty(no_columns) is no_columns
+
+
+def test_a_printed_figure_the_parser_could_not_read_lowers_the_confidence() -> None:
+    from extractor.confidence import UNPARSED, parsing_certainty
+    from schemas import Value
+
+    assert parsing_certainty(Value(raw="≥45条", op=">=", value=45, unit="条")) == 1.0
+    assert parsing_certainty(Value(raw="2023年12月", qualitative=True)) == 1.0
+    assert parsing_certainty(Value(raw="—")) == 1.0  # a blank marker holds no figure
+    assert parsing_certainty(Value(raw="约3成5")) == UNPARSED
+    assert parsing_certainty(9.5) == 1.0
