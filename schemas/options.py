@@ -18,6 +18,10 @@ class OcrOptions(BaseModel):
     """Resolution at which scanned PDF pages are rasterised."""
 
 
+TableEngine = Literal["auto", "ruled", "aligned", "vl"]
+"""How table structure is found (extractor/tables/structure.py)."""
+
+
 class ExtractOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -26,3 +30,6 @@ class ExtractOptions(BaseModel):
     """Run the validator and fill `findings`."""
     max_pages: Optional[int] = None
     """Stop reading after this many pages (None: all)."""
+    table_engine: TableEngine = "auto"
+    """`auto`: ruled grids, plus alignment where text outside them lines up as a table; `ruled`: grids only;
+    `aligned`: alignment for every table; `vl`: a configured vision-language model."""

@@ -11,8 +11,8 @@ from pathlib import Path
 import pymupdf
 
 from extractor.errors import InputError
-from extractor.tables.fill import page_blocks
 from extractor.tables.grid import Grid, build_grids
+from extractor.tables.structure import page_blocks
 from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
 
 STRADDLE = 2.0
@@ -171,7 +171,9 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                 content = page_content(page)
                 if _text_layer_usable(page, content):
                     grids = build_grids(content.segments)
-                    blocks.extend(page_blocks(split_straddling_words(page, content, grids), grids))
+                    blocks.extend(
+                        page_blocks(split_straddling_words(page, content, grids), grids, options.table_engine)
+                    )
                 else:
                     scanned_pages += 1
                     scanned = _scanned(page, options)

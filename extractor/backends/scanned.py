@@ -5,7 +5,7 @@
           ─► layout regions (CDLA): keep grids that are tables
           ─► text lines: from each cell's ink; detector only outside tables
           ─► one recognition pass over all line crops
-          ─► shared table_block / paragraphs_of → TableBlock, ParagraphBlock
+          ─► shared table_block / text_blocks → TableBlock, ParagraphBlock
 
 Everything after the blocks (stitching, form interpretation) is the born-digital path unchanged.
 Coordinates are PDF points of the *upright* page (72 per inch, origin top-left).
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.tables.fill import table_block
 from extractor.tables.grid import Grid, build_grids
-from extractor.tables.paragraphs import paragraphs_of
+from extractor.tables.structure import grids_for, text_blocks
 from extractor.text.join import join_lines
 from extractor.vision.cells import cell_confidence, clean_specks, dash_text, padded_crop
 from extractor.vision.imaging import downscale, ink_mask, to_grey
@@ -130,7 +130,7 @@ def read_page_image(
     segments = to_segments(lines, points_per_pixel)
     grids = build_grids(segments, tolerance=GRID_TOLERANCE_PT)
     regions = layout_regions(grey, points_per_pixel)
-    grids = [grid for grid in grids if is_table(grid, regions)]
+    grids = grids_for([grid for grid in grids if is_table(grid, regions)], options.table_engine)
 
     line_mask = line_pixels(ink, lines)
     text_ink = clean_specks(text_only_ink(ink, line_mask), dpi)
@@ -151,7 +151,7 @@ def read_page_image(
         if text.strip() and score >= MIN_TEXT_SCORE
     ]
     blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
-    blocks += paragraphs_of(words, page)
+    blocks += text_blocks(words, page, segments, options.table_engine)
     blocks.sort(key=lambda block: block.bbox[1] if block.bbox else 0.0)
     return ScannedPage(number=page_number, width=page.width, height=page.height, blocks=blocks, geometry=geometry)
 

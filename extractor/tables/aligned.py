@@ -1,0 +1,417 @@
+"""Tables printed without (full) ruling: columns from the gaps that run through consecutive lines.
+
+Narrative reports, WPS exports and older forms often print a table with no vertical rules, or with no
+rules at all. Their words still line up: every row leaves the same empty vertical bands between its
+cells. This engine finds runs of text lines that break into several chunks at the same places,
+takes those shared gaps as column borders, and groups lines into rows by the horizontal rules where the
+page has some, else by the wider gaps between rows than between the lines of one cell.
+
+It works on words with boxes in page points, so the same code serves the text layer of a born-digital
+page and the recognised lines of a scan.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.tables.fill import cell_text
+from extractor.text.join import join_lines
+from schemas import Cell, Segment, TableBlock, Word
+from schemas.records import BBox
+
+
+class AlignedSettings(BaseModel):
+    """How strict the engine is; `auto` uses the strict defaults so that prose never becomes a table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column_gap: float = 1.2
+    """Words further apart than this many line heights belong to different cells."""
+    min_columns: int = 3
+    """A run of lines is a table only when it shows at least this many columns..."""
+    min_rows: int = 3
+    """...in at least this many lines of two or more chunks."""
+    line_gap: float = 1.6
+    """Lines further apart than this many line heights are not one table."""
+    spanning_share: float = 0.2
+    """A gap stays a column border when at most this share of the lines cross it (spanning headers)."""
+
+
+STRICT = AlignedSettings()
+LOOSE = AlignedSettings(min_columns=2, min_rows=2)
+
+
+class Chunk(BaseModel):
+    """Words of one line that stand together: the text of one cell in that line."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float = 1.0
+
+
+class _Line(BaseModel):
+    words: list[Word]
+    chunks: list[Chunk]
+    y0: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1.0)
+
+
+def chunks_of(line: list[Word], column_gap: float, height: float) -> list[Chunk]:
+    """Split a line where the gap between two words is wider than `column_gap` text heights."""
+    chunks: list[list[Word]] = []
+    for word in line:
+        if chunks and word.bbox[0] - chunks[-1][-1].bbox[2] <= column_gap * height:
+            chunks[-1].append(word)
+        else:
+            chunks.append([word])
+    return [
+        Chunk(
+            text=" ".join(w.text for w in words),
+            x0=min(w.bbox[0] for w in words),
+            y0=min(w.bbox[1] for w in words),
+            x1=max(w.bbox[2] for w in words),
+            y1=max(w.bbox[3] for w in words),
+            confidence=min(w.confidence for w in words),
+        )
+        for words in chunks
+    ]
+
+
+def text_height(words: list[Word]) -> float:
+    """The page's usual height of one printed line (median word height)."""
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)
+    return max(heights[len(heights) // 2], 1.0)
+
+
+def baseline_lines(words: list[Word], height: float) -> list[list[Word]]:
+    """Words printed on one baseline, top to bottom, each line left to right.
+
+    Unlike prose lines, cells of one table row need not share a line: a cell centred beside a
+    three-line cell sits on the middle line, so words join a line only when their centres are
+    within half a text height of the line's first word.
+    """
+    lines: list[list[Word]] = []
+    anchor = 0.0
+    for word in sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0])):
+        middle = (word.bbox[1] + word.bbox[3]) / 2
+        if lines and middle - anchor <= 0.5 * height:
+            lines[-1].append(word)
+            continue
+        lines.append([word])
+        anchor = middle
+    return [sorted(line, key=lambda w: w.bbox[0]) for line in lines]
+
+
+def _lines(words: list[Word], settings: AlignedSettings) -> list[_Line]:
+    height = text_height(words)
+    lines = []
+    for line in baseline_lines(words, height):
+        chunks = chunks_of(line, settings.column_gap, height)
+        lines.append(_Line(words=line, chunks=chunks, y0=min(c.y0 for c in chunks), y1=max(c.y1 for c in chunks)))
+    return lines
+
+
+def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
+    """Maximal runs of lines close enough to be one table; single-chunk lines may sit inside a run
+    (a wrapped cell) but never start or end one."""
+    runs: list[list[_Line]] = []
+    current: list[_Line] = []
+    for line in lines:
+        close = bool(current) and line.y0 - current[-1].y1 <= settings.line_gap * line.height
+        if len(line.chunks) >= 2:
+            if not close:
+                current = []
+                runs.append(current)
+            current.append(line)
+        elif close:
+            current.append(line)
+        else:
+            current = []
+    trimmed = []
+    for run in runs:
+        while run and len(run[-1].chunks) < 2:
+            run.pop()
+        trimmed.append(run)
+    return trimmed
+
+
+class _Band(BaseModel):
+    """A vertical band left empty by several rows: a column border candidate."""
+
+    x0: float
+    x1: float
+    rows: set[int]
+
+
+def _row_gaps(lines: list[_Line], height: float) -> list[tuple[float, float]]:
+    """The empty x ranges between the words of one row (all its lines), at least half a text height wide."""
+    spans = sorted((w.bbox[0], w.bbox[2]) for line in lines for w in line.words)
+    gaps = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= 0.5 * height:
+            gaps.append((reach, x0))
+        reach = max(reach, x1)
+    return gaps
+
+
+def column_borders(rows: list[list[_Line]], height: float) -> list[tuple[float, float]]:
+    """The empty vertical bands (x from, x to) between columns, left to right.
+
+    Each row leaves gaps between its cells. Narrow gaps are taken first and fix a border precisely;
+    a wider gap of a sparse row only adds its support to the borders it contains. A border needs two
+    rows that print on both of its sides; a cell of another row printed across it (a header spanning
+    sub-columns, a block of the form with other columns) spans the columns instead of removing it.
+    """
+    gaps = [(x0, x1, index) for index, lines in enumerate(rows) for x0, x1 in _row_gaps(lines, height)]
+    bands: list[_Band] = []
+    for x0, x1, row in sorted(gaps, key=lambda g: g[1] - g[0]):
+        touched = [band for band in bands if band.x0 < x1 and x0 < band.x1]
+        for band in touched:
+            band.rows.add(row)
+            start, end = max(band.x0, x0), min(band.x1, x1)
+            if end - start >= 0.5 * height:
+                band.x0, band.x1 = start, end
+        if not touched:
+            bands.append(_Band(x0=x0, x1=x1, rows={row}))
+    return sorted((band.x0, band.x1) for band in bands if len(band.rows) >= 2)
+
+
+def _column_of(x: float, borders: list[tuple[float, float]]) -> int:
+    return sum(1 for b in borders if x > (b[0] + b[1]) / 2)
+
+
+class Rule(BaseModel):
+    """A horizontal rule inside a table: its height and the x ranges it is drawn over."""
+
+    y: float
+    spans: list[tuple[float, float]]
+
+    def covers(self, x: float) -> bool:
+        return any(x0 - 0.5 <= x <= x1 + 0.5 for x0, x1 in self.spans)
+
+
+def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], list[Rule]]:
+    """Lines grouped into rows, and the rule under each row but the last (where rules divide the rows).
+
+    Between horizontal rules where the table has them inside its body, else split where the gap
+    between lines is clearly wider than the gap inside a cell.
+    """
+    top, bottom = run[0].y0, run[-1].y1
+    inner = [rule for rule in rules if top < rule.y < bottom]
+    if inner:
+        rows: list[list[_Line]] = [[] for _ in range(len(inner) + 1)]
+        for line in run:
+            middle = (line.y0 + line.y1) / 2
+            rows[sum(1 for rule in inner if rule.y < middle)].append(line)
+        kept = [index for index, row in enumerate(rows) if row]
+        dividers = [inner[index] for index in kept[:-1]]
+        return [rows[index] for index in kept], dividers
+    gaps = [b.y0 - a.y1 for a, b in zip(run, run[1:])]
+    if not gaps:
+        return [run], []
+    small, large = min(gaps), max(gaps)
+    threshold = (small + large) / 2 if large > 1.6 * max(small, 0.5) else large + 1.0
+    rows = [[run[0]]]
+    for gap, line in zip(gaps, run[1:]):
+        if gap > threshold or (len(line.chunks) >= 2 and threshold > large):
+            rows.append([line])
+        else:
+            rows[-1].append(line)
+    return rows, []
+
+
+def _horizontal_rules(segments: list[Segment], x0: float, x1: float) -> list[Rule]:
+    """Horizontal rules that run across most of the table's width, with the ranges each covers."""
+    width = x1 - x0
+    by_y: dict[float, list[tuple[float, float]]] = {}
+    for s in segments:
+        if not s.horizontal:
+            continue
+        left, right = max(min(s.x0, s.x1), x0 - 2), min(max(s.x0, s.x1), x1 + 2)
+        if right > left:
+            by_y.setdefault(round((s.y0 + s.y1) / 2, 1), []).append((left, right))
+    rules = []
+    for y, spans in sorted(by_y.items()):
+        if sum(r - left for left, r in spans) >= 0.6 * width:
+            rules.append(Rule(y=y, spans=sorted(spans)))
+    return rules
+
+
+def _bbox(boxes: list[BBox]) -> BBox:
+    return (
+        round(min(b[0] for b in boxes), 2),
+        round(min(b[1] for b in boxes), 2),
+        round(max(b[2] for b in boxes), 2),
+        round(max(b[3] for b in boxes), 2),
+    )
+
+
+def _row_cells(lines: list[_Line], row: int, borders: list[tuple[float, float]], page: int) -> list[Cell]:
+    """The cells of one row: its words put in the columns they cover; empty cells fill the gaps.
+
+    Words that start in one column and run across a border make a cell spanning those columns
+    (a header over several sub-headers); a word never lands in a column a wider cell already holds.
+    """
+    n_cols = len(borders) + 1
+    placed: list[tuple[int, int, Word]] = []
+    for line in lines:
+        for word in line.words:
+            first, last = _column_of(word.bbox[0] + 0.5, borders), _column_of(word.bbox[2] - 0.5, borders)
+            placed.append((first, last, word))
+    spans: list[tuple[int, int]] = []
+    for first, last, _ in sorted(placed, key=lambda p: (p[0], -p[1])):
+        if any(a <= first <= b for a, b in spans):
+            continue
+        spans.append((first, last))
+    cells: list[Cell] = []
+    for first, last in spans:
+        words = [w for f, _, w in placed if first <= f <= last]
+        cells.append(
+            Cell(
+                row=row,
+                col=first,
+                col_span=last - first + 1,
+                text=cell_text(words),
+                page=page,
+                bbox=_bbox([w.bbox for w in words]),
+                confidence=round(min(w.confidence for w in words), 4),
+            )
+        )
+    taken = {col for first, last in spans for col in range(first, last + 1)}
+    cells += [Cell(row=row, col=col, text="", page=page) for col in range(n_cols) if col not in taken]
+    return cells
+
+
+def _merge_down(cells: list[Cell], dividers: list[Rule], centres: list[float]) -> list[Cell]:
+    """Where a rule between two rows is not drawn over a column, the cells above and below are one
+    (a merged cell of a form ruled with horizontal lines only)."""
+    grid = {(c.row, c.col): c for c in cells}
+    for boundary, rule in enumerate(dividers):
+        for col, centre in enumerate(centres):
+            if rule.covers(centre):
+                continue
+            below = grid.get((boundary + 1, col))
+            top_row = next((r for r in range(boundary, -1, -1) if (r, col) in grid), None)
+            if below is None or top_row is None:
+                continue
+            above = grid[(top_row, col)]
+            if above.col_span != below.col_span or above.row + above.row_span != below.row:
+                continue
+            above.row_span += below.row_span
+            above.text = join_lines([t for t in (above.text, below.text) if t])
+            if below.bbox is not None:
+                above.bbox = _bbox([b for b in (above.bbox, below.bbox) if b is not None])
+            above.confidence = min(above.confidence, below.confidence)
+            del grid[(below.row, below.col)]
+    return sorted(grid.values(), key=lambda c: (c.row, c.col))
+
+
+def _table(
+    run: list[_Line], rows: list[list[_Line]], dividers: list[Rule], borders: list[tuple[float, float]], page: int
+) -> TableBlock:
+    cells = [cell for index, lines in enumerate(rows) for cell in _row_cells(lines, index, borders, page)]
+    boxes = [(c.x0, c.y0, c.x1, c.y1) for line in run for c in line.chunks]
+    bbox = _bbox(boxes)
+    edges = [bbox[0], *[round((a + b) / 2, 2) for a, b in borders], bbox[2]]
+    centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+    cells = _merge_down(cells, dividers, centres)
+    return TableBlock(
+        cells=cells,
+        n_rows=len(rows),
+        n_cols=len(borders) + 1,
+        pages=[page],
+        bbox=bbox,
+        last_bbox=bbox,
+        column_edges=edges,
+        engine="aligned",
+    )
+
+
+def _is_table(rows: list[list[_Line]], borders: list[tuple[float, float]], settings: AlignedSettings) -> bool:
+    if len(borders) + 1 < settings.min_columns:
+        return False
+    spread = [
+        lines
+        for lines in rows
+        if len({_column_of((w.bbox[0] + w.bbox[2]) / 2, borders) for line in lines for w in line.words}) >= 2
+    ]
+    return len(spread) >= settings.min_rows
+
+
+def aligned_tables(
+    words: list[Word], page: int, segments: Optional[list[Segment]] = None, settings: AlignedSettings = STRICT
+) -> tuple[list[TableBlock], list[Word]]:
+    """Tables found by alignment among `words`, and the words that belong to none of them."""
+    if not words:
+        return [], []
+    height = text_height(words)
+    lines = _lines(words, settings)
+    tables: list[TableBlock] = []
+    used: list[BBox] = []
+    for run in _runs(lines, settings):
+        if not run:
+            continue
+        x0 = min(w.bbox[0] for line in run for w in line.words)
+        x1 = max(w.bbox[2] for line in run for w in line.words)
+        rows, dividers = _row_bands(run, _horizontal_rules(segments or [], x0, x1))
+        borders = column_borders(rows, height)
+        if not _is_table(rows, borders, settings):
+            continue
+        table = _table(run, rows, dividers, borders, page)
+        tables.append(table)
+        assert table.bbox is not None
+        used.append(table.bbox)
+    rest = [w for w in words if not any(_inside(w.bbox, box) for box in used)]
+    return tables, rest
+
+
+def _inside(word: BBox, box: BBox) -> bool:
+    x, y = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
+    return box[0] - 0.5 <= x <= box[2] + 0.5 and box[1] - 0.5 <= y <= box[3] + 0.5
+
+
+def onto_columns(part: TableBlock, before: TableBlock) -> TableBlock:
+    """`part` re-read on the columns of `before`, when both were found by alignment.
+
+    The part of an unruled table on the next page leaves other columns empty (a side label printed on
+    the first page, a remarks column nobody filled), so alignment finds fewer borders there. When every
+    printed cell of `part` fits inside one column of `before` (or spans whole columns of it), the part is
+    the same table: its cells are placed on `before`'s columns so that stitching can join them.
+    Otherwise `part` is returned as it is.
+    """
+    if part.engine != "aligned" or before.engine != "aligned" or len(before.column_edges) < 2:
+        return part
+    borders = [(x, x) for x in before.column_edges[1:-1]]
+    printed = [c for c in part.cells if c.text and c.bbox is not None]
+    if not printed:
+        return part
+    placed: dict[tuple[int, int], Cell] = {}
+    for cell in printed:
+        assert cell.bbox is not None
+        first, last = _column_of(cell.bbox[0] + 0.5, borders), _column_of(cell.bbox[2] - 0.5, borders)
+        key = (cell.row, first)
+        if key in placed:
+            return part  # two cells of one row in one column: not the same columns
+        placed[key] = cell.model_copy(update={"col": first, "col_span": last - first + 1})
+    taken = {(r, col) for (r, first), c in placed.items() for col in range(first, first + c.col_span)}
+    if len(taken) != sum(c.col_span for c in placed.values()):
+        return part  # overlapping spans
+    n_cols = len(before.column_edges) - 1
+    cells = list(placed.values()) + [
+        Cell(row=row, col=col, text="", page=part.pages[0])
+        for row in range(part.n_rows)
+        for col in range(n_cols)
+        if (row, col) not in taken
+    ]
+    cells.sort(key=lambda c: (c.row, c.col))
+    return part.model_copy(update={"cells": cells, "n_cols": n_cols, "column_edges": before.column_edges})
