@@ -293,27 +293,33 @@ def _row_cells(lines: list[_Line], row: int, borders: list[tuple[float, float]],
 
 
 def _merge_down(cells: list[Cell], dividers: list[Rule], centres: list[float]) -> list[Cell]:
-    """Where a rule between two rows is not drawn over a column, the cells above and below are one
-    (a merged cell of a form ruled with horizontal lines only)."""
-    grid = {(c.row, c.col): c for c in cells}
+    """Where a rule between two rows is not drawn over a cell, the cell continues into the row below
+    (a merged cell of a form ruled with horizontal lines only): the cells below it that lie within its
+    columns become part of it."""
+    alive = sorted(cells, key=lambda c: (c.row, c.col))
     for boundary, rule in enumerate(dividers):
         for col, centre in enumerate(centres):
             if rule.covers(centre):
                 continue
-            below = grid.get((boundary + 1, col))
-            top_row = next((r for r in range(boundary, -1, -1) if (r, col) in grid), None)
-            if below is None or top_row is None:
+            above = next(
+                (c for c in alive if c.row <= boundary < c.row + c.row_span and c.col <= col < c.col + c.col_span), None
+            )
+            if above is None or above.row + above.row_span != boundary + 1:
                 continue
-            above = grid[(top_row, col)]
-            if above.col_span != below.col_span or above.row + above.row_span != below.row:
-                continue
-            above.row_span += below.row_span
-            above.text = join_lines([t for t in (above.text, below.text) if t])
-            if below.bbox is not None:
-                above.bbox = _bbox([b for b in (above.bbox, below.bbox) if b is not None])
-            above.confidence = min(above.confidence, below.confidence)
-            del grid[(below.row, below.col)]
-    return sorted(grid.values(), key=lambda c: (c.row, c.col))
+            inside = [
+                c
+                for c in alive
+                if c.row == boundary + 1 and above.col <= c.col and c.col + c.col_span <= above.col + above.col_span
+            ]
+            if sum(c.col_span for c in inside) != above.col_span or len({c.row_span for c in inside}) != 1:
+                continue  # the row below divides differently: not one merged cell
+            above.row_span += inside[0].row_span
+            above.text = join_lines([t for t in (above.text, *(c.text for c in inside)) if t])
+            boxes = [b for b in (above.bbox, *(c.bbox for c in inside)) if b is not None]
+            above.bbox = _bbox(boxes) if boxes else None
+            above.confidence = min([above.confidence, *(c.confidence for c in inside)])
+            alive = [c for c in alive if all(c is not other for other in inside)]
+    return alive
 
 
 def _table(
@@ -337,6 +343,33 @@ def _table(
     )
 
 
+def _extend(run: list[_Line], lines: list[_Line], rules: list[Rule], height: float) -> list[_Line]:
+    """The run with the lines above and below it that belong to its first and last rows.
+
+    A header cell broken over lines starts above the row's other cells, and a tight header may not
+    break into chunks at all. Where the table is ruled, every line up to the rule above the run (and
+    down to the rule below) is part of it; else only lines that touch the run as the lines of one cell do.
+    """
+    first, last = lines.index(run[0]), lines.index(run[-1])
+    above = [r.y for r in rules if run[0].y0 - 3 * height <= r.y <= run[0].y0]
+    below = [r.y for r in rules if run[-1].y1 <= r.y <= run[-1].y1 + 3 * height]
+    while first > 0:
+        line = lines[first - 1]
+        inside = line.y0 >= max(above) if above else run[0].y0 - line.y1 < 0.3 * height
+        if not inside:
+            break
+        first -= 1
+        run = [line, *run]
+    while last + 1 < len(lines):
+        line = lines[last + 1]
+        inside = line.y1 <= min(below) if below else line.y0 - run[-1].y1 < 0.3 * height
+        if not inside:
+            break
+        last += 1
+        run = [*run, line]
+    return run
+
+
 def _is_table(rows: list[list[_Line]], borders: list[tuple[float, float]], settings: AlignedSettings) -> bool:
     if len(borders) + 1 < settings.min_columns:
         return False
@@ -358,12 +391,14 @@ def aligned_tables(
     lines = _lines(words, settings)
     tables: list[TableBlock] = []
     used: list[BBox] = []
-    for run in _runs(lines, settings):
-        if not run:
+    for found in _runs(lines, settings):
+        if not found:
             continue
-        x0 = min(w.bbox[0] for line in run for w in line.words)
-        x1 = max(w.bbox[2] for line in run for w in line.words)
-        rows, dividers = _row_bands(run, _horizontal_rules(segments or [], x0, x1))
+        x0 = min(w.bbox[0] for line in found for w in line.words)
+        x1 = max(w.bbox[2] for line in found for w in line.words)
+        rules = _horizontal_rules(segments or [], x0, x1)
+        run = _extend(found, lines, rules, height)
+        rows, dividers = _row_bands(run, rules)
         borders = column_borders(rows, height)
         if not _is_table(rows, borders, settings):
             continue
