@@ -12,6 +12,7 @@ page and the recognised lines of a scan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict
@@ -183,7 +184,25 @@ def column_borders(rows: list[list[_Line]], height: float) -> list[tuple[float, 
                 band.x0, band.x1 = start, end
         if not touched:
             bands.append(_Band(x0=x0, x1=x1, rows={row}))
-    return sorted((band.x0, band.x1) for band in bands if len(band.rows) >= 2)
+    words = [w.bbox for lines in rows for line in lines for w in line.words]
+    return sorted(_cut(band, words) for band in bands if len(band.rows) >= 2)
+
+
+def _cut(band: _Band, words: list[BBox]) -> tuple[float, float]:
+    """Where inside a band the border runs: the place that cuts through the fewest words (a header
+    printed tighter than the body leaves a narrower gap inside the band), nearest the band's middle."""
+    middle = (band.x0 + band.x1) / 2
+    inside = [b for b in words if b[0] < band.x1 and band.x0 < b[2]]
+    if not inside:
+        return band.x0, band.x1
+    places = [band.x0 + 0.5, band.x1 - 0.5, middle] + [x for b in inside for x in (b[0] - 0.5, b[2] + 0.5)]
+    places = [x for x in places if band.x0 <= x <= band.x1]
+
+    def cost(x: float) -> tuple[int, float]:
+        return sum(1 for b in inside if b[0] < x < b[2]), abs(x - middle)
+
+    best = min(places, key=cost)
+    return best, best
 
 
 def _column_of(x: float, borders: list[tuple[float, float]]) -> int:
@@ -381,10 +400,21 @@ def _is_table(rows: list[list[_Line]], borders: list[tuple[float, float]], setti
     return len(spread) >= settings.min_rows
 
 
+Refine = Callable[[list[Word]], list[Word]]
+"""Re-reads words at a finer grain (a text layer that glued two cells' texts into one word)."""
+
+
 def aligned_tables(
-    words: list[Word], page: int, segments: Optional[list[Segment]] = None, settings: AlignedSettings = STRICT
+    words: list[Word],
+    page: int,
+    segments: Optional[list[Segment]] = None,
+    settings: AlignedSettings = STRICT,
+    refine: Optional[Refine] = None,
 ) -> tuple[list[TableBlock], list[Word]]:
-    """Tables found by alignment among `words`, and the words that belong to none of them."""
+    """Tables found by alignment among `words`, and the words that belong to none of them.
+
+    `refine`, when given, re-reads the words of each table found (only those: prose keeps its words).
+    """
     if not words:
         return [], []
     height = text_height(words)
@@ -398,6 +428,8 @@ def aligned_tables(
         x1 = max(w.bbox[2] for line in found for w in line.words)
         rules = _horizontal_rules(segments or [], x0, x1)
         run = _extend(found, lines, rules, height)
+        if refine is not None:
+            run = _lines(refine([w for line in run for w in line.words]), settings)
         rows, dividers = _row_bands(run, rules)
         borders = column_borders(rows, height)
         if not _is_table(rows, borders, settings):

@@ -13,7 +13,9 @@ The same function serves born-digital pages (text-layer words) and scans (recogn
 
 from __future__ import annotations
 
-from extractor.tables.aligned import LOOSE, STRICT, aligned_tables
+from typing import Optional
+
+from extractor.tables.aligned import LOOSE, STRICT, Refine, aligned_tables
 from extractor.tables.fill import fill_grids
 from extractor.tables.grid import Grid
 from extractor.tables.paragraphs import paragraphs_of
@@ -21,12 +23,18 @@ from schemas import Block, PageContent, Segment, Word
 from schemas.options import TableEngine
 
 
-def text_blocks(words: list[Word], page: PageContent, segments: list[Segment], engine: TableEngine) -> list[Block]:
+def text_blocks(
+    words: list[Word],
+    page: PageContent,
+    segments: list[Segment],
+    engine: TableEngine,
+    refine: Optional[Refine] = None,
+) -> list[Block]:
     """Words outside ruled grids: tables found by alignment (unless `ruled`), the rest as paragraphs."""
     if engine == "ruled" or not words:
         return list(paragraphs_of(words, page))
     settings = STRICT if engine == "auto" else LOOSE
-    tables, rest = aligned_tables(words, page.number, segments, settings)
+    tables, rest = aligned_tables(words, page.number, segments, settings, refine)
     return [*tables, *paragraphs_of(rest, page)]
 
 
@@ -35,10 +43,12 @@ def grids_for(grids: list[Grid], engine: TableEngine) -> list[Grid]:
     return [] if engine == "aligned" else grids
 
 
-def page_blocks(page: PageContent, grids: list[Grid], engine: TableEngine = "auto") -> list[Block]:
+def page_blocks(
+    page: PageContent, grids: list[Grid], engine: TableEngine = "auto", refine: Optional[Refine] = None
+) -> list[Block]:
     """Every table and paragraph of a page, sorted top to bottom."""
     tables, outside = fill_grids(page, grids_for(grids, engine))
     blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
-    blocks += text_blocks(outside, page, page.segments, engine)
+    blocks += text_blocks(outside, page, page.segments, engine, refine)
     blocks.sort(key=lambda block: block.bbox[1] if block.bbox else 0.0)
     return blocks
