@@ -12,6 +12,7 @@ page and the recognised lines of a scan.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Optional
 
@@ -341,15 +342,71 @@ def _merge_down(cells: list[Cell], dividers: list[Rule], centres: list[float]) -
     return alive
 
 
+_FIGURE = re.compile(r"^[-+−—–]?[\d.,，%％\s]+$")
+CENTRED = 0.12
+"""A label whose middle lies within this share of a span's width from the span's middle is centred on it."""
+
+
+def _widen_centred(cells: list[Cell], edges: list[float]) -> list[Cell]:
+    """A label printed centred over empty neighbours is one cell spanning them (a merged header or side
+    label whose borders were not drawn): widened to the widest such span. Figures are never widened,
+    they belong to the column they stand in."""
+    by_row: dict[int, dict[int, Cell]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, {})[cell.col] = cell
+    for row in by_row.values():
+        for cell in sorted(row.values(), key=lambda c: c.col):
+            if not cell.text or cell.bbox is None or _FIGURE.match(cell.text):
+                continue
+            span = _centred_span(cell, row, edges)
+            if span is None:
+                continue
+            for col in range(span[0], span[1] + 1):
+                if col != cell.col:
+                    row.pop(col, None)
+            del row[cell.col]
+            cell.col, cell.col_span = span[0], span[1] - span[0] + 1
+            row[cell.col] = cell
+    return sorted((c for row in by_row.values() for c in row.values()), key=lambda c: (c.row, c.col))
+
+
+def _centred_span(cell: Cell, row: dict[int, Cell], edges: list[float]) -> Optional[tuple[int, int]]:
+    """The widest run of columns (the cell's own and empty neighbours) whose middle is the text's middle."""
+    assert cell.bbox is not None
+    middle = (cell.bbox[0] + cell.bbox[2]) / 2
+    own = (cell.col, cell.col + cell.col_span - 1)
+    best: Optional[tuple[int, int]] = None
+    first = own[0]
+    while first >= 0:
+        last = own[1]
+        while True:
+            left, right = edges[first], edges[last + 1]
+            wider = (first, last) != own and (best is None or last - first > best[1] - best[0])
+            if wider and abs(middle - (left + right) / 2) <= CENTRED * (right - left):
+                best = (first, last)
+            if last + 2 >= len(edges) or not _empty(row.get(last + 1)):
+                break
+            last += 1
+        if first == 0 or not _empty(row.get(first - 1)):
+            break
+        first -= 1
+    return best
+
+
+def _empty(cell: Optional[Cell]) -> bool:
+    return cell is not None and not cell.text and cell.row_span == 1 and cell.col_span == 1
+
+
 def _table(
     run: list[_Line], rows: list[list[_Line]], dividers: list[Rule], borders: list[tuple[float, float]], page: int
 ) -> TableBlock:
     cells = [cell for index, lines in enumerate(rows) for cell in _row_cells(lines, index, borders, page)]
-    boxes = [(c.x0, c.y0, c.x1, c.y1) for line in run for c in line.chunks]
-    bbox = _bbox(boxes)
+    bbox = _bbox([w.bbox for line in run for w in line.words])
     edges = [bbox[0], *[round((a + b) / 2, 2) for a, b in borders], bbox[2]]
     centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
     cells = _merge_down(cells, dividers, centres)
+    cells = _widen_centred(cells, edges)
+
     return TableBlock(
         cells=cells,
         n_rows=len(rows),
