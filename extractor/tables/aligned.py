@@ -426,7 +426,15 @@ def _extend(run: list[_Line], lines: list[_Line], rules: list[Rule], height: flo
     break into chunks at all. Where the table is ruled, every line up to the rule above the run (and
     down to the rule below) is part of it; else only lines that touch the run as the lines of one cell do.
     """
+    ruled = [r.y for r in rules if run[0].y0 - height < r.y < run[-1].y1]
+    closed = any(run[-1].y1 <= r.y < run[-1].y1 + 10 * height for r in rules)
+    if len(ruled) >= 3 and not closed:  # rules between its rows and none under its last line: the table
+        # ended at its lowest rule, and what follows (a signature line) is not a row. With fewer rules
+        # (a header rule only) rows run on below them.
+        run = [line for line in run if (line.y0 + line.y1) / 2 < ruled[-1]] or run
+
     first, last = lines.index(run[0]), lines.index(run[-1])
+
     above = [r.y for r in rules if run[0].y0 - 3 * height <= r.y <= run[0].y0]
     below = [r.y for r in rules if run[-1].y1 <= r.y <= run[-1].y1 + 3 * height]
     while first > 0:
