@@ -239,15 +239,42 @@ def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], 
     gaps = [b.y0 - a.y1 for a, b in zip(run, run[1:])]
     if not gaps:
         return [run], []
-    small, large = min(gaps), max(gaps)
-    threshold = (small + large) / 2 if large > 1.6 * max(small, 0.5) else large + 1.0
-    rows = [[run[0]]]
-    for gap, line in zip(gaps, run[1:]):
-        if gap > threshold or (len(line.chunks) >= 2 and threshold > large):
-            rows.append([line])
-        else:
-            rows[-1].append(line)
-    return rows, []
+    height = sorted(line.height for line in run)[len(run) // 2]
+    cuts = _row_cuts(run, height)
+    if not cuts:  # lines evenly and tightly spaced: every line of several cells starts a row
+        rows = [[run[0]]]
+        for line in run[1:]:
+            if len(line.chunks) >= 2:
+                rows.append([line])
+            else:
+                rows[-1].append(line)
+        return rows, []
+    banded: list[list[_Line]] = [[] for _ in range(len(cuts) + 1)]
+    for line in run:
+        banded[sum(1 for y in cuts if y < (line.y0 + line.y1) / 2)].append(line)
+    return [row for row in banded if row], []
+
+
+def _row_cuts(run: list[_Line], height: float) -> list[float]:
+    """Heights where one row ends and the next begins, on a table printed without rules.
+
+    Below each line, the empty band down to the next words must be wider than the spacing of the
+    lines inside one cell. Words that run across the band (a side label centred over several rows) do
+    not close it, as long as they are few beside the words of the lines around it.
+    """
+    words = [w.bbox for line in run for w in line.words]
+    cuts: list[float] = []
+    for line, after in zip(run, run[1:]):
+        y = line.y1 + 0.01
+        crossing = [b for b in words if b[1] + 0.5 < y < b[3] - 0.5]
+        if len(crossing) > max(2, 0.3 * min(len(line.words), len(after.words))):
+            continue
+        above = max((b[3] for b in words if b[3] <= y + 0.5 and b not in crossing), default=y)
+        below = min((b[1] for b in words if b[1] >= y - 0.5 and b not in crossing), default=y)
+
+        if below - above > 0.25 * height:
+            cuts.append((above + below) / 2)
+    return cuts
 
 
 def _horizontal_rules(segments: list[Segment], x0: float, x1: float) -> list[Rule]:
