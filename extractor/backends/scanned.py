@@ -33,6 +33,7 @@ from extractor.vision.page_text import (
     locate_cell_lines,
     locate_outside_lines,
     outside_blocks,
+    split_at_column_gaps,
     split_tall_lines,
     text_only_ink,
 )
@@ -138,6 +139,8 @@ def read_page_image(
     pixels_per_point = 1.0 / points_per_pixel
     readings = split_tall_lines(locate_cell_lines(grids, text_ink, dpi, pixels_per_point), clean, engine)
     outside = locate_outside_lines(clean, outside_blocks(text_ink, grids, pixels_per_point, dpi), engine, dpi)
+    if options.table_engine != "ruled":
+        outside = split_at_column_gaps(outside, text_ink)
 
     crops = [padded_crop(clean, box, dpi, limit=reading.box) for reading in readings for box in reading.lines.boxes]
     crops += [padded_crop(clean, box, dpi) for box in outside]
