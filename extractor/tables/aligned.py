@@ -278,7 +278,8 @@ def _row_cuts(run: list[_Line], height: float) -> list[float]:
 
 
 def _horizontal_rules(segments: list[Segment], x0: float, x1: float) -> list[Rule]:
-    """Horizontal rules that run across most of the table's width, with the ranges each covers."""
+    """Horizontal rules across at least a quarter of the table (a rule may stop at merged cells), with the
+    ranges each covers."""
     width = x1 - x0
     by_y: dict[float, list[tuple[float, float]]] = {}
     for s in segments:
@@ -289,7 +290,7 @@ def _horizontal_rules(segments: list[Segment], x0: float, x1: float) -> list[Rul
             by_y.setdefault(round((s.y0 + s.y1) / 2, 1), []).append((left, right))
     rules = []
     for y, spans in sorted(by_y.items()):
-        if sum(r - left for left, r in spans) >= 0.6 * width:
+        if sum(r - left for left, r in spans) >= 0.25 * width:
             rules.append(Rule(y=y, spans=sorted(spans)))
     return rules
 
@@ -485,11 +486,13 @@ def _is_table(rows: list[list[_Line]], borders: list[tuple[float, float]], setti
     if len(borders) + 1 < settings.min_columns:
         return False
     spread = [
-        lines
+        line
         for lines in rows
-        if len({_column_of((w.bbox[0] + w.bbox[2]) / 2, borders) for line in lines for w in line.words}) >= 2
+        for line in lines
+        if len({_column_of((w.bbox[0] + w.bbox[2]) / 2, borders) for w in line.words}) >= 2
     ]
-    return len(spread) >= settings.min_rows
+    return len(spread) >= settings.min_rows  # printed lines, not rows: rules may group lines into few rows
+
 
 
 Refine = Callable[[list[Word]], list[Word]]
