@@ -186,7 +186,10 @@ def column_borders(rows: list[list[_Line]], height: float) -> list[tuple[float, 
         if not touched:
             bands.append(_Band(x0=x0, x1=x1, rows={row}))
     words = [w.bbox for lines in rows for line in lines for w in line.words]
-    return sorted(_cut(band, words) for band in bands if len(band.rows) >= 2)
+    # Two rows must print on both sides of a border; one row suffices where it leaves a gap of two text
+    # heights (a header over a column nobody filled in), never found inside one cell's text.
+    kept = [band for band in bands if len(band.rows) >= 2 or band.x1 - band.x0 >= 2 * height]
+    return sorted(_cut(band, words) for band in kept)
 
 
 def _cut(band: _Band, words: list[BBox]) -> tuple[float, float]:
@@ -492,7 +495,6 @@ def _is_table(rows: list[list[_Line]], borders: list[tuple[float, float]], setti
         if len({_column_of((w.bbox[0] + w.bbox[2]) / 2, borders) for w in line.words}) >= 2
     ]
     return len(spread) >= settings.min_rows  # printed lines, not rows: rules may group lines into few rows
-
 
 
 Refine = Callable[[list[Word]], list[Word]]
