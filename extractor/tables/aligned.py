@@ -562,8 +562,10 @@ def onto_columns(part: TableBlock, before: TableBlock) -> TableBlock:
     placed: dict[tuple[int, int], Cell] = {}
     for cell in printed:
         assert cell.bbox is not None
-        first, last = _column_of(cell.bbox[0] + 0.5, borders), _column_of(cell.bbox[2] - 0.5, borders)
+        inset = min(3.0, (cell.bbox[2] - cell.bbox[0]) / 4)  # recognised boxes wander a point or two
+        first, last = _column_of(cell.bbox[0] + inset, borders), _column_of(cell.bbox[2] - inset, borders)
         key = (cell.row, first)
+
         if key in placed:
             return part  # two cells of one row in one column: not the same columns
         placed[key] = cell.model_copy(update={"col": first, "col_span": last - first + 1})
