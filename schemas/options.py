@@ -20,6 +20,10 @@ class OcrOptions(BaseModel):
     """Resolution at which scanned PDF pages are rasterised."""
 
 
+TableEngine = Literal["auto", "ruled", "aligned", "vl"]
+"""How table structure is found (extractor/tables/structure.py)."""
+
+
 class ValidationOptions(BaseModel):
     """What the validator runs and how loud it is; defaults are each rule's own declaration."""
 
@@ -45,3 +49,6 @@ class ExtractOptions(BaseModel):
     score_profile: Optional[str] = None
     """Propose review scores after interpretation: a profile name (`extractor profiles`), `auto` (each
     section's profile from its template family or kind), or None (no scoring stage)."""
+    table_engine: TableEngine = "auto"
+    """`auto`: ruled grids, plus alignment where text outside them lines up as a table; `ruled`: grids only;
+    `aligned`: alignment for every table; `vl`: a configured vision-language model."""

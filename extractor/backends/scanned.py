@@ -5,7 +5,7 @@
           ─► layout regions (CDLA): keep grids that are tables
           ─► text lines: from each cell's ink; detector only outside tables
           ─► one recognition pass over all line crops
-          ─► shared table_block / paragraphs_of → TableBlock, ParagraphBlock
+          ─► shared table_block / text_blocks → TableBlock, ParagraphBlock
 
 Everything after the blocks (stitching, form interpretation) is the born-digital path unchanged.
 Coordinates are PDF points of the *upright* page (72 per inch, origin top-left).
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.tables.fill import table_block
 from extractor.tables.grid import Grid, build_grids
-from extractor.tables.paragraphs import paragraphs_of
+from extractor.tables.structure import grids_for, text_blocks
 from extractor.text.join import join_lines
 from extractor.vision.cells import cell_confidence, clean_specks, dash_text, padded_crop
 from extractor.vision.imaging import downscale, ink_mask, to_grey
@@ -33,6 +33,7 @@ from extractor.vision.page_text import (
     locate_cell_lines,
     locate_outside_lines,
     outside_blocks,
+    split_at_column_gaps,
     split_tall_lines,
     text_only_ink,
 )
@@ -130,7 +131,7 @@ def read_page_image(
     segments = to_segments(lines, points_per_pixel)
     grids = build_grids(segments, tolerance=GRID_TOLERANCE_PT)
     regions = layout_regions(grey, points_per_pixel)
-    grids = [grid for grid in grids if is_table(grid, regions)]
+    grids = grids_for([grid for grid in grids if is_table(grid, regions)], options.table_engine)
 
     line_mask = line_pixels(ink, lines)
     text_ink = clean_specks(text_only_ink(ink, line_mask), dpi)
@@ -138,6 +139,8 @@ def read_page_image(
     pixels_per_point = 1.0 / points_per_pixel
     readings = split_tall_lines(locate_cell_lines(grids, text_ink, dpi, pixels_per_point), clean, engine)
     outside = locate_outside_lines(clean, outside_blocks(text_ink, grids, pixels_per_point, dpi), engine, dpi)
+    if options.table_engine != "ruled":
+        outside = split_at_column_gaps(outside, text_ink)
 
     crops = [padded_crop(clean, box, dpi, limit=reading.box) for reading in readings for box in reading.lines.boxes]
     crops += [padded_crop(clean, box, dpi) for box in outside]
@@ -151,7 +154,7 @@ def read_page_image(
         if text.strip() and score >= MIN_TEXT_SCORE
     ]
     blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
-    blocks += paragraphs_of(words, page)
+    blocks += text_blocks(words, page, segments, options.table_engine)
     blocks.sort(key=lambda block: block.bbox[1] if block.bbox else 0.0)
     return ScannedPage(number=page_number, width=page.width, height=page.height, blocks=blocks, geometry=geometry)
 
