@@ -90,6 +90,7 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
             continue
         sizes[number] = (page.width, page.height)
         blocks.extend(page.blocks)
+        problems.extend(page.problems)
     return Layout(
         kind="image", page_count=max(total, len(sizes), 1), page_sizes=sizes, blocks=blocks, problems=problems
     )
