@@ -1,4 +1,4 @@
-"""`python -m extractor …`: the CLI of this checkout (the console script may point at another install)."""
+"""`python -m extractor …` runs the CLI of this checkout (the console script may point elsewhere)."""
 
 from extractor.cli import app
 

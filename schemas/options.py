@@ -56,3 +56,6 @@ class ExtractOptions(BaseModel):
     vl_model: Optional[Path] = None
     """Local directory of a vision-language model (with its manifest.json); None: $EXTRACTOR_VL_MODEL."""
     vl: VlOptions = Field(default_factory=VlOptions)
+    score_profile: Optional[str] = None
+    """Propose review scores after interpretation: a profile name (`extractor profiles`), `auto` (each
+    section's profile from its template family or kind), or None (no scoring stage)."""
