@@ -93,3 +93,18 @@ def test_extract_with_the_tiny_model(tiny, tmp_path):
     vl_problems = [p for p in result.problems if p.stage == "tables"]
     assert vl_problems and len(result.tables) == len(classical.tables)
     assert [t.n_rows for t in result.tables] == [t.n_rows for t in classical.tables]
+
+
+def test_scanned_page_tables_and_low_confidence_cells_go_through_the_model(tiny, tmp_path):
+    from extractor.pipeline import extract
+    from fixtures.scans import STYLES, render_scan
+    from tests.scan_sample import build_sample_form
+
+    scan = render_scan(build_sample_form(tmp_path / "form.pdf"), STYLES["skewed200"], tmp_path / "scan", max_pages=1)
+    options = ExtractOptions(
+        table_engine="vl", vl_model=tiny, validate_records=False, vl={"max_new_tokens": 4, "reread_below": 0.99}
+    )
+    result = extract(scan, options)
+    assert result.document.kind == "pdf_scanned" and result.tables
+    pages = [p.page for p in result.problems if p.stage == "tables"]
+    assert pages and set(pages) == {1}  # the noise answers fell back, each said so, on the page read
