@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from extractor.tables.vl_answer import OTHER_TAG, MalformedAnswer, parse_answer, table_block
+from extractor.tables.vl_answer import OTHER_TAG, AnswerTable, MalformedAnswer, parse_answer, table_block
 from extractor.vision.vl import (
     TABLE_PROMPT,
     TEXT_PROMPT,
@@ -80,7 +80,7 @@ def _whole_page(
     return [*tables, *kept], []
 
 
-def _single(answer: VlAnswer):  # -> AnswerTable
+def _single(answer: VlAnswer) -> AnswerTable:
     """The one table a region's answer must hold."""
     if answer.cut_off:
         raise MalformedAnswer(_cut_reason(answer))

@@ -221,10 +221,21 @@ def _ask_batch(vl: VlModel, images: Sequence[np.ndarray], prompt: str, options: 
     seconds = time.monotonic() - started
     new = output[:, inputs["input_ids"].shape[1] :]
     texts = vl.processor.batch_decode(new, skip_special_tokens=True)
+    ends = _eos_ids(vl)
     pad = getattr(getattr(vl.processor, "tokenizer", None), "pad_token_id", None)
-    lengths = [int((row != pad).sum()) if pad is not None else int(row.shape[0]) for row in new]
-    cut = seconds >= limit or new.shape[1] >= options.max_new_tokens
-    return [
-        VlAnswer(text=text, seconds=round(seconds, 3), new_tokens=length, cut_off=cut)
-        for text, length in zip(texts, lengths)
-    ]
+    answers = []
+    for text, row in zip(texts, new.tolist()):
+        # An answer is complete when the model ended it; one stopped by the time or token bound may be half a table.
+        finished = any(token in ends for token in row)
+        length = len([token for token in row if token != pad])
+        answers.append(VlAnswer(text=text, seconds=round(seconds, 3), new_tokens=length, cut_off=not finished))
+    return answers
+
+
+def _eos_ids(vl: VlModel) -> set[int]:
+    value = getattr(vl.model.generation_config, "eos_token_id", None)
+    if value is None:
+        value = getattr(getattr(vl.processor, "tokenizer", None), "eos_token_id", None)
+    if value is None:
+        return set()
+    return {int(v) for v in value} if isinstance(value, (list, tuple)) else {int(value)}
