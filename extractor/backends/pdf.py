@@ -215,6 +215,14 @@ def _scanned(page: pymupdf.Page, options: ExtractOptions):
     return read_scanned(page, options)
 
 
+def _vl_tables(page: pymupdf.Page, found: list[Block], number: int, options: ExtractOptions):
+    """Tables of a born-digital page re-read by the vision-language model (extractor/tables/vl_tables.py)."""
+    from extractor.tables.vl_tables import pdf_render, vl_page_tables
+
+    box = (0.0, 0.0, page.rect.width, page.rect.height)
+    return vl_page_tables(found, number, box, pdf_render(page, options.vl.render_dpi), options)
+
+
 def read_pdf(path: Path, options: ExtractOptions) -> Layout:
     document = open_pdf(path)
     blocks: list[Block] = []
@@ -233,13 +241,18 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                 if _text_layer_usable(page, content):
                     grids = build_grids(content.segments)
                     content = split_straddling_words(page, content, grids)
-                    blocks.extend(page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page)))
+                    found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page))
+                    if options.table_engine == "vl":
+                        found, vl_problems = _vl_tables(page, found, index + 1, options)
+                        problems.extend(vl_problems)
+                    blocks.extend(found)
                 else:
                     scanned_pages += 1
                     scanned = _scanned(page, options)
                     sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
                     turns[index + 1] = (scanned.geometry.quarter_turns, scanned.geometry.skew_degrees)
                     blocks.extend(scanned.blocks)
+                    problems.extend(scanned.problems)
             except InputError:
                 raise
             except Exception as error:  # one broken page must not lose the others

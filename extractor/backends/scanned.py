@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.tables.fill import table_block
 from extractor.tables.grid import Grid, build_grids
@@ -39,7 +39,8 @@ from extractor.vision.page_text import (
 )
 from extractor.vision.regions import Region, load_layout_model, overlap_share
 from extractor.vision.textfix import fix_recognised
-from schemas import Block, ExtractOptions, PageContent, Word
+from schemas import Block, ExtractOptions, PageContent, TableBlock, Word
+from schemas.records import Problem
 
 GRID_TOLERANCE_PT = 2.0
 """Scanned lines wobble by a pixel or two; the born-digital default (1.5 pt) is a little tight."""
@@ -59,6 +60,8 @@ class ScannedPage(BaseModel):
     """Size in points of the upright page (a page scanned sideways has its sides swapped)."""
     blocks: list[Block]
     geometry: PageGeometry
+    problems: list[Problem] = Field(default_factory=list)
+    """What went wrong on the page without losing it (e.g. an unusable vision-language answer)."""
 
 
 def read_scanned_page(
@@ -156,7 +159,29 @@ def read_page_image(
     blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
     blocks += text_blocks(words, page, segments, options.table_engine)
     blocks.sort(key=lambda block: block.bbox[1] if block.bbox else 0.0)
-    return ScannedPage(number=page_number, width=page.width, height=page.height, blocks=blocks, geometry=geometry)
+    blocks, problems = vl_step(blocks, grey, page, points_per_pixel, options)
+    return ScannedPage(
+        number=page_number, width=page.width, height=page.height, blocks=blocks, geometry=geometry, problems=problems
+    )
+
+
+def vl_step(
+    blocks: list[Block], grey: np.ndarray, page: PageContent, points_per_pixel: float, options: ExtractOptions
+) -> tuple[list[Block], list[Problem]]:
+    """Under `table_engine="vl"`: low-confidence cells re-read (when asked), then tables re-read by the model."""
+    if options.table_engine != "vl":
+        return blocks, []
+    from extractor.tables.vl_tables import crop_render, require_model, reread_cells, vl_page_tables
+
+    vl = require_model(options)
+    render = crop_render(grey, points_per_pixel)
+    threshold = options.vl.reread_below
+    if threshold is not None:
+        blocks = [
+            reread_cells(block, render, threshold, options, vl) if isinstance(block, TableBlock) else block
+            for block in blocks
+        ]
+    return vl_page_tables(blocks, page.number, (0.0, 0.0, page.width, page.height), render, options, vl)
 
 
 def recognise(engine: OcrEngine, crops: list[np.ndarray], line_heights: list[int]) -> list[tuple[str, float]]:

@@ -7,7 +7,9 @@ Engines (`ExtractOptions.table_engine`):
   exactly as under `ruled`.
 - `aligned`: ignore vertical rules and read every table by alignment (horizontal rules still divide rows):
   for forms whose vertical ruling is partial or misleading.
-- `vl`: a vision-language model (extractor/vision/vl.py), only where one is configured.
+- `vl`: a vision-language model (extractor/vision/vl.py), only where one is configured: the tables are found as
+  under `auto`, then each region is re-read by the model (extractor/tables/vl_tables.py, called by the backends,
+  which hold the page image).
 The same function serves born-digital pages (text-layer words) and scans (recognised lines).
 """
 
@@ -31,6 +33,7 @@ def text_blocks(
     refine: Optional[Refine] = None,
 ) -> list[Block]:
     """Words outside ruled grids: tables found by alignment (unless `ruled`), the rest as paragraphs."""
+    engine = classical(engine)
     if engine == "ruled" or not words:
         return list(paragraphs_of(words, page))
     settings = STRICT if engine == "auto" else LOOSE
@@ -38,9 +41,14 @@ def text_blocks(
     return [*tables, *paragraphs_of(rest, page)]
 
 
+def classical(engine: TableEngine) -> TableEngine:
+    """The engine that finds the table regions: `vl` re-reads what `auto` finds."""
+    return "auto" if engine == "vl" else engine
+
+
 def grids_for(grids: list[Grid], engine: TableEngine) -> list[Grid]:
     """The ruled grids an engine keeps: none under `aligned`, which reads every table by alignment."""
-    return [] if engine == "aligned" else grids
+    return [] if classical(engine) == "aligned" else grids
 
 
 def page_blocks(
