@@ -1,7 +1,6 @@
 """Pydantic models only, no I/O: the SPEC contract and the stage objects."""
 
 from schemas.layout import Block, Layout, PageContent, ParagraphBlock, Segment, TableBlock, Word
-
 from schemas.options import ExtractOptions, OcrOptions, ValidationOptions, VlOptions
 from schemas.records import (
     RULE_IDS,
