@@ -54,10 +54,11 @@ def expand_inputs(paths: Sequence[Path]) -> Iterator[Union[Path, InputProblem]]:
 def extract_file(path: Path, options: ExtractOptions) -> ExtractionResult:
     """One file's work: its SPEC result, or InputError whose text is the one line `<file>: <reason>`."""
     from extractor.pipeline import extract
+    from extractor.vision.model_files import ModelFileError
 
     try:
         return extract(path, options)
-    except InputError:
+    except (InputError, ModelFileError):  # ModelFileError: a configured model is missing or not the one pinned
         raise
     except Exception as error:  # an unexpected failure still names the file in one line
         raise InputError(path, f"处理失败 (internal error: {type(error).__name__}: {error})") from error

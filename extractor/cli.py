@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from extractor.cli_common import OneLineErrors, out_dir
+from extractor.cli_common import OneLineErrors, fail, out_dir
 from extractor.errors import InputError
+from extractor.models_cli import models_app, vl_settings
 from schemas import ExtractionResult
 
 app = typer.Typer(
@@ -37,16 +38,18 @@ def extract(
         Optional[Path], typer.Option("--out", help="Also write <file>.json per file into this directory")
     ] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
+    vl_model: Annotated[Optional[Path], typer.Option("--vl-model", help="Read tables with this local VL model")] = None,
 ) -> None:
     """Read files and print their records (a summary, or the SPEC JSON with --json), all in one process.
 
     An unreadable file prints `error: <file>: <reason>` and the others go on; the exit code is 1 if any failed.
     """
     from extractor.batch import InputProblem, expand_inputs, extract_file, output_name
+    from extractor.vision.model_files import ModelFileError
     from schemas import ExtractOptions
 
     out_path = out_dir(out) if out is not None else None
-    options = ExtractOptions(validate_records=not no_validate)
+    options = ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model))
     several = len(paths) > 1 or any(path.is_dir() for path in paths)
     console = Console()
     failed = 0
@@ -58,6 +61,8 @@ def extract(
             continue
         try:
             result = extract_file(item, options)
+        except ModelFileError as error:  # the configured model, not this file: no other file would fare better
+            fail("--vl-model", str(error))
         except InputError as error:
             typer.echo(f"error: {error}", err=True)
             failed += 1
@@ -173,6 +178,16 @@ _register_store_commands(app)
 from extractor.review.cli import register as _register_review_commands  # noqa: E402  (serve, token)
 
 _register_review_commands(app)
+
+app.add_typer(models_app, name="models")
+
+from extractor.scoring.cli import register as _register_scoring_commands  # noqa: E402  (score, profiles)
+
+_register_scoring_commands(app)
+
+from extractor.explain import explain as _explain  # noqa: E402  (imported after app: one registration line)
+
+app.command()(_explain)
 
 if __name__ == "__main__":
     app()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -246,6 +247,11 @@ def export_command(
     min_confidence: Annotated[
         Optional[float], typer.Option(help="Records whose every field confidence is at least this", min=0.0, max=1.0)
     ] = None,
+    reviewed_only: Annotated[bool, typer.Option("--reviewed-only", help="Only documents marked reviewed")] = False,
+    since: Annotated[
+        Optional[datetime],
+        typer.Option(help="Only documents changed or reviewed at/after this time (UTC unless it says)"),
+    ] = None,
     database_url: DatabaseOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -266,7 +272,13 @@ def export_command(
     kinds = tuple(k for k in RECORD_KINDS if kind is None or k in kind)
     formats = tuple(f for f in FORMATS if fmt is None or f in fmt)
     filters = ExportFilter(
-        department=department, year=year, status=_status(status), rule=rule, min_confidence=min_confidence
+        department=department,
+        year=year,
+        status=_status(status),
+        rule=rule,
+        min_confidence=min_confidence,
+        reviewed_only=reviewed_only,
+        since=since,
     )
     target = out_dir(out)
     engine = open_engine(store_settings(database_url, data_dir))

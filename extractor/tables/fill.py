@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from extractor.tables.grid import Grid, GridCell
-from extractor.tables.paragraphs import paragraphs_of
 from extractor.tables.text_lines import line_text, lines_of
 from extractor.text.join import join_lines
-from schemas import Block, Cell, PageContent, TableBlock, Word
+from schemas import Cell, PageContent, TableBlock, Word
 from schemas.records import as_bbox
 
 CellKey = tuple[int, int]
@@ -80,12 +79,3 @@ def fill_grids(page: PageContent, grids: list[Grid]) -> tuple[list[TableBlock], 
             texts[key] = (cell_text(words), confidence, indent)
         tables.append(table_block(grid, page.number, texts))
     return tables, outside
-
-
-def page_blocks(page: PageContent, grids: list[Grid]) -> list[Block]:
-    """Every table and paragraph of a page, sorted top to bottom."""
-    tables, outside = fill_grids(page, grids)
-    blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
-    blocks += paragraphs_of(outside, page)
-    blocks.sort(key=lambda block: block.bbox[1] if block.bbox else 0.0)
-    return blocks
