@@ -26,3 +26,6 @@ class ExtractOptions(BaseModel):
     """Run the validator and fill `findings`."""
     max_pages: Optional[int] = None
     """Stop reading after this many pages (None: all)."""
+    score_profile: Optional[str] = None
+    """Propose review scores after interpretation: a profile name (`extractor profiles`), `auto` (each
+    section's profile from its template family or kind), or None (no scoring stage)."""
