@@ -82,5 +82,7 @@ class Layout(_Model):
     kind: DocumentKind
     page_count: int = 1
     page_sizes: dict[int, tuple[float, float]] = Field(default_factory=dict)
+    scan_turns: dict[int, tuple[int, float]] = Field(default_factory=dict)
+    """Scanned pages: page → (quarter turns, skew degrees) the reader undid (see PageInfo)."""
     blocks: list[Block] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)

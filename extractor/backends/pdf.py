@@ -160,6 +160,7 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
     blocks: list[Block] = []
     problems: list[Problem] = []
     sizes: dict[int, tuple[float, float]] = {}
+    turns: dict[int, tuple[int, float]] = {}
     scanned_pages = 0
     last = document.page_count if options.max_pages is None else min(options.max_pages, document.page_count)
     page_count = document.page_count
@@ -176,10 +177,13 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                     scanned_pages += 1
                     scanned = _scanned(page, options)
                     sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
+                    turns[index + 1] = (scanned.geometry.quarter_turns, scanned.geometry.skew_degrees)
                     blocks.extend(scanned.blocks)
             except InputError:
                 raise
             except Exception as error:  # one broken page must not lose the others
                 problems.append(Problem(stage="pdf", page=index + 1, message=f"{type(error).__name__}: {error}"))
     kind = "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
-    return Layout(kind=kind, page_count=page_count, page_sizes=sizes, blocks=blocks, problems=problems)
+    return Layout(
+        kind=kind, page_count=page_count, page_sizes=sizes, scan_turns=turns, blocks=blocks, problems=problems
+    )
