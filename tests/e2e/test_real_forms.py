@@ -31,7 +31,6 @@ pytestmark = pytest.mark.skipif(
 NOT_READ_YET: dict[str, str] = {
     # Forms the current reader misses; the lead removes an entry as the reader lands it (issue 9).
     "f01_cq_pengshui": "budget written as label/value lines (年度预算资金总额, 其中:中央补助 …) yields no budget lines",
-    "f08_js_suzhou": "two budget blocks (市级预算执行情况 / 市级财政资金使用情况) with a 其中: sub-header",
 }
 
 
