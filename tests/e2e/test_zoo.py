@@ -27,16 +27,14 @@ NOT_READ_YET: dict[str, str] = {
     # Families the current reader cannot read yet, held-out variants or not. The lead removes an entry when
     # the reader lands what it needs (issue 9); strict=False keeps main green meanwhile. `python -m
     # extractor.eval --zoo --misses` lists what each family × format still gets wrong.
-    "national_project": "indicator parent → 总分 where no level weight; indicators continued in a second table",
-    "project_20_80": "年度绩效目标(80分) and 预算执行情况(20分) block summaries; parent links",
+    "national_project": "indicator parent → 总分 where no level weight; indicators continued in a second xlsx table",
+    "project_20_80": "template_family project_20_80 (main's lexicon has no such family yet)",
     "department_national": "indicator parent → 自评得分 where no level weight",
-    "department_provincial": "indicators continued in a second table without header; level summary parents",
     "system_export": "indicator parent → 合计; template_family system_export",
-    "weight_before_target": "项目/类别 headers for 一级/二级; split tables; template_family weighted_goal_grid",
+    "weight_before_target": "项目 header for 一级指标; template_family weighted_goal_grid",
 }
 HELD_OUT_NOT_READ_YET: dict[str, str] = {
     # Families whose held-out-vocabulary variants the reader cannot read yet (on top of NOT_READ_YET).
-    "scoring_table": "held-out 计分规则 / 指标释义 headers lose criteria and explanation",
 }
 FAMILIES = [family.key for family in load_zoo().families]
 
