@@ -57,6 +57,11 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
     if path.is_dir():
         raise InputError(path, "是目录而不是文件 (is a directory)")
     options = options or ExtractOptions()
+    if options.table_engine == "vl":
+        # A missing or altered model is the run's configuration error, not a page's Problem: fail before reading.
+        from extractor.tables.vl_tables import require_model
+
+        require_model(options)
     layout = layout_of(path, options)
     info = DocumentInfo(file=path.name, sha256=file_sha256(path), kind=layout.kind, pages=layout.page_count)
     result = with_role_certainty(interpret(layout, info)).model_copy(update={"pages": page_infos(layout)})

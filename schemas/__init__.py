@@ -1,7 +1,7 @@
 """Pydantic models only, no I/O: the SPEC contract and the stage objects."""
 
 from schemas.layout import Block, Layout, PageContent, ParagraphBlock, Segment, TableBlock, Word
-from schemas.options import ExtractOptions, OcrOptions, ValidationOptions
+from schemas.options import ExtractOptions, OcrOptions, ValidationOptions, VlOptions
 from schemas.records import (
     RULE_IDS,
     SCHEMA_VERSION,
@@ -28,6 +28,7 @@ __all__ = [
     "ExtractOptions",
     "OcrOptions",
     "ValidationOptions",
+    "VlOptions",
     "Block",
     "Layout",
     "PageContent",

@@ -64,6 +64,9 @@ class TableBlock(_Model):
     """A title the backend knows for certain (an XLSX sheet name, a DOCX caption)."""
     column_edges: list[float] = Field(default_factory=list)
     """x of the vertical grid lines on the page, when the table has geometry."""
+    engine: Literal["ruled", "aligned", "vl"] = "ruled"
+    """Which table-structure engine found it (extractor/tables/structure.py): the column edges of an
+    `aligned` table are the middles of the empty bands between its columns, not drawn lines."""
 
 
 class ParagraphBlock(_Model):

@@ -92,6 +92,7 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
         sizes[number] = (page.width, page.height)
         turns[number] = (page.geometry.quarter_turns, page.geometry.skew_degrees)
         blocks.extend(page.blocks)
+        problems.extend(page.problems)
     return Layout(
         kind="image",
         page_count=max(total, len(sizes), 1),
