@@ -30,7 +30,6 @@ pytestmark = pytest.mark.skipif(
 
 NOT_READ_YET: dict[str, str] = {
     # Forms the current reader misses; the lead removes an entry as the reader lands it (issue 9).
-    "f01_cq_pengshui": "budget written as label/value lines (年度预算资金总额, 其中:中央补助 …) yields no budget lines",
 }
 
 
