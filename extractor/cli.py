@@ -29,14 +29,17 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON on stdout")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Also write <name>.json into this directory")] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds for the file")] = 600.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB of address space")] = 4096,
 ) -> None:
     """Read one file and print its records (a summary, or the SPEC JSON with --json)."""
-    from extractor.pipeline import extract as run_extract
+    from extractor.sandbox import Limits, SandboxFailure, extract_limited
     from schemas import ExtractOptions
 
-    try:
-        result = run_extract(file, ExtractOptions(validate_records=not no_validate))
-    except InputError as error:
+    try:  # in a child bounded in time and memory (extractor.sandbox): a hostile file ends as one line
+        limits = Limits(timeout_s=timeout, memory_mb=memory_limit)
+        result = extract_limited(file, ExtractOptions(validate_records=not no_validate), limits)
+    except (InputError, SandboxFailure) as error:
         _fail(str(error))
         return
     except Exception as error:  # an unexpected failure is still one line naming the file

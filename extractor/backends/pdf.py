@@ -10,6 +10,13 @@ from pathlib import Path
 
 import pymupdf
 
+from extractor.backends.bounds import (
+    PixelBudget,
+    check_form_draws,
+    check_render,
+    page_problem,
+    reraise_if_out_of_memory,
+)
 from extractor.errors import InputError
 from extractor.tables.fill import page_blocks
 from extractor.tables.grid import Grid, build_grids
@@ -148,11 +155,17 @@ def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
     return text_layer_usable(text, has_images=bool(page.get_images(full=False)))
 
 
-def _scanned(page: pymupdf.Page, options: ExtractOptions):
+def _scanned(page: pymupdf.Page, options: ExtractOptions, budget: PixelBudget):
     """OCR path for a page without a usable text layer; its size is that of the upright page."""
     from extractor.backends.scanned import read_scanned
 
+    check_render(page, options.ocr.render_dpi, budget)
     return read_scanned(page, options)
+
+
+def check_page_count(path: Path, pages: int, limit: int) -> None:
+    if pages > limit:
+        raise InputError(path, f"页数过多 ({pages} pages, the limit is {limit})")
 
 
 def read_pdf(path: Path, options: ExtractOptions) -> Layout:
@@ -161,25 +174,37 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
     problems: list[Problem] = []
     sizes: dict[int, tuple[float, float]] = {}
     scanned_pages = 0
-    last = document.page_count if options.max_pages is None else min(options.max_pages, document.page_count)
     page_count = document.page_count
+    check_page_count(path, page_count, options.limits.max_pages)
+    last = page_count if options.max_pages is None else min(options.max_pages, page_count)
+    budget = PixelBudget(options.limits)
     with document:
+        if document.is_repaired:  # MuPDF rebuilt a broken cross-reference table: a truncated or damaged file
+            problems.append(
+                Problem(stage="pdf", message="PDF 文件被截断或已损坏，已尽量修复 (truncated or damaged file)")
+            )
         for index in range(last):
-            page = document[index]
-            sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
             try:
+                page = document[index]
+                sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
+                check_form_draws(document, page, options.limits)
                 content = page_content(page)
                 if _text_layer_usable(page, content):
                     grids = build_grids(content.segments)
                     blocks.extend(page_blocks(split_straddling_words(page, content, grids), grids))
                 else:
                     scanned_pages += 1
-                    scanned = _scanned(page, options)
+                    scanned = _scanned(page, options, budget)
                     sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
                     blocks.extend(scanned.blocks)
             except InputError:
                 raise
             except Exception as error:  # one broken page must not lose the others
-                problems.append(Problem(stage="pdf", page=index + 1, message=f"{type(error).__name__}: {error}"))
+                reraise_if_out_of_memory(error)
+                problems.append(page_problem("pdf", index + 1, error))
+    unread = {problem.page for problem in problems if problem.page is not None}
+    if last and len(unread) == last:
+        first = next(problem for problem in problems if problem.page is not None)
+        raise InputError(path, f"没有一页能读取 (no page could be read; page {first.page}: {first.message})")
     kind = "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
     return Layout(kind=kind, page_count=page_count, page_sizes=sizes, blocks=blocks, problems=problems)
