@@ -28,10 +28,19 @@ THIN = 2.0
 """A filled rectangle thinner than this (points) is drawn as a ruling line."""
 
 
+def truncated(path: Path) -> bool:
+    """A PDF ends with `%%EOF` (give or take trailing blanks and junk); a cut-off download does not."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 1024))
+        return b"%%EOF" not in handle.read()
+
+
 def open_pdf(path: Path) -> pymupdf.Document:
     try:
         document = pymupdf.open(path, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as error:
+        if truncated(path):
+            raise InputError(path, "PDF 文件被截断，无法打开 (truncated file)") from error
         raise InputError(path, f"PDF 已损坏，无法打开 (corrupt PDF: {error})") from error
     if document.needs_pass:
         raise InputError(path, "PDF 已加密，需要密码 (encrypted PDF)")
@@ -179,10 +188,10 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
     last = page_count if options.max_pages is None else min(options.max_pages, page_count)
     budget = PixelBudget(options.limits)
     with document:
-        if document.is_repaired:  # MuPDF rebuilt a broken cross-reference table: a truncated or damaged file
-            problems.append(
-                Problem(stage="pdf", message="PDF 文件被截断或已损坏，已尽量修复 (truncated or damaged file)")
-            )
+        if truncated(path):
+            problems.append(Problem(stage="pdf", message="PDF 文件被截断，只读取了尚存的部分 (truncated file)"))
+        elif document.is_repaired:  # MuPDF rebuilt a broken cross-reference table
+            problems.append(Problem(stage="pdf", message="PDF 文件已损坏，已尽量修复 (damaged file, repaired)"))
         for index in range(last):
             try:
                 page = document[index]

@@ -205,3 +205,15 @@ def many_page_tiff(path: Path, pages: int) -> Path:
     frames = [Image.new("L", (20, 20), 255) for _ in range(pages)]
     frames[0].save(path, save_all=True, append_images=frames[1:])
     return path
+
+
+def scan_pdf(path: Path, side: float = 10_000) -> Path:
+    """One page with an image and no text layer: read as a scan, rendered at the OCR resolution."""
+    import pymupdf
+
+    document = pymupdf.open()
+    page = document.new_page(width=side, height=side)
+    page.insert_image(page.rect, stream=_png(16, 16, b"\x80" * 16))
+    document.save(path)
+    document.close()
+    return path
