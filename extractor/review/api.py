@@ -6,7 +6,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
 from extractor.review.boxes import field_boxes
 from extractor.review.corrections import CorrectionError
+from extractor.review.limits import CorrectionReason, CorrectionValue
 from extractor.review.pages import NoPageImage, PageSize, page_png, page_sizes
 from extractor.review.queries import DocumentFilter, Order, Page, list_documents
 from extractor.review.records import NotCorrectable, correct_field
@@ -62,8 +63,8 @@ class Accepted(BaseModel):
 
 class FieldCorrection(BaseModel):
     ref: str = Field(examples=["i7.actual"], description="`<record id>.<field>`, `document.<field>` or `t1.r5c2`")
-    value: Union[str, float, None] = Field(examples=["5期"], description="The value as printed; re-parsed")
-    reason: Optional[str] = None
+    value: CorrectionValue = Field(examples=["5期"], description="The value as printed; re-parsed")
+    reason: CorrectionReason = None
 
 
 class ReviewMark(BaseModel):
@@ -271,6 +272,8 @@ def get_page_image(request: Request, id: int, n: int, caller: AnyCaller) -> File
             page=n,
             dpi=settings.page_dpi,
             cache_dir=settings.pages_dir,
+            timeout_s=settings.render_timeout_s,
+            memory_mb=settings.render_memory_mb,
         )
     except NoPageImage as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error

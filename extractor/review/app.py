@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from extractor.review import admin, api
-from extractor.review.limits import UploadSizeLimit
+from extractor.review.limits import install_limits
 from extractor.review.processing import UploadProcessor
 from extractor.review.settings import ServiceSettings
 from extractor.review.summary import refresh_stale
@@ -60,7 +60,7 @@ def create_app(settings: Optional[ServiceSettings] = None, *, process_uploads: b
     app = FastAPI(title="绩效自评 extractor — review service", description=DESCRIPTION, version="1", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
-    app.add_middleware(UploadSizeLimit, path="/api/documents", limit=settings.max_upload_bytes)
+    install_limits(app, settings)  # body, upload-time and value limits, security headers
     app.include_router(api.router)
     app.include_router(admin.router)
     app.mount("/review/static", StaticFiles(directory=str(STATIC)), name="review-static")

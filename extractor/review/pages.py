@@ -7,11 +7,15 @@ each page's size in the same points, so the browser scales a box by image width 
 from __future__ import annotations
 
 import os
-import tempfile
+import subprocess
+import sys
 from pathlib import Path
 
 import pymupdf
 from pydantic import BaseModel
+
+from extractor.backends.bounds import PageRefused, PixelBudget
+from schemas import ReadLimits
 
 PAGED_KINDS = ("pdf_digital", "pdf_scanned", "pdf_mixed", "image")
 
@@ -58,19 +62,55 @@ def _image_page_sizes(source: Path) -> list[PageSize]:
     return sizes
 
 
-def page_png(*, source: Path, kind: str | None, sha256: str, page: int, dpi: int, cache_dir: Path) -> Path:
-    """The PNG of page `page` (1-based), rendered once and then served from cache_dir/<sha256>/."""
+class PageImageRefused(Exception):
+    """The page image is over the pixel limit, or its render failed under the time or memory limit."""
+
+
+def page_png(
+    *,
+    source: Path,
+    kind: str | None,
+    sha256: str,
+    page: int,
+    dpi: int,
+    cache_dir: Path,
+    timeout_s: float = 30.0,
+    memory_mb: int = 1024,
+) -> Path:
+    """The PNG of page `page` (1-based), rendered once in a bounded child process and then served
+    from cache_dir/<sha256>/. The page's pixel count is checked first (PageImageRefused)."""
     cached = cache_dir / sha256 / f"{page}@{dpi}.png"
     if cached.is_file():
         return cached
     with _open(source, kind) as document:
         if not 1 <= page <= document.page_count:
             raise NoPageImage(f"{source.name}: 没有第 {page} 页 (the document has {document.page_count} pages)")
-        pixmap = document[page - 1].get_pixmap(dpi=dpi)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside and renamed: a concurrent request never reads a half-written image.
-        handle, temporary = tempfile.mkstemp(dir=cached.parent, suffix=".png")
-        os.close(handle)
-        pixmap.save(temporary)
-        os.replace(temporary, cached)
+        rect = document[page - 1].rect
+    try:
+        PixelBudget(ReadLimits()).take(rect.width / 72 * dpi, rect.height / 72 * dpi)
+    except PageRefused as error:
+        raise PageImageRefused(f"{source.name} 第 {page} 页: {error}") from error
+    _render_in_child(source, page, dpi, cached, timeout_s=timeout_s, memory_mb=memory_mb)
     return cached
+
+
+def _render_in_child(source: Path, page: int, dpi: int, out: Path, *, timeout_s: float, memory_mb: int) -> None:
+    import extractor
+
+    code_root = str(Path(extractor.__file__).resolve().parents[1])
+    command = [sys.executable, "-m", "extractor.review.render_page", str(source), str(page), str(dpi), str(out)]
+    try:
+        done = subprocess.run(
+            [*command, str(memory_mb)],
+            capture_output=True,
+            timeout=timeout_s,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))},
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:  # run() has killed the child
+        raise PageImageRefused(
+            f"{source.name} 第 {page} 页: 渲染超时 (render timed out after {timeout_s:g} s)"
+        ) from error
+    if done.returncode != 0 or not out.is_file():
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1][:200]
+        raise PageImageRefused(f"{source.name} 第 {page} 页: 渲染失败 (render failed under {memory_mb} MB: {last})")
