@@ -128,5 +128,13 @@ from extractor.review.cli import register as _register_review_commands  # noqa: 
 
 _register_review_commands(app)
 
+from extractor.scoring.cli import register as _register_scoring_commands  # noqa: E402  (score, profiles)
+
+_register_scoring_commands(app)
+
+from extractor.explain import explain as _explain  # noqa: E402  (imported after app: one registration line)
+
+app.command()(_explain)
+
 if __name__ == "__main__":
     app()

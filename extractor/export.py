@@ -30,6 +30,8 @@ FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 SCHEMA_FILE = "extraction_result.schema.json"
 DOCUMENT_COLUMNS = ("sha256", "file", "kind", "department", "year")
 XLSX_MAX_ROWS = 1_048_575
+DEDUCTIONS_COLUMN = "deductions"
+"""JSON list of the scoring deductions ({ref, points, reason}) made on a record, for scored kinds."""
 
 
 class ExportFilter(BaseModel):
@@ -70,7 +72,22 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _flat_row(record: BaseModel, document: Document) -> dict[str, Any]:
+def _deductions_by_record(session: Session, document_id: Optional[int]) -> dict[str, list[dict[str, Any]]]:
+    """Record id → the deductions a scoring profile made on it (kept on the document's sections)."""
+    section_class, section_row = RECORD_TABLES["sections"]
+    # type: ignore: RECORD_TABLES types its rows as plain SQLModel, which declares no document_id
+    query = select(section_row).where(section_row.document_id == document_id)  # type: ignore[attr-defined]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for stored in session.exec(query):
+        section = row_to_record(stored, section_class)
+        for deduction in getattr(section, "deductions", []):
+            found.setdefault(deduction.ref.split(".", 1)[0], []).append(deduction.model_dump(mode="json"))
+    return found
+
+
+def _flat_row(
+    record: BaseModel, document: Document, deductions: Optional[list[dict[str, Any]]] = None
+) -> dict[str, Any]:
     row: dict[str, Any] = {f"document.{name}": getattr(document, name) for name in DOCUMENT_COLUMNS}
     for path, value in flatten(record).items():
         if path == "confidence":
@@ -80,6 +97,8 @@ def _flat_row(record: BaseModel, document: Document) -> dict[str, Any]:
             row[path] = None if value is None else str(value)
         else:
             row[path] = _cell(value)
+    if "expected_score" in row:  # a scored kind: its scoring deductions beside the proposal
+        row[DEDUCTIONS_COLUMN] = json.dumps(deductions, ensure_ascii=False) if deductions else None
     return row
 
 
@@ -96,14 +115,17 @@ def iter_rows(*, session: Session, kind: RecordKind, filters: ExportFilter) -> I
     )
     if kind == "findings" and filters.rule is not None:
         query = query.where(FindingRow.rule == filters.rule)
+    deductions: dict[Optional[int], dict[str, list[dict[str, Any]]]] = {}
     for stored, document in session.exec(query):
         record = row_to_record(stored, record_class)
+        if document.id not in deductions:
+            deductions = {document.id: _deductions_by_record(session, document.id)}  # rows come document by document
         if flagged is not None and kind != "findings" and (document.id, getattr(record, "id", None)) not in flagged:
             continue
         confidence: dict[str, float] = getattr(record, "confidence", {}) or {}
         if filters.min_confidence is not None and any(v < filters.min_confidence for v in confidence.values()):
             continue
-        yield _flat_row(record, document)
+        yield _flat_row(record, document, deductions[document.id].get(getattr(record, "id", "")))
 
 
 def _dtype(annotation: Any) -> str:
@@ -127,6 +149,8 @@ def _column_types(kind: RecordKind) -> dict[str, str]:
         types[path] = (
             "string" if path in ("expected", "found") or get_origin(annotation) in (list, tuple) else _dtype(annotation)
         )
+    if "expected_score" in types:
+        types[DEDUCTIONS_COLUMN] = "string"
     return types
 
 

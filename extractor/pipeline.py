@@ -1,7 +1,7 @@
 """The data path from a file to the SPEC result, one typed stage after another.
 
     file ─► sniff kind ─► backend → Layout ─► stitch tables → Layout
-         ─► interpret form → records ─► validate → findings ─► ExtractionResult
+         ─► interpret form → records ─► [propose scores] ─► validate → findings ─► ExtractionResult
 
 Each stage only sees the previous stage's object; no stage reopens the file.
 """
@@ -46,6 +46,10 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
     layout = layout_of(path, options)
     info = DocumentInfo(file=path.name, sha256=file_sha256(path), kind=layout.kind, pages=layout.page_count)
     result = interpret(layout, info)
+    if options.score_profile is not None:
+        from extractor.scoring.stage import score_result  # late: scoring is an optional stage
+
+        result = score_result(result, options.score_profile)
     if options.validate_records:
         from extractor.rules import apply_validation  # imported late: rules are optional for pure extraction
 

@@ -53,3 +53,6 @@ class ExtractOptions(BaseModel):
     max_pages: Optional[int] = None
     """Stop reading after this many pages (None: all)."""
     limits: ReadLimits = Field(default_factory=ReadLimits)
+    score_profile: Optional[str] = None
+    """Propose review scores after interpretation: a profile name (`extractor profiles`), `auto` (each
+    section's profile from its template family or kind), or None (no scoring stage)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from extractor.forms import build, document, titles
-from extractor.forms.rows import KeyValue, TableReading, read_table
+from extractor.forms import build, document, families, problems, titles
+from extractor.forms.columns import column_readings
+from extractor.forms.rows import KeyValue, RowRecord, TableReading, read_table
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
 from schemas import (
@@ -17,11 +18,13 @@ from schemas import (
     Layout,
     Paragraph,
     ParagraphBlock,
+    Problem,
     ScoreSummary,
     Section,
     Table,
     TableBlock,
 )
+from schemas.records import SectionKind
 
 
 class _Builder:
@@ -36,8 +39,12 @@ class _Builder:
         self.narrative: list[Paragraph] = []
         self.readings: list[tuple[Optional[str], TableReading]] = []
         self.current: Optional[Section] = None
+        self.problems: list[Problem] = []
 
-    def open_section(self, title: str, kind: str) -> Section:
+    def record_count(self) -> int:
+        return len(self.indicators) + len(self.budget_lines) + len(self.scores)
+
+    def open_section(self, title: str, kind: SectionKind) -> Section:
         section = Section(id=f"s{len(self.sections) + 1}", kind=kind, title=title)
         self.sections.append(section)
         self.current = section
@@ -46,26 +53,52 @@ class _Builder:
     def set_project_name(self, name: str) -> None:
         if self.current is None or self.current.project_name:
             return
-        updated = self.current.model_copy(update={"project_name": name})
+        self.update_section(project_name=name)
+
+    def update_section(self, **fields: object) -> None:
+        """Set fields of the current section that are still empty (the first printed value wins)."""
+        if self.current is None:
+            return
+        fields = {name: value for name, value in fields.items() if getattr(self.current, name) is None}
+        if not fields:
+            return
+        updated = self.current.model_copy(update=fields)
         self.sections[self.sections.index(self.current)] = updated
         self.current = updated
 
 
 def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit: Optional[str]) -> None:
+    table_id = f"t{len(builder.tables) + 1}"
     view = TableView(block)
-    reading = read_table(view)
-    has_records = bool(reading.records) or any(
+    try:
+        reading = read_table(view)
+    except Exception as error:  # one table the reader cannot follow must not sink the document
+        builder.problems.append(
+            Problem(stage="forms", message=f"表格无法解读：{type(error).__name__}: {error}", table=table_id)
+        )
+        reading = TableReading(records=[], key_values=[], headers=[])
+    # A table of score rows alone (a 评分 table inside the narrative) belongs to no form: only
+    # indicator or budget rows, or a form's own score lines, open a section.
+    has_records = any(record.kind in ("indicators", "budget") for record in reading.records) or any(
         build.score_label(p.label.text) in ("自评得分", "预算执行", "复核得分") for p in reading.key_values
     )
     if has_records and builder.current is None:
         builder.open_section(title or "", titles.section_kind(title or "", reading))
     section_id = builder.current.id if builder.current is not None else None
-    table_id = f"t{len(builder.tables) + 1}"
     for pair in reading.key_values:
-        label = squeeze(pair.label.text)
-        if label.startswith("项目名称") and pair.value is not None:
+        if document.key_field(pair.label.text) == "project_name" and pair.value is not None:
             builder.set_project_name(squeeze(pair.value.text))
-    _add_records(builder, reading, section_id, table_id, unit)
+    unit_name = document.implementing_unit(reading)
+    if unit_name is not None:
+        builder.update_section(implementing_unit=unit_name)
+    before = builder.record_count()
+    try:
+        _add_records(builder, reading, section_id, table_id, unit)
+    except Exception as error:  # keep what the other tables gave; say which table failed
+        builder.problems.append(
+            Problem(stage="forms", message=f"表格记录读取失败：{type(error).__name__}: {error}", table=table_id)
+        )
+    builder.problems.extend(problems.table_problems(view, reading, table_id, builder.record_count() - before))
     builder.readings.append((section_id, reading))
     builder.tables.append(
         Table(
@@ -77,14 +110,49 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
             n_rows=block.n_rows,
             n_cols=block.n_cols,
             cells=block.cells,
+            columns=column_readings(block.n_cols, reading.headers),
         )
     )
+
+
+class _Levels:
+    """Score summaries of the 一级/二级 headings of one table, made when the form prints their weight or score."""
+
+    def __init__(self, builder: _Builder, section: Optional[str], table_id: str) -> None:
+        self.builder = builder
+        self.section = section
+        self.table_id = table_id
+        self.by_key: dict[tuple[str, ...], ScoreSummary] = {}
+
+    def summary(self, level: Optional[build.Level], parent: Optional[str], *outer: str) -> Optional[str]:
+        """The id of the level's summary (made on first sight), else `parent`.
+
+        Keyed by the level's names, not its cell: a heading reprinted on every row or after a
+        page break is one level.
+        """
+        if level is None or not level.scored:
+            return parent
+        key = (*outer, level.name)
+        found = self.by_key.get(key)
+        if found is None:
+            ident = f"c{len(self.builder.scores) + 1}"
+            found = build.level_summary(level, ident=ident, section=self.section, table_id=self.table_id)
+            found.parent = parent if parent is not None and parent != found.id else None
+            self.builder.scores.append(found)
+            self.by_key[key] = found
+        return found.id
+
+    def tops(self) -> list[ScoreSummary]:
+        """Level summaries that add into nothing yet (the 一级 ones): they add into the 总分."""
+        return [summary for summary in self.by_key.values() if summary.parent is None]
 
 
 def _add_records(
     builder: _Builder, reading: TableReading, section: Optional[str], table_id: str, unit: Optional[str]
 ) -> None:
     carry = build.LevelCarry()
+    levels = _Levels(builder, section, table_id)
+    totals: list[ScoreSummary] = []
     items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
     items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
     items.sort(key=lambda item: item[:2])
@@ -95,11 +163,22 @@ def _add_records(
                 builder.scores.append(build.score_pair(item, ident=ident, section=section, table_id=table_id))
             continue
         record = item
+        if not isinstance(record, RowRecord):
+            continue
         if record.kind == "indicators":
             ident = f"i{len(builder.indicators) + 1}"
-            levels = carry.update(record.cells)
+            level1, level2 = carry.update(record.cells)
+            outer = level1.name if level1 is not None else ""
+            parent = levels.summary(level2, levels.summary(level1, None), outer)
             builder.indicators.append(
-                build.indicator(record, ident=ident, section=section or "", table_id=table_id, levels=levels)
+                build.indicator(
+                    record,
+                    ident=ident,
+                    section=section or "",
+                    table_id=table_id,
+                    levels=(level1, level2),
+                    parent=parent,
+                )
             )
         elif record.kind == "budget" or (record.kind == "total" and record.region_kind == "budget"):
             ident = f"b{len(builder.budget_lines) + 1}"
@@ -108,7 +187,22 @@ def _add_records(
             )
         else:
             ident = f"c{len(builder.scores) + 1}"
-            builder.scores.append(build.score_row(record, ident=ident, section=section, table_id=table_id))
+            summary = build.score_row(record, ident=ident, section=section, table_id=table_id)
+            builder.scores.append(summary)
+            if record.kind == "total":
+                totals.append(summary)
+    if totals:
+        for summary in levels.tops():
+            summary.parent = totals[-1].id
+
+
+def _name_families(builder: _Builder) -> None:
+    """Each section's template family, from the roles and weights found in its tables."""
+    for index, section in enumerate(builder.sections):
+        readings = [reading for section_id, reading in builder.readings if section_id == section.id]
+        level_weights = any(i.parent is not None for i in builder.indicators if i.section == section.id)
+        found = families.traits(section.title, section.kind, readings, level_weights)
+        builder.sections[index] = section.model_copy(update={"template_family": families.template_family(found)})
 
 
 def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
@@ -140,6 +234,7 @@ def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
             builder.open_section(squeeze(form_title), reading_kind)
             pending_title = None
         _add_table(builder, block, title or inner_title, titles.table_unit(blocks, index))
+    _name_families(builder)
     fields = document.document_fields(builder.sections, builder.readings, builder.scores, blocks)
     return ExtractionResult(
         document=info.model_copy(update=fields),
@@ -149,5 +244,5 @@ def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
         budget_lines=builder.budget_lines,
         scores=builder.scores,
         narrative=builder.narrative,
-        problems=layout.problems,
+        problems=[*layout.problems, *builder.problems],
     )

@@ -12,6 +12,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.forms.columns import type_columns
 from extractor.forms.headers import (
     VOCABULARIES,
     ColumnRole,
@@ -21,6 +22,7 @@ from extractor.forms.headers import (
     match_header,
     match_role,
 )
+from extractor.forms.lexicon import classify_header, lexicon
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -28,9 +30,8 @@ from schemas import Cell
 
 MIN_HEADER_ROLES = 3
 """A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
-TOTAL_LABELS = re.compile(r"^(总分|总计|合计|小计|得分合计|总得分)$")
 _PLACEHOLDER = re.compile(r"^[-—–/／\s]*$")
-LABEL_ROLES = frozenset({"item", "label", "name", "level1", "level2"})
+LABEL_ROLES = frozenset(lexicon().label_roles)
 MONEY_ROLES = ("initial", "adjustment", "adjusted", "actual")
 AMOUNT_ROLES = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
 
@@ -100,6 +101,8 @@ def _label_cell(view: TableView, row: int, header: HeaderMatch) -> Optional[Cell
         if cell.row <= header.first_row and cell.row_span > 1:
             continue  # a side label spanning the header, not this row's label
         if cell.text and not _PLACEHOLDER.match(cell.text):
+            if label is not None and re.fullmatch(r"\d{1,3}", squeeze(cell.text)):
+                continue  # a 行次 row number right of the label names the row, it is no label
             label = cell
     return label
 
@@ -152,6 +155,19 @@ def _levels_under_name(view: TableView, row: int, header: HeaderMatch) -> dict[s
     return found
 
 
+MIN_NUMBERING = 3
+
+
+def _column_numbering(view: TableView, row: int) -> bool:
+    """A row that numbers the columns (列次 | 1 | 2 | 3 …): consecutive integers left to right."""
+    numbers = []
+    for cell in view.row_cells(row):
+        text = squeeze(cell.text)
+        if cell.row == row and re.fullmatch(r"\d{1,2}", text):
+            numbers.append(int(text))
+    return len(numbers) >= MIN_NUMBERING and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+
+
 def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
     cells = {}
     for name, role in header.roles.items():
@@ -159,33 +175,38 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
         if cell is not None:
             cells[name] = cell
     first_text = next((squeeze(c.text) for c in view.row_cells(row) if c.text and c.row == row), "")
-    if TOTAL_LABELS.match(first_text):
-        label = next(c for c in view.row_cells(row) if c.text and c.row == row)
-        return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
+    if first_text in lexicon().totals:
+        total = next(c for c in view.row_cells(row) if c.text and c.row == row)
+        return RowRecord(kind="total", row=row, cells=cells, label=total, region_kind=header.kind)
     if header.kind == "indicators":
         cells.update(_levels_under_name(view, row, header))
-        name = cells.get("name")
-        if name is None or not name.text or name.row != row:
+        name_cell = cells.get("name")
+        if name_cell is None or not name_cell.text or name_cell.row != row:
             return None
-        if not _has_any(cells, ("target", "actual", "weight", "score")):
+        if re.match(lexicon().placeholder_name, squeeze(name_cell.text)):
+            return None  # 指标2: — an unfilled template row
+        for key, role in header.level_weights.items():
+            cell = _cell_for(view, row, role, header)
+            if cell is not None:
+                cells[key] = cell
+        # A scoring table (评分表) lists its indicators with criteria even where nothing is scored yet.
+        scoring_table = bool({"criteria", "explanation"} & header.roles.keys())
+        if not scoring_table and not _has_any(cells, ("target", "actual", "weight", "score")):
             return None
         return RowRecord(kind="indicators", row=row, cells=cells, region_kind=header.kind)
-    label = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
+    label: Optional[Cell] = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
     if label is None or not label.text or label.row != row and label.row_span == 1:
         return None
     money = tuple(role for role in MONEY_ROLES if role in header.roles)
     if not _printed_any(cells, money or AMOUNT_ROLES):
         return None  # a grouping row (按收入性质分：) prints nothing in the money columns
+    if _column_numbering(view, row):
+        return None  # 列次 0 1 2 3 …: the columns' numbers, not amounts
     return RowRecord(kind=header.kind, row=row, cells=cells, label=label, region_kind=header.kind)
 
 
-KEY_LABELS = re.compile(
-    r"^(自评得分|预算执行|复核自评得分|自评复核得分|复核得分|绩效自评综合得分|综合得分|部门名称|州级预算部门名称|预算部门名称|项目名称)$"
-)
-
-
 def _is_key_label(text: str) -> bool:
-    return bool(KEY_LABELS.match(header_key(text)))
+    return lexicon().key_labels.field_of(header_key(text)) is not None
 
 
 def key_values(view: TableView, row: int) -> list[KeyValue]:
@@ -196,10 +217,21 @@ def key_values(view: TableView, row: int) -> list[KeyValue]:
         if cell.row != row or not _is_key_label(cell.text):
             continue
         value = next((c for c in cells[index + 1 :] if c.text), None)
+        if value is None:
+            value = _figure_below(view, cell)
         if value is not None and (_is_key_label(value.text) or _is_header_word(value.text)):
             value = None
         found.append(KeyValue(label=cell, value=value, row=row))
     return found
+
+
+def _figure_below(view: TableView, label: Cell) -> Optional[Cell]:
+    """A key label with nothing to its right heads its column: the figure printed right below it
+    (a 自评得分 column at the form's right edge holding 100)."""
+    below = view.owner(label.row + label.row_span, label.col)
+    if below is None or below.col != label.col or parse_amount(below.text) is None:
+        return None
+    return below
 
 
 def _is_header_word(text: str) -> bool:
@@ -212,6 +244,37 @@ class TableReading(BaseModel):
     headers: list[HeaderMatch]
 
 
+def inline_budget(view: TableView, row: int) -> Optional[tuple[HeaderMatch, RowRecord]]:
+    """A budget row printed as `label: | amount` pairs (预算执行情况 | 预算数: | 2.38 | 执行数: | 2.38).
+
+    The national 转移支付区域绩效目标自评表 prints its budget this way. The pairs' value columns
+    head a budget region, so the rows below (其中：中央补助 | 2.38 万元 | …) are read under them.
+    """
+    cells = view.row_cells(row)
+    roles: dict[str, ColumnRole] = {}
+    found: dict[str, Cell] = {}
+    for index, cell in enumerate(cells[:-1]):
+        text = squeeze(cell.text)
+        if cell.row != row or not text.endswith((":", "：")):
+            continue
+        hit = classify_header(text, "budget")
+        value = cells[index + 1]
+        if hit is None or hit.role not in MONEY_ROLES + ("rate",) or parse_amount(value.text) is None:
+            continue
+        last = value.col + value.col_span - 1
+        roles[hit.role] = ColumnRole(
+            role=hit.role, first_col=value.col, last_col=last, rank=hit.rank, evidence=hit.evidence
+        )
+        found[hit.role] = value
+    if not found:
+        return None
+    label = next((c for c in cells if c.text.strip() and c.col < min(r.first_col for r in roles.values()) - 1), None)
+    if label is None:
+        return None
+    header = HeaderMatch(kind="budget", row=row, first_row=row, roles=roles)
+    return header, RowRecord(kind="budget", row=row, cells=found, label=label, region_kind="budget")
+
+
 def read_table(view: TableView) -> TableReading:
     records: list[RowRecord] = []
     pairs: list[KeyValue] = []
@@ -221,7 +284,15 @@ def read_table(view: TableView) -> TableReading:
     while row < view.n_rows:
         found = match_header(view, row)
         row_pairs = key_values(view, row)
+        inline = inline_budget(view, row) if not row_pairs else None
+        if inline is not None:  # `预算数: | 2.38` pairs name roles too, but their values are on this row
+            header, record = inline
+            headers.append(header)
+            records.append(record)
+            row += 1
+            continue
         if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
+            found = type_columns(view, found, view.n_rows)
             header = found
             headers.append(found)
             row = found.row + 1

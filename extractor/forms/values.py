@@ -10,59 +10,23 @@ from typing import Optional
 
 import cn2an
 
+from extractor.forms.lexicon import lexicon
 from extractor.text.join import clean_text
 from schemas import Value
 
 SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 """What a spreadsheet prints instead of a value; the validator's spreadsheet_error reads the same pattern."""
-BLANK_MARKERS = frozenset({"-", "—", "——", "–", "/", "／", "－", "--", "———", "……", "…"})
+BLANK_MARKERS = frozenset(lexicon().blank_markers)
 MAX_UNIT_LENGTH = 6
 
-# Operators written before the number, longest first so `>=` wins over `>`.
+# Operators written before the number, longest first so `>=` wins over `>` (lexicon.yaml: operators);
+# a bound word (控制在) states an upper bound only when 以内/以下 follows, marked "<=?".
 _PREFIX_OPS: tuple[tuple[str, str], ...] = (
-    (">=", ">="),
-    ("<=", "<="),
-    ("≥", ">="),
-    ("≤", "<="),
-    ("≧", ">="),
-    ("≦", "<="),
-    ("＞＝", ">="),
-    ("＜＝", "<="),
-    ("不低于", ">="),
-    ("不少于", ">="),
-    ("不小于", ">="),
-    ("至少", ">="),
-    ("大于等于", ">="),
-    ("小于等于", "<="),
-    ("不超过", "<="),
-    ("不高于", "<="),
-    ("不大于", "<="),
-    ("不多于", "<="),
-    ("控制在", "<=?"),
-    ("＝", "="),
-    ("=", "="),
-    ("等于", "="),
-    ("＞", ">"),
-    (">", ">"),
-    ("＜", "<"),
-    ("<", "<"),
-    ("超过", ">"),
-    ("高于", ">"),
-    ("大于", ">"),
-    ("多于", ">"),
-    ("低于", "<"),
-    ("小于", "<"),
-    ("少于", "<"),
+    *lexicon().operator_words(),
+    *((word, "<=?") for word in lexicon().bound_words),
 )
 # Words after the number and unit that state the operator.
-_SUFFIX_OPS: tuple[tuple[str, str], ...] = (
-    ("以上", ">="),
-    ("及以上", ">="),
-    ("以下", "<="),
-    ("及以下", "<="),
-    ("以内", "<="),
-    ("之内", "<="),
-)
+_SUFFIX_OPS: tuple[tuple[str, str], ...] = tuple(lexicon().operator_suffix_words())
 # A number glued to a Latin letter names a thing (4G, 5G, A4), it is no quantity.
 _NUMBER = re.compile(r"(?<![A-Za-z])(?:[-－−]?\d[\d,，]*(?:\.\d+)?|[-－−]?\.\d+)(?![\d.]*[A-Za-z])")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")

@@ -24,9 +24,11 @@ class NotCorrectable(LookupError):
 
 
 def revalidate(result: ExtractionResult) -> ExtractionResult:
-    """The result with its findings recomputed by the validator."""
+    """The result with its proposed scores (where it was scored) and its findings recomputed."""
     from extractor.rules import validate  # late, as in the pipeline: rules are optional for reading
+    from extractor.scoring.stage import rescore  # a corrected actual changes the proposal it implies
 
+    result = rescore(result)
     return result.model_copy(update={"findings": validate(result)})
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from extractor.rules import cells, crossref, indicators, narrative, rates, scores, sums
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
+from extractor.scoring.findings import proposed_scores
 from schemas.records import RuleId
 
 Check = Callable[[DocView], Iterable[Draft]]
@@ -120,5 +121,11 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ("unit_mismatch",),
         narrative.unit_mismatches,
         "an amount in 元 where the same figure is 万元 elsewhere",
+    ),
+    Rule(
+        "proposed_scores",
+        ("score_inconsistent",),
+        proposed_scores,
+        "self-scores against a scoring profile's proposals (only where the scoring stage ran)",
     ),
 )
