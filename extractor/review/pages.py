@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pymupdf
@@ -62,6 +63,11 @@ def _image_page_sizes(source: Path) -> list[PageSize]:
     return sizes
 
 
+RENDER_SLOTS = threading.BoundedSemaphore(2)
+"""Renders running at once in this process, whatever the number of requests: each child may take up
+to its memory limit, and twelve at once once took the machine (a process-wide bound, like a pool)."""
+
+
 class PageImageRefused(Exception):
     """The page image is over the pixel limit, or its render failed under the time or memory limit."""
 
@@ -100,13 +106,17 @@ def _render_in_child(source: Path, page: int, dpi: int, out: Path, *, timeout_s:
     code_root = str(Path(extractor.__file__).resolve().parents[1])
     command = [sys.executable, "-m", "extractor.review.render_page", str(source), str(page), str(dpi), str(out)]
     try:
-        done = subprocess.run(
-            [*command, str(memory_mb)],
-            capture_output=True,
-            timeout=timeout_s,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))},
-            check=False,
-        )
+        with RENDER_SLOTS:
+            done = subprocess.run(
+                [*command, str(memory_mb)],
+                capture_output=True,
+                timeout=timeout_s,
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")])),
+                },
+                check=False,
+            )
     except subprocess.TimeoutExpired as error:  # run() has killed the child
         raise PageImageRefused(
             f"{source.name} 第 {page} 页: 渲染超时 (render timed out after {timeout_s:g} s)"

@@ -138,3 +138,37 @@ def test_cli_extract_prints_one_line_and_exits_1(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0
     assert done.stderr.startswith("error: fanout.pdf: ")
+
+
+def test_an_engine_out_of_memory_on_one_page_fails_the_document(tmp_path: Path, monkeypatch) -> None:
+    """ONNX Runtime reports a failed allocation as its own RuntimeException (`std::bad_alloc`): that
+    must end the document as out-of-memory, not become a page problem of an empty `done` document."""
+    import extractor.backends.pdf as pdf_backend
+    from extractor.pipeline import extract
+
+    def bad_alloc(*_args: object) -> None:
+        raise RuntimeError(
+            "[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Exception during initialization: std::bad_alloc"
+        )
+
+    monkeypatch.setattr(pdf_backend, "_scanned", bad_alloc)
+    with pytest.raises(MemoryError):
+        extract(files.scan_pdf(tmp_path / "scan.pdf", side=600))
+
+
+def test_a_page_the_engine_cannot_read_beside_good_pages_is_listed(tmp_path: Path, monkeypatch) -> None:
+    """partial: the other pages' content is kept, the unreadable page is a problem with its number."""
+    import extractor.backends.pdf as pdf_backend
+    from extractor.pipeline import extract
+
+    original = pdf_backend.page_content
+
+    def fails_on_page_2(page):  # type: ignore[no-untyped-def]
+        if page.number == 1:
+            raise ValueError("unreadable content stream")
+        return original(page)
+
+    monkeypatch.setattr(pdf_backend, "page_content", fails_on_page_2)
+    result = extract(files.text_pdf(tmp_path / "three.pdf", "Page", pages=3))
+    assert [(problem.page, "unreadable" in problem.message) for problem in result.problems] == [(2, True)]
+    assert result.document.pages == 3
