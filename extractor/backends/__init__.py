@@ -25,7 +25,7 @@ def read_layout(path: Path, kind: FileKind, options: ExtractOptions) -> Layout:
     if kind == "xls":
         from extractor.backends.xls import read_xls
 
-        return read_xls(path)
+        return read_xls(path, options.limits)
     from extractor.backends.image import read_image
 
     return read_image(path, options)

@@ -40,7 +40,9 @@ def open_pdf(path: Path) -> pymupdf.Document:
         document = pymupdf.open(path, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as error:
         if truncated(path):
-            raise InputError(path, f"PDF 已损坏：文件被截断，无法打开 (corrupt PDF, truncated file: {error})") from error
+            raise InputError(
+                path, f"PDF 已损坏：文件被截断，无法打开 (corrupt PDF, truncated file: {error})"
+            ) from error
         raise InputError(path, f"PDF 已损坏，无法打开 (corrupt PDF: {error})") from error
     if document.needs_pass:
         raise InputError(path, "PDF 已加密，需要密码 (encrypted PDF)")

@@ -172,3 +172,18 @@ def test_a_page_the_engine_cannot_read_beside_good_pages_is_listed(tmp_path: Pat
     result = extract(files.text_pdf(tmp_path / "three.pdf", "Page", pages=3))
     assert [(problem.page, "unreadable" in problem.message) for problem in result.problems] == [(2, True)]
     assert result.document.pages == 3
+
+
+from tests.store.files import REAL  # noqa: E402  (the shared real documents, where this checkout sees them)
+
+REAL_XLS = REAL / "budget_template.xls"
+
+
+@pytest.mark.skipif(not REAL_XLS.is_file(), reason="needs ../shared/real/budget_template.xls")
+def test_legacy_xls_sheets_are_bounded_before_they_are_visited(tmp_path: Path) -> None:
+    from extractor.pipeline import extract
+
+    assert extract(REAL_XLS).document.kind == "xls"
+    with pytest.raises(InputError) as caught:
+        extract(REAL_XLS, ExtractOptions(limits=ReadLimits(max_sheet_cells=10)))
+    assert "工作表过大" in caught.value.reason
