@@ -14,6 +14,7 @@ from extractor.errors import InputError
 from extractor.sandbox import FailureKind, Limits, SandboxFailure, extract_limited, run_limited
 from schemas import ExtractOptions, ReadLimits
 from tests.hostile import files
+from tests.store.files import REAL
 
 LIMITS = Limits(timeout_s=120, memory_mb=2048)
 REPO = Path(__file__).resolve().parents[2]
@@ -173,8 +174,6 @@ def test_a_page_the_engine_cannot_read_beside_good_pages_is_listed(tmp_path: Pat
     assert [(problem.page, "unreadable" in problem.message) for problem in result.problems] == [(2, True)]
     assert result.document.pages == 3
 
-
-from tests.store.files import REAL  # noqa: E402  (the shared real documents, where this checkout sees them)
 
 REAL_XLS = REAL / "budget_template.xls"
 
