@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from extractor.errors import InputError
+from extractor.models_cli import models_app, vl_settings
 from schemas import ExtractionResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="绩效自评 submissions → normalized records.")
@@ -31,15 +32,17 @@ def extract(
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds for the file")] = 600.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB of address space")] = 4096,
+    vl_model: Annotated[Optional[Path], typer.Option("--vl-model", help="Read tables with this local VL model")] = None,
 ) -> None:
     """Read one file and print its records (a summary, or the SPEC JSON with --json)."""
     from extractor.sandbox import Limits, SandboxFailure, extract_limited
+    from extractor.vision.model_files import ModelFileError
     from schemas import ExtractOptions
 
     try:  # in a child bounded in time and memory (extractor.sandbox): a hostile file ends as one line
-        limits = Limits(timeout_s=timeout, memory_mb=memory_limit)
-        result = extract_limited(file, ExtractOptions(validate_records=not no_validate), limits)
-    except (InputError, SandboxFailure) as error:
+        options = ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model))
+        result = extract_limited(file, options, Limits(timeout_s=timeout, memory_mb=memory_limit))
+    except (InputError, SandboxFailure, ModelFileError) as error:
         _fail(str(error))
         return
     except Exception as error:  # an unexpected failure is still one line naming the file
@@ -127,6 +130,8 @@ _register_store_commands(app)
 from extractor.review.cli import register as _register_review_commands  # noqa: E402  (serve, token)
 
 _register_review_commands(app)
+
+app.add_typer(models_app, name="models")
 
 from extractor.scoring.cli import register as _register_scoring_commands  # noqa: E402  (score, profiles)
 

@@ -159,6 +159,20 @@ class FileScore(BaseModel):
         """Accuracy over informative fields of matched records: blank = blank counted apart."""
         return self.matched_fields.informative_accuracy
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def record_precision(self) -> float:
+        """Matched / found over every record type the golden states."""
+        found = sum(c.found for c in self.counts.values())
+        return sum(c.matched for c in self.counts.values()) / found if found else 1.0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def record_recall(self) -> float:
+        """Matched / expected over every record type the golden states."""
+        expected = sum(c.expected for c in self.counts.values())
+        return sum(c.matched for c in self.counts.values()) / expected if expected else 1.0
+
 
 def _field(record: Any, dotted: str) -> Any:
     for part in dotted.split("."):
@@ -354,6 +368,8 @@ class GroupScore(BaseModel):
     counts: dict[str, RecordCount] = Field(default_factory=dict)
     fields: Tally = Field(default_factory=Tally)
     """Fields of matched records and the document."""
+    wrong_fields: dict[str, int] = Field(default_factory=dict)
+    """kind.field → wrong fields (missing records included), to see what a group still misses."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -385,6 +401,9 @@ def group_scores(scores: Iterable[tuple[str, FileScore]]) -> list[GroupScore]:
             total.found += count.found
             total.matched += count.matched
         group.fields.add(item.matched_fields)
+        for name, tally in item.by_field.items():
+            if tally.total > tally.correct:
+                group.wrong_fields[name] = group.wrong_fields.get(name, 0) + tally.total - tally.correct
     return [groups[name] for name in sorted(groups)]
 
 
@@ -492,6 +511,8 @@ def _print_files(scores: list[FileScore], title: str) -> None:
         "indicators",
         "budget lines",
         "scores",
+        "rec precision",
+        "rec recall",
         "fields (informative)",
         "field acc",
         "blank=blank",
@@ -507,6 +528,8 @@ def _print_files(scores: list[FileScore], title: str) -> None:
         table.add_row(
             item.file,
             *counts,
+            f"{item.record_precision:.4f}",
+            f"{item.record_recall:.4f}",
             f"{item.matched_fields.correct - item.matched_fields.blank_matches}/{informative}",
             f"{item.field_accuracy:.4f}",
             str(item.matched_fields.blank_matches),
@@ -518,6 +541,8 @@ def _print_files(scores: list[FileScore], title: str) -> None:
     informative = totals.total - totals.blank_matches
     table.add_row(
         "all",
+        "",
+        "",
         "",
         "",
         "",
@@ -564,6 +589,13 @@ def _print_groups(groups: list[GroupScore], title: str) -> None:
     Console(width=170).print(table)
 
 
+def _print_wrong_fields(groups: list[GroupScore], top: int = 6) -> None:
+    for group in groups:
+        worst = sorted(group.wrong_fields.items(), key=lambda item: (-item[1], item[0]))[:top]
+        if worst:
+            print(f"{group.group}: " + ", ".join(f"{name} {count}" for name, count in worst))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m extractor.eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="files next to a golden.json (default: all seed files)")
@@ -571,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zoo", action="store_true", help="generate the template zoo and score it per family × format")
     parser.add_argument("--per-family", type=int, default=9, help="zoo variants per family (default 9)")
     parser.add_argument("--zoo-dir", type=Path, help="score the variants already generated in this folder")
+    parser.add_argument("--misses", action="store_true", help="with --zoo: the most often wrong fields per group")
     parser.add_argument(
         "--real-forms",
         nargs="?",
@@ -605,6 +638,8 @@ def main(argv: list[str] | None = None) -> int:
             print("[" + ",\n".join(group.model_dump_json() for group in groups) + "]")
         else:
             _print_groups(groups, f"template zoo ({folder}): per family × format")
+            if args.misses:
+                _print_wrong_fields(groups)
         return 0
     scores = [evaluate_file(path) for path in (args.files or default_files())]
     if args.json:

@@ -62,7 +62,10 @@ def _regions(block: TableBlock) -> list[ExplainRegion]:
     from extractor.forms.rows import read_table
     from extractor.forms.view import TableView
 
-    reading = read_table(TableView(block))
+    try:
+        reading = read_table(TableView(block))
+    except Exception:  # the extraction already reported this table's failure as a problem
+        return []
     regions = []
     for header in reading.headers:
         claims = [*header.roles.values()]

@@ -1,7 +1,7 @@
 """Pydantic models only, no I/O: the SPEC contract and the stage objects."""
 
 from schemas.layout import Block, Layout, PageContent, ParagraphBlock, Segment, TableBlock, Word
-from schemas.options import ExtractOptions, OcrOptions, ReadLimits
+from schemas.options import ExtractOptions, OcrOptions, ReadLimits, ValidationOptions, VlOptions
 from schemas.records import (
     RULE_IDS,
     SCHEMA_VERSION,
@@ -14,6 +14,7 @@ from schemas.records import (
     ExtractionResult,
     Finding,
     Indicator,
+    PageInfo,
     Paragraph,
     Problem,
     ScoreSummary,
@@ -27,6 +28,8 @@ __all__ = [
     "ExtractOptions",
     "OcrOptions",
     "ReadLimits",
+    "ValidationOptions",
+    "VlOptions",
     "Block",
     "Layout",
     "PageContent",
@@ -45,6 +48,7 @@ __all__ = [
     "ExtractionResult",
     "Finding",
     "Indicator",
+    "PageInfo",
     "Paragraph",
     "Problem",
     "ScoreSummary",

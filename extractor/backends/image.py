@@ -81,6 +81,7 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
     blocks: list[Block] = []
     problems: list[Problem] = []
     sizes: dict[int, tuple[float, float]] = {}
+    turns: dict[int, tuple[int, float]] = {}
     total = 0
     pages = image_pages(path, options.max_pages, options.limits)
     while True:
@@ -101,9 +102,16 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
             problems.append(page_problem("scan", number, error))
             continue
         sizes[number] = (page.width, page.height)
+        turns[number] = (page.geometry.quarter_turns, page.geometry.skew_degrees)
         blocks.extend(page.blocks)
-    if not sizes and problems:
+        problems.extend(page.problems)
+    if not sizes and problems:  # nothing read: a failure, never an empty `done`
         raise InputError(path, f"没有一页能读取 (no page could be read: {problems[0].message})")
     return Layout(
-        kind="image", page_count=max(total, len(sizes), 1), page_sizes=sizes, blocks=blocks, problems=problems
+        kind="image",
+        page_count=max(total, len(sizes), 1),
+        page_sizes=sizes,
+        scan_turns=turns,
+        blocks=blocks,
+        problems=problems,
     )

@@ -223,6 +223,33 @@ def budget_item(text: str) -> str:
     return item
 
 
+def _item(record: RowRecord) -> str:
+    """A budget line's item; a funding line printed under a group heading is named by both."""
+    assert record.label is not None
+    if record.group is None:
+        return budget_item(record.label.text)
+    # Under a group heading the line is kept as printed (其中:中央补助 reads as a part of the group).
+    item = squeeze(record.label.text).rstrip(":：")
+    if item.endswith((")", "）")) and item.count("(") + item.count("（") < item.count(")") + item.count("）"):
+        item = item[:-1].rstrip(":：")  # 年度预算资金总额): — a stray bracket closing the group's (万元
+    return f"{record.group} {item}"
+
+
+RATE_TOLERANCE = 1.0
+
+
+def _rate(cells: dict[str, Cell]) -> Optional[float]:
+    """执行率 in percent; a fraction printed without % (0.958) that its own amounts give ×100 is 95.8."""
+    rate = _amount(cells, "rate")
+    if rate is None or rate > 1 or "%" in cells["rate"].text or "％" in cells["rate"].text:
+        return rate
+    actual = _amount(cells, "actual")
+    budget = _amount(cells, "adjusted") or _amount(cells, "initial")
+    if actual is not None and budget and abs(actual / budget * 100 - rate * 100) <= RATE_TOLERANCE:
+        return round(rate * 100, 10)
+    return rate
+
+
 def budget_line(
     record: RowRecord, *, ident: str, section: Optional[str], table_id: str, unit: Optional[str]
 ) -> BudgetLine:
@@ -232,12 +259,12 @@ def budget_line(
     return BudgetLine(
         id=ident,
         section=section,
-        item=budget_item(record.label.text),
+        item=_item(record),
         initial=_amount(cells, "initial"),
         adjustment=_amount(cells, "adjustment"),
         adjusted=_amount(cells, "adjusted"),
         actual=_amount(cells, "actual"),
-        rate=_amount(cells, "rate"),
+        rate=_rate(cells),
         unit=unit,
         weight=_amount(cells, "weight"),
         score=_amount(cells, "score"),

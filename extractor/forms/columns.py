@@ -70,6 +70,60 @@ def _header_text(header: HeaderMatch, col: int) -> Optional[str]:
     return None
 
 
+CRITERIA_SHARE = 0.5
+RATE_TOLERANCE = 1.0
+"""Percentage points a printed rate may differ from amount / budget × 100 (rounding of both)."""
+
+
+def _scoring_rules(texts: list[str]) -> bool:
+    """Do most cells state scoring rules (得满分, 扣2分, 不得分)?"""
+    values = [squeeze(text) for text in texts if not is_blank_marker(text)]
+    words = lexicon().criteria_words
+    return bool(values) and sum(any(w in v for w in words) for v in values) >= CRITERIA_SHARE * len(values)
+
+
+def _rows_of(view: TableView, col: int, rows: range) -> dict[int, str]:
+    found = {}
+    for row in rows:
+        cell = view.owner(row, col)
+        if cell is not None and cell.row == row and cell.col == col:
+            found[row] = cell.text
+    return found
+
+
+def _explains_rate(view: TableView, col: int, roles: dict[str, ColumnRole], rows: range) -> bool:
+    """Is `col` the executed amount: amount / budget × 100 ≈ the printed rate on the rows printing all three?"""
+    budget_role = roles.get("adjusted") or roles.get("initial")
+    rate_role = roles.get("rate")
+    if budget_role is None or rate_role is None:
+        return False
+    amounts = _rows_of(view, col, rows)
+    budgets = _rows_of(view, budget_role.first_col, rows)
+    rates = _rows_of(view, rate_role.first_col, rows)
+    checked = agreed = 0
+    for row, text in amounts.items():
+        amount, budget = parse_amount(text), parse_amount(budgets.get(row))
+        rate = parse_amount(rates.get(row))
+        if amount is None or budget is None or rate is None or budget == 0:
+            continue
+        checked += 1
+        agreed += abs(amount / budget * 100 - rate) <= RATE_TOLERANCE
+    return checked > 0 and agreed == checked
+
+
+def _type_budget(view: TableView, header: HeaderMatch, rows: range) -> HeaderMatch:
+    """A budget block missing its execution column: the numeric column that explains the rate is it."""
+    if "actual" in header.roles:
+        return header
+    for col in range(view.n_cols):
+        if _claimed(header, col):
+            continue
+        if _explains_rate(view, col, header.roles, rows):
+            role = ColumnRole(role="actual", first_col=col, last_col=col, rank=300, evidence="content:rate_amount")
+            return header.model_copy(update={"roles": {**header.roles, "actual": role}})
+    return header
+
+
 def type_columns(view: TableView, header: HeaderMatch, last_row: int) -> HeaderMatch:
     """The header with unclaimed indicator columns settled by their content.
 
@@ -77,9 +131,11 @@ def type_columns(view: TableView, header: HeaderMatch, last_row: int) -> HeaderM
     the name gets the score role when the block has no score column (a 自评得分 column headed
     above the block); text columns left of the name with no 一级/二级 header are the level columns.
     """
+    rows = range(header.row + 1, min(last_row, header.row + 1 + DATA_ROWS_SCANNED))
+    if header.kind == "budget":
+        return _type_budget(view, header, rows)
     if header.kind != "indicators" or "name" not in header.roles:
         return header
-    rows = range(header.row + 1, min(last_row, header.row + 1 + DATA_ROWS_SCANNED))
     roles = dict(header.roles)
     name_col = roles["name"].first_col
     left_text: list[int] = []
@@ -94,6 +150,18 @@ def type_columns(view: TableView, header: HeaderMatch, last_row: int) -> HeaderM
             roles["score"] = ColumnRole(role="score", first_col=col, last_col=col, rank=300, evidence=evidence)
         elif kind in ("text", "long_text") and col < name_col and _header_text(header, col) is not None:
             left_text.append(col)
+        elif kind in ("text", "long_text") and col > name_col and _header_text(header, col) is not None:
+            scoring_table = not {"target", "actual"} & roles.keys()
+            texts = _column_texts(view, col, rows)
+            if "criteria" not in roles and _scoring_rules(texts):
+                roles["criteria"] = ColumnRole(
+                    role="criteria", first_col=col, last_col=col, rank=300, evidence="content:scoring_rules"
+                )
+            elif scoring_table and "explanation" not in roles and not _scoring_rules(texts):
+                # A scoring table (no targets) explains each indicator beside its rules.
+                roles["explanation"] = ColumnRole(
+                    role="explanation", first_col=col, last_col=col, rank=300, evidence="content:long_text"
+                )
     for level, col in zip(("level2", "level1"), reversed(left_text)):
         if level not in roles:
             roles[level] = ColumnRole(role=level, first_col=col, last_col=col, rank=300, evidence="content:level")

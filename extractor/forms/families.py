@@ -7,6 +7,8 @@ block — and returns the first family whose conditions all hold.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Optional
 
 from pydantic import BaseModel
@@ -14,6 +16,8 @@ from pydantic import BaseModel
 from extractor.forms.lexicon import Family, lexicon
 from extractor.forms.rows import TableReading
 from extractor.text.join import squeeze
+
+_MARKS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分")
 
 
 class SectionTraits(BaseModel):
@@ -24,19 +28,37 @@ class SectionTraits(BaseModel):
     roles: set[str]
     level_weights: bool
     budget_weight: bool
+    budget_marks: Optional[float] = None
 
 
 def traits(title: str, kind: str, readings: list[TableReading], level_weights: bool) -> SectionTraits:
     roles: set[str] = set()
     budget_weight = False
+    budget_marks: Optional[float] = None
     for reading in readings:
         for header in reading.headers:
             roles |= header.roles.keys()
             level_weights = level_weights or bool(header.level_weights)
-            budget_weight = budget_weight or (header.kind == "budget" and "weight" in header.roles)
+            if header.kind == "budget":
+                budget_weight = budget_weight or "weight" in header.roles
+                budget_marks = budget_marks or _marks(cell.text for cell in header.header_cells)
     return SectionTraits(
-        title=squeeze(title), kind=kind, roles=roles, level_weights=level_weights, budget_weight=budget_weight
+        title=squeeze(title),
+        kind=kind,
+        roles=roles,
+        level_weights=level_weights,
+        budget_weight=budget_weight,
+        budget_marks=budget_marks,
     )
+
+
+def _marks(texts: Iterable[str]) -> Optional[float]:
+    """Full marks printed on a budget block's header or side label: 预算执行情况(万元)(20分) → 20."""
+    for text in texts:
+        match = _MARKS.search(squeeze(text))
+        if match:
+            return float(match.group(1))
+    return None
 
 
 def _holds(family: Family, found: SectionTraits) -> bool:
@@ -49,6 +71,8 @@ def _holds(family: Family, found: SectionTraits) -> bool:
     if family.requires_all and not set(family.requires_all) <= found.roles:
         return False
     if family.level_weights and not found.level_weights:
+        return False
+    if family.budget_marks is not None and found.budget_marks != family.budget_marks:
         return False
     return not family.budget_weight or found.budget_weight
 

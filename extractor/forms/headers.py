@@ -22,6 +22,7 @@ from extractor.forms.lexicon import (
     vocabulary,
 )
 from extractor.forms.view import TableView
+from schemas import Cell
 
 __all__ = [
     "BUDGET_ROLES",
@@ -95,38 +96,49 @@ class HeaderMatch(BaseModel):
     header_cells: list[HeaderCell] = Field(default_factory=list)
     level_weights: dict[str, ColumnRole] = Field(default_factory=dict)
     """Weight/score columns right of a 一级 or 二级 name: `level1.weight`, `level2.score` …"""
+    n_cols: int = 0
+    """Columns of the table the header was read in (a continuation must have as many)."""
 
 
-def _read_cells(view: TableView, rows: list[int], kind: RegionKind) -> list[HeaderCell]:
-    cells: list[HeaderCell] = []
+def _row_hits(view: TableView, rows: list[int], kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
+    """The distinct printed cells of the header rows with what the lexicon makes of each (cached per text)."""
+    found: list[tuple[Cell, Optional[HeaderHit]]] = []
     seen: set[int] = set()
     for row in rows:
         for cell in view.row_cells(row):
-            if id(cell) in seen:
+            if id(cell) in seen or not cell.text.strip():
                 continue
             seen.add(id(cell))
-            if not cell.text.strip():
-                continue
-            hit = classify_header(cell.text, kind)
-            cells.append(
-                HeaderCell(
-                    row=cell.row,
-                    col=cell.col,
-                    last_col=cell.col + cell.col_span - 1,
-                    last_row=cell.row + cell.row_span - 1,
-                    text=cell.text,
-                    hit=hit,
-                )
-            )
-    return cells
+            found.append((cell, classify_header(cell.text, kind)))
+    return found
 
 
-def _claims(cells: list[HeaderCell]) -> list[ColumnRole]:
+def _header_cells(hits: list[tuple[Cell, Optional[HeaderHit]]]) -> list[HeaderCell]:
+    return [
+        HeaderCell(
+            row=cell.row,
+            col=cell.col,
+            last_col=cell.col + cell.col_span - 1,
+            last_row=cell.row + cell.row_span - 1,
+            text=cell.text,
+            hit=hit,
+        )
+        for cell, hit in hits
+    ]
+
+
+def _claims(hits: list[tuple[Cell, Optional[HeaderHit]]]) -> list[ColumnRole]:
     """Every role claim of the header cells, losers included (they may be level columns)."""
     return [
-        ColumnRole(role=c.hit.role, first_col=c.col, last_col=c.last_col, rank=c.hit.rank, evidence=c.hit.evidence)
-        for c in cells
-        if c.hit is not None
+        ColumnRole(
+            role=hit.role,
+            first_col=cell.col,
+            last_col=cell.col + cell.col_span - 1,
+            rank=hit.rank,
+            evidence=hit.evidence,
+        )
+        for cell, hit in hits
+        if hit is not None
     ]
 
 
@@ -154,7 +166,25 @@ def _assign(claims: list[ColumnRole]) -> tuple[dict[str, ColumnRole], dict[str, 
             roles[role] = kept
         elif role in roles and any(roles[role] is claim for claim in levels.values()):
             del roles[role]
+    _later_score_is_review(claims, roles, levels)
     return roles, levels
+
+
+def _later_score_is_review(
+    claims: list[ColumnRole], roles: dict[str, ColumnRole], levels: dict[str, ColumnRole]
+) -> None:
+    """Two …得分 columns for one row and no 复核 word: forms print the self score first and the
+    reviewer's score (审定/终审/核定得分) after it, so the later one is the review score."""
+    score = roles.get("score")
+    if score is None or "review_score" in roles:
+        return
+    taken = {id(claim) for claim in levels.values()}
+    later = [c for c in claims if c.role == "score" and c.first_col > score.last_col and id(c) not in taken]
+    if later:
+        claim = later[-1]
+        roles["review_score"] = claim.model_copy(
+            update={"role": "review_score", "evidence": f"{claim.evidence}+after_score"}
+        )
 
 
 _REQUIRED: dict[RegionKind, tuple[set[str], int]] = {
@@ -187,11 +217,18 @@ def _item_and_amount(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
 def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
     best: Optional[HeaderMatch] = None
     for kind in REGION_KINDS:
-        cells = _read_cells(view, rows, kind)
-        roles, levels = _assign(_claims(cells))
+        hits = _row_hits(view, rows, kind)
+        if sum(hit is not None for _, hit in hits) < 2:
+            continue  # fewer than two role words: no region opens here (the common data row)
+        roles, levels = _assign(_claims(hits))
         if _qualifies(kind, roles) or _item_and_amount(kind, roles):
             candidate = HeaderMatch(
-                kind=kind, row=rows[-1], first_row=rows[0], roles=roles, header_cells=cells, level_weights=levels
+                kind=kind,
+                row=rows[-1],
+                first_row=rows[0],
+                roles=roles,
+                header_cells=_header_cells(hits),
+                level_weights=levels,
             )
             if best is None or len(candidate.roles) > len(best.roles):
                 best = candidate

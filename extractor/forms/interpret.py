@@ -6,6 +6,7 @@ from typing import Optional
 
 from extractor.forms import build, document, families, problems, titles
 from extractor.forms.columns import column_readings
+from extractor.forms.headers import HeaderMatch, header_key
 from extractor.forms.rows import KeyValue, RowRecord, TableReading, read_table
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -21,6 +22,7 @@ from schemas import (
     Problem,
     ScoreSummary,
     Section,
+    Source,
     Table,
     TableBlock,
 )
@@ -40,6 +42,9 @@ class _Builder:
         self.readings: list[tuple[Optional[str], TableReading]] = []
         self.current: Optional[Section] = None
         self.problems: list[Problem] = []
+        self.open_region: Optional[HeaderMatch] = None
+        """The indicator header the last table ended in (the next table may continue it)."""
+        self.carry: Optional[tuple[build.LevelCarry, _Levels]] = None
 
     def record_count(self) -> int:
         return len(self.indicators) + len(self.budget_lines) + len(self.scores)
@@ -71,7 +76,7 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
     table_id = f"t{len(builder.tables) + 1}"
     view = TableView(block)
     try:
-        reading = read_table(view)
+        reading = read_table(view, builder.open_region)
     except Exception as error:  # one table the reader cannot follow must not sink the document
         builder.problems.append(
             Problem(stage="forms", message=f"表格无法解读：{type(error).__name__}: {error}", table=table_id)
@@ -91,6 +96,7 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
     unit_name = document.implementing_unit(reading)
     if unit_name is not None:
         builder.update_section(implementing_unit=unit_name)
+    builder.open_region = reading.open_region()
     before = builder.record_count()
     try:
         _add_records(builder, reading, section_id, table_id, unit)
@@ -150,8 +156,12 @@ class _Levels:
 def _add_records(
     builder: _Builder, reading: TableReading, section: Optional[str], table_id: str, unit: Optional[str]
 ) -> None:
-    carry = build.LevelCarry()
-    levels = _Levels(builder, section, table_id)
+    if reading.continued and builder.carry is not None:
+        carry, levels = builder.carry  # the levels go on from the table this one continues
+    else:
+        carry, levels = build.LevelCarry(), _Levels(builder, section, table_id)
+    builder.carry = (carry, levels)
+    blocks = _block_summaries(builder, reading, section, table_id)  # first: they head their blocks
     totals: list[ScoreSummary] = []
     items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
     items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
@@ -191,9 +201,56 @@ def _add_records(
             builder.scores.append(summary)
             if record.kind == "total":
                 totals.append(summary)
-    if totals:
+    top = blocks.get("indicators")
+    if top is not None:
         for summary in levels.tops():
-            summary.parent = totals[-1].id
+            if summary.id != top.id:
+                summary.parent = top.id
+    if totals:
+        for summary in [*levels.tops(), *blocks.values()]:
+            if summary.parent is None:
+                summary.parent = totals[-1].id
+
+
+def _block_summaries(
+    builder: _Builder, reading: TableReading, section: Optional[str], table_id: str
+) -> dict[str, ScoreSummary]:
+    """A region's side label that prints its full marks (年度绩效目标(80分), 预算执行情况(20分)) is the
+    score summary of the whole block: its levels add into it."""
+    found: dict[str, ScoreSummary] = {}
+    for header in reading.headers:
+        for cell in header.header_cells:
+            if header.kind in found or not cell.side_label(header.row):
+                continue
+            marks = build.full_marks(cell.text)
+            label = header_key(cell.text)
+            if marks is None or not label:
+                continue
+            summary = ScoreSummary(
+                id=f"c{len(builder.scores) + 1}",
+                section=section,
+                label=label,
+                weight=marks,
+                source=Source(table=table_id, row=cell.row, cells={"label": [(cell.row, cell.col)]}),
+            )
+            builder.scores.append(summary)
+            found[header.kind] = summary
+    return found
+
+
+def _link_to_top(builder: _Builder) -> None:
+    """Level summaries that add into nothing yet add into their form's top: the 总分 row, else the
+    自评得分, else a 合计 row. Indicators name their level summary only (null without one, SPEC)."""
+    for section in builder.sections:
+        scores = [s for s in builder.scores if s.section == section.id]
+        # 总分 first, then the form's 自评得分, then a 合计 row (which may total a side table)
+        top = next((s for label in ("总分", "自评得分", "合计") for s in scores if s.label == label), None)
+        if top is None:
+            continue
+        levels = {name for i in builder.indicators if i.section == section.id for name in (i.level1, i.level2) if name}
+        for summary in scores:
+            if summary.parent is None and summary is not top and summary.label in levels:
+                summary.parent = top.id
 
 
 def _name_families(builder: _Builder) -> None:
@@ -234,7 +291,8 @@ def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
             builder.open_section(squeeze(form_title), reading_kind)
             pending_title = None
         _add_table(builder, block, title or inner_title, titles.table_unit(blocks, index))
-    _name_families(builder)
+    _name_families(builder)  # before _link_to_top: a level parent, not the top, marks level weights
+    _link_to_top(builder)
     fields = document.document_fields(builder.sections, builder.readings, builder.scores, blocks)
     return ExtractionResult(
         document=info.model_copy(update=fields),

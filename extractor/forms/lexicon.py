@@ -80,6 +80,7 @@ class Family(_Strict):
     requires_all: list[str] = Field(default_factory=list)
     level_weights: bool = False
     budget_weight: bool = False
+    budget_marks: Optional[float] = None
 
 
 class KeyLabels(_Strict):
@@ -101,9 +102,16 @@ class KeyLabels(_Strict):
         return None
 
 
+class SectionKinds(_Strict):
+    review_any: list[str]
+    project_any: list[str]
+    department_any: list[str]
+
+
 class Lexicon(_Strict):
     fuzzy: Fuzzy
     max_header_length: int
+    max_head_length: int
     regions: dict[RegionKind, Region]
     label_roles: list[str]
     totals: list[str]
@@ -118,9 +126,15 @@ class Lexicon(_Strict):
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
+    form_title_endings: list[str]
+    report_title_endings: list[str]
+    section_kinds: SectionKinds
+    money_units: list[str]
     operators: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     operator_suffixes: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
     bound_words: list[str]
+    criteria_words: list[str]
+    money_words: list[str]
     units: list[str]
     families: list[Family]
 
@@ -163,6 +177,7 @@ _LETTER_TAIL = re.compile(r"[A-Ea-e]$")
 _NUMBERING = re.compile(r"^(?:\d+[.、．]|[一二三四五六七八九十]+[、.．])")
 
 
+@lru_cache(maxsize=16384)
 def header_key(text: str) -> str:
     """A header text normalised for matching.
 
@@ -202,7 +217,17 @@ class _RegionIndex:
         self.choices = list(self.exact)
         self.fuzzy = fuzzy
 
-    def classify(self, key: str) -> Optional[HeaderHit]:
+    def classify(self, key: str, long: bool = False) -> Optional[HeaderHit]:
+        """Exact synonym, head word, fuzzy; a `long` header is read by its head word only."""
+        if long:
+            return next(
+                (
+                    HeaderHit(role=rule.role, rank=HEAD_RANK + index, evidence=f"head:{rule.word}")
+                    for index, rule in enumerate(self.heads)
+                    if rule.suffix is not None and rule.matches(key)
+                ),
+                None,
+            )
         if key in self.exact:
             role, rank = self.exact[key]
             return HeaderHit(role=role, rank=rank, evidence=f"lexicon:{key}")
@@ -228,9 +253,16 @@ def _index(kind: RegionKind) -> _RegionIndex:
 def classify_header(text: str, kind: RegionKind) -> Optional[HeaderHit]:
     """The role a header text names in a region of `kind`, or None (cached per distinct text)."""
     key = header_key(text)
-    if not key or len(key) > lexicon().max_header_length:
+    lex = lexicon()
+    if not key or len(key) > lex.max_head_length:
         return None
-    return _index(kind).classify(key)
+    return _index(kind).classify(key, long=len(key) > lex.max_header_length)
+
+
+@lru_cache(maxsize=8192)
+def key_label_field(text: str) -> Optional[str]:
+    """The document/score field a printed key label names (主管部门 → supervising), cached per text."""
+    return lexicon().key_labels.field_of(header_key(text))
 
 
 def vocabulary(kind: RegionKind) -> dict[str, list[str]]:

@@ -72,7 +72,11 @@ def table_problems(view: TableView, reading: TableReading, table_id: str, n_reco
     found: list[Problem] = []
     for header in reading.headers:
         found.extend(_unmapped_headers(header, table_id))
-    record_headers = [h for h in reading.headers if h.kind in ("indicators", "budget")]
+    # Only a header naming its label column (三级指标, 项目名称 …) promises records; a wide 三公经费 grid of
+    # 预算数 | 决算数 pairs with no item column is a table to keep, not a record table that failed.
+    record_headers = [
+        h for h in reading.headers if h.kind in ("indicators", "budget") and {"name", "item"} & h.roles.keys()
+    ]
     if record_headers and n_records == 0:
         header = record_headers[0]
         found.append(

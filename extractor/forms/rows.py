@@ -18,11 +18,10 @@ from extractor.forms.headers import (
     ColumnRole,
     HeaderMatch,
     RegionKind,
-    header_key,
     match_header,
     match_role,
 )
-from extractor.forms.lexicon import classify_header, lexicon
+from extractor.forms.lexicon import classify_header, header_key, key_label_field, lexicon
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -47,6 +46,8 @@ class RowRecord(BaseModel):
     label: Optional[Cell] = None
     """For budget and total rows: the printed label cell."""
     region_kind: RegionKind
+    group: Optional[str] = None
+    """The heading a funding line is printed under (计划生育转移支付资金合计), part of its item."""
 
 
 class KeyValue(BaseModel):
@@ -95,15 +96,19 @@ def _label_cell(view: TableView, row: int, header: HeaderMatch) -> Optional[Cell
     value_cols = [r.first_col for name, r in header.roles.items() if name not in ("item", "label")]
     limit = min(value_cols) if value_cols else view.n_cols
     label: Optional[Cell] = None
+    side: Optional[Cell] = None
     for cell in view.row_cells(row):
         if cell.col >= limit:
             break
         if cell.row <= header.first_row and cell.row_span > 1:
+            side = cell
             continue  # a side label spanning the header, not this row's label
         if cell.text and not _PLACEHOLDER.match(cell.text):
             if label is not None and re.fullmatch(r"\d{1,3}", squeeze(cell.text)):
                 continue  # a 行次 row number right of the label names the row, it is no label
             label = cell
+    if label is None and side is not None and side.row + side.row_span - 1 == row == header.row + 1:
+        return side  # a block of one line (市级预算执行情况(万元) | 2960.00 …): its side label names it
     return label
 
 
@@ -206,7 +211,7 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
 
 
 def _is_key_label(text: str) -> bool:
-    return lexicon().key_labels.field_of(header_key(text)) is not None
+    return key_label_field(text) is not None
 
 
 def key_values(view: TableView, row: int) -> list[KeyValue]:
@@ -242,6 +247,12 @@ class TableReading(BaseModel):
     records: list[RowRecord]
     key_values: list[KeyValue]
     headers: list[HeaderMatch]
+    continued: bool = False
+    """The table opens without a header and was read under the previous table's indicator header."""
+
+    def open_region(self) -> Optional[HeaderMatch]:
+        """The indicator header still open at the table's end (a next table may continue it)."""
+        return self.headers[-1] if self.headers and self.headers[-1].kind == "indicators" else None
 
 
 def inline_budget(view: TableView, row: int) -> Optional[tuple[HeaderMatch, RowRecord]]:
@@ -275,11 +286,67 @@ def inline_budget(view: TableView, row: int) -> Optional[tuple[HeaderMatch, RowR
     return header, RowRecord(kind="budget", row=row, cells=found, label=label, region_kind="budget")
 
 
-def read_table(view: TableView) -> TableReading:
+def _continues(view: TableView, carried: Optional[HeaderMatch]) -> Optional[HeaderMatch]:
+    """The previous table's indicator header, when this table goes on with its rows: no header of
+    its own in the first row, the same number of columns, and a name under the name column."""
+    if carried is None or carried.n_cols != view.n_cols or match_header(view, 0) is not None:
+        return None
+    name = carried.roles.get("name")
+    cell = view.owner(0, name.first_col) if name is not None else None
+    if cell is None or not cell.text.strip() or cell.row != 0:
+        return None
+    return carried.model_copy(update={"row": -1, "first_row": -1, "header_cells": []})
+
+
+def _money(text: str) -> bool:
+    return any(word in text for word in lexicon().money_words)
+
+
+def funding_line(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
+    """A `label | amount` line inside an indicator block, under a carried indicator name
+    (年度预算资金总额 | 1084.25 under 预算资金安排): a budget line (its group is set afterwards)."""
+    name = header.roles.get("name")
+    owner = view.owner(row, name.first_col) if name is not None else None
+    if owner is None or owner.row == row:
+        return None  # a row that starts its own indicator is no funding line
+    printed = [cell for cell in view.row_cells(row) if cell.row == row and cell.text.strip()]
+    if len(printed) != 2 or parse_amount(printed[1].text) is None or parse_amount(printed[0].text) is not None:
+        return None
+    label, amount = printed
+    return RowRecord(kind="budget", row=row, cells={"adjusted": amount}, label=label, region_kind="budget")
+
+
+def _with_groups(view: TableView, lines: list[RowRecord]) -> list[RowRecord]:
+    """Funding lines under their group heading: the nearest money heading above in the label column
+    with no amount beside it (计划生育转移支付资金合计(万元)). Lines with no money word anywhere are dropped."""
+    found = []
+    for line in lines:
+        assert line.label is not None
+        col, group = line.label.col, None
+        for row in range(line.row - 1, -1, -1):
+            cell = view.owner(row, col)
+            if cell is None or cell.row != row or cell.col != col or not cell.text.strip():
+                continue
+            beside = view.owner(row, col + cell.col_span)
+            if _money(cell.text) and (beside is None or beside is cell or parse_amount(beside.text) is None):
+                group = header_key(cell.text)
+                break
+        if _money(squeeze(line.label.text)) or (group is not None and _money(group)):
+            found.append(line.model_copy(update={"group": group}))
+    return found
+
+
+def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableReading:
+    """Headers open regions, data rows become records. `carried`: the indicator header left open by
+    the previous table, read on when this table is its continuation (a block split over tables)."""
     records: list[RowRecord] = []
     pairs: list[KeyValue] = []
     headers: list[HeaderMatch] = []
-    header: Optional[HeaderMatch] = None
+    header: Optional[HeaderMatch] = _continues(view, carried)
+    continued = header is not None
+    lines: list[RowRecord] = []
+    if header is not None:
+        headers.append(header)
     row = 0
     while row < view.n_rows:
         found = match_header(view, row)
@@ -292,7 +359,7 @@ def read_table(view: TableView) -> TableReading:
             row += 1
             continue
         if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
-            found = type_columns(view, found, view.n_rows)
+            found = type_columns(view, found, view.n_rows).model_copy(update={"n_cols": view.n_cols})
             header = found
             headers.append(found)
             row = found.row + 1
@@ -302,8 +369,14 @@ def read_table(view: TableView) -> TableReading:
         if header is not None and not row_pairs and ends_region(view, row, header):
             header = None
         if header is not None and not row_pairs:
-            record = read_row(view, row, header)
-            if record is not None:
-                records.append(record)
+            read = read_row(view, row, header)
+            if read is None and header.kind == "indicators":
+                line = funding_line(view, row, header)
+                if line is not None:
+                    lines.append(line)
+            if read is not None:
+                records.append(read)
         row += 1
-    return TableReading(records=records, key_values=pairs, headers=headers)
+    records += _with_groups(view, lines)
+    records.sort(key=lambda record: record.row)
+    return TableReading(records=records, key_values=pairs, headers=headers, continued=continued)

@@ -2,6 +2,8 @@
 
 Record and cell boxes are in PDF points of their page (SPEC `source.bbox`); the page list gives
 each page's size in the same points, so the browser scales a box by image width / page width.
+A scanned page's boxes are in points of the page the reader made upright (levelled, then turned
+by quarter turns; `ExtractionResult.pages`), so its image is turned the same way before it is served.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 from pydantic import BaseModel
 
 from extractor.backends.bounds import PageRefused, PixelBudget
-from schemas import ReadLimits
+from schemas import PageInfo, ReadLimits
 
 PAGED_KINDS = ("pdf_digital", "pdf_scanned", "pdf_mixed", "image")
 
@@ -39,7 +43,11 @@ def _open(source: Path, kind: str | None) -> pymupdf.Document:
     return pymupdf.open(source)
 
 
-def page_sizes(source: Path, kind: str | None) -> list[PageSize]:
+def page_sizes(source: Path, kind: str | None, recorded: list[PageInfo] | None = None) -> list[PageSize]:
+    """Sizes the boxes were measured in: the reader's own record when the result has it (a scan
+    turned upright has its sides swapped), else read from the file (results stored before)."""
+    if recorded:
+        return [PageSize(n=info.n, width=info.width, height=info.height) for info in recorded]
     if kind == "image":
         _open(source, kind).close()  # the same checks as for rendering
         return _image_page_sizes(source)
@@ -80,12 +88,18 @@ def page_png(
     page: int,
     dpi: int,
     cache_dir: Path,
+    turn: PageInfo | None = None,
     timeout_s: float = 30.0,
     memory_mb: int = 1024,
 ) -> Path:
-    """The PNG of page `page` (1-based), rendered once in a bounded child process and then served
-    from cache_dir/<sha256>/. The page's pixel count is checked first (PageImageRefused)."""
-    cached = cache_dir / sha256 / f"{page}@{dpi}.png"
+    """The PNG of page `page` (1-based), rendered once in a bounded child process (the page's pixel
+    count checked first: PageImageRefused) and then served from cache_dir/<sha256>/.
+
+    `turn`: the reader's record of a scanned page; its image is levelled and turned upright the
+    same way, so the boxes (upright points) land on it."""
+    turned = turn is not None and turn.scanned and (turn.quarter_turns % 4 or _levels(turn))
+    suffix = f"-q{turn.quarter_turns % 4}s{turn.skew_degrees:g}" if turn is not None and turned else ""
+    cached = cache_dir / sha256 / f"{page}@{dpi}{suffix}.png"
     if cached.is_file():
         return cached
     with _open(source, kind) as document:
@@ -96,19 +110,22 @@ def page_png(
         PixelBudget(ReadLimits()).take(rect.width / 72 * dpi, rect.height / 72 * dpi)
     except PageRefused as error:
         raise PageImageRefused(f"{source.name} 第 {page} 页: {error}") from error
-    _render_in_child(source, page, dpi, cached, timeout_s=timeout_s, memory_mb=memory_mb)
+    _render_in_child(source, page, dpi, cached, turn if turned else None, timeout_s=timeout_s, memory_mb=memory_mb)
     return cached
 
 
-def _render_in_child(source: Path, page: int, dpi: int, out: Path, *, timeout_s: float, memory_mb: int) -> None:
+def _render_in_child(
+    source: Path, page: int, dpi: int, out: Path, turn: PageInfo | None, *, timeout_s: float, memory_mb: int
+) -> None:
     import extractor
 
     code_root = str(Path(extractor.__file__).resolve().parents[1])
+    turn_json = turn.model_dump_json() if turn is not None else ""
     command = [sys.executable, "-m", "extractor.review.render_page", str(source), str(page), str(dpi), str(out)]
     try:
         with RENDER_SLOTS:
             done = subprocess.run(
-                [*command, str(memory_mb)],
+                [*command, str(memory_mb), turn_json],
                 capture_output=True,
                 timeout=timeout_s,
                 env={
@@ -124,3 +141,41 @@ def _render_in_child(source: Path, page: int, dpi: int, out: Path, *, timeout_s:
     if done.returncode != 0 or not out.is_file():
         last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1][:200]
         raise PageImageRefused(f"{source.name} 第 {page} 页: 渲染失败 (render failed under {memory_mb} MB: {last})")
+
+
+def render(source: Path, page: int, dpi: int, out: Path, turn: PageInfo | None) -> None:
+    """Render one page to `out` (run by extractor.review.render_page, in the bounded child)."""
+    with pymupdf.open(source) as document:
+        pixmap = document[page - 1].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # Written beside and renamed: a concurrent request never reads a half-written image.
+        handle, temporary = tempfile.mkstemp(dir=out.parent, suffix=".png")
+        os.close(handle)
+        if turn is not None:
+            _save_upright(pixmap, turn, Path(temporary))
+        else:
+            pixmap.save(temporary)
+        os.replace(temporary, out)
+
+
+def _levels(turn: PageInfo) -> bool:
+    from extractor.vision.orientation import MIN_SKEW_DEGREES
+
+    return abs(turn.skew_degrees) >= MIN_SKEW_DEGREES
+
+
+def upright(pixels: np.ndarray, turn: PageInfo) -> np.ndarray:
+    """The page image as the reader saw it after normalise_page: levelled first, then quarter-turned."""
+    from extractor.vision.imaging import rotate_quarter, rotate_small
+
+    levelled = rotate_small(pixels, turn.skew_degrees) if _levels(turn) else pixels
+    return rotate_quarter(levelled, turn.quarter_turns)
+
+
+def _save_upright(pixmap: pymupdf.Pixmap, turn: PageInfo, path: Path) -> None:
+    import cv2
+
+    rgb = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, pixmap.n)
+    turned = upright(np.ascontiguousarray(rgb[:, :, ::-1]), turn)  # OpenCV writes BGR
+    if not cv2.imwrite(str(path), turned):
+        raise OSError(f"could not write {path}")

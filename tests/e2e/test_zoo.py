@@ -24,15 +24,20 @@ FIELD_ACCURACY = 0.995
 HELD_OUT_FIELD_ACCURACY = 0.98
 
 NOT_READ_YET: dict[str, str] = {
-    # The lead removes an entry when the reader lands what it needs (issue 9); strict=False keeps main green.
-    "national_project": "department from 主管部门, implementing_unit, template_family, parent links to 总分",
+    # Families the current reader cannot read yet, held-out variants or not. The lead removes an entry when
+    # the reader lands what it needs (issue 9); strict=False keeps main green meanwhile.
+    "national_project": "department from 主管部门, implementing_unit, template_family, split tables",
     "project_20_80": "weights in 一级 labels and 年度绩效目标(80分) block summaries, template_family",
-    "department_national": "template_family; indicator parent → 自评得分",
+    "department_national": "template_family (department_overall)",
     "department_provincial": "weights in 二级 labels, split tables, template_family",
     "scoring_table": "scoring tables with level weight columns and 指标解释/评分标准 yield no indicators",
     "system_export": "operator | value | unit columns are not joined",
     "weight_before_target": "分值 before 指标值, weights in 项目/类别 labels",
-    "goal_only": "转移支付 header fields (资金使用单位, 中央主管部门), template_family",
+    "goal_only": "转移支付 header fields (资金使用单位, 地方主管部门), template_family",
+}
+HELD_OUT_NOT_READ_YET: dict[str, str] = {
+    # Families whose held-out-vocabulary variants the reader cannot read yet (on top of NOT_READ_YET).
+    "department_national": "held-out header words (计划目标, 满分值, 全年实支数 …) lose their column",
 }
 FAMILIES = [family.key for family in load_zoo().families]
 
@@ -65,11 +70,8 @@ def _cases() -> list[Any]:
     for family in FAMILIES:
         for suffix in FORMATS:
             for held_out in (False, True):
-                marks = (
-                    [pytest.mark.xfail(strict=False, reason=f"reader: {NOT_READ_YET[family]}")]
-                    if family in NOT_READ_YET
-                    else []
-                )
+                reason = NOT_READ_YET.get(family) or (HELD_OUT_NOT_READ_YET.get(family) if held_out else None)
+                marks = [pytest.mark.xfail(strict=False, reason=f"reader: {reason}")] if reason else []
                 ident = f"{family}-{suffix}{'-held_out' if held_out else ''}"
                 cases.append(pytest.param(family, suffix, held_out, marks=marks, id=ident))
     return cases
@@ -109,19 +111,15 @@ def test_the_zoo_runs_enough_variants_and_every_one_extracts(zoo: dict[str, Any]
 
 
 SCANNED = ["national_project", "system_export", "department_national"]
+SCAN_MARGIN = 0.01
+"""A scan may lose at most this much field accuracy against its born-digital PDF."""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "family",
-    [
-        pytest.param(f, marks=[pytest.mark.xfail(strict=False, reason=f"reader: {NOT_READ_YET[f]}")])
-        if f in NOT_READ_YET
-        else f
-        for f in SCANNED
-    ],
-)
+@pytest.mark.parametrize("family", SCANNED)
 def test_a_scanned_variant_reads_like_its_pdf(tmp_path: Path, family: str) -> None:
+    """The same golden, scanned at 200 dpi with skew and noise: the records found on the PDF are found
+    on the scan and its fields are read as well (the family's own figures are test_family_reads_back's)."""
     from fixtures.scans import STYLES, render_scan
 
     [folder] = generate(tmp_path / "zoo", 1, [family])
@@ -131,6 +129,7 @@ def test_a_scanned_variant_reads_like_its_pdf(tmp_path: Path, family: str) -> No
     born, scanned = evaluate_against(pdf, golden), evaluate_against(scan, golden)
     assert scanned.error is None, scanned.error
     assert {kind: count.matched for kind, count in scanned.counts.items()} == {
-        kind: count.expected for kind, count in born.counts.items()
+        kind: count.matched for kind, count in born.counts.items()
     }
-    assert scanned.field_accuracy >= FIELD_ACCURACY
+    misses = "\n".join(f"{m.record}.{m.field}: {m.expected!r} → {m.found!r}" for m in scanned.misses[:20])
+    assert scanned.field_accuracy >= born.field_accuracy - SCAN_MARGIN, misses

@@ -177,6 +177,8 @@ def test_parent_is_compared_by_the_label_it_names_not_by_id() -> None:
     for summary in result.scores:
         summary.parent = renamed.get(summary.parent) if summary.parent else None
         summary.id = renamed[summary.id]
+    for indicator in result.indicators:  # the seed goldens link indicators to their summaries too
+        indicator.parent = renamed.get(indicator.parent) if indicator.parent else None
     result.indicators[0].parent = renamed[golden.scores[0].id]
     assert evaluate(result, golden).field_accuracy == 1.0
     result.indicators[0].parent = renamed[golden.scores[2].id]

@@ -193,3 +193,116 @@ def test_budget_printed_as_label_value_pairs():
         ("中央补助", 2.38, 2.38),
     ]
     assert result.budget_lines[0].source.cells["adjusted"] == [(1, 2)]
+
+
+def test_unknown_columns_settled_by_content_in_a_scoring_table():
+    result = _read(
+        _table(
+            [
+                [
+                    "一级指标",
+                    "分值",
+                    "二级指标",
+                    "分值",
+                    "指标名称",
+                    "满分值",
+                    "计分办法甲",
+                    "释义甲",
+                    "考评得分",
+                    "审定得分",
+                ],
+                [
+                    "决策",
+                    "20",
+                    "立项",
+                    "20",
+                    "立项规范性",
+                    "20",
+                    "程序规范得满分，否则扣2分",
+                    "项目申请是否符合相关要求",
+                    "18",
+                    "17",
+                ],
+                [
+                    None,
+                    None,
+                    None,
+                    None,
+                    "目标合理性",
+                    "0",
+                    "目标合理得满分，否则不得分",
+                    "绩效目标是否依据充分",
+                    "0",
+                    "0",
+                ],
+            ],
+            {(1, 0): (2, 1), (1, 1): (2, 1), (1, 2): (2, 1), (1, 3): (2, 1)},
+        )
+    )
+    first = result.indicators[0]
+    assert first.criteria == "程序规范得满分，否则扣2分"
+    assert first.explanation == "项目申请是否符合相关要求"
+    assert (first.weight, first.score, first.review_score) == (20, 18, 17)
+    evidence = {c.col: c.evidence for c in result.tables[0].columns}
+    assert evidence[6] == "content:scoring_rules" and evidence[9] == "head:得分+after_score"
+
+
+def test_budget_execution_column_found_by_the_rate_it_explains():
+    result = _read(
+        _table(
+            [
+                ["资金来源", "年初预算数", "全年可用预算数", "本年实支", "预算执行率"],
+                ["年度资金总额", "100", "200", "150", "75%"],
+                ["其中：财政拨款", "100", "120", "120", "100%"],
+            ]
+        )
+    )
+    assert [(b.item, b.adjusted, b.actual, b.rate) for b in result.budget_lines] == [
+        ("年度资金总额", 200, 150, 75),
+        ("财政拨款", 120, 120, 100),
+    ]
+    assert {c.col: c.evidence for c in result.tables[0].columns}[3] == "content:rate_amount"
+
+
+def test_indicator_block_continued_in_a_second_table_without_header():
+    header = ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分"]
+    first = _table([header, ["产出指标(60分)", "数量指标", "培训人数", "100人", "100人", "60", "60"]])
+    second = _table([["效益指标(40分)", "社会效益", "知晓率", "≥90%", "95%", "40", "38"]])
+    result = _read(first, second)
+    assert [(i.level1, i.name, i.score, i.source.table) for i in result.indicators] == [
+        ("产出指标", "培训人数", 60, "t1"),
+        ("效益指标", "知晓率", 38, "t2"),
+    ]
+    assert [(s.label, s.weight) for s in result.scores] == [("产出指标", 60), ("效益指标", 40)]
+
+
+def test_funding_lines_inside_an_indicator_block():
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "指标解释", "自评内容", "完成情况"],
+        ["项目预算管理", "资金投入", "预算资金安排", "资金安排是否合理", "转移支付资金合计(万元)", None],
+        [None, None, None, None, "年度预算资金总额):", "1084.25"],
+        [None, None, None, None, "其中:中央补助", "668.00"],
+        [None, None, None, None, "其中:", ""],
+    ]
+    spans = {(1, 0): (4, 1), (1, 1): (4, 1), (1, 2): (4, 1), (1, 3): (4, 1), (1, 4): (1, 2)}
+    for r in (2, 3, 4):
+        for c in range(4):
+            rows[r][c] = None
+    result = _read(_table(rows, spans))
+    assert [(b.item, b.adjusted) for b in result.budget_lines] == [
+        ("转移支付资金合计 年度预算资金总额", 1084.25),
+        ("转移支付资金合计 其中:中央补助", 668.0),
+    ]
+    assert [i.name for i in result.indicators] == ["预算资金安排"]
+
+
+def test_rate_printed_as_a_fraction_is_read_in_percent():
+    result = _read(
+        _table(
+            [
+                ["资金来源", "年初预算数", "全年预算数", "全年执行数", "执行率"],
+                ["年度资金总额", "29", "29", "27.8", "0.958"],
+            ]
+        )
+    )
+    assert result.budget_lines[0].rate == pytest.approx(95.8)

@@ -4,6 +4,7 @@ reader's vocabulary, variants are reproducible and their goldens add up."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from fixtures.generate.source import source_path
 from fixtures.generate.to_pdf import render_pdf
 from fixtures.zoo.build import TableItem, Variant, make_variant
 from fixtures.zoo.model import load_pools, load_zoo
-from fixtures.zoo.run import expected_scores, golden, variants
+from fixtures.zoo.run import SAMPLES_DIR, expected_scores, golden, variants, write_samples
 from schemas.records import ExtractionResult
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,9 +22,19 @@ READER_VOCABULARY = REPO / "extractor" / "forms"
 FAMILIES = [family.key for family in load_zoo().families]
 
 
-def _golden(variant: Variant, tmp_path: Path) -> ExtractionResult:
-    placement = render_pdf(variant.source, tmp_path / f"{variant.key}.pdf")
-    return golden(variant, placement)
+@pytest.fixture(scope="module")
+def golden_of(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, int], ExtractionResult]:
+    """The golden of a family's variant, rendered once per module (the PDF gives the pages)."""
+    folder = tmp_path_factory.mktemp("zoo-goldens")
+    cache: dict[tuple[str, int], ExtractionResult] = {}
+
+    def build(family: str, number: int) -> ExtractionResult:
+        if (family, number) not in cache:
+            variant = _variant(family, number)
+            cache[(family, number)] = golden(variant, render_pdf(variant.source, folder / f"{variant.key}.pdf"))
+        return cache[(family, number)]
+
+    return build
 
 
 def _variant(family: str, number: int = 0, held_out: bool = False) -> Variant:
@@ -86,8 +97,10 @@ def test_held_out_variants_print_held_out_spellings_and_the_others_do_not() -> N
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-def test_golden_weights_add_up_along_parent_links(family: str, tmp_path: Path) -> None:
-    result = _golden(_variant(family, 1), tmp_path)
+def test_golden_weights_add_up_along_parent_links(
+    family: str, golden_of: Callable[[str, int], ExtractionResult]
+) -> None:
+    result = golden_of(family, 1)
     summaries = {summary.id: summary for summary in result.scores}
     assert all(i.parent in summaries for i in result.indicators if i.parent)
     for summary in result.scores:
@@ -105,17 +118,19 @@ def test_golden_weights_add_up_along_parent_links(family: str, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-def test_golden_level_names_are_bare(family: str, tmp_path: Path) -> None:
-    result = _golden(_variant(family, 2), tmp_path)
+def test_golden_level_names_are_bare(family: str, golden_of: Callable[[str, int], ExtractionResult]) -> None:
+    result = golden_of(family, 2)
     for indicator in result.indicators:
         for name in (indicator.level1, indicator.level2):
             assert name is None or not re.search(r"\d+(\.\d+)?分", name), name
     assert result.sections[0].template_family == load_zoo().family(family).template_family
 
 
-def test_split_operator_value_unit_are_joined_in_printed_order(tmp_path: Path) -> None:
-    variant = _variant("system_export", 0)
-    result = _golden(variant, tmp_path)
+def test_split_operator_value_unit_are_joined_in_printed_order(
+    golden_of: Callable[[str, int], ExtractionResult],
+) -> None:
+    variant = _variant("system_export", 1)
+    result = golden_of("system_export", 1)
     tables = [item.table for item in variant.source.body if isinstance(item, TableItem)]
     for indicator in result.indicators:
         assert indicator.source.row is not None and indicator.source.table
@@ -128,10 +143,10 @@ def test_split_operator_value_unit_are_joined_in_printed_order(tmp_path: Path) -
             assert indicator.target.op is not None and indicator.target.unit
 
 
-def test_expected_scores_follow_the_family_rules(tmp_path: Path) -> None:
+def test_expected_scores_follow_the_family_rules(golden_of: Callable[[str, int], ExtractionResult]) -> None:
     for number in range(3):
         variant = _variant("national_project", number)
-        result = _golden(variant, tmp_path)
+        result = golden_of("national_project", number)
         scores = expected_scores(variant, result)
         budget = result.budget_lines[0]
         assert budget.weight is not None and budget.rate is not None
@@ -152,3 +167,43 @@ def test_expected_scores_follow_the_family_rules(tmp_path: Path) -> None:
                 assert row.expected_score == indicator.weight
             else:
                 assert row.expected_score < indicator.weight
+
+
+def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
+    """fixtures/zoo/samples is the reviewed sample: a change to a golden must be deliberate."""
+    write_samples(tmp_path)
+    committed = sorted(path.relative_to(SAMPLES_DIR) for path in SAMPLES_DIR.glob("*/*.json"))
+    fresh = sorted(path.relative_to(tmp_path) for path in tmp_path.glob("*/*.json"))
+    assert committed == fresh
+    stale = [str(p) for p in committed if (SAMPLES_DIR / p).read_bytes() != (tmp_path / p).read_bytes()]
+    assert not stale, f"run `python -m fixtures.zoo --samples` and review the diff: {stale}"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_golden_source_cells_point_at_the_printed_figures(
+    family: str, golden_of: Callable[[str, int], ExtractionResult]
+) -> None:
+    result = golden_of(family, 2)
+    tables = {table.id: {(cell.row, cell.col): cell.text for cell in table.cells} for table in result.tables}
+
+    def printed(record: object, field: str) -> list[str]:
+        source = record.source  # type: ignore[attr-defined]
+        assert source.table in tables
+        return [tables[source.table][tuple(ref)] for ref in source.cells[field]]
+
+    for indicator in result.indicators:
+        assert "".join(printed(indicator, "name")) == indicator.name
+        if indicator.target.raw:
+            assert "".join(printed(indicator, "target")) == indicator.target.raw
+        if indicator.actual.raw:
+            assert printed(indicator, "actual") == [indicator.actual.raw]
+        for name in ("weight", "score"):
+            if getattr(indicator, name) is not None:
+                assert float(printed(indicator, name)[0]) == getattr(indicator, name)
+        for level in ("level1", "level2"):
+            if getattr(indicator, level):
+                assert printed(indicator, level)[0].startswith(getattr(indicator, level))
+    for line in result.budget_lines:
+        assert printed(line, "item")[0].endswith(line.item)
+        if line.adjusted is not None:
+            assert float(printed(line, "adjusted")[0]) == line.adjusted
