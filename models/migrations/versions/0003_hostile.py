@@ -12,7 +12,7 @@ documents.failures: every failed attempt ({at, job_id, reason, transient}); docu
 an ordinary run may try the document again (a transient failure under the attempt limit).
 
 Revision ID: 0003_hostile
-Revises: 0002
+Revises: 0003_review
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_hostile"
-down_revision = "0002"
+down_revision = "0003_review"  # main already holds 0003_review: chained after it here
 branch_labels = None
 depends_on = None
 
