@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from pydantic import BaseModel, ConfigDict
 
 from extractor.errors import InputError
 from schemas import ExtractionResult, ExtractOptions
+
+if TYPE_CHECKING:
+    from extractor.sandbox import Limits
 
 
 class InputProblem(BaseModel):
@@ -51,11 +54,16 @@ def expand_inputs(paths: Sequence[Path]) -> Iterator[Union[Path, InputProblem]]:
                 yield path
 
 
-def extract_file(path: Path, options: ExtractOptions) -> ExtractionResult:
-    """One file's work: its SPEC result, or InputError whose text is the one line `<file>: <reason>`."""
+def extract_file(path: Path, options: ExtractOptions, limits: Optional[Limits] = None) -> ExtractionResult:
+    """One file's work: its SPEC result, or InputError (SandboxFailure under `limits`) whose text is the one
+    line `<file>: <reason>`. With `limits` the file is read in a bounded child (extractor.sandbox)."""
     from extractor.pipeline import extract
     from extractor.vision.model_files import ModelFileError
 
+    if limits is not None:
+        from extractor.sandbox import extract_limited
+
+        return extract_limited(path, options, limits)
     try:
         return extract(path, options)
     except (InputError, ModelFileError):  # ModelFileError: a configured model is missing or not the one pinned

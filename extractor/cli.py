@@ -38,18 +38,23 @@ def extract(
         Optional[Path], typer.Option("--out", help="Also write <file>.json per file into this directory")
     ] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds for the file")] = 600.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB of address space")] = 4096,
     vl_model: Annotated[Optional[Path], typer.Option("--vl-model", help="Read tables with this local VL model")] = None,
 ) -> None:
     """Read files and print their records (a summary, or the SPEC JSON with --json), all in one process.
 
-    An unreadable file prints `error: <file>: <reason>` and the others go on; the exit code is 1 if any failed.
+    Each file is read in a child bounded in time and memory (extractor.sandbox): an unreadable or hostile file
+    prints `error: <file>: <reason>` and the others go on; the exit code is 1 if any failed.
     """
     from extractor.batch import InputProblem, expand_inputs, extract_file, output_name
+    from extractor.sandbox import Limits, SandboxFailure
     from extractor.vision.model_files import ModelFileError
     from schemas import ExtractOptions
 
     out_path = out_dir(out) if out is not None else None
     options = ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model))
+    limits = Limits(timeout_s=timeout, memory_mb=memory_limit)
     several = len(paths) > 1 or any(path.is_dir() for path in paths)
     console = Console()
     failed = 0
@@ -60,10 +65,10 @@ def extract(
             failed += 1
             continue
         try:
-            result = extract_file(item, options)
+            result = extract_file(item, options, limits)
         except ModelFileError as error:  # the configured model, not this file: no other file would fare better
             fail("--vl-model", str(error))
-        except InputError as error:
+        except (InputError, SandboxFailure) as error:
             typer.echo(f"error: {error}", err=True)
             failed += 1
             continue
