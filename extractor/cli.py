@@ -53,6 +53,8 @@ def extract(
     from schemas import ExtractOptions
 
     out_path = out_dir(out) if out is not None else None
+    if vl_model is not None and not vl_model.is_dir():  # configuration: said once, before any file is read
+        fail(vl_model, "模型目录不存在 (model directory does not exist)")
     options = ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model))
     limits = Limits(timeout_s=timeout, memory_mb=memory_limit)
     several = len(paths) > 1 or any(path.is_dir() for path in paths)
