@@ -246,6 +246,21 @@ class Problem(_Model):
     """(row, col) of the cell concerned inside `table`."""
 
 
+class PageInfo(_Model):
+    """One page as the reader saw it: the size every bbox on it is measured in, and for a scanned
+    page how the image was turned to make it upright (the review page shows it turned the same way)."""
+
+    n: int
+    width: float
+    height: float
+    """Points of the upright page (a page scanned sideways has its sides swapped)."""
+    scanned: bool = False
+    quarter_turns: int = 0
+    """Counter-clockwise quarter turns applied after levelling (0..3)."""
+    skew_degrees: float = 0.0
+    """Counter-clockwise rotation that levelled the scan, applied first."""
+
+
 class ExtractionResult(_Model):
     """The one JSON object `extractor extract FILE --json` prints."""
 
@@ -259,3 +274,5 @@ class ExtractionResult(_Model):
     findings: list[Finding] = Field(default_factory=list)
     narrative: list[Paragraph] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
+    pages: list[PageInfo] = Field(default_factory=list)
+    """Page sizes and scan geometry (empty for office files and results stored before it existed)."""

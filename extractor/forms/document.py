@@ -132,6 +132,15 @@ def _score(scores: list[ScoreSummary], sections: list[Section], label: str, fiel
     return None
 
 
+def document_scores(scores: list[ScoreSummary], sections: list[Section]) -> dict[str, Optional[float]]:
+    """自评得分 and 复核得分 as read from the score summaries (the review service recomputes them
+    after a reviewer corrects a score)."""
+    return {
+        "self_score": _score(scores, sections, "自评得分", "score"),
+        "review_score": _score(scores, sections, "复核得分", "review_score"),
+    }
+
+
 def document_fields(
     sections: list[Section], readings: Readings, scores: list[ScoreSummary], blocks: list[Block]
 ) -> dict[str, object]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from extractor.tables.aligned import onto_columns
 from extractor.text.join import squeeze
 from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
 
@@ -40,6 +41,8 @@ def stitch_tables(layout: Layout) -> Layout:
             pending.append(block)
             continue
         previous = out[-1] if out and isinstance(out[-1], TableBlock) and _only_captions(pending, out[-1]) else None
+        if previous is not None:
+            block = onto_columns(block, previous)  # unruled parts: the next page's cells on the first part's columns
         if previous is not None and _continues(previous, block, pending):
             out[-1] = _join(previous, block)
             pending = []

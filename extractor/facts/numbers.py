@@ -13,7 +13,7 @@ from typing import Optional
 
 import cn2an
 
-from extractor.rules.tolerance import Printed, parse_printed
+from extractor.facts.tolerance import Printed, parse_printed
 from extractor.text.join import join_lines
 
 MONEY_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "万": 1e4, "亿元": 1e8, "亿": 1e8}
