@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, cast
 
 import cn2an
 
@@ -14,6 +14,7 @@ from extractor.forms.figures import blank_markers, half_width, is_blank, read_fi
 from extractor.forms.lexicon import lexicon
 from extractor.text.join import clean_text
 from schemas import Value
+from schemas.records import Operator
 
 SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 """What a spreadsheet prints instead of a value; the validator's spreadsheet_error reads the same pattern."""
@@ -44,7 +45,7 @@ def is_blank_marker(text: Optional[str]) -> bool:
 
 
 def is_spreadsheet_error(text: Optional[str]) -> bool:
-    return bool(text) and bool(SPREADSHEET_ERROR.match(text.strip()))
+    return text is not None and bool(SPREADSHEET_ERROR.match(text.strip()))
 
 
 def to_float(text: str) -> float:
@@ -124,4 +125,4 @@ def parse_value(text: Optional[str]) -> Value:
     if op == "<=?":  # 控制在…: an upper bound only when 以内/以下 follows
         op = suffix_op if suffix_op == "<=" else None
     op = op or suffix_op
-    return Value(raw=raw, op=op, value=to_float(match.group()), unit=unit)
+    return Value(raw=raw, op=cast(Optional[Operator], op), value=to_float(match.group()), unit=unit)
