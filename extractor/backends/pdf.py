@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymupdf
+from extractor.pdflib import pymupdf
 
 from extractor.errors import InputError
 from extractor.tables.fill import page_blocks

@@ -99,7 +99,7 @@ def page_image(
         if page_size is None:
             raise ValueError("page_size (points) is required with an image array")
         return source, page_number or 1, page_size
-    import pymupdf
+    from extractor.pdflib import pymupdf
 
     page: pymupdf.Page = source
     pixmap = page.get_pixmap(dpi=options.ocr.render_dpi, colorspace=pymupdf.csRGB, alpha=False)

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-import pymupdf
+from extractor.pdflib import pymupdf
 from pydantic import BaseModel
 
 PAGED_KINDS = ("pdf_digital", "pdf_scanned", "pdf_mixed", "image")
