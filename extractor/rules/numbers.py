@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-
 from extractor.rules.tolerance import Printed, parse_printed
 from extractor.text.join import join_lines
 
