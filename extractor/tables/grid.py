@@ -17,23 +17,28 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Optional, Protocol
 
-from pydantic import BaseModel
-
 from schemas.records import BBox
 
 MIN_COVERAGE = 0.5
 """A boundary between two elementary cells exists when lines cover at least this share of it."""
 
 
-class GridCell(BaseModel):
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    """One (possibly merged) cell of a grid. A plain dataclass: a ruled page makes hundreds and
+    they stay inside the table builders (the SPEC's `Cell` is made from them)."""
+
     row: int
     col: int
-    row_span: int = 1
-    col_span: int = 1
+    row_span: int
+    col_span: int
     bbox: BBox
 
 
-class Grid(BaseModel):
+@dataclass
+class Grid:
+    """The cells of one ruled table and the positions of its lines (page points)."""
+
     cells: list[GridCell]
     n_rows: int
     n_cols: int
