@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from extractor.errors import InputError
+from extractor.models_cli import models_app, vl_settings
 from schemas import ExtractionResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="绩效自评 submissions → normalized records.")
@@ -29,14 +30,16 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON on stdout")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Also write <name>.json into this directory")] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
+    vl_model: Annotated[Optional[Path], typer.Option("--vl-model", help="Read tables with this local VL model")] = None,
 ) -> None:
     """Read one file and print its records (a summary, or the SPEC JSON with --json)."""
     from extractor.pipeline import extract as run_extract
+    from extractor.vision.model_files import ModelFileError
     from schemas import ExtractOptions
 
     try:
-        result = run_extract(file, ExtractOptions(validate_records=not no_validate))
-    except InputError as error:
+        result = run_extract(file, ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model)))
+    except (InputError, ModelFileError) as error:
         _fail(str(error))
         return
     except Exception as error:  # an unexpected failure is still one line naming the file
@@ -124,6 +127,16 @@ _register_store_commands(app)
 from extractor.review.cli import register as _register_review_commands  # noqa: E402  (serve, token)
 
 _register_review_commands(app)
+
+app.add_typer(models_app, name="models")
+
+from extractor.scoring.cli import register as _register_scoring_commands  # noqa: E402  (score, profiles)
+
+_register_scoring_commands(app)
+
+from extractor.explain import explain as _explain  # noqa: E402  (imported after app: one registration line)
+
+app.command()(_explain)
 
 if __name__ == "__main__":
     app()

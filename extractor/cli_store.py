@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -142,6 +143,11 @@ def export_command(
     min_confidence: Annotated[
         Optional[float], typer.Option(help="Records whose every field confidence is at least this", min=0.0, max=1.0)
     ] = None,
+    reviewed_only: Annotated[bool, typer.Option("--reviewed-only", help="Only documents marked reviewed")] = False,
+    since: Annotated[
+        Optional[datetime],
+        typer.Option(help="Only documents changed or reviewed at/after this time (UTC unless it says)"),
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Export stored records (SPEC field names as columns) and the JSON Schema into OUT."""
@@ -160,7 +166,15 @@ def export_command(
         if rule not in RULE_IDS:
             typer.echo(f"error: unknown rule {rule!r}; rules: {', '.join(RULE_IDS)}", err=True)
             raise typer.Exit(code=2)
-    filters = ExportFilter(department=department, year=year, status=status, rule=rule, min_confidence=min_confidence)
+    filters = ExportFilter(
+        department=department,
+        year=year,
+        status=status,
+        rule=rule,
+        min_confidence=min_confidence,
+        reviewed_only=reviewed_only,
+        since=since,
+    )
     engine = open_store(_settings(database_url))
     try:
         written = export(

@@ -17,7 +17,7 @@ from models.records import (
     SectionRow,
     TableRow,
 )
-from models.review import ApiToken, DocumentReview
+from models.review import ApiToken, DocumentLease, DocumentReview, FindingAcceptance
 
 __all__ = [
     "RECORD_TABLES",
@@ -41,4 +41,6 @@ __all__ = [
     "TableRow",
     "ApiToken",
     "DocumentReview",
+    "FindingAcceptance",
+    "DocumentLease",
 ]

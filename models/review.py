@@ -58,3 +58,35 @@ class DocumentReview(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
     reviewed_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     reviewed_by: Optional[str] = None
+
+
+class FindingAcceptance(SQLModel, table=True):
+    """A reviewer's word that a flagged field is right as printed: the finding stays, marked accepted.
+
+    Findings are renumbered on every re-validation, so the acceptance names the finding by its
+    stable key (rule + cited cells, extractor.review.boxes.finding_key). Added in migration 0003_review.
+    """
+
+    __tablename__ = "finding_acceptances"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="documents.id", index=True, ondelete="CASCADE")
+    finding_key: str = Field(max_length=64)
+    ref: str
+    """The field the reviewer accepted (`i7.actual`)."""
+    who: str
+    at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    reason: Optional[str] = None
+
+
+class DocumentLease(SQLModel, table=True):
+    """Who has a document open on the review page, until when (renewed by the page every half minute).
+
+    Only informs ("also open by 张三"); saving is guarded by the document version, not by leases.
+    """
+
+    __tablename__ = "document_leases"
+
+    document_id: int = Field(foreign_key="documents.id", primary_key=True, ondelete="CASCADE")
+    who: str = Field(primary_key=True)
+    until: datetime = Field(sa_type=DateTime(timezone=True))

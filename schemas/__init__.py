@@ -1,7 +1,7 @@
 """Pydantic models only, no I/O: the SPEC contract and the stage objects."""
 
 from schemas.layout import Block, Layout, PageContent, ParagraphBlock, Segment, TableBlock, Word
-from schemas.options import ExtractOptions, OcrOptions
+from schemas.options import ExtractOptions, OcrOptions, ValidationOptions, VlOptions
 from schemas.records import (
     RULE_IDS,
     SCHEMA_VERSION,
@@ -14,6 +14,7 @@ from schemas.records import (
     ExtractionResult,
     Finding,
     Indicator,
+    PageInfo,
     Paragraph,
     Problem,
     ScoreSummary,
@@ -26,6 +27,8 @@ from schemas.records import (
 __all__ = [
     "ExtractOptions",
     "OcrOptions",
+    "ValidationOptions",
+    "VlOptions",
     "Block",
     "Layout",
     "PageContent",
@@ -44,6 +47,7 @@ __all__ = [
     "ExtractionResult",
     "Finding",
     "Indicator",
+    "PageInfo",
     "Paragraph",
     "Problem",
     "ScoreSummary",

@@ -64,6 +64,9 @@ class TableBlock(_Model):
     """A title the backend knows for certain (an XLSX sheet name, a DOCX caption)."""
     column_edges: list[float] = Field(default_factory=list)
     """x of the vertical grid lines on the page, when the table has geometry."""
+    engine: Literal["ruled", "aligned", "vl"] = "ruled"
+    """Which table-structure engine found it (extractor/tables/structure.py): the column edges of an
+    `aligned` table are the middles of the empty bands between its columns, not drawn lines."""
 
 
 class ParagraphBlock(_Model):
@@ -82,5 +85,7 @@ class Layout(_Model):
     kind: DocumentKind
     page_count: int = 1
     page_sizes: dict[int, tuple[float, float]] = Field(default_factory=dict)
+    scan_turns: dict[int, tuple[int, float]] = Field(default_factory=dict)
+    """Scanned pages: page → (quarter turns, skew degrees) the reader undid (see PageInfo)."""
     blocks: list[Block] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)

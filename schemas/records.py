@@ -38,6 +38,10 @@ RuleId = Literal[
 RULE_IDS: tuple[str, ...] = RuleId.__args__  # type: ignore[attr-defined]
 
 
+_EXPECTED = "The score a scoring profile proposes for this record; null where the profile cannot decide."
+_SCORING = "How the scoring profile arrives at expected_score (or why it cannot), in Chinese with the figures."
+
+
 class _Model(BaseModel):
     """Common config: forbid unknown keys so typos in producers fail loudly."""
 
@@ -79,17 +83,17 @@ class DocumentInfo(_Model):
     year: Optional[int] = None
     self_score: Optional[float] = None
     review_score: Optional[float] = None
-    proposed_review_score: Optional[float] = None
-    """The score a scoring profile proposes for the whole document (SPEC: proposed scores)."""
+    proposed_review_score: Optional[float] = Field(
+        default=None, description="The score the scoring profiles propose for the whole document (its overall form)."
+    )
 
 
 class Deduction(_Model):
     """One mark taken off by a scoring profile, with its reason and the record it concerns."""
 
-    ref: str
-    """`<record id>.<field>`, e.g. `i7.score`."""
-    points: float
-    reason: str
+    ref: str = Field(description="`<record id>.<field>` of the self-score concerned, e.g. `i7.score`.")
+    points: float = Field(description="Points taken off the self-score (self-score − proposed score).")
+    reason: str = Field(description="The profile's scoring of the record, in Chinese with the figures.")
 
 
 class Section(_Model):
@@ -101,8 +105,17 @@ class Section(_Model):
     """The family of form templates the section was read as (the key scoring profiles use)."""
     implementing_unit: Optional[str] = None
     """实施单位 of a project form; never used as document.department."""
-    proposed_review_score: Optional[float] = None
-    deductions: list[Deduction] = Field(default_factory=list)
+    proposed_review_score: Optional[float] = Field(
+        default=None,
+        description="The section's score as its scoring profile proposes it: expected scores where decided, "
+        "else the self-score (kept inside its qualitative band).",
+    )
+    deductions: list[Deduction] = Field(
+        default_factory=list, description="Marks the profile takes off self-scores, one per record, with reasons."
+    )
+    scoring_profile: Optional[str] = Field(
+        default=None, description="The scoring profile that proposed the section's scores (`extractor profiles`)."
+    )
 
 
 class Cell(_Model):
@@ -160,9 +173,8 @@ class Indicator(_Model):
     """指标解释 / 指标说明 text."""
     parent: Optional[str] = None
     """Id of the level score summary this indicator adds into (scores[].id), null where none is printed."""
-    expected_score: Optional[float] = None
-    scoring: Optional[str] = None
-    """How a scoring profile arrives at expected_score, in Chinese with the figures."""
+    expected_score: Optional[float] = Field(default=None, description=_EXPECTED)
+    scoring: Optional[str] = Field(default=None, description=_SCORING)
     source: Source = Field(default_factory=Source)
     confidence: dict[str, float] = Field(default_factory=dict)
 
@@ -181,8 +193,8 @@ class BudgetLine(_Model):
     score: Optional[float] = None
     review_score: Optional[float] = None
     parent: Optional[str] = None
-    expected_score: Optional[float] = None
-    scoring: Optional[str] = None
+    expected_score: Optional[float] = Field(default=None, description=_EXPECTED)
+    scoring: Optional[str] = Field(default=None, description=_SCORING)
     source: Source = Field(default_factory=Source)
     confidence: dict[str, float] = Field(default_factory=dict)
 
@@ -196,6 +208,8 @@ class ScoreSummary(_Model):
     review_score: Optional[float] = None
     parent: Optional[str] = None
     """Id of the score summary this one adds into (a level into its 一级, a 一级 into 总分); null for the top."""
+    expected_score: Optional[float] = Field(default=None, description=_EXPECTED)
+    scoring: Optional[str] = Field(default=None, description=_SCORING)
     source: Source = Field(default_factory=Source)
     confidence: dict[str, float] = Field(default_factory=dict)
 
@@ -232,6 +246,21 @@ class Problem(_Model):
     """(row, col) of the cell concerned inside `table`."""
 
 
+class PageInfo(_Model):
+    """One page as the reader saw it: the size every bbox on it is measured in, and for a scanned
+    page how the image was turned to make it upright (the review page shows it turned the same way)."""
+
+    n: int
+    width: float
+    height: float
+    """Points of the upright page (a page scanned sideways has its sides swapped)."""
+    scanned: bool = False
+    quarter_turns: int = 0
+    """Counter-clockwise quarter turns applied after levelling (0..3)."""
+    skew_degrees: float = 0.0
+    """Counter-clockwise rotation that levelled the scan, applied first."""
+
+
 class ExtractionResult(_Model):
     """The one JSON object `extractor extract FILE --json` prints."""
 
@@ -245,3 +274,5 @@ class ExtractionResult(_Model):
     findings: list[Finding] = Field(default_factory=list)
     narrative: list[Paragraph] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
+    pages: list[PageInfo] = Field(default_factory=list)
+    """Page sizes and scan geometry (empty for office files and results stored before it existed)."""

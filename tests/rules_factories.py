@@ -75,12 +75,20 @@ class TableBuilder:
                     self._occupied.add((rr, cc))
                     placed[cc] = cell
             col += cell.col_span
-        source = Source(page=1, table=self.id, row=r)
         counters = self._counters or Counters()
 
         def text(c: int) -> Optional[str]:
             cell = placed.get(c)
             return cell.text if cell is not None and cell.row == r and cell.col == c else None
+
+        def source(columns: dict) -> Source:
+            """Where each field was read, as the reader's source.cells names it (top-left of the cell)."""
+            cells = {}
+            for name, c in columns.items():
+                cell = placed.get(c) if isinstance(c, int) and not isinstance(c, bool) else None
+                if cell is not None:
+                    cells[name] = [(cell.row, cell.col)]
+            return Source(page=1, table=self.id, row=r, cells=cells)
 
         if budget is not None:
             amounts = {k: parse_amount(text(v)) for k, v in budget.items() if k != "item"}
@@ -90,7 +98,7 @@ class TableBuilder:
                     section=self.section,
                     item=budget_item(text(budget["item"]) or ""),
                     unit=self.unit,
-                    source=source,
+                    source=source(budget),
                     **amounts,
                 )
             )
@@ -101,7 +109,7 @@ class TableBuilder:
                 Indicator(
                     id=counters.next("i"),
                     section=self.section or "",
-                    source=source,
+                    source=source(cols),
                     name="".join((values.get("name") or text(cols["name"]) or "").split()),
                     level1=values.get("level1"),
                     level2=values.get("level2"),
@@ -119,7 +127,7 @@ class TableBuilder:
                 ScoreSummary(
                     id=counters.next("c"),
                     section=self.section,
-                    source=source,
+                    source=source(score),
                     label=score_label(text(score["label"]) or ""),
                     **{k: parse_amount(text(v)) for k, v in score.items() if k != "label"},
                 )
@@ -133,7 +141,7 @@ class TableBuilder:
                     ScoreSummary(
                         id=counters.next("c"),
                         section=self.section,
-                        source=source,
+                        source=source({"label": label_col, "review_score": value_col}),
                         label="复核得分",
                         review_score=parse_amount(raw),
                     )
@@ -143,7 +151,7 @@ class TableBuilder:
                     ScoreSummary(
                         id=counters.next("c"),
                         section=self.section,
-                        source=source,
+                        source=source({"label": label_col, "score": value_col}),
                         label=label,
                         weight=marks,
                         score=parse_amount(raw),
@@ -185,6 +193,12 @@ class DocumentBuilder:
     paragraphs: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     extra_indicators: list[Indicator] = field(default_factory=list)
+    parents: dict[str, str] = field(default_factory=dict)
+
+    def link(self, parent: str, *children: str) -> DocumentBuilder:
+        """The reader's hierarchy: each child record (i3, c2 …) adds into `parent` (a summary id)."""
+        self.parents.update(dict.fromkeys(children, parent))
+        return self
 
     def table(
         self,
@@ -208,13 +222,16 @@ class DocumentBuilder:
         return self
 
     def build(self) -> ExtractionResult:
+        def linked(records: list) -> list:
+            return [r.model_copy(update={"parent": self.parents[r.id]}) if r.id in self.parents else r for r in records]
+
         return ExtractionResult(
             document=DocumentInfo(file="test.pdf", sha256="0" * 64, kind=self.kind, year=self.year),
             sections=self.sections or [Section(id="s1", kind="department", title="部门整体支出绩效自评表")],
             tables=[t.table() for t in self.tables],
-            indicators=[i for t in self.tables for i in t.indicators] + self.extra_indicators,
+            indicators=linked([i for t in self.tables for i in t.indicators] + self.extra_indicators),
             budget_lines=[b for t in self.tables for b in t.budget_lines],
-            scores=[s for t in self.tables for s in t.scores],
+            scores=linked([s for t in self.tables for s in t.scores]),
             narrative=[Paragraph(id=f"p{i + 1}", text=text) for i, text in enumerate(self.paragraphs)],
         )
 
@@ -223,3 +240,62 @@ def findings_of(result: ExtractionResult, rule: Optional[str] = None, severities
     from extractor.rules import validate
 
     return [f for f in validate(result) if (rule is None or f.rule == rule) and f.severity in severities]
+
+
+def golden(seed: str) -> ExtractionResult:
+    """The golden result of a seed fixture (fixtures/seeds/<seed>/golden.json): the one truth of the seeds."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "seeds" / seed / "golden.json"
+    return ExtractionResult.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def reprint(result: ExtractionResult, ref: str, text: str, *, cell_ref: Optional[str] = None) -> ExtractionResult:
+    """The result as read from a page printing `text` where `ref` is: a record field (b16.rate) or a cell (t2.r4c2).
+
+    The cell's text changes, and the record field read from it with it, as the reader would read it.
+    `cell_ref` names the cell where the result does not say it (a golden without source.cells).
+    """
+    import re
+
+    from extractor.rules.docview import DocView
+
+    records = {r.id: r for r in [*result.indicators, *result.budget_lines, *result.scores]}
+    cell = re.fullmatch(r"(t\d+)\.r(\d+)c(\d+)", cell_ref or ref)
+    record, name = None, None
+    if cell is not None:
+        where = (cell.group(1), int(cell.group(2)), int(cell.group(3)))
+    if cell_ref is not None or cell is None:
+        record_id, name = ref.split(".", 1)
+        record = records[record_id]
+    if cell is None:
+        found = DocView(result).cell_of(record, name)
+        if found is None:
+            raise KeyError(f"no cell behind {ref}")
+        where = found
+    table_id, row, col = where
+    tables = [
+        t.model_copy(
+            update={
+                "cells": [c.model_copy(update={"text": text}) if (c.row, c.col) == (row, col) else c for c in t.cells]
+            }
+        )
+        if t.id == table_id
+        else t
+        for t in result.tables
+    ]
+    update: dict = {"tables": tables}
+    if record is not None and name is not None:
+        value = parse_value(text) if name in ("target", "actual") else parse_amount(text)
+        changed = record.model_copy(update={name: value})
+        for kind in ("indicators", "budget_lines", "scores"):
+            update[kind] = [changed if r.id == record.id else r for r in getattr(result, kind)]
+    return result.model_copy(update=update)
+
+
+def rewrite(result: ExtractionResult, old: str, new: str) -> ExtractionResult:
+    """The result with `old` replaced by `new` in the narrative paragraphs that print it."""
+    narrative = [p.model_copy(update={"text": p.text.replace(old, new)}) for p in result.narrative]
+    if narrative == result.narrative:
+        raise ValueError(f"{old!r} is not in the narrative")
+    return result.model_copy(update={"narrative": narrative})

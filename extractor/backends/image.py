@@ -71,6 +71,7 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
     blocks: list[Block] = []
     problems: list[Problem] = []
     sizes: dict[int, tuple[float, float]] = {}
+    turns: dict[int, tuple[int, float]] = {}
     total = 0
     pages = image_pages(path, options.max_pages)
     while True:
@@ -89,7 +90,14 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
             problems.append(Problem(stage="scan", page=number, message=f"{type(error).__name__}: {error}"))
             continue
         sizes[number] = (page.width, page.height)
+        turns[number] = (page.geometry.quarter_turns, page.geometry.skew_degrees)
         blocks.extend(page.blocks)
+        problems.extend(page.problems)
     return Layout(
-        kind="image", page_count=max(total, len(sizes), 1), page_sizes=sizes, blocks=blocks, problems=problems
+        kind="image",
+        page_count=max(total, len(sizes), 1),
+        page_sizes=sizes,
+        scan_turns=turns,
+        blocks=blocks,
+        problems=problems,
     )

@@ -6,13 +6,18 @@ the document kind says whether that happened to none, all or some pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from extractor.errors import InputError
+<<<<<<< HEAD
 from extractor.pdflib import pymupdf
 from extractor.tables.fill import page_blocks
+=======
+>>>>>>> main
 from extractor.tables.grid import Grid, build_grids
+from extractor.tables.structure import page_blocks
 from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
 
 STRADDLE = 2.0
@@ -164,6 +169,65 @@ def split_straddling_words(page: pymupdf.Page, content: PageContent, grids: list
     return content.model_copy(update={"words": words})
 
 
+GLYPH_GAP = 0.25
+"""Glyphs of one word further apart than this share of the text height are two cells' texts."""
+
+
+def glyph_gap_splitter(page: pymupdf.Page) -> Callable[[list[Word]], list[Word]]:
+    """Words re-read from their glyphs, split where two glyphs stand apart (for unruled tables).
+
+    MuPDF joins the texts of two tightly printed cells into one word when no space separates them;
+    a ruled grid splits them at its borders (split_straddling_words), an unruled table needs the gap.
+    The page's glyph boxes are read once, and only when a table asks.
+    """
+    glyphs: list[tuple[str, tuple[float, float, float, float]]] = []
+
+    def split(words: list[Word]) -> list[Word]:
+        if not glyphs:
+            glyphs.extend(
+                (char["c"], char["bbox"])
+                for block in page.get_text("rawdict")["blocks"]
+                for line in block.get("lines", [])
+                for span in line["spans"]
+                for char in span["chars"]
+            )
+        return [piece for word in words for piece in _split_word(word, glyphs)]
+
+    return split
+
+
+def _split_word(word: Word, glyphs: list[tuple[str, tuple[float, float, float, float]]]) -> list[Word]:
+    x0, y0, x1, y1 = word.bbox
+    middle, height = (y0 + y1) / 2, y1 - y0
+    mine = sorted(
+        (
+            g
+            for g in glyphs
+            if x0 - 0.5 <= (g[1][0] + g[1][2]) / 2 <= x1 + 0.5 and abs((g[1][1] + g[1][3]) / 2 - middle) < 0.3 * height
+        ),
+        key=lambda g: g[1][0],
+    )
+    if len(mine) < 2 or "".join(c for c, _ in mine).replace(" ", "") != word.text.replace(" ", ""):
+        return [word]  # glyphs do not spell the word (ligatures, overprint): keep MuPDF's reading
+    pieces: list[list[tuple[str, tuple[float, float, float, float]]]] = [[mine[0]]]
+    for glyph in mine[1:]:
+        if glyph[1][0] - pieces[-1][-1][1][2] > GLYPH_GAP * height:
+            pieces.append([glyph])
+        else:
+            pieces[-1].append(glyph)
+    if len(pieces) == 1:
+        return [word]
+    return [
+        Word(
+            text="".join(c for c, _ in piece).strip(),
+            bbox=(round(piece[0][1][0], 2), y0, round(piece[-1][1][2], 2), y1),
+            confidence=word.confidence,
+        )
+        for piece in pieces
+        if "".join(c for c, _ in piece).strip()
+    ]
+
+
 def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
     from extractor.vision.textlayer import text_layer_usable
 
@@ -178,11 +242,20 @@ def _scanned(page: pymupdf.Page, options: ExtractOptions):
     return read_scanned(page, options)
 
 
+def _vl_tables(page: pymupdf.Page, found: list[Block], number: int, options: ExtractOptions):
+    """Tables of a born-digital page re-read by the vision-language model (extractor/tables/vl_tables.py)."""
+    from extractor.tables.vl_tables import pdf_render, vl_page_tables
+
+    box = (0.0, 0.0, page.rect.width, page.rect.height)
+    return vl_page_tables(found, number, box, pdf_render(page, options.vl.render_dpi), options)
+
+
 def read_pdf(path: Path, options: ExtractOptions) -> Layout:
     document = open_pdf(path)
     blocks: list[Block] = []
     problems: list[Problem] = []
     sizes: dict[int, tuple[float, float]] = {}
+    turns: dict[int, tuple[int, float]] = {}
     scanned_pages = 0
     last = document.page_count if options.max_pages is None else min(options.max_pages, document.page_count)
     page_count = document.page_count
@@ -193,16 +266,30 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
             try:
                 content = page_content(page, with_segments=False)  # rules are read only for a text page
                 if _text_layer_usable(page, content):
+<<<<<<< HEAD
                     grids = build_grids(page_rules(page))
                     blocks.extend(page_blocks(split_straddling_words(page, content, grids), grids))
+=======
+                    grids = build_grids(content.segments)
+                    content = split_straddling_words(page, content, grids)
+                    found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page))
+                    if options.table_engine == "vl":
+                        found, vl_problems = _vl_tables(page, found, index + 1, options)
+                        problems.extend(vl_problems)
+                    blocks.extend(found)
+>>>>>>> main
                 else:
                     scanned_pages += 1
                     scanned = _scanned(page, options)
                     sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
+                    turns[index + 1] = (scanned.geometry.quarter_turns, scanned.geometry.skew_degrees)
                     blocks.extend(scanned.blocks)
+                    problems.extend(scanned.problems)
             except InputError:
                 raise
             except Exception as error:  # one broken page must not lose the others
                 problems.append(Problem(stage="pdf", page=index + 1, message=f"{type(error).__name__}: {error}"))
     kind = "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
-    return Layout(kind=kind, page_count=page_count, page_sizes=sizes, blocks=blocks, problems=problems)
+    return Layout(
+        kind=kind, page_count=page_count, page_sizes=sizes, scan_turns=turns, blocks=blocks, problems=problems
+    )

@@ -5,7 +5,7 @@
           ─► layout regions (CDLA): keep grids that are tables
           ─► text lines: from each cell's ink; detector only outside tables
           ─► one recognition pass over all line crops
-          ─► shared table_block / paragraphs_of → TableBlock, ParagraphBlock
+          ─► shared table_block / text_blocks → TableBlock, ParagraphBlock
 
 Everything after the blocks (stitching, form interpretation) is the born-digital path unchanged.
 Coordinates are PDF points of the *upright* page (72 per inch, origin top-left).
@@ -16,11 +16,11 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.tables.fill import table_block
 from extractor.tables.grid import Grid, build_grids
-from extractor.tables.paragraphs import paragraphs_of
+from extractor.tables.structure import grids_for, text_blocks
 from extractor.text.join import join_lines
 from extractor.vision.cells import cell_confidence, clean_specks, dash_text, padded_crop
 from extractor.vision.imaging import downscale, ink_mask, to_grey
@@ -33,12 +33,14 @@ from extractor.vision.page_text import (
     locate_cell_lines,
     locate_outside_lines,
     outside_blocks,
+    split_at_column_gaps,
     split_tall_lines,
     text_only_ink,
 )
 from extractor.vision.regions import Region, load_layout_model, overlap_share
 from extractor.vision.textfix import fix_recognised
-from schemas import Block, ExtractOptions, PageContent, Word
+from schemas import Block, ExtractOptions, PageContent, TableBlock, Word
+from schemas.records import Problem
 
 GRID_TOLERANCE_PT = 2.0
 """Scanned lines wobble by a pixel or two; the born-digital default (1.5 pt) is a little tight."""
@@ -58,6 +60,8 @@ class ScannedPage(BaseModel):
     """Size in points of the upright page (a page scanned sideways has its sides swapped)."""
     blocks: list[Block]
     geometry: PageGeometry
+    problems: list[Problem] = Field(default_factory=list)
+    """What went wrong on the page without losing it (e.g. an unusable vision-language answer)."""
 
 
 def read_scanned_page(
@@ -129,10 +133,15 @@ def read_page_image(
     lines = snap_ends(find_lines(ink, dpi), reach=dpi * 0.08)
     segments = to_segments(lines, points_per_pixel)
     grids = build_grids(segments, tolerance=GRID_TOLERANCE_PT)
+<<<<<<< HEAD
     # The layout model only arbitrates small ruled boxes; most pages have none, so it runs only then.
     if any(is_small(grid) for grid in grids):
         regions = layout_regions(grey, points_per_pixel)
         grids = [grid for grid in grids if is_table(grid, regions)]
+=======
+    regions = layout_regions(grey, points_per_pixel)
+    grids = grids_for([grid for grid in grids if is_table(grid, regions)], options.table_engine)
+>>>>>>> main
 
     line_mask = line_pixels(ink, lines)
     text_ink = clean_specks(text_only_ink(ink, line_mask), dpi)
@@ -140,6 +149,8 @@ def read_page_image(
     pixels_per_point = 1.0 / points_per_pixel
     readings = split_tall_lines(locate_cell_lines(grids, text_ink, dpi, pixels_per_point), clean, engine)
     outside = locate_outside_lines(clean, outside_blocks(text_ink, grids, pixels_per_point, dpi), engine, dpi)
+    if options.table_engine != "ruled":
+        outside = split_at_column_gaps(outside, text_ink)
 
     crops = [padded_crop(clean, box, dpi, limit=reading.box) for reading in readings for box in reading.lines.boxes]
     crops += [padded_crop(clean, box, dpi) for box in outside]
@@ -153,9 +164,31 @@ def read_page_image(
         if text.strip() and score >= MIN_TEXT_SCORE
     ]
     blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
-    blocks += paragraphs_of(words, page)
+    blocks += text_blocks(words, page, segments, options.table_engine)
     blocks.sort(key=lambda block: block.bbox[1] if block.bbox else 0.0)
-    return ScannedPage(number=page_number, width=page.width, height=page.height, blocks=blocks, geometry=geometry)
+    blocks, problems = vl_step(blocks, grey, page, points_per_pixel, options)
+    return ScannedPage(
+        number=page_number, width=page.width, height=page.height, blocks=blocks, geometry=geometry, problems=problems
+    )
+
+
+def vl_step(
+    blocks: list[Block], grey: np.ndarray, page: PageContent, points_per_pixel: float, options: ExtractOptions
+) -> tuple[list[Block], list[Problem]]:
+    """Under `table_engine="vl"`: low-confidence cells re-read (when asked), then tables re-read by the model."""
+    if options.table_engine != "vl":
+        return blocks, []
+    from extractor.tables.vl_tables import crop_render, require_model, reread_cells, vl_page_tables
+
+    vl = require_model(options)
+    render = crop_render(grey, points_per_pixel)
+    threshold = options.vl.reread_below
+    if threshold is not None:
+        blocks = [
+            reread_cells(block, render, threshold, options, vl) if isinstance(block, TableBlock) else block
+            for block in blocks
+        ]
+    return vl_page_tables(blocks, page.number, (0.0, 0.0, page.width, page.height), render, options, vl)
 
 
 def recognise(engine: OcrEngine, crops: list[np.ndarray], line_heights: list[int]) -> list[tuple[str, float]]:

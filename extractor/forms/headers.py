@@ -1,97 +1,67 @@
-"""Header cells to column roles, by synonyms first and fuzzy matching second.
+"""Header cells to column roles, by the lexicon (exact synonym, head word, fuzzy).
 
 Each region kind (indicator block, budget block, score block) has its own
 vocabulary, because one word means different things in each: 实际完成值 is an
-indicator's actual, 实际支出数 a budget line's actual amount.
+indicator's actual, 实际支出数 a budget line's actual amount. The words live in
+lexicon.yaml; this module decides which header row opens which region and which
+column holds which role.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Literal, Optional
+from typing import Optional, Union
 
-from pydantic import BaseModel
-from rapidfuzz import fuzz, process
+from pydantic import BaseModel, Field
 
+from extractor.forms.lexicon import (
+    REGION_KINDS,
+    HeaderHit,
+    RegionKind,
+    classify_header,
+    header_key,
+    vocabulary,
+)
 from extractor.forms.view import TableView
-from extractor.text.join import squeeze
+from schemas import Cell
 
-RegionKind = Literal["indicators", "budget", "scores"]
+__all__ = [
+    "BUDGET_ROLES",
+    "INDICATOR_ROLES",
+    "SCORE_ROLES",
+    "VOCABULARIES",
+    "ColumnRole",
+    "HeaderMatch",
+    "RegionKind",
+    "header_key",
+    "match_header",
+    "match_role",
+]
 
-# Synonyms per role, most specific first. Order matters only inside a role list:
-# where two columns claim one role, the one matching an earlier synonym wins
-# (整改后复核得分 over 初步复核得分).
-INDICATOR_ROLES: dict[str, list[str]] = {
-    "level1": ["一级指标"],
-    "level2": ["二级指标"],
-    "name": ["三级指标", "指标内容", "指标名称", "评价内容", "绩效指标名称"],
-    "target": ["年度指标值", "预期指标值", "指标值", "绩效目标", "年度目标值", "目标值", "计划值", "预期目标值"],
-    "actual": ["实际完成值", "实际完成指标值", "全年实际值", "实际值", "完成值", "完成情况", "实际完成情况"],
-    "weight": ["分值", "指标分值", "权重"],
-    "score": ["指标得分", "得分", "自评得分", "自评分", "单位自评得分"],
-    "review_score": ["复核得分", "自评复核得分", "整改后复核得分", "初步复核得分"],
-    "description": ["完成情况简要描述", "完成情况描述", "完成情况说明", "简要描述"],
-    "deviation_reason": [
-        "偏差原因及改进措施",
-        "偏差原因分析及改进措施",
-        "未完成原因分析",
-        "偏差原因",
-        "原因分析及改进措施",
-    ],
-    "review_comment": ["复核意见"],
-}
-BUDGET_ROLES: dict[str, list[str]] = {
-    "item": ["项目名称", "资金来源", "支出项目", "收支项目"],
-    "initial": ["年初预算数", "年初预算", "年初数"],
-    "adjustment": ["年中预算调整数", "预算调整数", "调整数", "年中调整数"],
-    "adjusted": ["调整后预算数", "全年预算数", "全年预算", "调整后预算", "预算数"],
-    "actual": ["实际支出数", "全年执行数", "预算执行数", "实际执行数", "执行数", "实际支出", "决算数"],
-    "rate": ["预算执行率", "执行率"],
-    "weight": ["分值"],
-    "score": ["单位自评得分", "自评得分", "得分"],
-    "review_score": ["整改后复核得分", "复核得分", "初步复核得分"],
-}
-SCORE_ROLES: dict[str, list[str]] = {
-    "label": ["项目", "一级指标", "评价内容", "指标"],
-    "weight": ["分值", "指标分值", "权重"],
-    "score": ["单位自评得分", "自评得分", "得分"],
-    "review_score": ["自评复核得分", "复核得分"],
-    "rate": ["得分率"],
-}
+INDICATOR_ROLES: dict[str, list[str]] = vocabulary("indicators")
+BUDGET_ROLES: dict[str, list[str]] = vocabulary("budget")
+SCORE_ROLES: dict[str, list[str]] = vocabulary("scores")
 VOCABULARIES: dict[RegionKind, dict[str, list[str]]] = {
     "indicators": INDICATOR_ROLES,
     "budget": BUDGET_ROLES,
     "scores": SCORE_ROLES,
 }
-FUZZY_THRESHOLD = 80
-MIN_FUZZY_LENGTH = 4
-MAX_HEADER_LENGTH = 16
-_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+LEVEL_LABELS = ("level1", "level2", "name")
+"""Indicator label columns left to right; a weight or score column belongs to the nearest one on its left."""
 
 
-def header_key(text: str) -> str:
-    """Header text for matching: whitespace and bracketed notes ((万元), (%)) removed."""
-    return _BRACKETS.sub("", squeeze(text)).rstrip("：:")
+def _kind_of(vocab: Union[RegionKind, dict[str, list[str]]]) -> RegionKind:
+    if isinstance(vocab, str):
+        return vocab
+    for kind, words in VOCABULARIES.items():
+        if words is vocab or words == vocab:
+            return kind
+    raise ValueError("match_role needs a region kind or one of the VOCABULARIES")
 
 
-def match_role(text: str, vocabulary: dict[str, list[str]]) -> Optional[tuple[str, int]]:
-    """The role a header text names and the rank of the synonym (0 best), or None."""
-    key = header_key(text)
-    if not key or len(key) > MAX_HEADER_LENGTH:
-        return None
-    for role, synonyms in vocabulary.items():
-        if key in synonyms:
-            return role, synonyms.index(key)
-    if len(key) < MIN_FUZZY_LENGTH:
-        return None
-    choices = {
-        f"{role}|{rank}": synonym for role, synonyms in vocabulary.items() for rank, synonym in enumerate(synonyms)
-    }
-    best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
-    if best is None:
-        return None
-    role, rank = best[2].split("|")
-    return role, int(rank)
+def match_role(text: str, vocab: Union[RegionKind, dict[str, list[str]]]) -> Optional[tuple[str, int]]:
+    """The role a header text names and the rank of the match (lower is better), or None."""
+    hit = classify_header(text, _kind_of(vocab))
+    return (hit.role, hit.rank) if hit is not None else None
 
 
 class ColumnRole(BaseModel):
@@ -99,6 +69,22 @@ class ColumnRole(BaseModel):
     first_col: int
     last_col: int
     rank: int
+    evidence: str = ""
+
+
+class HeaderCell(BaseModel):
+    """A header cell as read: its span, text and what the lexicon made of it (None: no role)."""
+
+    row: int
+    col: int
+    last_col: int
+    last_row: int
+    text: str
+    hit: Optional[HeaderHit] = None
+
+    def side_label(self, header_row: int) -> bool:
+        """A cell reaching below the header (年度绩效指标 down the block's side) labels rows, not a column."""
+        return self.last_row > header_row
 
 
 class HeaderMatch(BaseModel):
@@ -107,25 +93,102 @@ class HeaderMatch(BaseModel):
     """The last header row; data starts below it."""
     first_row: int
     roles: dict[str, ColumnRole]
+    header_cells: list[HeaderCell] = Field(default_factory=list)
+    level_weights: dict[str, ColumnRole] = Field(default_factory=dict)
+    """Weight/score columns right of a 一级 or 二级 name: `level1.weight`, `level2.score` …"""
+    n_cols: int = 0
+    """Columns of the table the header was read in (a continuation must have as many)."""
 
 
-def _roles_in_rows(view: TableView, rows: list[int], vocabulary: dict[str, list[str]]) -> dict[str, ColumnRole]:
-    roles: dict[str, ColumnRole] = {}
+def _row_hits(view: TableView, rows: list[int], kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
+    """The distinct printed cells of the header rows with what the lexicon makes of each (cached per text)."""
+    found: list[tuple[Cell, Optional[HeaderHit]]] = []
+    seen: set[int] = set()
     for row in rows:
         for cell in view.row_cells(row):
-            found = match_role(cell.text, vocabulary)
-            if found is None:
+            if id(cell) in seen or not cell.text.strip():
                 continue
-            role, rank = found
-            column = ColumnRole(role=role, first_col=cell.col, last_col=cell.col + cell.col_span - 1, rank=rank)
-            current = roles.get(role)
-            if current is None or rank < current.rank:
-                roles[role] = column
-    return roles
+            seen.add(id(cell))
+            found.append((cell, classify_header(cell.text, kind)))
+    return found
+
+
+def _header_cells(hits: list[tuple[Cell, Optional[HeaderHit]]]) -> list[HeaderCell]:
+    return [
+        HeaderCell(
+            row=cell.row,
+            col=cell.col,
+            last_col=cell.col + cell.col_span - 1,
+            last_row=cell.row + cell.row_span - 1,
+            text=cell.text,
+            hit=hit,
+        )
+        for cell, hit in hits
+    ]
+
+
+def _claims(hits: list[tuple[Cell, Optional[HeaderHit]]]) -> list[ColumnRole]:
+    """Every role claim of the header cells, losers included (they may be level columns)."""
+    return [
+        ColumnRole(
+            role=hit.role,
+            first_col=cell.col,
+            last_col=cell.col + cell.col_span - 1,
+            rank=hit.rank,
+            evidence=hit.evidence,
+        )
+        for cell, hit in hits
+        if hit is not None
+    ]
+
+
+def _assign(claims: list[ColumnRole]) -> tuple[dict[str, ColumnRole], dict[str, ColumnRole]]:
+    """Best claim per role; extra weight/score claims right of a 一级/二级 column are level columns."""
+    roles: dict[str, ColumnRole] = {}
+    for claim in claims:
+        current = roles.get(claim.role)
+        if current is None or claim.rank < current.rank:
+            roles[claim.role] = claim
+    levels: dict[str, ColumnRole] = {}
+    labels = sorted((roles[name].first_col, name) for name in LEVEL_LABELS if name in roles)
+    for role in ("weight", "score"):
+        mine = [claim for claim in claims if claim.role == role]
+        if len(mine) < 2 or not labels:
+            continue
+        kept: Optional[ColumnRole] = None
+        for claim in sorted(mine, key=lambda c: c.first_col):
+            owner = next((name for col, name in reversed(labels) if col < claim.first_col), None)
+            if owner in ("level1", "level2"):
+                levels[f"{owner}.{role}"] = claim
+            elif kept is None or claim.rank < kept.rank:
+                kept = claim
+        if kept is not None:
+            roles[role] = kept
+        elif role in roles and any(roles[role] is claim for claim in levels.values()):
+            del roles[role]
+    _later_score_is_review(claims, roles, levels)
+    return roles, levels
+
+
+def _later_score_is_review(
+    claims: list[ColumnRole], roles: dict[str, ColumnRole], levels: dict[str, ColumnRole]
+) -> None:
+    """Two …得分 columns for one row and no 复核 word: forms print the self score first and the
+    reviewer's score (审定/终审/核定得分) after it, so the later one is the review score."""
+    score = roles.get("score")
+    if score is None or "review_score" in roles:
+        return
+    taken = {id(claim) for claim in levels.values()}
+    later = [c for c in claims if c.role == "score" and c.first_col > score.last_col and id(c) not in taken]
+    if later:
+        claim = later[-1]
+        roles["review_score"] = claim.model_copy(
+            update={"role": "review_score", "evidence": f"{claim.evidence}+after_score"}
+        )
 
 
 _REQUIRED: dict[RegionKind, tuple[set[str], int]] = {
-    "indicators": ({"name", "target", "actual", "weight", "score", "level1", "level2"}, 3),
+    "indicators": ({"name", "target", "actual", "weight", "score", "level1", "level2", "criteria", "explanation"}, 3),
     "budget": ({"initial", "adjustment", "adjusted", "actual", "rate"}, 2),
     "scores": ({"weight", "score", "review_score", "rate"}, 2),
 }
@@ -136,18 +199,37 @@ def _qualifies(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
     if len(keys & roles.keys()) < minimum:
         return False
     if kind == "indicators":
-        return "name" in roles and bool({"target", "actual"} & roles.keys())
+        # A scoring table (评分表) prints weights and criteria instead of targets: still indicators.
+        return "name" in roles and bool(
+            {"target", "actual", "weight", "score", "criteria", "explanation"} & roles.keys()
+        )
     if kind == "scores":
         return "label" in roles and "name" not in roles
     return True
 
 
+def _item_and_amount(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
+    """A budget block of one amount column under a named item column (子项目名称 | 实际金额)."""
+    money = {"initial", "adjustment", "adjusted", "actual"} & roles.keys()
+    return kind == "budget" and "item" in roles and len(money) == 1 and not roles["item"].evidence.endswith("~")
+
+
 def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
     best: Optional[HeaderMatch] = None
-    for kind in ("indicators", "budget", "scores"):
-        roles = _roles_in_rows(view, rows, VOCABULARIES[kind])  # type: ignore[index]
-        if _qualifies(kind, roles):  # type: ignore[arg-type]
-            candidate = HeaderMatch(kind=kind, row=rows[-1], first_row=rows[0], roles=roles)  # type: ignore[arg-type]
+    for kind in REGION_KINDS:
+        hits = _row_hits(view, rows, kind)
+        if sum(hit is not None for _, hit in hits) < 2:
+            continue  # fewer than two role words: no region opens here (the common data row)
+        roles, levels = _assign(_claims(hits))
+        if _qualifies(kind, roles) or _item_and_amount(kind, roles):
+            candidate = HeaderMatch(
+                kind=kind,
+                row=rows[-1],
+                first_row=rows[0],
+                roles=roles,
+                header_cells=_header_cells(hits),
+                level_weights=levels,
+            )
             if best is None or len(candidate.roles) > len(best.roles):
                 best = candidate
     return best

@@ -12,15 +12,16 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.forms.columns import type_columns
 from extractor.forms.headers import (
     VOCABULARIES,
     ColumnRole,
     HeaderMatch,
     RegionKind,
-    header_key,
     match_header,
     match_role,
 )
+from extractor.forms.lexicon import classify_header, header_key, key_label_field, lexicon
 from extractor.forms.values import is_blank_marker, is_spreadsheet_error, parse_amount
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
@@ -28,9 +29,8 @@ from schemas import Cell
 
 MIN_HEADER_ROLES = 3
 """A row naming this many roles is a header even if it also holds a key label (项目名称 …)."""
-TOTAL_LABELS = re.compile(r"^(总分|总计|合计|小计|得分合计|总得分)$")
 _PLACEHOLDER = re.compile(r"^[-—–/／\s]*$")
-LABEL_ROLES = frozenset({"item", "label", "name", "level1", "level2"})
+LABEL_ROLES = frozenset(lexicon().label_roles)
 MONEY_ROLES = ("initial", "adjustment", "adjusted", "actual")
 AMOUNT_ROLES = ("initial", "adjustment", "adjusted", "actual", "rate", "weight", "score", "review_score")
 
@@ -46,6 +46,8 @@ class RowRecord(BaseModel):
     label: Optional[Cell] = None
     """For budget and total rows: the printed label cell."""
     region_kind: RegionKind
+    group: Optional[str] = None
+    """The heading a funding line is printed under (计划生育转移支付资金合计), part of its item."""
 
 
 class KeyValue(BaseModel):
@@ -94,13 +96,19 @@ def _label_cell(view: TableView, row: int, header: HeaderMatch) -> Optional[Cell
     value_cols = [r.first_col for name, r in header.roles.items() if name not in ("item", "label")]
     limit = min(value_cols) if value_cols else view.n_cols
     label: Optional[Cell] = None
+    side: Optional[Cell] = None
     for cell in view.row_cells(row):
         if cell.col >= limit:
             break
         if cell.row <= header.first_row and cell.row_span > 1:
+            side = cell
             continue  # a side label spanning the header, not this row's label
         if cell.text and not _PLACEHOLDER.match(cell.text):
+            if label is not None and re.fullmatch(r"\d{1,3}", squeeze(cell.text)):
+                continue  # a 行次 row number right of the label names the row, it is no label
             label = cell
+    if label is None and side is not None and side.row + side.row_span - 1 == row == header.row + 1:
+        return side  # a block of one line (市级预算执行情况(万元) | 2960.00 …): its side label names it
     return label
 
 
@@ -152,6 +160,19 @@ def _levels_under_name(view: TableView, row: int, header: HeaderMatch) -> dict[s
     return found
 
 
+MIN_NUMBERING = 3
+
+
+def _column_numbering(view: TableView, row: int) -> bool:
+    """A row that numbers the columns (列次 | 1 | 2 | 3 …): consecutive integers left to right."""
+    numbers = []
+    for cell in view.row_cells(row):
+        text = squeeze(cell.text)
+        if cell.row == row and re.fullmatch(r"\d{1,2}", text):
+            numbers.append(int(text))
+    return len(numbers) >= MIN_NUMBERING and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+
+
 def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
     cells = {}
     for name, role in header.roles.items():
@@ -159,33 +180,38 @@ def read_row(view: TableView, row: int, header: HeaderMatch) -> Optional[RowReco
         if cell is not None:
             cells[name] = cell
     first_text = next((squeeze(c.text) for c in view.row_cells(row) if c.text and c.row == row), "")
-    if TOTAL_LABELS.match(first_text):
-        label = next(c for c in view.row_cells(row) if c.text and c.row == row)
-        return RowRecord(kind="total", row=row, cells=cells, label=label, region_kind=header.kind)
+    if first_text in lexicon().totals:
+        total = next(c for c in view.row_cells(row) if c.text and c.row == row)
+        return RowRecord(kind="total", row=row, cells=cells, label=total, region_kind=header.kind)
     if header.kind == "indicators":
         cells.update(_levels_under_name(view, row, header))
-        name = cells.get("name")
-        if name is None or not name.text or name.row != row:
+        name_cell = cells.get("name")
+        if name_cell is None or not name_cell.text or name_cell.row != row:
             return None
-        if not _has_any(cells, ("target", "actual", "weight", "score")):
+        if re.match(lexicon().placeholder_name, squeeze(name_cell.text)):
+            return None  # 指标2: — an unfilled template row
+        for key, role in header.level_weights.items():
+            cell = _cell_for(view, row, role, header)
+            if cell is not None:
+                cells[key] = cell
+        # A scoring table (评分表) lists its indicators with criteria even where nothing is scored yet.
+        scoring_table = bool({"criteria", "explanation"} & header.roles.keys())
+        if not scoring_table and not _has_any(cells, ("target", "actual", "weight", "score")):
             return None
         return RowRecord(kind="indicators", row=row, cells=cells, region_kind=header.kind)
-    label = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
+    label: Optional[Cell] = cells.get("item") or cells.get("label") or _label_cell(view, row, header)
     if label is None or not label.text or label.row != row and label.row_span == 1:
         return None
     money = tuple(role for role in MONEY_ROLES if role in header.roles)
     if not _printed_any(cells, money or AMOUNT_ROLES):
         return None  # a grouping row (按收入性质分：) prints nothing in the money columns
+    if _column_numbering(view, row):
+        return None  # 列次 0 1 2 3 …: the columns' numbers, not amounts
     return RowRecord(kind=header.kind, row=row, cells=cells, label=label, region_kind=header.kind)
 
 
-KEY_LABELS = re.compile(
-    r"^(自评得分|预算执行|复核自评得分|自评复核得分|复核得分|绩效自评综合得分|综合得分|部门名称|州级预算部门名称|预算部门名称|项目名称)$"
-)
-
-
 def _is_key_label(text: str) -> bool:
-    return bool(KEY_LABELS.match(header_key(text)))
+    return key_label_field(text) is not None
 
 
 def key_values(view: TableView, row: int) -> list[KeyValue]:
@@ -196,10 +222,21 @@ def key_values(view: TableView, row: int) -> list[KeyValue]:
         if cell.row != row or not _is_key_label(cell.text):
             continue
         value = next((c for c in cells[index + 1 :] if c.text), None)
+        if value is None:
+            value = _figure_below(view, cell)
         if value is not None and (_is_key_label(value.text) or _is_header_word(value.text)):
             value = None
         found.append(KeyValue(label=cell, value=value, row=row))
     return found
+
+
+def _figure_below(view: TableView, label: Cell) -> Optional[Cell]:
+    """A key label with nothing to its right heads its column: the figure printed right below it
+    (a 自评得分 column at the form's right edge holding 100)."""
+    below = view.owner(label.row + label.row_span, label.col)
+    if below is None or below.col != label.col or parse_amount(below.text) is None:
+        return None
+    return below
 
 
 def _is_header_word(text: str) -> bool:
@@ -210,18 +247,119 @@ class TableReading(BaseModel):
     records: list[RowRecord]
     key_values: list[KeyValue]
     headers: list[HeaderMatch]
+    continued: bool = False
+    """The table opens without a header and was read under the previous table's indicator header."""
+
+    def open_region(self) -> Optional[HeaderMatch]:
+        """The indicator header still open at the table's end (a next table may continue it)."""
+        return self.headers[-1] if self.headers and self.headers[-1].kind == "indicators" else None
 
 
-def read_table(view: TableView) -> TableReading:
+def inline_budget(view: TableView, row: int) -> Optional[tuple[HeaderMatch, RowRecord]]:
+    """A budget row printed as `label: | amount` pairs (预算执行情况 | 预算数: | 2.38 | 执行数: | 2.38).
+
+    The national 转移支付区域绩效目标自评表 prints its budget this way. The pairs' value columns
+    head a budget region, so the rows below (其中：中央补助 | 2.38 万元 | …) are read under them.
+    """
+    cells = view.row_cells(row)
+    roles: dict[str, ColumnRole] = {}
+    found: dict[str, Cell] = {}
+    for index, cell in enumerate(cells[:-1]):
+        text = squeeze(cell.text)
+        if cell.row != row or not text.endswith((":", "：")):
+            continue
+        hit = classify_header(text, "budget")
+        value = cells[index + 1]
+        if hit is None or hit.role not in MONEY_ROLES + ("rate",) or parse_amount(value.text) is None:
+            continue
+        last = value.col + value.col_span - 1
+        roles[hit.role] = ColumnRole(
+            role=hit.role, first_col=value.col, last_col=last, rank=hit.rank, evidence=hit.evidence
+        )
+        found[hit.role] = value
+    if not found:
+        return None
+    label = next((c for c in cells if c.text.strip() and c.col < min(r.first_col for r in roles.values()) - 1), None)
+    if label is None:
+        return None
+    header = HeaderMatch(kind="budget", row=row, first_row=row, roles=roles)
+    return header, RowRecord(kind="budget", row=row, cells=found, label=label, region_kind="budget")
+
+
+def _continues(view: TableView, carried: Optional[HeaderMatch]) -> Optional[HeaderMatch]:
+    """The previous table's indicator header, when this table goes on with its rows: no header of
+    its own in the first row, the same number of columns, and a name under the name column."""
+    if carried is None or carried.n_cols != view.n_cols or match_header(view, 0) is not None:
+        return None
+    name = carried.roles.get("name")
+    cell = view.owner(0, name.first_col) if name is not None else None
+    if cell is None or not cell.text.strip() or cell.row != 0:
+        return None
+    return carried.model_copy(update={"row": -1, "first_row": -1, "header_cells": []})
+
+
+def _money(text: str) -> bool:
+    return any(word in text for word in lexicon().money_words)
+
+
+def funding_line(view: TableView, row: int, header: HeaderMatch) -> Optional[RowRecord]:
+    """A `label | amount` line inside an indicator block, under a carried indicator name
+    (年度预算资金总额 | 1084.25 under 预算资金安排): a budget line (its group is set afterwards)."""
+    name = header.roles.get("name")
+    owner = view.owner(row, name.first_col) if name is not None else None
+    if owner is None or owner.row == row:
+        return None  # a row that starts its own indicator is no funding line
+    printed = [cell for cell in view.row_cells(row) if cell.row == row and cell.text.strip()]
+    if len(printed) != 2 or parse_amount(printed[1].text) is None or parse_amount(printed[0].text) is not None:
+        return None
+    label, amount = printed
+    return RowRecord(kind="budget", row=row, cells={"adjusted": amount}, label=label, region_kind="budget")
+
+
+def _with_groups(view: TableView, lines: list[RowRecord]) -> list[RowRecord]:
+    """Funding lines under their group heading: the nearest money heading above in the label column
+    with no amount beside it (计划生育转移支付资金合计(万元)). Lines with no money word anywhere are dropped."""
+    found = []
+    for line in lines:
+        assert line.label is not None
+        col, group = line.label.col, None
+        for row in range(line.row - 1, -1, -1):
+            cell = view.owner(row, col)
+            if cell is None or cell.row != row or cell.col != col or not cell.text.strip():
+                continue
+            beside = view.owner(row, col + cell.col_span)
+            if _money(cell.text) and (beside is None or beside is cell or parse_amount(beside.text) is None):
+                group = header_key(cell.text)
+                break
+        if _money(squeeze(line.label.text)) or (group is not None and _money(group)):
+            found.append(line.model_copy(update={"group": group}))
+    return found
+
+
+def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableReading:
+    """Headers open regions, data rows become records. `carried`: the indicator header left open by
+    the previous table, read on when this table is its continuation (a block split over tables)."""
     records: list[RowRecord] = []
     pairs: list[KeyValue] = []
     headers: list[HeaderMatch] = []
-    header: Optional[HeaderMatch] = None
+    header: Optional[HeaderMatch] = _continues(view, carried)
+    continued = header is not None
+    lines: list[RowRecord] = []
+    if header is not None:
+        headers.append(header)
     row = 0
     while row < view.n_rows:
         found = match_header(view, row)
         row_pairs = key_values(view, row)
+        inline = inline_budget(view, row) if not row_pairs else None
+        if inline is not None:  # `预算数: | 2.38` pairs name roles too, but their values are on this row
+            header, record = inline
+            headers.append(header)
+            records.append(record)
+            row += 1
+            continue
         if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
+            found = type_columns(view, found, view.n_rows).model_copy(update={"n_cols": view.n_cols})
             header = found
             headers.append(found)
             row = found.row + 1
@@ -231,8 +369,14 @@ def read_table(view: TableView) -> TableReading:
         if header is not None and not row_pairs and ends_region(view, row, header):
             header = None
         if header is not None and not row_pairs:
-            record = read_row(view, row, header)
-            if record is not None:
-                records.append(record)
+            read = read_row(view, row, header)
+            if read is None and header.kind == "indicators":
+                line = funding_line(view, row, header)
+                if line is not None:
+                    lines.append(line)
+            if read is not None:
+                records.append(read)
         row += 1
-    return TableReading(records=records, key_values=pairs, headers=headers)
+    records += _with_groups(view, lines)
+    records.sort(key=lambda record: record.row)
+    return TableReading(records=records, key_values=pairs, headers=headers, continued=continued)

@@ -5,14 +5,22 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from extractor.forms.lexicon import lexicon
 from extractor.forms.values import parse_amount
 from extractor.text.join import squeeze
 from schemas import Block, ParagraphBlock, TableBlock
 from schemas.records import SectionKind, TableRole
 
-_FORM_TITLE = re.compile(r"(自评表|评价表|复核意见表|复核意见汇总表|自评复核表|评分表)([（(][^）)]*[）)])?$")
-_REPORT_TITLE = re.compile(r"(报告|情况说明)$")
-_UNIT = re.compile(r"(?:单位|金额单位)?[:：]?\s*[（(]?\s*(?:单位[:：])?\s*(万元|元|亿元|千元)\s*[）)]?")
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_LEX = lexicon()
+_FORM_TITLE = re.compile(rf"({_alternatives(_LEX.form_title_endings)})([（(][^）)]*[）)])?$")
+_REPORT_TITLE = re.compile(rf"({_alternatives(_LEX.report_title_endings)})$")
+_MONEY = _alternatives(_LEX.money_units)
+_UNIT = re.compile(rf"(?:单位|金额单位)?[:：]?\s*[（(]?\s*(?:单位[:：])?\s*({_MONEY})\s*[）)]?")
 MAX_TITLE_LENGTH = 60
 CAPTION_LOOKBACK = 3
 
@@ -29,9 +37,10 @@ def is_report_title(text: str) -> bool:
 
 def section_kind(title: str, reading: object) -> SectionKind:
     compact = squeeze(title)
-    if "复核" in compact:
+    kinds = lexicon().section_kinds
+    if any(word in compact for word in kinds.review_any):
         return "review"
-    if "项目" in compact and "部门整体" not in compact and "整体支出" not in compact:
+    if any(word in compact for word in kinds.project_any) and not any(w in compact for w in kinds.department_any):
         return "project"
     return "department"
 
@@ -82,7 +91,7 @@ def table_unit(blocks: list[Block], index: int) -> Optional[str]:
     texts = [cell.text for cell in table.cells if cell.row < 3 or cell.col == 0]
     texts += [b.text for b in blocks[max(0, index - CAPTION_LOOKBACK) : index] if isinstance(b, ParagraphBlock)]
     for text in texts:
-        match = re.search(r"(万元|亿元|千元|(?<![万亿千])元)", squeeze(text))
+        match = re.search(r"(万元|亿元|千元|(?<![万亿千])元)", squeeze(text))  # longest unit first, 元 alone
         if match and ("单位" in text or "（" in text or "(" in text):
             return match.group(1)
     return None

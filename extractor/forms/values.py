@@ -8,59 +8,30 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+<<<<<<< HEAD
+=======
+import cn2an
+
+from extractor.forms.figures import blank_markers, half_width, is_blank, read_figure
+from extractor.forms.lexicon import lexicon
+>>>>>>> main
 from extractor.text.join import clean_text
 from schemas import Value
 
 SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 """What a spreadsheet prints instead of a value; the validator's spreadsheet_error reads the same pattern."""
-BLANK_MARKERS = frozenset({"-", "—", "——", "–", "/", "／", "－", "--", "———", "……", "…"})
+BLANK_MARKERS = blank_markers()
+AMOUNT_CELL_UNITS = frozenset({"分", "万元"})
 MAX_UNIT_LENGTH = 6
 
-# Operators written before the number, longest first so `>=` wins over `>`.
+# Operators written before the number, longest first so `>=` wins over `>` (lexicon.yaml: operators);
+# a bound word (控制在) states an upper bound only when 以内/以下 follows, marked "<=?".
 _PREFIX_OPS: tuple[tuple[str, str], ...] = (
-    (">=", ">="),
-    ("<=", "<="),
-    ("≥", ">="),
-    ("≤", "<="),
-    ("≧", ">="),
-    ("≦", "<="),
-    ("＞＝", ">="),
-    ("＜＝", "<="),
-    ("不低于", ">="),
-    ("不少于", ">="),
-    ("不小于", ">="),
-    ("至少", ">="),
-    ("大于等于", ">="),
-    ("小于等于", "<="),
-    ("不超过", "<="),
-    ("不高于", "<="),
-    ("不大于", "<="),
-    ("不多于", "<="),
-    ("控制在", "<=?"),
-    ("＝", "="),
-    ("=", "="),
-    ("等于", "="),
-    ("＞", ">"),
-    (">", ">"),
-    ("＜", "<"),
-    ("<", "<"),
-    ("超过", ">"),
-    ("高于", ">"),
-    ("大于", ">"),
-    ("多于", ">"),
-    ("低于", "<"),
-    ("小于", "<"),
-    ("少于", "<"),
+    *lexicon().operator_words(),
+    *((word, "<=?") for word in lexicon().bound_words),
 )
 # Words after the number and unit that state the operator.
-_SUFFIX_OPS: tuple[tuple[str, str], ...] = (
-    ("以上", ">="),
-    ("及以上", ">="),
-    ("以下", "<="),
-    ("及以下", "<="),
-    ("以内", "<="),
-    ("之内", "<="),
-)
+_SUFFIX_OPS: tuple[tuple[str, str], ...] = tuple(lexicon().operator_suffix_words())
 # A number glued to a Latin letter names a thing (4G, 5G, A4), it is no quantity.
 _NUMBER = re.compile(r"(?<![A-Za-z])(?:[-－−]?\d[\d,，]*(?:\.\d+)?|[-－−]?\.\d+)(?![\d.]*[A-Za-z])")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
@@ -72,7 +43,7 @@ _CN_MEASURE = re.compile(
 
 
 def is_blank_marker(text: Optional[str]) -> bool:
-    return text is None or text.strip() in BLANK_MARKERS or not text.strip()
+    return text is None or not text.strip() or is_blank(text)
 
 
 def is_spreadsheet_error(text: Optional[str]) -> bool:
@@ -86,15 +57,11 @@ def to_float(text: str) -> float:
 
 def parse_amount(text: Optional[str]) -> Optional[float]:
     """An amount, rate, weight or score: `1,837.28` → 1837.28, `96.30%` → 96.3, blanks → None."""
-    if text is None:
+    if text is None or is_spreadsheet_error(text):
         return None
-    cleaned = text.strip().replace(" ", "").replace("％", "%")
-    if is_blank_marker(cleaned) or is_spreadsheet_error(cleaned):
-        return None
-    cleaned = re.sub(r"^(评分|得分|分值)[:：]", "", cleaned).rstrip("%").removesuffix("分").removesuffix("万元")
-    if re.fullmatch(r"[-－−]?\d[\d,，]*(\.\d+)?|[-－−]?\.\d+", cleaned):
-        return to_float(cleaned)
-    return None
+    # one parser for reader and validator (forms/figures.py); another money unit than the table's is no amount
+    figure = read_figure(text, units=AMOUNT_CELL_UNITS)
+    return None if figure is None or figure.blank else figure.value
 
 
 def _op_before(text: str) -> Optional[str]:
@@ -143,8 +110,9 @@ def parse_value(text: Optional[str]) -> Value:
     raw = clean_text(text)
     if raw is None:
         return Value()
-    compact = raw.strip()
-    if compact in BLANK_MARKERS or is_spreadsheet_error(compact):
+    # Numbers are found on the half-width text (１２ is 12); one character for one, so positions hold.
+    compact = half_width(raw.strip())
+    if is_blank(compact) or is_spreadsheet_error(compact):
         return Value(raw=raw)
     if _DATE.search(compact):
         return Value(raw=raw, qualitative=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
@@ -16,16 +17,17 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
-from extractor.review.boxes import field_boxes
+from extractor.review.boxes import field_boxes, finding_keys
 from extractor.review.corrections import CorrectionError
 from extractor.review.pages import NoPageImage, PageSize, page_png, page_sizes
 from extractor.review.queries import DocumentFilter, Order, Page, list_documents
-from extractor.review.records import NotCorrectable, correct_field
+from extractor.review.records import NotCorrectable, StaleVersion, correct_field, document_version
 from extractor.review.summary import mark_reviewed, review_state
 from extractor.review.uploads import NotADocument, TooLarge, accept_upload
+from extractor.review.workflow import acceptances
 from extractor.store import document_result, list_corrections, session_scope
 from models import Document, DocumentReview, DocumentStatus, as_utc
-from schemas import ExtractionResult
+from schemas import ExtractionResult, PageInfo
 
 router = APIRouter(prefix="/api")
 
@@ -82,14 +84,20 @@ def _document(session: Any, document_id: int) -> Document:
 
 
 def document_payload(session: Any, document: Document, result: Optional[ExtractionResult] = None) -> dict[str, Any]:
-    """The SPEC JSON of a done document plus `id`, `status`, `error`, the review state, and `boxes`:
-    where each field is printed (ref → page and bbox), for the review page."""
+    """The SPEC JSON of a done document plus `id`, `status`, `error`, the review state, `boxes` (where
+    each field is printed: ref → page, bbox and cell), `finding_keys` (finding id → stable key) and
+    `accepted` (stable key → who accepted the flagged field as correct), for the review page."""
     assert document.id is not None
     review = review_state(session.get(DocumentReview, document.id))
     extra = {"id": document.id, "status": document.status, "error": document.error, "review": review}
     if document.status == DocumentStatus.done.value:
         result = result or document_result(session=session, document_id=document.id)
-        return {**result.model_dump(mode="json"), **extra, "boxes": field_boxes(result)}
+        review_extra = {
+            "boxes": field_boxes(result),
+            "finding_keys": finding_keys(result),
+            "accepted": acceptances(session=session, document_id=document.id),
+        }
+        return {**result.model_dump(mode="json"), **extra, **review_extra}
     info = {"file": document.file, "sha256": document.sha256, "kind": document.kind, "pages": document.pages}
     return {"document": info, **extra}
 
@@ -178,33 +186,68 @@ def get_documents(
         return list_documents(session=session, filters=filters, offset=offset, limit=limit, order=order)
 
 
-@router.get("/documents/{id}")
+def _etag(version: str) -> str:
+    return f'"{version}"'
+
+
+def _if_match(request: Request) -> Optional[str]:
+    """The version the caller last read (If-Match), or None when it sent none (`*` matches any)."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    return header.strip().removeprefix("W/").strip('"')
+
+
+@router.get("/documents/{id}", responses={200: {"headers": {"ETag": {"description": "the document's version"}}}})
 def get_document(request: Request, id: int, caller: AnyCaller) -> JSONResponse:
-    """The SPEC JSON of one document, with its status, error and review state."""
+    """The SPEC JSON of one document, with its status, error and review state.
+
+    The ETag names this version of the document; send it back as If-Match when correcting."""
     with session_scope(_engine(request)) as session:
-        return JSONResponse(document_payload(session, _document(session, id)))
+        document = _document(session, id)
+        version = document_version(session=session, document=document)
+        return JSONResponse(document_payload(session, document), headers={"ETag": _etag(version)})
 
 
 @router.patch(
     "/documents/{id}/fields",
     responses={
         409: {"description": "The document has no records yet"},
+        412: {"description": "If-Match names an older version: someone corrected the document since"},
         422: {"description": "Unknown ref or unreadable value"},
     },
 )
 def patch_field(request: Request, id: int, body: FieldCorrection, caller: Reviewer) -> JSONResponse:
-    """Correct one field: re-parsed, confidence 1.0, re-validated, audited. Answers the updated SPEC JSON."""
+    """Correct one field: re-parsed, confidence 1.0, re-validated, audited. Answers the updated SPEC JSON.
+
+    Send the ETag of the version you corrected as If-Match: a stale one is refused with 412."""
+    return _correct(request, id, body, caller.name)
+
+
+def _correct(request: Request, id: int, body: FieldCorrection, who: str) -> JSONResponse:
     with session_scope(_engine(request)) as session:
         _document(session, id)
         try:
             corrected = correct_field(
-                session=session, document_id=id, ref=body.ref, value=body.value, who=caller.name, reason=body.reason
+                session=session,
+                document_id=id,
+                ref=body.ref,
+                value=body.value,
+                who=who,
+                reason=body.reason,
+                expected_version=_if_match(request),
             )
+        except StaleVersion as error:
+            raise HTTPException(
+                status.HTTP_412_PRECONDITION_FAILED, str(error), headers={"ETag": _etag(error.current)}
+            ) from error
         except NotCorrectable as error:
             raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
         except CorrectionError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
-        return JSONResponse(document_payload(session, _document(session, id), corrected.result))
+        document = _document(session, id)
+        version = document_version(session=session, document=document)
+        return JSONResponse(document_payload(session, document, corrected.result), headers={"ETag": _etag(version)})
 
 
 @router.get("/documents/{id}/corrections")
@@ -238,6 +281,11 @@ def post_review(request: Request, id: int, body: ReviewMark, caller: Reviewer) -
         return review_state(mark_reviewed(session=session, document_id=id, who=caller.name, reviewed=body.reviewed))
 
 
+def recorded_pages(document: Document) -> list[PageInfo]:
+    """The reader's page record (sizes, scan turns), kept with the result's top-level extras."""
+    return [PageInfo.model_validate(page) for page in (document.result_extra or {}).get("pages") or []]
+
+
 def _source(request: Request, document_id: int) -> Document:
     with session_scope(_engine(request)) as session:
         document = _document(session, document_id)
@@ -251,7 +299,7 @@ def get_pages(request: Request, id: int, caller: AnyCaller) -> list[PageSize]:
     """Each page's size in PDF points, the unit of every bbox."""
     document = _source(request, id)
     try:
-        return page_sizes(Path(document.path or ""), document.kind)
+        return page_sizes(Path(document.path or ""), document.kind, recorded_pages(document))
     except NoPageImage as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
 
@@ -263,6 +311,7 @@ def get_page_image(request: Request, id: int, n: int, caller: AnyCaller) -> File
     """Page `n` (1-based) as PNG, rendered once and cached in the data dir."""
     document = _source(request, id)
     settings = request.app.state.settings
+    turn = next((page for page in recorded_pages(document) if page.n == n), None)
     try:
         path = page_png(
             source=Path(document.path or ""),
@@ -271,6 +320,7 @@ def get_page_image(request: Request, id: int, n: int, caller: AnyCaller) -> File
             page=n,
             dpi=settings.page_dpi,
             cache_dir=settings.pages_dir,
+            turn=turn,
         )
     except NoPageImage as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
@@ -299,6 +349,10 @@ def get_export(
     status_: Annotated[Optional[str], Query(alias="status")] = None,
     rule: Optional[str] = None,
     min_confidence: Annotated[Optional[float], Query(ge=0, le=1)] = None,
+    reviewed_only: Annotated[bool, Query(description="only documents marked reviewed")] = False,
+    since: Annotated[
+        Optional[datetime], Query(description="only documents changed or reviewed since (ISO 8601)")
+    ] = None,
 ) -> FileResponse:
     """The CLI's `extractor export`: SPEC field names as columns, same filters."""
     from extractor.export import RECORD_KINDS, ExportFilter, export
@@ -306,7 +360,15 @@ def get_export(
     kinds = tuple(kind or RECORD_KINDS)
     out = Path(tempfile.mkdtemp(prefix="export-"))
     cleanup = BackgroundTask(shutil.rmtree, out, ignore_errors=True)
-    filters = ExportFilter(department=department, year=year, status=status_, rule=rule, min_confidence=min_confidence)
+    filters = ExportFilter(
+        department=department,
+        year=year,
+        status=status_,
+        rule=rule,
+        min_confidence=min_confidence,
+        reviewed_only=reviewed_only,
+        since=since,
+    )
     try:
         written = export(
             engine=_engine(request), out_dir=out / "files", kinds=kinds, formats=(format,), filters=filters

@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from extractor.review import admin, api
+from extractor.review import admin, api, workflow_api
+from extractor.review.docs import add_docs, add_font
 from extractor.review.limits import UploadSizeLimit
 from extractor.review.processing import UploadProcessor
 from extractor.review.settings import ServiceSettings
@@ -29,8 +30,10 @@ log = logging.getLogger("extractor.review")
 STATIC = files("extractor.review") / "static"
 
 DESCRIPTION = """绩效自评 review service. Every `/api` route needs `Authorization: Bearer <token>`
-(`extractor token create --role reviewer|ingest|admin`). Reviewers correct fields and mark documents
-reviewed; ingest tokens upload; admins do both and manage tokens. The review page is at `/review`."""
+(`extractor token create --role reviewer|ingest|admin`); `/health`, this schema (`/openapi.json`) and
+the docs pages are public: they hold no data. Reviewers correct fields and mark documents reviewed;
+ingest tokens upload; admins do both, retry failed documents and manage tokens. The review page is at
+`/review`."""
 
 
 def create_app(settings: Optional[ServiceSettings] = None, *, process_uploads: bool = True) -> FastAPI:
@@ -57,13 +60,23 @@ def create_app(settings: Optional[ServiceSettings] = None, *, process_uploads: b
                 processor.stop()
             engine.dispose()
 
-    app = FastAPI(title="绩效自评 extractor — review service", description=DESCRIPTION, version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="绩效自评 extractor — review service",
+        description=DESCRIPTION,
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,  # served from local assets by add_docs (FastAPI's defaults load a CDN)
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.add_middleware(UploadSizeLimit, path="/api/documents", limit=settings.max_upload_bytes)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(workflow_api.router)
     app.mount("/review/static", StaticFiles(directory=str(STATIC)), name="review-static")
+    add_docs(app)
+    add_font(app)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, Any]:

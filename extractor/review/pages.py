@@ -2,6 +2,8 @@
 
 Record and cell boxes are in PDF points of their page (SPEC `source.bbox`); the page list gives
 each page's size in the same points, so the browser scales a box by image width / page width.
+A scanned page's boxes are in points of the page the reader made upright (levelled, then turned
+by quarter turns; `ExtractionResult.pages`), so its image is turned the same way before it is served.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from extractor.pdflib import pymupdf
+import numpy as np
 from pydantic import BaseModel
+
+from extractor.pdflib import pymupdf
+from schemas import PageInfo
 
 PAGED_KINDS = ("pdf_digital", "pdf_scanned", "pdf_mixed", "image")
 
@@ -34,7 +39,11 @@ def _open(source: Path, kind: str | None) -> pymupdf.Document:
     return pymupdf.open(source)
 
 
-def page_sizes(source: Path, kind: str | None) -> list[PageSize]:
+def page_sizes(source: Path, kind: str | None, recorded: list[PageInfo] | None = None) -> list[PageSize]:
+    """Sizes the boxes were measured in: the reader's own record when the result has it (a scan
+    turned upright has its sides swapped), else read from the file (results stored before)."""
+    if recorded:
+        return [PageSize(n=info.n, width=info.width, height=info.height) for info in recorded]
     if kind == "image":
         _open(source, kind).close()  # the same checks as for rendering
         return _image_page_sizes(source)
@@ -58,19 +67,52 @@ def _image_page_sizes(source: Path) -> list[PageSize]:
     return sizes
 
 
-def page_png(*, source: Path, kind: str | None, sha256: str, page: int, dpi: int, cache_dir: Path) -> Path:
-    """The PNG of page `page` (1-based), rendered once and then served from cache_dir/<sha256>/."""
-    cached = cache_dir / sha256 / f"{page}@{dpi}.png"
+def page_png(
+    *, source: Path, kind: str | None, sha256: str, page: int, dpi: int, cache_dir: Path, turn: PageInfo | None = None
+) -> Path:
+    """The PNG of page `page` (1-based), rendered once and then served from cache_dir/<sha256>/.
+
+    `turn`: the reader's record of a scanned page; its image is levelled and turned upright the
+    same way, so the boxes (upright points) land on it."""
+    turned = turn is not None and turn.scanned and (turn.quarter_turns % 4 or _levels(turn))
+    suffix = f"-q{turn.quarter_turns % 4}s{turn.skew_degrees:g}" if turn is not None and turned else ""
+    cached = cache_dir / sha256 / f"{page}@{dpi}{suffix}.png"
     if cached.is_file():
         return cached
     with _open(source, kind) as document:
         if not 1 <= page <= document.page_count:
             raise NoPageImage(f"{source.name}: 没有第 {page} 页 (the document has {document.page_count} pages)")
-        pixmap = document[page - 1].get_pixmap(dpi=dpi)
+        pixmap = document[page - 1].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
         cached.parent.mkdir(parents=True, exist_ok=True)
         # Written beside and renamed: a concurrent request never reads a half-written image.
         handle, temporary = tempfile.mkstemp(dir=cached.parent, suffix=".png")
         os.close(handle)
-        pixmap.save(temporary)
+        if turn is not None and turned:
+            _save_upright(pixmap, turn, Path(temporary))
+        else:
+            pixmap.save(temporary)
         os.replace(temporary, cached)
     return cached
+
+
+def _levels(turn: PageInfo) -> bool:
+    from extractor.vision.orientation import MIN_SKEW_DEGREES
+
+    return abs(turn.skew_degrees) >= MIN_SKEW_DEGREES
+
+
+def upright(pixels: np.ndarray, turn: PageInfo) -> np.ndarray:
+    """The page image as the reader saw it after normalise_page: levelled first, then quarter-turned."""
+    from extractor.vision.imaging import rotate_quarter, rotate_small
+
+    levelled = rotate_small(pixels, turn.skew_degrees) if _levels(turn) else pixels
+    return rotate_quarter(levelled, turn.quarter_turns)
+
+
+def _save_upright(pixmap: pymupdf.Pixmap, turn: PageInfo, path: Path) -> None:
+    import cv2
+
+    rgb = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, pixmap.n)
+    turned = upright(np.ascontiguousarray(rgb[:, :, ::-1]), turn)  # OpenCV writes BGR
+    if not cv2.imwrite(str(path), turned):
+        raise OSError(f"could not write {path}")

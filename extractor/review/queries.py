@@ -62,10 +62,16 @@ def _filtered(query: Any, filters: DocumentFilter) -> Any:
 
 
 def _queue_order() -> list[Any]:
-    """What needs a person first: not reviewed, errors, low-confidence fields, warnings; then oldest."""
+    """What needs a person first: failed documents (someone must see why), then done ones not reviewed
+    by errors, low-confidence fields and warnings; then those still being read; reviewed ones last."""
+    status = col(Document.status)
     return [
-        case((col(DocumentReview.reviewed_at).is_(None), 0), else_=1),
-        case((col(Document.status) == "failed", 0), else_=1),
+        case(
+            (status == "failed", 0),
+            (status.in_(("queued", "running")), 2),
+            (col(DocumentReview.reviewed_at).is_(None), 1),
+            else_=3,
+        ),
         func.coalesce(col(DocumentReview.errors), 0).desc(),
         func.coalesce(col(DocumentReview.low_confidence), 0).desc(),
         func.coalesce(col(DocumentReview.warnings), 0).desc(),

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from extractor.review.corrections import CorrectionError, apply, prepare
 from extractor.review.summary import refresh_summary
 from extractor.store import add_correction, document_result, list_corrections
-from models import RECORD_TABLES, Correction, Document, DocumentStatus, document_values, utc_now
+from models import RECORD_TABLES, Correction, Document, DocumentStatus, as_utc, document_values, utc_now
 from models.convert import record_to_row
 from schemas import ExtractionResult, Problem
 
@@ -23,10 +23,34 @@ class NotCorrectable(LookupError):
     """The document does not exist or has no records to correct (queued, running, failed)."""
 
 
-def revalidate(result: ExtractionResult) -> ExtractionResult:
-    """The result with its findings recomputed by the validator."""
-    from extractor.rules import validate  # late, as in the pipeline: rules are optional for reading
+class StaleVersion(RuntimeError):
+    """The caller corrected a version of the document that is no longer the stored one."""
 
+    def __init__(self, current: str) -> None:
+        super().__init__(f"文档已被他人修改，请重新载入 (document changed since it was read; now {current})")
+        self.current = current
+
+
+def document_version(*, session: Session, document: Document) -> str:
+    """A tag that changes with every write of the document's records and every correction.
+
+    The last correction's id tells corrections apart even when two land within the clock's
+    resolution; updated_at covers a re-extraction (which adds none). A review mark is not a version:
+    it changes no field, so it does not make a colleague's open page stale.
+    """
+    assert document.id is not None
+    last = session.exec(select(func.max(Correction.id)).where(col(Correction.document_id) == document.id)).one()
+    updated = as_utc(document.updated_at)
+    stamp = int(updated.timestamp() * 1_000_000) if updated else 0
+    return f"{document.id}-{last or 0}-{stamp:x}"
+
+
+def revalidate(result: ExtractionResult) -> ExtractionResult:
+    """The result with its proposed scores (where it was scored) and its findings recomputed."""
+    from extractor.rules import validate  # late, as in the pipeline: rules are optional for reading
+    from extractor.scoring.stage import rescore  # a corrected actual changes the proposal it implies
+
+    result = rescore(result)
     return result.model_copy(update={"findings": validate(result)})
 
 
@@ -74,17 +98,48 @@ class Corrected:
     correction: Correction
 
 
+def follow_scores(previous: ExtractionResult, corrected: ExtractionResult) -> ExtractionResult:
+    """Document scores that were read from the score summaries follow a corrected summary: the header
+    shows the new 自评得分 after the reviewer fixes the 总分 row. A score the reviewer set on the
+    document itself (or one not read from a summary) is left alone."""
+    from extractor.forms.document import document_scores
+
+    before = document_scores(previous.scores, previous.sections)
+    after = document_scores(corrected.scores, corrected.sections)
+    updates = {
+        name: after[name]
+        for name in after
+        if after[name] != before[name] and getattr(previous.document, name) == before[name] and after[name] is not None
+    }
+    if not updates:
+        return corrected
+    return corrected.model_copy(update={"document": corrected.document.model_copy(update=updates)})
+
+
 def correct_field(
-    *, session: Session, document_id: int, ref: str, value: Any, who: str, reason: Optional[str] = None
+    *,
+    session: Session,
+    document_id: int,
+    ref: str,
+    value: Any,
+    who: str,
+    reason: Optional[str] = None,
+    expected_version: Optional[str] = None,
 ) -> Corrected:
     """Apply one correction, re-validate, store the result, and append the audit entry.
 
+    With `expected_version` (the caller's If-Match), the version is compared under the row lock,
+    so of two reviewers saving from the same page only the first wins; the second gets StaleVersion.
     Raises NotCorrectable (no such document, no records) or CorrectionError (bad ref or value).
     """
     document = locked_document(session=session, document_id=document_id)
+    if expected_version is not None:
+        current_version = document_version(session=session, document=document)
+        if current_version != expected_version:
+            raise StaleVersion(current_version)
     result = document_result(session=session, document_id=document_id)
     change = prepare(result, ref, value)
-    corrected = revalidate(apply(result, change.ref, change.after))
+    corrected = revalidate(follow_scores(result, apply(result, change.ref, change.after)))
     write_result(session=session, document=document, result=corrected, previous=result)
     correction = add_correction(
         session=session,
@@ -107,7 +162,7 @@ def with_corrections(result: ExtractionResult, corrections: list[Correction]) ->
     problems: list[Problem] = []
     for correction in corrections:
         try:
-            result = apply(result, correction.ref, correction.after)
+            result = follow_scores(result, apply(result, correction.ref, correction.after))
         except CorrectionError as error:
             problems.append(
                 Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from extractor.forms.values import SPREADSHEET_ERROR
-from extractor.rules.docview import DocView, TableView
+from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft
-from extractor.rules.grid import is_spreadsheet_error, squeeze
+from extractor.rules.grid import header_leaf, is_spreadsheet_error, squeeze
 from extractor.rules.structure import is_figure
 
 _MEANING = {
@@ -20,7 +20,7 @@ _MEANING = {
 }
 
 
-def _row_label(view: TableView, row: int, col: int) -> tuple[str, bool]:
+def _row_label(view: TableBlocks, row: int, col: int) -> tuple[str, bool]:
     """The nearest words left of the cell (its label), and whether they are the row's first words.
 
     In a data row that is the line's label; in a form line (自评得分 90 预算执行 #DIV/0!) it is the
@@ -32,11 +32,11 @@ def _row_label(view: TableView, row: int, col: int) -> tuple[str, bool]:
     return squeeze(words[-1].text), words[-1] is words[0]
 
 
-def _header(view: TableView, row: int, col: int) -> str:
+def _header(view: TableBlocks, row: int, col: int) -> str:
     block = view.block_of(row)
     if block is None or col not in block.columns:
         return ""
-    return block.columns[col].header.split("/")[-1]
+    return header_leaf(block.columns[col].header)
 
 
 def spreadsheet_errors(view: DocView) -> Iterator[Draft]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from extractor.rules.grid import Block, squeeze
+from extractor.rules.grid import Block, header_leaf, squeeze
 from extractor.rules.structure import TOTAL_LABEL, Relation
 from schemas import Cell
 
@@ -109,7 +109,7 @@ def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[Relation]
 
 
 def _leaf_name(block: Block, col: int) -> str:
-    return block.columns[col].header.split("/")[-1] if col in block.columns else ""
+    return header_leaf(block.columns[col].header) if col in block.columns else ""
 
 
 def _leaves_by_name(block: Block, cell: Cell, names: list[str]) -> Optional[dict[str, int]]:
@@ -165,7 +165,7 @@ def _difference_columns(block: Block, numeric: set[int]) -> list[Relation]:
         if len(set(found)) == 1:
             years[col] = int(found[0])
     for col in sorted(numeric):
-        if not _DIFFERENCE_HEADER.search(block.columns[col].header.split("/")[-1]):
+        if not _DIFFERENCE_HEADER.search(header_leaf(block.columns[col].header)):
             continue
         dated = sorted(((y, c) for c, y in years.items() if c < col), reverse=True)
         if len(dated) >= 2 and dated[0][0] != dated[1][0]:

@@ -15,24 +15,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Optional
 
 from rapidfuzz.distance import OSA
 
+from extractor.facts.labels import label_key
+from extractor.facts.tolerance import Printed, same_figure
 from extractor.rules.docview import DocView
-from extractor.rules.facts import Fact, KeyIndex, compatible, sentence_facts, table_facts
+from extractor.rules.facts import Bucket, Fact, KeyIndex, compatible, sentence_facts, table_facts
 from extractor.rules.findings import Draft
 from extractor.rules.grid import squeeze
-from extractor.rules.structure import is_total_label, label_key
-from extractor.rules.tolerance import Printed, same_figure
+from extractor.rules.structure import is_total_label
 
 _TITLE_TAIL = re.compile(r"(决算|预算)?(总表|明细表|汇总表|情况表|表)$")
 
 
+@lru_cache(maxsize=4096)
+def _digits(shown: str) -> str:
+    return re.sub(r"\D", "", shown).strip("0")
+
+
 def typo_like(a: Printed, b: Printed) -> bool:
     """254.03 / 254.04, 10.80 / 1.08, 1958.52 / 1985.52: one figure mistyped, not two figures."""
-    digits_a = re.sub(r"\D", "", a.show()).strip("0")
-    digits_b = re.sub(r"\D", "", b.show()).strip("0")
+    digits_a, digits_b = _digits(a.show()), _digits(b.show())
     if not digits_a or not digits_b:
         return False
     if digits_a == digits_b:
@@ -60,31 +66,48 @@ def _aligned(
     count only when at least `least` and at least as many of the sentence's figures agree with it
     as disagree (two sentences about two projects share a round 10.00 by chance, rarely two figures).
     """
-    tally: dict[str, tuple[int, list[tuple[Fact, Fact]]]] = {}
+
+    def accept(group: str) -> bool:
+        return group != own_group and not group.startswith(skip)
+
+    # A group can only be the best one with `least` agreeing figures: find those groups first through
+    # the figures' binary search, then tally only them (sentences sharing labels stay near-linear).
+    support: dict[str, int] = {}
     for mine in stated:
-        by_group: dict[str, list[Fact]] = {}
-        for fact in index.matching(mine.key):
-            if (
-                fact.group != own_group
-                and not fact.group.startswith(skip)
-                and compatible(fact, mine)
-                and (not same_scope or fact.scope == mine.scope)
-            ):
-                by_group.setdefault(fact.group, []).append(fact)
-        for group, theirs in by_group.items():
-            agreeing, differing = tally.get(group, (0, []))
-            if any(same_figure(f.value, mine.value) for f in theirs):
-                tally[group] = (agreeing + 1, differing)
+        for group in index.agreeing_groups(mine, accept, same_scope):
+            support[group] = support.get(group, 0) + 1
+    eligible = {group for group, count in support.items() if count >= least}
+    agreeing: dict[str, int] = dict.fromkeys(eligible, 0)
+    differing: dict[str, list[tuple[Fact, Fact]]] = {group: [] for group in eligible}
+    for mine in stated:
+        grouped = index.grouped(mine.key)
+        for group in eligible:
+            buckets = grouped.get(group)
+            if not buckets:
+                continue
+            fitting = [b for b in buckets if index.compatible_in(b, mine, same_scope)]
+            if not fitting:
+                continue
+            if any(index.agrees_in(b, mine) for b in fitting):
+                agreeing[group] += 1
             else:
-                tally[group] = (agreeing, differing + [(mine, theirs[0])])
+                differing[group].append((mine, _counterpart(fitting, mine)))
     best: list[tuple[Fact, Fact]] = []
     best_rank = (0, 0)
-    for group in sorted(tally):
-        agreeing, differing = tally[group]
-        rank = (agreeing, agreeing + len(differing))
-        if agreeing >= least and rank > best_rank:
-            best, best_rank = (differing if agreeing >= len(differing) else []), rank
+    for group in sorted(agreeing):
+        agree, wrong = agreeing[group], differing[group]
+        rank = (agree, agree + len(wrong))
+        if agree >= least and rank > best_rank:
+            best, best_rank = (wrong if agree >= len(wrong) else []), rank
     return best
+
+
+def _counterpart(buckets: list[Bucket], mine: Fact) -> Fact:
+    """The other side of a mismatch: the only fact, or among lines sharing the label the closest figure."""
+    if len(buckets) == 1 and len(buckets[0].facts) == 1:
+        return buckets[0].sample
+    near = [b.nearest(mine.value.value) for b in buckets]
+    return min(near, key=lambda f: abs(f.value.value - mine.value.value))
 
 
 def cross_references(view: DocView) -> Iterator[Draft]:
@@ -94,7 +117,9 @@ def cross_references(view: DocView) -> Iterator[Draft]:
     table_index, sentence_index, every = KeyIndex(tables), KeyIndex(mentions), KeyIndex(mentions + tables)
 
     def agreeing(fact: Fact) -> list[Fact]:
-        return [f for f in every.matching(fact.key) if compatible(f, fact) and same_figure(f.value, fact.value)]
+        return [
+            f for f in every.matching(fact.key) if every.compatible_pair(f, fact) and same_figure(f.value, fact.value)
+        ]
 
     by_sentence: dict[str, list[Fact]] = {}
     for fact in mentions:
@@ -114,7 +139,7 @@ def cross_references(view: DocView) -> Iterator[Draft]:
                 yield _draft(mine, theirs, tuple(f.ref for f in agreeing(theirs)))
     yield from _between_tables(tables, table_index, reported)
     yield from _totals(view, mentions, tables, reported)
-    yield from _typos(mentions, reported)
+    yield from _typos(mentions, sentence_index, reported)
 
 
 def _between_tables(tables: list[Fact], index: KeyIndex, reported: set) -> Iterator[Draft]:
@@ -171,7 +196,7 @@ def _totals(view: DocView, mentions: list[Fact], tables: list[Fact], reported: s
             yield _draft(mine, facts[0])
 
 
-def _typos(mentions: list[Fact], reported: set) -> Iterator[Draft]:
+def _typos(mentions: list[Fact], index: KeyIndex, reported: set) -> Iterator[Draft]:
     """Two sentences giving one item's figure with a digit changed (254.03 / 254.04), no other pairing needed.
 
     Only between sentences: a table line of the same name may count another scope (三公经费 in the
@@ -184,7 +209,11 @@ def _typos(mentions: list[Fact], reported: set) -> Iterator[Draft]:
     for mine in mentions:
         if (mine.ref, mine.label) in reported or len(mine.key) < 2 or _significant(mine.value) < 3:
             continue
-        same = [f for f in by_key.get(mine.key, []) if f.group != mine.group and compatible(f, mine)]
+        others = [f for f in by_key.get(mine.key, []) if f.group != mine.group]
+        # A mistyped twin is rare: look for one first (digits only), then judge compatibility and agreement.
+        if not any(typo_like(f.value, mine.value) for f in others):
+            continue
+        same = [f for f in others if index.compatible_pair(f, mine)]
         if not same or any(same_figure(f.value, mine.value) for f in same):
             continue
         typos = [f for f in same if typo_like(f.value, mine.value) and _significant(f.value) >= 3]

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional, TypeVar, Union
 
+from extractor.facts.numbers import Sentence, flowing_sentences
+from extractor.facts.tolerance import Printed, from_float, parse_printed
 from extractor.forms.build import score_label
 from extractor.forms.headers import BUDGET_ROLES, INDICATOR_ROLES, SCORE_ROLES, match_role
-from extractor.rules.grid import Block, Grid, split_blocks, squeeze
-from extractor.rules.numbers import Sentence, flowing_sentences
-from extractor.rules.tolerance import Printed, from_float, parse_printed
-from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, Value
+from extractor.rules.grid import Block, FigureGrid, header_parts, split_blocks, squeeze
+from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, ValidationOptions, Value
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
 T = TypeVar("T")
@@ -28,9 +28,9 @@ OFFICE_KINDS = ("docx", "xlsx", "xls")
 
 
 @dataclass
-class TableView:
+class TableBlocks:
     table: Table
-    grid: Grid
+    grid: FigureGrid
     blocks: list[Block]
     _row_block: dict[int, Block] = field(init=False, repr=False)
 
@@ -57,7 +57,8 @@ def _vocabulary(record: Record) -> dict[str, list[str]]:
 @dataclass
 class DocView:
     result: ExtractionResult
-    tables: list[TableView] = field(init=False)
+    options: ValidationOptions = field(default_factory=ValidationOptions)
+    tables: list[TableBlocks] = field(init=False)
     records_at: dict[tuple[str, int], list[Record]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,13 +68,35 @@ class DocView:
         self._memo: dict[tuple[str, object], object] = {}
         self.tables = []
         for table in self.result.tables:
-            grid = Grid(table)
-            self.tables.append(TableView(table, grid, split_blocks(grid)))
+            grid = FigureGrid(table)
+            self.tables.append(TableBlocks(table, grid, split_blocks(grid)))
         self._tables_by_id = {view.table.id: view for view in self.tables}
         self.records_at = {}
-        for record in [*self.result.indicators, *self.result.budget_lines, *self.result.scores]:
-            if record.source.table is not None and record.source.row is not None:
-                self.records_at.setdefault((record.source.table, record.source.row), []).append(record)
+        self._cell_refs: dict[tuple[str, int, int], str] = {}
+        self._read_cells: dict[str, list[tuple[int, int]]] = {}
+        records: list[Record] = [*self.result.indicators, *self.result.budget_lines, *self.result.scores]
+        for record in records:
+            table_id = record.source.table
+            if table_id is None:
+                continue
+            if record.source.cells:
+                self._index_cells(record, table_id)
+            elif record.source.row is not None:  # read without the reader's cells: guessed per row below
+                self.records_at.setdefault((table_id, record.source.row), []).append(record)
+
+    def _index_cells(self, record: Record, table_id: str) -> None:
+        """The reader's `source.cells`: each field's cells, and for each cell the field read from it.
+
+        A cell several records share (a merged 一级指标) names the first record read from it.
+        """
+        fields = type(record).model_fields
+        for name, cells in record.source.cells.items():
+            if name not in fields:
+                continue  # a reading the record does not keep (a 得分率 beside a summary): the cell names itself
+            ref = f"{record.id}.{name}"
+            self._read_cells[ref] = [(row, col) for row, col in cells]
+            for row, col in cells:
+                self._cell_refs.setdefault((table_id, row, col), ref)
 
     @property
     def use_indent(self) -> bool:
@@ -85,7 +108,7 @@ class DocView:
         """The narrative's sentences, read across paragraphs a line or page break cut mid-sentence."""
         return flowing_sentences([(f"{p.id}.text", p.text) for p in self.result.narrative])
 
-    def table(self, table_id: Optional[str]) -> Optional[TableView]:
+    def table(self, table_id: Optional[str]) -> Optional[TableBlocks]:
         return self._tables_by_id.get(table_id) if table_id is not None else None
 
     # --- refs -------------------------------------------------------------------------------
@@ -97,12 +120,23 @@ class DocView:
             cell = view.grid.cell(row, col)
             if cell is not None:
                 row, col = cell.row, cell.col
+            read = self._cell_refs.get((table_id, row, col))
+            if read is not None:
+                return read
             found = self._refs_of_row(view, row).get(col)
             if found is not None:
                 return found
         return f"{table_id}.r{row}c{col}"
 
-    def _refs_of_row(self, view: TableView, row: int) -> dict[int, str]:
+    def read_as_other(self, table_id: str, rows: list[int], col: int, field_name: str) -> bool:
+        """The reader read a cell of this column (in these rows) into another field: 得分(20分*执行率) is a score."""
+        for row in rows:
+            read = self._cell_refs.get((table_id, row, col))
+            if read is not None and read.split(".", 1)[1] != field_name:
+                return True
+        return False
+
+    def _refs_of_row(self, view: TableBlocks, row: int) -> dict[int, str]:
         key = (view.table.id, row)
         if key not in self._row_refs:
             refs: dict[int, str] = {}
@@ -122,13 +156,13 @@ class DocView:
             self._roles[key] = match_role(part, _vocabulary(record))
         return self._roles[key]
 
-    def _header_field(self, view: TableView, block: Optional[Block], col: int, record: Record) -> Optional[str]:
+    def _header_field(self, view: TableBlocks, block: Optional[Block], col: int, record: Record) -> Optional[str]:
         """The record field a column's header names (预算执行率 → rate), read once per column and record type."""
         key = ("field", view.table.id, id(block), col, type(record).__name__)
         if key not in self._memo:
             name = None
             header = block.columns[col].header if block is not None and col in block.columns else ""
-            for part in reversed(header.split("/")):
+            for part in reversed(header_parts(header)):
                 role = self._role(part, record) if part else None
                 if role:
                     name = role[0] if role[0] in type(record).model_fields else None
@@ -136,7 +170,7 @@ class DocView:
             self._memo[key] = name
         return self._memo[key]  # type: ignore[return-value]
 
-    def _field_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
+    def _field_ref(self, view: TableBlocks, records: list[Record], row: int, col: int) -> Optional[str]:
         text = view.grid.text(row, col)
         printed = view.grid.number(text)
         keyed = self._key_value_ref(view, records, row, col)
@@ -147,15 +181,9 @@ class DocView:
             name = self._header_field(view, block, col, record)
             if name is not None and (name not in NUMERIC_FIELDS or _matches(getattr(record, name), printed)):
                 return f"{record.id}.{name}"
-        if printed is not None and printed.text not in ("-", "—", "——", "/"):
-            for record in records:
-                for name in NUMERIC_FIELDS:
-                    value = getattr(record, name, None)
-                    if isinstance(value, float) and abs(value - printed.value) < 1e-9:
-                        return f"{record.id}.{name}"
-        return None
+        return None  # no guess by value: a cell whose field is not known names itself (t3.r5c2)
 
-    def _key_value_ref(self, view: TableView, records: list[Record], row: int, col: int) -> Optional[str]:
+    def _key_value_ref(self, view: TableBlocks, records: list[Record], row: int, col: int) -> Optional[str]:
         """A form line `自评得分（满分100分） | 90 | 预算执行（10分） | #DIV/0!`: the label left of the cell."""
         summaries = [r for r in records if isinstance(r, ScoreSummary)]
         if not summaries:
@@ -194,11 +222,30 @@ class DocView:
             return None
         return from_float(value, exact_integers=exact)
 
+    def cell_of(self, record: Record, name: str) -> Optional[tuple[str, int, int]]:
+        """(table, row, col) of the (first) cell a record's field was read from, when it can be found."""
+        view = self.table(record.source.table)
+        if view is None:
+            return None
+        if record.source.cells:
+            cells = self._read_cells.get(f"{record.id}.{name}")
+            return (view.table.id, *cells[0]) if cells else None
+        if record.source.row is None:
+            return None
+        self._refs_of_row(view, record.source.row)
+        return self._field_cells.get(f"{record.id}.{name}")
+
     def cell_text_of(self, record: Record, name: str) -> Optional[str]:
         """The text of the cell a record's field was read from, when it can be found."""
         view = self.table(record.source.table)
         row = record.source.row
-        if view is None or row is None:
+        if view is None:
+            return None
+        if record.source.cells:
+            cells = self._read_cells.get(f"{record.id}.{name}")
+            # operator | value | unit printed in separate cells read as one text, as the reader joined them
+            return "".join(view.grid.text(r, c) for r, c in cells) if cells else None
+        if row is None:
             return None
         self._refs_of_row(view, row)
         where = self._field_cells.get(f"{record.id}.{name}")

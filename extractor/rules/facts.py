@@ -8,14 +8,15 @@ label with every other.
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Optional
 
 from rapidfuzz import fuzz, process
 
-from extractor.rules.docview import DocView
-from extractor.rules.labels import (
+from extractor.facts.labels import (
     clean_label,
     context_of,
     contexts_conflict,
@@ -23,10 +24,12 @@ from extractor.rules.labels import (
     is_context_only,
     match_key,
 )
-from extractor.rules.numbers import Mention
-from extractor.rules.prose import stated_lists
+from extractor.facts.numbers import Mention
+from extractor.facts.prose import stated_lists
+from extractor.facts.tolerance import Printed, parse_printed, same_figure
+from extractor.rules.docview import DocView
+from extractor.rules.grid import header_leaf
 from extractor.rules.sums import header_name, row_label
-from extractor.rules.tolerance import Printed, parse_printed, same_figure
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 BARE_TOTALS = ("合计", "总计", "小计", "共计")
@@ -55,6 +58,10 @@ class Fact:
     """收入 or 支出, for a table cell whose title or header says which."""
     scope: Optional[str] = None
     """The funds a table cell counts (一般公共预算, 财政拨款 …), from its header or else its table's title."""
+
+    def signature(self) -> tuple:
+        """What `compatible` reads: two facts with equal signatures are compatible with the same facts."""
+        return (self.parent, self.year, self.flow, self.context, self.scope)
 
 
 _SCOPES = ("一般公共预算", "政府性基金", "国有资本经营", "社会保险基金", "财政拨款")
@@ -87,7 +94,7 @@ def table_facts(view: DocView) -> list[Fact]:
                 header = block.columns[col].header
                 context, year = context_of(header), _year(header) or _year(table.table.title or "")
                 flow = _flow(header) or _flow(table.table.title or "")
-                scope = _scope(header.split("/")[-1]) or _scope(table.table.title or "")
+                scope = _scope(header_leaf(header)) or _scope(table.table.title or "")
                 for row in block.body_rows:
                     text = block.grid.text(row, col)
                     value = parse_printed(text)
@@ -173,6 +180,39 @@ def same_key(a: str, b: str) -> bool:
     return len(short) >= MIN_SUFFIX and long.endswith(short)
 
 
+@dataclass
+class Bucket:
+    """Facts of one group that are alike for comparison: same compatibility fields, same rounding."""
+
+    sample: Fact
+    first: int
+    """Position of the bucket's first fact in `matching()` order (which fact a mismatch names)."""
+    facts: list[Fact] = field(default_factory=list)
+    _sorted: Optional[list[Fact]] = None
+    _values: Optional[list[float]] = None
+
+    def add(self, fact: Fact) -> None:
+        self.facts.append(fact)
+        self._sorted = self._values = None
+
+    def sorted_facts(self) -> list[Fact]:
+        if self._sorted is None:
+            self._sorted = sorted(self.facts, key=lambda f: f.value.value)
+        return self._sorted
+
+    def nearest(self, value: float) -> Fact:
+        """The fact whose figure is closest to `value` (a repeated label's likeliest counterpart)."""
+        values = self.values()
+        at = bisect.bisect_left(values, value)
+        candidates = [i for i in (at - 1, at) if 0 <= i < len(values)]
+        return self.sorted_facts()[min(candidates, key=lambda i: abs(values[i] - value))]
+
+    def values(self) -> list[float]:
+        if self._values is None:
+            self._values = [f.value.value for f in self.sorted_facts()]
+        return self._values
+
+
 class KeyIndex:
     """Facts by label key, answering `matching(key)` through suffix tables instead of a full scan."""
 
@@ -188,6 +228,92 @@ class KeyIndex:
                     self.ending_with.setdefault(suffix, []).append(key)
         self._memo: dict[str, list[Fact]] = {}
         self._keys = sorted(self.by_key)
+        self._grouped: dict[str, dict[str, list[Bucket]]] = {}
+        self._compatible: dict[tuple[int, int, bool], bool] = {}
+        self._signatures: dict[tuple, int] = {}
+        self._signature_of: dict[int, int] = {}
+        self._by_value: dict[str, tuple[list[float], list[tuple[Fact, list[str]]], float]] = {}
+        self.comparisons = 0
+        """Figure and compatibility comparisons made so far: what a scaling test counts."""
+
+    def grouped(self, key: str) -> dict[str, list[Bucket]]:
+        """`matching(key)` by group, each group's facts bucketed by compatibility and rounding.
+
+        A column of 1000 lines sharing one label is then looked at through a few buckets and a
+        binary search per figure, not fact by fact (which made cross-references quadratic).
+        """
+        if key not in self._grouped:
+            by_group: dict[str, dict[tuple, Bucket]] = {}
+            for position, fact in enumerate(self.matching(key)):
+                buckets = by_group.setdefault(fact.group, {})
+                signature = (*fact.signature(), fact.value.half_unit)
+                bucket = buckets.get(signature)
+                if bucket is None:
+                    bucket = buckets[signature] = Bucket(fact, position)
+                bucket.add(fact)
+            self._grouped[key] = {group: list(buckets.values()) for group, buckets in by_group.items()}
+        return self._grouped[key]
+
+    def compatible_in(self, bucket: Bucket, mine: Fact, same_scope: bool) -> bool:
+        """Every fact of the bucket is compatible with `mine` (they share the signature that decides it)."""
+        self.comparisons += 1
+        return self.compatible_pair(bucket.sample, mine, same_scope)
+
+    def signature_id(self, fact: Fact) -> int:
+        """A small number per distinct signature, so the compatibility memo hashes ints, not figures."""
+        found = self._signature_of.get(id(fact))
+        if found is None:
+            found = self._signatures.setdefault(fact.signature(), len(self._signatures))
+            self._signature_of[id(fact)] = found
+        return found
+
+    def compatible_pair(self, theirs: Fact, mine: Fact, same_scope: bool = False) -> bool:
+        """`compatible`, remembered per pair of signatures (documents repeat a few years and columns)."""
+        pair = (self.signature_id(theirs), self.signature_id(mine), same_scope)
+        known = self._compatible.get(pair)
+        if known is None:
+            # Compatibility depends on the signature only: decided once per pair of signatures.
+            known = compatible(theirs, mine) and (not same_scope or theirs.scope == mine.scope)
+            self._compatible[pair] = known
+        return known
+
+    def agreeing_groups(self, mine: Fact, accept: Callable[[str], bool], same_scope: bool = False) -> set[str]:
+        """Groups holding a compatible fact with `mine`'s label and figure, found by binary search on figures.
+
+        Costs the facts within rounding reach of the figure, not every fact sharing the label.
+        """
+        if mine.key not in self._by_value:
+            # Facts of one figure, rounding and signature decide alike: one cluster, one comparison.
+            clusters: dict[tuple, tuple[Fact, list[str]]] = {}
+            for fact in self.matching(mine.key):
+                cluster_key = (fact.value.value, fact.value.half_unit, self.signature_id(fact))
+                clusters.setdefault(cluster_key, (fact, []))[1].append(fact.group)
+            ordered = sorted(clusters.values(), key=lambda c: c[0].value.value)
+            widest = max((c[0].value.half_unit for c in ordered), default=0.0)
+            self._by_value[mine.key] = ([c[0].value.value for c in ordered], ordered, widest)
+        values, ordered, widest = self._by_value[mine.key]
+        value = mine.value.value
+        reach = max(widest, mine.value.half_unit) + 1e-6 * max(1.0, abs(value))
+        groups: set[str] = set()
+        low, high = bisect.bisect_left(values, value - reach), bisect.bisect_right(values, value + reach)
+        for sample, members in ordered[low:high]:
+            self.comparisons += 1
+            if self.compatible_pair(sample, mine, same_scope) and same_figure(sample.value, mine.value):
+                groups.update(group for group in members if accept(group))
+        return groups
+
+    def agrees_in(self, bucket: Bucket, mine: Fact) -> bool:
+        """Some fact of the bucket is the same figure as `mine` (binary search on the sorted values)."""
+        self.comparisons += 1
+        values = bucket.values()
+        at = bisect.bisect_left(values, mine.value.value)
+        # Within one bucket every fact has the same rounding, so the nearest values on either side decide.
+        for index in (at - 1, at):
+            if 0 <= index < len(values):
+                self.comparisons += 1
+                if same_figure(bucket.sorted_facts()[index].value, mine.value):
+                    return True
+        return False
 
     def matching(self, key: str) -> list[Fact]:
         """Facts whose label names the same thing: equal or suffix keys, else one near-equal key (rapidfuzz)."""

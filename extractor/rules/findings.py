@@ -15,7 +15,8 @@ class Draft:
     """A finding without its id; the runner numbers drafts f1… in a stable order."""
 
     rule: RuleId
-    severity: Severity
+    severity: Optional[Severity]
+    """None: the severity its rule declares."""
     message: str
     refs: tuple[str, ...]
     expected: Figure = None

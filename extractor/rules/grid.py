@@ -12,12 +12,26 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, Optional
 
+from extractor.facts.tolerance import Printed, is_blank_marker, parse_printed
 from extractor.forms.values import is_spreadsheet_error  # re-exported for the rule modules
-from extractor.rules.tolerance import Printed, is_blank_marker, parse_printed
+from extractor.tables.cellgrid import CellGrid
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
 from schemas import Cell, Table
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
+HEADER_SEPARATOR = " › "
+"""Joins the header texts above a column; they are squeezed, so a spaced separator never occurs inside one
+(a "/" does: 预算执行率(B/A))."""
+
+
+def header_parts(header: str) -> list[str]:
+    return header.split(HEADER_SEPARATOR) if header else []
+
+
+def header_leaf(header: str) -> str:
+    """The lowest header text above a column (预算数 under 2024年 › 预算数)."""
+    return header.rsplit(HEADER_SEPARATOR, 1)[-1] if header else ""
+
 
 _HEADER_WORDS = re.compile(
     r"数|额|率|值|分|预算|决算|执行|项目|名称|指标|合计|收入|支出|单位|序号|行次|编码|科目|^类$|^款$|^项$|年|说明|原因|"
@@ -28,26 +42,34 @@ _INDEX_HEADER = re.compile(r"^(序号|行次|栏次|编号|序)$")
 _CODE_HEADER = re.compile(r"编码|代码|^类$|^款$|^项$|^科目编码")
 _RATE_HEADER = re.compile(r"率|比例|占比|比重|%|％")
 _INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标内容|指标值|指标名称|绩效指标")
-_COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号)$")
+_COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号|列次)$")
 
 
-class Grid:
-    """Which cell covers each (row, col) position of a table."""
+class FigureGrid(CellGrid):
+    """The shared cell grid (grown to every span) with the figures its cells print, parsed once per text."""
 
     def __init__(self, table: Table) -> None:
-        self.table = table
-        self.n_rows = max([table.n_rows] + [c.row + c.row_span for c in table.cells])
-        self.n_cols = max([table.n_cols] + [c.col + c.col_span for c in table.cells])
-        self._owner: list[list[Optional[Cell]]] = [[None] * self.n_cols for _ in range(self.n_rows)]
-        self.anchors: list[list[Cell]] = [[] for _ in range(self.n_rows)]
-        for cell in table.cells:
-            self.anchors[cell.row].append(cell)
-            for row in range(cell.row, cell.row + cell.row_span):
-                for col in range(cell.col, cell.col + cell.col_span):
-                    self._owner[row][col] = cell
-        for row in self.anchors:
-            row.sort(key=lambda c: c.col)
+        super().__init__(table, grow=True)
         self._numbers: dict[tuple[str, bool], Optional[Printed]] = {}
+        self._squeezed: dict[int, str] = {}
+        self._filled: dict[int, list[str]] = {}
+
+    def squeezed(self, cell: Cell) -> str:
+        """The cell's text without whitespace, computed once (every block and rule reads it)."""
+        found = self._squeezed.get(id(cell))
+        if found is None:
+            found = self._squeezed[id(cell)] = squeeze(cell.text)
+        return found
+
+    def squeezed_at(self, row: int, col: int) -> str:
+        cell = self.anchored(row, col)
+        return self.squeezed(cell) if cell is not None else ""
+
+    def filled_texts(self, row: int) -> list[str]:
+        found = self._filled.get(row)
+        if found is None:
+            found = self._filled[row] = [text for c in self.anchors[row] if (text := self.squeezed(c))]
+        return found
 
     def number(self, text: str, exact_integers: bool = False) -> Optional[Printed]:
         """parse_printed, remembered per text: a table repeats the same few figures and markers."""
@@ -56,30 +78,12 @@ class Grid:
             self._numbers[key] = parse_printed(text, exact_integers=exact_integers)
         return self._numbers[key]
 
-    def cell(self, row: int, col: int) -> Optional[Cell]:
-        if 0 <= row < self.n_rows and 0 <= col < self.n_cols:
-            return self._owner[row][col]
-        return None
-
-    def anchored(self, row: int, col: int) -> Optional[Cell]:
-        """The cell that starts exactly at (row, col), if any."""
-        cell = self.cell(row, col)
-        return cell if cell is not None and cell.row == row and cell.col == col else None
-
-    def text(self, row: int, col: int) -> str:
-        """Text of the cell that starts exactly here ("" under a merge from above or from the left)."""
-        cell = self.cell(row, col)
-        return cell.text if cell is not None and cell.row == row and cell.col == col else ""
-
-    def row_texts(self, row: int) -> list[str]:
-        return [squeeze(c.text) for c in self.anchors[row] if squeeze(c.text)]
-
 
 @dataclass
 class Column:
     col: int
     header: str
-    """The header texts above this column, top to bottom, whitespace removed and joined by /."""
+    """The header texts above this column, top to bottom, whitespace removed and joined by HEADER_SEPARATOR."""
     kind: ColumnKind = "text"
 
 
@@ -87,7 +91,7 @@ class Column:
 class Block:
     """Header rows and the body rows they head, inside one table."""
 
-    grid: Grid
+    grid: FigureGrid
     header_rows: list[int]
     body_rows: list[int]
     columns: dict[int, Column] = field(default_factory=dict)
@@ -120,8 +124,8 @@ def _is_score_header(header: str) -> bool:
     return bool(re.search(r"分值|得分|权重", header))
 
 
-def _row_kind(grid: Grid, row: int) -> Literal["data", "header", "column_numbers", "text"]:
-    texts = grid.row_texts(row)
+def _row_kind(grid: FigureGrid, row: int) -> Literal["data", "header", "column_numbers", "text"]:
+    texts = grid.filled_texts(row)
     if not texts:
         return "text"
     if _COLUMN_NUMBER_ROW.match(texts[0]):
@@ -134,22 +138,22 @@ def _row_kind(grid: Grid, row: int) -> Literal["data", "header", "column_numbers
     return "text"
 
 
-def _subheading(grid: Grid, row: int) -> bool:
+def _subheading(grid: FigureGrid, row: int) -> bool:
     """A one-cell header line inside a header (科目编码 over 类/款/项)."""
-    texts = grid.row_texts(row)
+    texts = grid.filled_texts(row)
     return 0 < len(texts) <= 2 and all(len(t) <= 12 and _HEADER_WORDS.search(t) for t in texts)
 
 
-def _heads_new_block(grid: Grid, row: int, figures: Optional[set[int]]) -> bool:
+def _heads_new_block(grid: FigureGrid, row: int, figures: Optional[set[int]]) -> bool:
     """Inside a body, a header row names columns that held figures (使用非财政拨款结余 | 结余分配 does not)."""
     if figures is None:
         return True
     return any(
-        squeeze(c.text) and any(col in figures for col in range(c.col, c.col + c.col_span)) for c in grid.anchors[row]
+        grid.squeezed(c) and any(col in figures for col in range(c.col, c.col + c.col_span)) for c in grid.anchors[row]
     )
 
 
-def split_blocks(grid: Grid) -> list[Block]:
+def split_blocks(grid: FigureGrid) -> list[Block]:
     """Blocks: a run of header rows followed by data, up to the next such run."""
     kinds = [_row_kind(grid, r) for r in range(grid.n_rows)]
     blocks: list[Block] = []
@@ -163,7 +167,7 @@ def split_blocks(grid: Grid) -> list[Block]:
             while run < grid.n_rows and (
                 kinds[run] == "header"
                 or (kinds[run] == "text" and _subheading(grid, run))
-                or (not grid.row_texts(run) and run + 1 < grid.n_rows and kinds[run + 1] == "header")
+                or (not grid.filled_texts(run) and run + 1 < grid.n_rows and kinds[run + 1] == "header")
             ):
                 run += 1
             following = next((k for k in kinds[run:] if k != "column_numbers"), None)
@@ -179,14 +183,14 @@ def split_blocks(grid: Grid) -> list[Block]:
                 blocks.append(current)
             if current.body_rows or kinds[row] == "data":
                 current.body_rows.append(row)
-                figures.update(c.col for c in grid.anchors[row] if grid.number(squeeze(c.text)) is not None)
+                figures.update(c.col for c in grid.anchors[row] if grid.number(grid.squeezed(c)) is not None)
         row += 1
     for block in blocks:
         classify_columns(block)
     return [b for b in blocks if b.body_rows]
 
 
-def _header_text(grid: Grid, rows: list[int], col: int) -> str:
+def _header_text(grid: FigureGrid, rows: list[int], col: int) -> str:
     parts: list[str] = []
     seen: set[int] = set()
     for row in rows:
@@ -194,7 +198,7 @@ def _header_text(grid: Grid, rows: list[int], col: int) -> str:
         if cell is not None and id(cell) not in seen and squeeze(cell.text):
             seen.add(id(cell))
             parts.append(squeeze(cell.text))
-    return "/".join(parts)
+    return HEADER_SEPARATOR.join(parts)
 
 
 _CODE_WORDS = re.compile(r"^(类|款|项|科目编码|编码)$|(合计|总计|小计)$")
@@ -219,8 +223,8 @@ def classify_columns(block: Block) -> None:
     grid = block.grid
     for col in range(grid.n_cols):
         header = _header_text(grid, block.header_rows, col)
-        last = header.split("/")[-1] if header else ""
-        texts = [squeeze(grid.text(r, col)) for r in block.body_rows]
+        last = header_leaf(header)
+        texts = [grid.squeezed_at(r, col) for r in block.body_rows]
         texts = [t for t in texts if t]
         numbers = [p for t in texts if (p := grid.number(t)) is not None and not is_blank_marker(t)]
         errors = [t for t in texts if is_spreadsheet_error(t)]
@@ -249,7 +253,7 @@ def classify_columns(block: Block) -> None:
         # An all-blank column under an amount header (经营收入 with nothing printed) holds zeros.
         if (
             column.kind == "text"
-            and _AMOUNT_HEADER.search(column.header.split("/")[-1] if column.header else "")
+            and _AMOUNT_HEADER.search(header_leaf(column.header))
             and not any(squeeze(grid.text(r, col)) for r in block.body_rows)
             and block.label_column(col) is not None
         ):
@@ -260,4 +264,4 @@ _AMOUNT_HEADER = re.compile(r"(收入|支出|拨款|经费|资金|费|数|额)$"
 
 
 def blocks_of(table: Table) -> list[Block]:
-    return split_blocks(Grid(table))
+    return split_blocks(FigureGrid(table))

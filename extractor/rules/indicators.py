@@ -14,14 +14,14 @@ from typing import Optional
 
 from rapidfuzz import fuzz, process
 
+from extractor.facts.labels import clean_label
+from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, split_sentences
+from extractor.facts.tolerance import Printed, from_float, parse_printed, same_figure
+from extractor.forms.figures import half_width
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
-from extractor.rules.labels import clean_label
-from extractor.rules.numbers import COUNT_UNITS, Mention, comparable_units, find_mentions, split_sentences
-from extractor.rules.tolerance import Printed, from_float, same_figure
 from schemas import Indicator, Value
 
-DEVIATION_LIMIT = 0.30
 EXACT_COUNT_UNITS = frozenset(
     u for u in COUNT_UNITS if u not in ("分", "倍", "个百分点", "百分点", "小时", "天", "亩", "公里", "吨", "平方米")
 )
@@ -46,11 +46,23 @@ def _printed(value: Value, unit: Optional[str]) -> Optional[Printed]:
     """The printed figure; a whole count of things (19个, 1837人) is exact, not rounded."""
     if value.value is None:
         return None
-    found = next((m.value for m in find_mentions(value.raw or "") if abs(m.value.value - value.value) < 1e-9), None)
+    found = _printed_number(value.raw or "", value.value)
     printed = found or from_float(value.value)
     if unit in EXACT_COUNT_UNITS and printed.decimals == 0:
         return Printed(printed.value, 0, exact=True, text=printed.text)
     return printed
+
+
+_FIGURE_IN_TEXT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _printed_number(raw: str, value: float) -> Optional[Printed]:
+    """The figure of a target/actual cell as printed (its decimals), the one whose value the reader kept."""
+    for match in _FIGURE_IN_TEXT.finditer(half_width(raw)):
+        printed = parse_printed(match.group())
+        if printed is not None and abs(printed.value - value) < 1e-9:
+            return printed
+    return None
 
 
 def _qualifier(raw: str) -> str:
@@ -147,14 +159,14 @@ def deviations(view: DocView) -> Iterator[Draft]:
             continue
         gap = abs(found.actual.value - found.target.value) - found.actual.half_unit - found.target.half_unit
         smallest = gap / (abs(found.target.value) + found.target.half_unit)
-        if smallest <= DEVIATION_LIMIT:
+        if smallest <= view.options.deviation_limit:
             continue
         share = abs(found.actual.value - found.target.value) / abs(found.target.value)
         direction = "超出" if found.actual.value > found.target.value else "低于"
         yield Draft(
             "deviation_over_30",
             "warning",
-            f"「{indicator.name}」目标{indicator.target.raw}，实际{indicator.actual.raw}，{direction}目标{share:.0%}（超过30%）",
+            f"「{indicator.name}」目标{indicator.target.raw}，实际{indicator.actual.raw}，{direction}目标{share:.0%}（超过{view.options.deviation_limit:.0%}）",
             (f"{indicator.id}.actual", f"{indicator.id}.target"),
             expected=found.target.value,
             found=found.actual.value,

@@ -10,12 +10,10 @@ import re
 from collections.abc import Iterator
 from typing import Optional
 
-from extractor.rules.docview import DocView
-from extractor.rules.findings import Draft, figure
-from extractor.rules.labels import clean_label
-from extractor.rules.numbers import MONEY_SCALE, Mention, Sentence, unit_family
-from extractor.rules.prose import Comparison, comparisons, direction_of, stated_lists
-from extractor.rules.tolerance import (
+from extractor.facts.labels import clean_label
+from extractor.facts.numbers import MONEY_SCALE, Mention, Sentence, unit_family
+from extractor.facts.prose import Comparison, comparisons, direction_of, stated_lists
+from extractor.facts.tolerance import (
     Printed,
     decimals_of,
     difference,
@@ -28,6 +26,8 @@ from extractor.rules.tolerance import (
     sum_tolerance,
     truncated_agrees,
 )
+from extractor.rules.docview import DocView
+from extractor.rules.findings import Draft, figure
 
 _RATE_LABEL = re.compile(r"率|完成.{0,8}的$|是.{0,10}的$|为.{0,10}的$")
 _DENOMINATOR = re.compile(r"预算|计划|编制|核定|批复|年初")

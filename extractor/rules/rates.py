@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
-from extractor.rules.docview import DocView, TableView
+from extractor.facts.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
+from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.scores import BUDGET_LABELS, _key
 from extractor.rules.sums import header_name, row_label
-from extractor.rules.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
 from schemas import BudgetLine, ScoreSummary
 
 _SEMANTICS: tuple[tuple[re.Pattern, re.Pattern, re.Pattern], ...] = (
@@ -109,11 +109,13 @@ def table_rates(view: DocView) -> Iterator[Draft]:
                     yield from _report(view, table, block, rate_col, chosen)
 
 
-def _report(view: DocView, table: TableView, block: Block, rate_col: int, chosen: Candidate) -> Iterator[Draft]:
+def _report(view: DocView, table: TableBlocks, block: Block, rate_col: int, chosen: Candidate) -> Iterator[Draft]:
     table_id = table.table.id
     for row, num, den, rate in _rate_lines(block, rate_col, chosen.numerator, chosen.denominator):
-        if ratio_agrees(num, den, rate):
-            continue
+        if ratio_agrees(num, den, rate) or view.read_as_other(table_id, [row], rate_col, "rate"):
+            continue  # agrees, or the reader read that cell as another field (得分(20分*执行率) is a score)
+        if as_fraction(rate) and (ratio_agrees(num, den, rate, scale=1) or truncated_agrees(num, den, rate, scale=1)):
+            continue  # 执行率 printed as a share of one (0.958 for 95.8%): same figure, other scale
         computed = ratio(num, den)
         truncated = truncated_agrees(num, den, rate)
         severity = "info" if truncated else ("error" if chosen.semantic else "warning")
@@ -136,14 +138,36 @@ def _total_line(view: DocView, section: Optional[str]) -> Optional[BudgetLine]:
     return lines[0] if lines else None
 
 
+def _computed_rate(view: DocView, record: BudgetLine | ScoreSummary) -> Optional[Printed]:
+    """执行率 from the line's own amounts (全年执行数 ÷ 调整后/全年预算数), capped at 100%."""
+    if not isinstance(record, BudgetLine):
+        return None
+    actual = view.printed_field(record, "actual")
+    planned = view.printed_field(record, "adjusted") or view.printed_field(record, "initial")
+    if actual is None or planned is None:
+        return None
+    value = ratio(actual, planned)
+    return None if value is None else Printed(min(value, 100.0), 6)
+
+
+def as_fraction(rate: Printed) -> bool:
+    """A rate printed without % at most 1 (0.958): some forms print 执行率 as a share of one."""
+    return not rate.percent and 0 < rate.value <= 1 and rate.decimals >= 2
+
+
 def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed, what: str) -> Iterator[Draft]:
     weight = view.printed_field(record, "weight")
     score = view.printed_field(record, "score")
     if weight is None or score is None:
         return
+    if as_fraction(rate):
+        rate = Printed(rate.value * 100, max(rate.decimals - 2, 0), percent=True, text=f"{rate.value * 100:g}")
     capped = Printed(min(rate.value, 100.0), rate.decimals, percent=True, exact=rate.exact)
     if product_agrees(weight, rate, score) or product_agrees(weight, capped, score):
         return
+    computed = _computed_rate(view, record)
+    if computed is not None and product_agrees(weight, computed, score):
+        return  # the score follows the amounts; the printed rate is the odd one (table_rates reports it)
     expected = weight.value * min(rate.value, 100.0) / 100
     yield Draft(
         "rate_mismatch",

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from extractor.rules import cells, crossref, indicators, narrative, rates, scores, sums
+from extractor.rules import cells, crossref, hierarchy, indicators, narrative, rates, scores, sums
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
-from schemas.records import RuleId
+from extractor.scoring.findings import proposed_scores
+from schemas.records import RuleId, Severity
 
 Check = Callable[[DocView], Iterable[Draft]]
 
@@ -24,6 +25,8 @@ class Rule:
     emits: tuple[RuleId, ...]
     check: Check
     description: str
+    severity: Severity = "error"
+    """What its findings are unless a draft says otherwise (and `ValidationOptions.severity` overrides both)."""
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
@@ -44,6 +47,12 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ("sum_mismatch",),
         scores.score_totals,
         "总分 / 自评得分 against indicator scores (plus 预算执行 where the form scores it)",
+    ),
+    Rule(
+        "hierarchy_sums",
+        ("sum_mismatch",),
+        hierarchy.hierarchy_sums,
+        "each summary against its children along the reader's parent links (二级 → 一级 → 总分)",
     ),
     Rule("level_totals", ("sum_mismatch",), scores.level_totals, "一级 weights and subtotals against their indicators"),
     Rule(
@@ -84,24 +93,28 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ("missing_value",),
         scores.missing_values,
         "a weight, score, target or actual the form requires is blank",
+        "warning",
     ),
     Rule(
         "duplicate_indicators",
         ("duplicate_indicator",),
         scores.duplicate_indicators,
         "the same indicator twice in one section",
+        "warning",
     ),
     Rule(
         "score_consistency",
         ("score_inconsistent",),
         indicators.score_consistency,
         "full marks for a missed target, marks taken off a met target without a reason",
+        "warning",
     ),
     Rule(
         "deviations",
         ("deviation_over_30",),
         indicators.deviations,
         "actual more than 30% away from a quantitative target",
+        "warning",
     ),
     Rule(
         "described_vs_reported",
@@ -120,5 +133,11 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ("unit_mismatch",),
         narrative.unit_mismatches,
         "an amount in 元 where the same figure is 万元 elsewhere",
+    ),
+    Rule(
+        "proposed_scores",
+        ("score_inconsistent",),
+        proposed_scores,
+        "self-scores against a scoring profile's proposals (only where the scoring stage ran)",
     ),
 )

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from extractor.facts.labels import QIZHONG, label_key
 from extractor.rules.grid import Block, squeeze
-from extractor.rules.structure import QIZHONG, Relation, is_figure, is_total_label, label_key, numbering_level
+from extractor.rules.structure import Relation, is_figure, is_total_label, numbering_level
 from schemas import Cell
 
 _GROUP_LABEL = re.compile(r"^按.{1,10}分[：:]?$|^[^\d]{1,12}[：:]$")

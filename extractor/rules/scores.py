@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
+from extractor.facts.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import squeeze
-from extractor.rules.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
+from extractor.rules.hierarchy import has_children
 from schemas import BudgetLine, Indicator, ScoreSummary
 
 TOTAL_LABELS = ("总分", "合计", "总计", "自评得分", "复核得分", "得分合计", "总得分")
@@ -143,8 +144,8 @@ def _check_total(view: DocView, summary: ScoreSummary, indicators: list[Indicato
 
 def score_totals(view: DocView) -> Iterator[Draft]:
     for summary in view.result.scores:
-        if _key(summary.label) not in TOTAL_LABELS:
-            continue
+        if _key(summary.label) not in TOTAL_LABELS or has_children(view, summary):
+            continue  # a total with linked children is checked along the hierarchy (hierarchy.py)
         indicators = weighted_indicators(view, summary.section)
         if indicators and any(i.weight is not None for i in indicators):
             for field in ("score", "review_score"):
@@ -177,7 +178,7 @@ def level_totals(view: DocView) -> Iterator[Draft]:
         yield from _marked_weights(view, indicators)
     for summary in view.result.scores:
         key = _key(summary.label)
-        if key in TOTAL_LABELS or key in BUDGET_LABELS:
+        if key in TOTAL_LABELS or key in BUDGET_LABELS or has_children(view, summary):
             continue
         groups = _groups(weighted_indicators(view, summary.section))
         group = _match_group(summary.label, groups)
@@ -204,6 +205,8 @@ def _marked_weights(view: DocView, indicators: list[Indicator]) -> Iterator[Draf
     """产出指标(50分): the weight printed in the 一级 label against its indicators' weights."""
     seen: dict[tuple[Optional[str], str], list[Indicator]] = {}
     for indicator in indicators:
+        if indicator.parent is not None:
+            continue  # the reader turned the label's marks into the parent summary's weight
         if indicator.level1 and _FULL_MARK.search(indicator.level1):
             seen.setdefault((indicator.source.table, indicator.level1), []).append(indicator)
     for (_, level1), members in seen.items():

@@ -17,19 +17,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
+from extractor.facts.labels import NUMBERING, label_key
+from extractor.facts.tolerance import parse_printed
 from extractor.rules.grid import is_spreadsheet_error, squeeze
-from extractor.rules.tolerance import parse_printed
 
 TOTAL_LABEL = re.compile(r"(合计|总计|小计|汇总|总额|共计|总分|^计)$")
-QIZHONG = re.compile(r"^其中[：:]?")
-_BRACKETED = re.compile(r"[（(][^）)]*[）)]$")
-NUMBERING = (
-    (re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1),
-    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
-    (re.compile(r"^\d+[、.．](?!\d)"), 3),
-    (re.compile(r"^[（(]\d+[）)]"), 4),
-    (re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]"), 5),
-)
 
 
 @dataclass
@@ -52,14 +44,6 @@ class Relation:
 def is_figure(text: str) -> bool:
     """A number, a blank marker or a spreadsheet error: what an amount cell may print."""
     return parse_printed(text) is not None or is_spreadsheet_error(text)
-
-
-def label_key(label: str) -> str:
-    """Label without whitespace, 其中, list numbering and a trailing bracketed note."""
-    text = QIZHONG.sub("", squeeze(label))
-    for pattern, _ in NUMBERING:
-        text = pattern.sub("", text)
-    return _BRACKETED.sub("", text)
 
 
 def is_total_label(label: str) -> bool:

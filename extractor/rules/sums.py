@@ -15,15 +15,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
+from extractor.facts.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
 from extractor.rules.columns import column_relations
-from extractor.rules.docview import DocView, TableView
+from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
-from extractor.rules.grid import Block, is_spreadsheet_error, squeeze
+from extractor.rules.grid import Block, header_leaf, is_spreadsheet_error, squeeze
 from extractor.rules.rows import row_relations
 from extractor.rules.structure import Relation
-from extractor.rules.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
 
 MAX_NAMED_PARTS = 4
+MIN_COLUMNS_TO_DISOWN = 3
+"""A total row that disagrees with its rows in this many columns and agrees in none is misread, not misprinted."""
 
 
 @dataclass
@@ -109,7 +111,7 @@ def row_label(block: Block, row: int, label_col: Optional[int]) -> str:
 
 def header_name(block: Block, col: int) -> str:
     header = block.columns[col].header if col in block.columns else ""
-    return header.split("/")[-1] if header else f"第{col + 1}列"
+    return header_leaf(header) if header else f"第{col + 1}列"
 
 
 def _names(names: list[str]) -> str:
@@ -118,7 +120,7 @@ def _names(names: list[str]) -> str:
 
 
 def _draft(
-    view: DocView, table: TableView, block: Block, relation: Relation, line: Line, label_col: Optional[int]
+    view: DocView, table: TableBlocks, block: Block, relation: Relation, line: Line, label_col: Optional[int]
 ) -> Draft:
     decimals = decimals_of([line.total, *line.parts])
     computed = format_number(line.parts_sum, decimals)
@@ -176,7 +178,11 @@ def table_sums(view: DocView) -> Iterator[Draft]:
                 continue  # 总分 of an indicator block is checked against its records (scores.py)
             for label_col, columns in _sides(block).items():
                 for relation in row_relations(block, label_col, columns, view.use_indent):
-                    for line in _failing(relation, _lines(block, relation)):
+                    lines = _lines(block, relation)
+                    failing = _failing(relation, lines)
+                    if len(lines) >= MIN_COLUMNS_TO_DISOWN and len(failing) == len(lines):
+                        continue  # wrong in every column: these rows are not that total's parts (a cut-off table)
+                    for line in failing:
                         yield _draft(view, table, block, relation, line, label_col)
             for relation in column_relations(block):
                 for line in _failing(relation, _lines(block, relation)):

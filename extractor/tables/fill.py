@@ -6,7 +6,7 @@ from typing import Optional
 
 from extractor.tables.grid import Grid, GridCell
 from extractor.text.join import join_lines
-from schemas import Block, Cell, PageContent, TableBlock, Word
+from schemas import Cell, PageContent, TableBlock, Word
 
 CellKey = tuple[int, int]
 
@@ -97,14 +97,3 @@ def fill_grids(page: PageContent, grids: list[Grid]) -> tuple[list[TableBlock], 
             texts[key] = (cell_text(words), confidence, indent)
         tables.append(table_block(grid, page.number, texts))
     return tables, outside
-
-
-def page_blocks(page: PageContent, grids: list[Grid]) -> list[Block]:
-    """Every table and paragraph of a page, sorted top to bottom."""
-    from extractor.tables.paragraphs import paragraphs_of  # local: paragraphs depends on fill's line helpers
-
-    tables, outside = fill_grids(page, grids)
-    blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]
-    blocks += paragraphs_of(outside, page)
-    blocks.sort(key=lambda block: block.bbox[1] if block.bbox else 0.0)
-    return blocks

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Optional, Union
 
+from extractor.tables.aligned import onto_columns
 from extractor.text.join import squeeze
 from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
 
@@ -51,6 +52,9 @@ def stitch_blocks(blocks: Iterable[Block]) -> list[Block]:
             continue
         last = out[-1] if out else None
         previous = last if isinstance(last, _Growing) and _only_captions(pending, last) else None
+        if previous is not None:
+            # unruled parts: the next page's cells on the first part's columns
+            block = onto_columns(block, previous.columns_reference())
         if previous is not None and _continues(previous, block, pending):
             previous.join(block)
             pending = []
@@ -92,6 +96,12 @@ class _Growing:
             if cell.row + cell.row_span == self.n_rows
             for col in range(cell.col, cell.col + cell.col_span)
         }
+
+    def columns_reference(self) -> TableBlock:
+        """The first part with the grown table's columns: what `onto_columns` reads (engine, edges)."""
+        if self.column_edges == self.base.column_edges:
+            return self.base
+        return self.base.model_copy(update={"column_edges": self.column_edges, "n_cols": self.n_cols})
 
     def renumber(self, edges: list[float]) -> None:
         """Put the columns onto a finer grid of column edges (see `_on_edges`)."""

@@ -24,6 +24,8 @@ from extractor.vision.ocr import OcrEngine
 # Work on a ~100 dpi copy: enough to see text lines, cheap to rotate many times.
 ANALYSIS_DPI = 100.0
 MAX_SKEW_DEGREES = 6.0
+MIN_SKEW_DEGREES = 0.05
+"""A smaller skew is left alone (not worth resampling the page); the review page does the same."""
 
 
 class PageGeometry(BaseModel):
@@ -154,7 +156,7 @@ def normalise_page(grey: np.ndarray, dpi: float, engine: OcrEngine) -> tuple[np.
     """An upright and level copy of the grey page, and the geometry that was undone."""
     # Level first: line removal and blob shapes, which orientation relies on, need level lines.
     skew = find_skew(ink_mask(grey, dpi), dpi)
-    if abs(skew) >= 0.05:
+    if abs(skew) >= MIN_SKEW_DEGREES:
         grey = rotate_small(grey, skew)
     turns, confidence = find_orientation(grey, dpi, engine)
     grey = rotate_quarter(grey, turns)

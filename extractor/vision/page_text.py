@@ -138,6 +138,37 @@ def locate_outside_lines(
     return lines
 
 
+COLUMN_GAP_LINES = 0.6
+"""An empty stretch inside a detected line this many line heights wide separates two cells' texts
+(a word space is about a quarter of the height)."""
+
+
+def split_at_column_gaps(lines: list[PixelBox], text_ink: np.ndarray) -> list[PixelBox]:
+    """Detected text lines cut where a wide empty stretch runs through them.
+
+    The detector joins the texts of neighbouring cells of a table printed without vertical rules into
+    one line when they stand close; a gap of more than COLUMN_GAP_LINES line heights is never inside one cell's text
+    (characters and word spaces are narrower), so the line is cut there and each part is read
+    on its own, which the alignment engine then puts in its column.
+    """
+    pieces: list[PixelBox] = []
+    for x0, y0, x1, y1 in lines:
+        height = max(y1 - y0, 1)
+        profile = text_ink[y0:y1, x0:x1].sum(axis=0)
+        inked = [x for x, value in enumerate(profile) if value > 0]
+        if not inked:
+            pieces.append((x0, y0, x1, y1))
+            continue
+        start = previous = inked[0]
+        for x in inked[1:]:
+            if x - previous > COLUMN_GAP_LINES * height:
+                pieces.append((x0 + start, y0, x0 + previous + 1, y1))
+                start = x
+            previous = x
+        pieces.append((x0 + start, y0, x0 + previous + 1, y1) if start != inked[0] else (x0, y0, x1, y1))
+    return pieces
+
+
 def erase(grey: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Grey page with the masked pixels (ruling lines) turned to paper."""
     clean = grey.copy()

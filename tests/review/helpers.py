@@ -13,6 +13,9 @@ from extractor.review.records import reapply_corrections
 from extractor.store import save_result, session_scope
 from schemas import ExtractionResult, Finding
 
+UNSURE = 0.3
+"""The confidence `variant(low_confidence=n)` gives the first n indicators' actual values."""
+
 
 def variant(
     result: ExtractionResult,
@@ -42,7 +45,8 @@ def variant(
         for n, (rule, severity) in enumerate(findings)
     ]
     for indicator in copy.indicators[:low_confidence]:
-        indicator.confidence["actual"] = 0.5
+        # Below any confidence the reader gives (its lowest role certainty is 0.5): these fields stand out.
+        indicator.confidence["actual"] = UNSURE
     return copy
 
 

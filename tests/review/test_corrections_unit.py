@@ -108,6 +108,35 @@ def test_boxes_point_at_the_field_s_cell(seed_001: ExtractionResult) -> None:
     boxes = field_boxes(seed_001)
     summary = seed_001.scores[0]
     score_cell = cell_at(seed_001.tables[0], summary.source.row or 0, 7)
-    assert boxes["c1.score"] == {"page": score_cell.page, "bbox": score_cell.bbox}  # type: ignore[union-attr]
+    assert score_cell is not None
+    expected = {"page": score_cell.page, "bbox": score_cell.bbox, "table": "t1", "row": score_cell.row, "col": 7}
+    assert boxes["c1.score"] == expected
     assert boxes["c1.weight"]["bbox"] != boxes["c1.score"]["bbox"]  # type: ignore[index]
     assert all(ref in boxes for finding in seed_001.findings for ref in finding.refs)
+
+
+def test_boxes_follow_the_reader_s_cells_when_it_names_them(seed_001: ExtractionResult) -> None:
+    """With `source.cells` (the reader's record), the box is those cells' union, not a guess by value."""
+    from extractor.review.boxes import box_of, finding_key
+
+    result = seed_001.model_copy(deep=True)
+    summary = result.scores[0]
+    row = summary.source.row or 0
+    summary.source.cells = {"score": [(row, 6), (row, 7)]}
+    left, right = cell_at(result.tables[0], row, 6), cell_at(result.tables[0], row, 7)
+    assert left is not None and right is not None and left.bbox and right.bbox
+    box = box_of(result, "c1.score")
+    assert box is not None and (box["row"], box["col"]) == (left.row, left.col)
+    assert box["bbox"] == (
+        left.bbox[0],
+        min(left.bbox[1], right.bbox[1]),
+        right.bbox[2],
+        max(left.bbox[3], right.bbox[3]),
+    )
+    # The finding key names cells, so it changes when the cited cells do, and not with finding ids.
+    finding = next(f for f in result.findings if "c1.score" in f.refs)
+    renumbered = finding.model_copy(update={"id": "f99"})
+    assert finding_key(result, finding) == finding_key(result, renumbered)
+    elsewhere = result.model_copy(deep=True)
+    elsewhere.scores[0].source.cells = {"score": [(row, 0)]}
+    assert finding_key(elsewhere, finding) != finding_key(result, finding)

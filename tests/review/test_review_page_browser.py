@@ -7,6 +7,7 @@ Playwright drives it; `playwright install` (a browser download) is never used.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -15,15 +16,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from extractor.ingest import IngestOptions, ingest
 from extractor.review.tokens import Role, create_token
-from extractor.store import make_engine, session_scope, upgrade
+from extractor.store import make_engine, mark_failed, register_file, session_scope, upgrade
 from tests.review.conftest import SEED_001
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -43,43 +50,38 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A real `extractor serve` on a free port, over a store holding seed 001; yields (base URL, token)."""
+@contextmanager
+def serve(
+    tmp_path: Path,
+    sources: list[Path],
+    *,
+    roles: tuple[Role, ...] = (Role.reviewer,),
+    failed: tuple[tuple[Path, str], ...] = (),
+) -> Iterator[Service]:
+    """A real `extractor serve` on a free port over a store holding `sources` (ingested first) and
+    `failed` (file, reason) as documents whose reading failed."""
     data_dir = tmp_path / "data"
     url = f"sqlite:///{data_dir / 'extractor.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
-    source = Path(shutil.copy(SEED_001, tmp_path / "001.pdf"))
-    summary = ingest(
-        engine=engine, paths=[source], options=IngestOptions(workers=1, timeout_s=120), show_progress=False
-    )
-    assert summary.ok == 1, summary.failures
+    copies = [Path(shutil.copy(source, tmp_path / source.name)) for source in sources]
+    summary = ingest(engine=engine, paths=copies, options=IngestOptions(workers=1, timeout_s=300), show_progress=False)
+    assert summary.ok == len(copies), summary.failures
+    tokens = {}
     with session_scope(engine) as session:
-        _, token = create_token(session=session, role=Role.reviewer, name="审核员甲")
+        for path, reason in failed:
+            copy = Path(shutil.copy(path, tmp_path / f"failed-{path.name}"))
+            document = register_file(session=session, sha256=hashlib.sha256(copy.read_bytes()).hexdigest(), path=copy)
+            mark_failed(session=session, document=document, error=reason)
+        for role in roles:
+            _, tokens[role.value] = create_token(session=session, role=role, name=ROLE_NAMES[role])
     engine.dispose()
     port = _free_port()
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "extractor.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--data-dir", str(data_dir), "--database-url", url]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "extractor.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            "--database-url",
-            url,
-        ],
-        cwd=REPO,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        command, cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -93,7 +95,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"server did not start: {process.stdout.read() if process.stdout else ''}")
             time.sleep(0.2)
-        yield base, token
+        yield Service(base=base, tokens=tokens, url=url)
     finally:
         process.terminate()
         try:
@@ -102,11 +104,62 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
             process.kill()
 
 
+@dataclass
+class Service:
+    base: str
+    tokens: dict[str, str]
+    """role → token"""
+    url: str
+    """the store's database URL"""
+
+
+ROLE_NAMES = {Role.reviewer: "审核员甲", Role.ingest: "上传员", Role.admin: "管理员"}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A real `extractor serve` over a store holding seed 001; yields (base URL, reviewer token)."""
+    with serve(tmp_path, [SEED_001]) as service:
+        yield service.base, service.tokens["reviewer"]
+
+
+@contextmanager
+def browser_page(tmp_path: Path, name: str, viewport: tuple[int, int] = (1600, 1000)) -> Iterator[Page]:
+    """A Chromium page; a screenshot is written under tmp_path when the block fails."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            try:
+                yield page
+            except BaseException:
+                shot = tmp_path / f"{name}-failure.png"
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot of the failure: {shot}")
+                raise
+        finally:
+            browser.close()
+
+
+def log_in(page: Page, base: str, token: str, fragment: str = "") -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/review{fragment}")
+    page.fill("#token-input", token)
+    page.click("#login button[type=submit]")
+    expect(page.locator("#who")).to_be_visible()
+
+
 def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base, token = server
-    flagged = "#findings-list li[data-rule='sum_mismatch'][data-refs~='c1.score']"
+    flagged = "#findings-list li:not(.resolved)[data-rule='sum_mismatch'][data-refs~='c1.score']"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -135,7 +188,9 @@ def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], 
             field.fill("88")
             field.press("Enter")
             expect(page.locator(flagged)).to_have_count(0)  # findings re-computed without reloading
-            expect(page.locator("#findings-list li[data-rule='score_exceeds_weight']")).to_have_count(0)
+            # The resolved finding stays in sight, faded, until the document is opened again.
+            expect(page.locator("#findings-list li.resolved[data-rule='sum_mismatch']")).to_have_count(1)
+            expect(page.locator("#findings-list li:not(.resolved)[data-rule='score_exceeds_weight']")).to_have_count(0)
             expect(page.locator("tr[data-ref='c1.score'] input")).to_have_value("88")
             expect(page.locator("#status")).to_contain_text("已保存 c1.score")
             focused_ref = page.evaluate("document.activeElement.closest('tr').dataset.ref")

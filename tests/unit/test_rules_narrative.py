@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.rules.numbers import comparable_units, find_mentions, split_sentences
-from extractor.rules.prose import comparisons, stated_lists
+from extractor.facts.numbers import comparable_units, find_mentions, split_sentences
+from extractor.facts.prose import comparisons, stated_lists
 from tests.rules_factories import DocumentBuilder, findings_of
 
 

@@ -112,3 +112,37 @@ def test_description_contradicts_actual_only_like_with_like():
 def test_last_years_figures_are_not_this_years_actual():
     rows = [("服务项目数", "≥5个", "19个", "2", "2", "", "2023年仅完成8个项目")]
     assert findings_of(_form(rows), "described_vs_reported") == []
+
+
+def test_validation_options_set_the_deviation_limit_skip_rules_and_override_severity():
+    from extractor.rules import validate
+    from schemas import ValidationOptions
+
+    result = _form([("招商项目", "30个", "40个", "2", "2"), ("参训人数", "≥100人", "78人", "4", "3.12")])
+    by_default = [f for f in validate(result) if f.rule == "deviation_over_30"]
+    assert [f.refs[0] for f in by_default] == ["i1.actual"] and by_default[0].severity == "warning"
+    loose = validate(result, ValidationOptions(deviation_limit=0.5))
+    assert [f for f in loose if f.rule == "deviation_over_30"] == []
+    strict = validate(result, ValidationOptions(deviation_limit=0.2, severity={"deviation_over_30": "error"}))
+    assert [(f.refs[0], f.severity) for f in strict if f.rule == "deviation_over_30"] == [
+        ("i1.actual", "error"),
+        ("i2.actual", "error"),
+    ]
+    assert [
+        f for f in validate(result, ValidationOptions(skip_rules=["deviations"])) if f.rule == "deviation_over_30"
+    ] == []
+
+
+def test_budget_rate_printed_as_a_fraction_is_checked_on_the_percent_scale():
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("预算执行情况")
+    table.row(["项目", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
+    columns = {"item": 0, "adjusted": 1, "actual": 2, "weight": 3, "rate": 4, "score": 5}
+    table.row(["年度资金总额", "29", "27.8", "9", "0.958", "8.62"], budget=columns)
+    assert findings_of(doc.build(), "rate_mismatch") == []
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("预算执行情况")
+    table.row(["项目", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
+    table.row(["年度资金总额", "29", "27.8", "9", "0.958", "8"], budget=columns)
+    (finding,) = findings_of(doc.build(), "rate_mismatch")
+    assert finding.refs[0] == "b1.score" and finding.expected == 8.62

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from extractor.rules.columns import column_relations
-from extractor.rules.grid import Grid, split_blocks
+from extractor.rules.grid import FigureGrid, split_blocks
 from extractor.rules.rows import row_relations
-from tests.rules_factories import DocumentBuilder
-from tests.rules_seeds import SPENDING_004
+from tests.rules_factories import DocumentBuilder, golden
 
 
 def _block(build):
     doc = DocumentBuilder()
     table = doc.table("表")
     build(table)
-    blocks = split_blocks(Grid(doc.build().tables[0]))
+    blocks = split_blocks(FigureGrid(doc.build().tables[0]))
     assert len(blocks) == 1
     return blocks[0]
 
@@ -24,29 +23,10 @@ def _rows(block, label_col=0, use_indent=False):
 
 
 def test_header_spans_with_qizhong_give_nested_column_totals():
-    def build(t):
-        t.row(
-            [
-                {"text": "机构名称", "rowspan": 3},
-                {"text": "支出合计", "rowspan": 3},
-                {"text": "其中：", "colspan": 4},
-                {"text": "结余", "colspan": 2},
-            ]
-        )
-        t.row(
-            [
-                {"text": "基本支出", "rowspan": 2},
-                {"text": "其中：", "colspan": 2},
-                {"text": "项目支出", "rowspan": 2},
-                {"text": "当年结余", "rowspan": 2},
-                {"text": "累计结余", "rowspan": 2},
-            ]
-        )
-        t.row(["人员支出", "公用支出"])
-        for row in SPENDING_004:
-            t.row(list(row))
-
-    relations = {(r.total, tuple(r.parts)) for r in column_relations(_block(build))}
+    """Seed 004's 年度支出和结余情况: 其中 over 基本支出 (其中 人员/公用) and 项目支出, then 结余 columns."""
+    (table,) = [t for t in golden("004").tables if any(c.text == "支出合计" for c in t.cells)]
+    (block,) = split_blocks(FigureGrid(table))
+    relations = {(r.total, tuple(r.parts)) for r in column_relations(block)}
     assert relations == {(1, (2, 5)), (2, (3, 4))}  # 支出合计 = 基本 + 项目; 基本 = 人员 + 公用; no 结余 total
 
 

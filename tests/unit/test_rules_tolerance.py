@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.rules.tolerance import (
+from extractor.facts.tolerance import (
     difference,
     exceeds,
     from_float,
@@ -124,3 +124,10 @@ def test_from_float_reads_decimals_from_the_shortest_repr():
     assert from_float(3.12).decimals == 2
     assert from_float(10.0).decimals == 0
     assert from_float(10.0, exact_integers=True).exact
+
+
+def test_a_rate_printed_as_a_share_of_one_is_a_fraction_and_a_percent_is_not():
+    from extractor.rules.rates import as_fraction
+
+    assert as_fraction(p("0.958")) and as_fraction(p("1.00"))
+    assert not as_fraction(p("95.8%")) and not as_fraction(p("0.5%")) and not as_fraction(p("20"))

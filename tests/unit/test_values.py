@@ -136,3 +136,21 @@ AMOUNT_CASES = [
 @pytest.mark.parametrize(("printed", "expected"), AMOUNT_CASES)
 def test_parse_amount(printed, expected):
     assert parse_amount(printed) == expected
+
+
+def test_reader_and_validator_read_one_figure_the_same_way():
+    """Blanks, full-width digits and signs: parse_amount, parse_value and the validator's parse_printed agree."""
+    from extractor.facts.tolerance import parse_printed
+    from extractor.forms.figures import read_figure
+
+    for text, value in (("１２３．４５", 123.45), ("－3.2", -3.2), ("96.30％", 96.3), ("1，837.28", 1837.28)):
+        assert parse_amount(text) == value and parse_value(text).value == value
+        assert parse_printed(text).value == value
+    for blank in ("— —", "－", "／", "——"):
+        assert parse_amount(blank) is None and parse_value(blank).value is None
+        assert not parse_value(blank).qualitative
+        assert parse_printed(blank).exact and parse_printed(blank).value == 0
+    money = read_figure("1.5亿元", units=frozenset({"亿元"}))
+    assert (money.value, money.decimals, money.unit) == (1.5, 1, "亿元")
+    assert read_figure("1.5亿元") is None  # a bare figure is asked for: the unit makes it words
+    assert parse_value("5个及以上") == parse_value("５个及以上").model_copy(update={"raw": "5个及以上"})

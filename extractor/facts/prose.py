@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractor.rules.labels import clean_label, is_total
-from extractor.rules.numbers import Mention, Sentence, unit_family
+from extractor.facts.labels import clean_label, is_total
+from extractor.facts.numbers import Mention, Sentence, unit_family
 
 _INTRO = re.compile(r"其中|主要用于|主要包括|具体包括|包括")
 _BASE = re.compile(r"(较|同比|环比|相比|(?<![占对])比(?![重例率值]))")

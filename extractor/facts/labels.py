@@ -10,7 +10,26 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from extractor.rules.structure import label_key
+from extractor.text.join import squeeze
+
+QIZHONG = re.compile(r"^其中[：:]?")
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]$")
+NUMBERING = (
+    (re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
+    (re.compile(r"^\d+[、.．](?!\d)"), 3),
+    (re.compile(r"^[（(]\d+[）)]"), 4),
+    (re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]"), 5),
+)
+
+
+def label_key(label: str) -> str:
+    """Label without whitespace, 其中, list numbering and a trailing bracketed note."""
+    text = QIZHONG.sub("", squeeze(label))
+    for pattern, _ in NUMBERING:
+        text = pattern.sub("", text)
+    return _BRACKETED.sub("", text)
+
 
 CONTEXT_WORDS = (
     "调整后预算",

@@ -19,15 +19,13 @@ Two domain readings the SPEC leaves open, fixed here:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
 
+from extractor.forms.figures import is_blank, read_figure
+
 EPSILON = 1e-9
-BLANK_MARKERS = frozenset({"-", "—", "——", "–", "/", "／", "－", "--", "———", "……", "…", "— —"})
-_NUMBER = re.compile(r"^([-+−－]?)(\d{1,3}(?:[,，]\d{3})+|\d+)?(?:\.(\d+))?$")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％－＋，", "0123456789.%-+,")
 
 
 @dataclass(frozen=True)
@@ -76,34 +74,22 @@ def format_number(value: float, decimals: int) -> str:
 
 
 def is_blank_marker(text: Optional[str]) -> bool:
-    return text is not None and text.strip() in BLANK_MARKERS
+    return is_blank(text)
 
 
 def parse_printed(text: Optional[str], *, exact_integers: bool = False) -> Optional[Printed]:
     """`1,837.28` → 1837.28 (2 decimals); `96.30%` → 96.3 (2 decimals, percent); text → None.
 
-    Blank markers read as an exact zero; spreadsheet errors and words are not numbers.
+    Read by the one figure parser the reader uses too (forms/figures.py); blank markers read as an
+    exact zero here, spreadsheet errors and words are not numbers.
     """
-    if text is None:
+    figure = read_figure(text)
+    if figure is None:
         return None
-    cleaned = text.strip().translate(_FULL_WIDTH).replace(" ", "")
-    if not cleaned:
-        return None
-    if cleaned in BLANK_MARKERS:
-        return Printed(0.0, 0, exact=True, text=text.strip())
-    percent = cleaned.endswith("%")
-    if percent:
-        cleaned = cleaned[:-1]
-    match = _NUMBER.match(cleaned)
-    if not match or (match.group(2) is None and match.group(3) is None):
-        return None
-    sign = -1.0 if match.group(1) in ("-", "−", "－") else 1.0
-    whole = (match.group(2) or "0").replace(",", "").replace("，", "")
-    fraction = match.group(3) or ""
-    value = sign * float(f"{whole}.{fraction or '0'}")
-    decimals = len(fraction)
-    exact = value == 0.0 or (exact_integers and decimals == 0)
-    return Printed(value, decimals, percent=percent, exact=exact, text=text.strip())
+    if figure.blank:
+        return Printed(0.0, 0, exact=True, text=figure.text)
+    exact = figure.value == 0.0 or (exact_integers and figure.decimals == 0)
+    return Printed(figure.value, figure.decimals, percent=figure.percent, exact=exact, text=figure.text)
 
 
 def from_float(value: float, *, exact_integers: bool = False) -> Printed:

@@ -1,0 +1,270 @@
+"""The reader's vocabulary (lexicon.yaml) as a validated, cached model, and header matching on it.
+
+The vocabulary is data: header words, total labels, blank markers, key labels, operators, units and
+template families live in lexicon.yaml. This module loads it once (`lexicon()`), and matches a
+header text to a role in three steps — exact synonym, head word, fuzzy — with the fuzzy choices
+built once per region and each distinct text matched once (`classify_header`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Literal, Optional
+
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs and types-PyYAML is no dependency
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from rapidfuzz import fuzz, process
+
+from extractor.text.join import squeeze
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
+RegionKind = Literal["indicators", "budget", "scores"]
+REGION_KINDS: tuple[RegionKind, ...] = ("indicators", "budget", "scores")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HeadRule(_Strict):
+    """A head word: the normalised header starts (`prefix`) or ends (`suffix`) with it."""
+
+    role: str
+    prefix: Optional[str] = None
+    suffix: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _one_side(self) -> HeadRule:
+        if (self.prefix is None) == (self.suffix is None):
+            raise ValueError("a head rule names exactly one of prefix / suffix")
+        return self
+
+    @property
+    def word(self) -> str:
+        return self.prefix or self.suffix or ""
+
+    def matches(self, key: str) -> bool:
+        if self.prefix is not None:
+            return key.startswith(self.prefix)
+        return self.suffix is not None and key.endswith(self.suffix)
+
+
+class Region(_Strict):
+    roles: dict[str, list[str]]
+    """Role → exact synonyms, most specific first."""
+    heads: list[HeadRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _heads_name_roles(self) -> Region:
+        unknown = {rule.role for rule in self.heads} - self.roles.keys()
+        if unknown:
+            raise ValueError(f"head rules name roles the region does not have: {sorted(unknown)}")
+        return self
+
+
+class Fuzzy(_Strict):
+    threshold: float = 80
+    min_length: int = 4
+
+
+class Family(_Strict):
+    """A template family: which roles and title words identify it."""
+
+    key: str
+    description: str
+    kinds: list[str] = Field(default_factory=list)
+    title_any: list[str] = Field(default_factory=list)
+    requires_any: list[str] = Field(default_factory=list)
+    requires_all: list[str] = Field(default_factory=list)
+    level_weights: bool = False
+    budget_weight: bool = False
+    budget_marks: Optional[float] = None
+
+
+class KeyLabels(_Strict):
+    department_form: list[str]
+    supervising: list[str]
+    budget_unit: list[str]
+    implementing_unit: list[str]
+    project_name: list[str]
+    self_score: list[str]
+    budget_score: list[str]
+    review_score: list[str]
+    year: list[str]
+
+    def field_of(self, label: str) -> Optional[str]:
+        """Which document/score field a printed key label names (exact match on the normalised label)."""
+        for name, words in self:
+            if label in words:
+                return name
+        return None
+
+
+class SectionKinds(_Strict):
+    review_any: list[str]
+    project_any: list[str]
+    department_any: list[str]
+
+
+class Lexicon(_Strict):
+    fuzzy: Fuzzy
+    max_header_length: int
+    max_head_length: int
+    regions: dict[RegionKind, Region]
+    label_roles: list[str]
+    totals: list[str]
+    blank_markers: list[str]
+    qizhong: list[str]
+    numbering: str
+    placeholder_name: str
+    full_mark_note: str
+    trailing_weight: str
+    score_note: str
+    key_labels: KeyLabels
+    score_label_aliases: dict[str, str]
+    department_noise: str
+    org_suffixes: list[str]
+    form_title_endings: list[str]
+    report_title_endings: list[str]
+    section_kinds: SectionKinds
+    money_units: list[str]
+    operators: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
+    operator_suffixes: dict[Literal[">=", "<=", "=", ">", "<"], list[str]]
+    bound_words: list[str]
+    criteria_words: list[str]
+    money_words: list[str]
+    units: list[str]
+    families: list[Family]
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> Lexicon:
+        for pattern in (
+            self.numbering,
+            self.placeholder_name,
+            self.full_mark_note,
+            self.trailing_weight,
+            self.score_note,
+            self.department_noise,
+        ):
+            re.compile(pattern)
+        if set(self.regions) != set(REGION_KINDS):
+            raise ValueError(f"regions must be exactly {REGION_KINDS}")
+        return self
+
+    def operator_words(self) -> list[tuple[str, str]]:
+        """(printed word, op) pairs, longest word first so `>=` wins over `>`."""
+        pairs = [(word, op) for op, words in self.operators.items() for word in words]
+        return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+    def operator_suffix_words(self) -> list[tuple[str, str]]:
+        """(word, op) pairs printed after a number (以上, 以内), longest first (及以上 before 以上)."""
+        pairs = [(word, op) for op, words in self.operator_suffixes.items() for word in words]
+        return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+@cache
+def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """The lexicon, read and validated once per process (it is immutable: frozen models)."""
+    return Lexicon.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+# ---- header matching -------------------------------------------------------------------------
+
+_NOTE = re.compile(r"[（(][^）)]*[）)]|[【\[][^】\]]*[】\]]")
+_LETTER_TAIL = re.compile(r"[A-Ea-e]$")
+_NUMBERING = re.compile(r"^(?:\d+[.、．]|[一二三四五六七八九十]+[、.．])")
+
+
+@lru_cache(maxsize=16384)
+def header_key(text: str) -> str:
+    """A header text normalised for matching.
+
+    Whitespace, bracketed notes ((万元), (A), (20分*执行率)), a leading list number and a trailing
+    colon are removed; a bare column letter glued to the end (年初目标值A) is dropped too.
+    """
+    key = _NOTE.sub("", squeeze(text)).rstrip("：:")
+    key = _NUMBERING.sub("", key)
+    if len(key) > 2 and _LETTER_TAIL.search(key) and not re.search(r"[A-Za-z]{2}$", key):
+        key = key[:-1]
+    return key
+
+
+class HeaderHit(BaseModel):
+    """What a header cell names: its role, the rank among claimants (lower wins) and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    rank: int
+    evidence: str
+    """`lexicon:<synonym>`, `head:<word>` or `lexicon:<synonym>~` (fuzzy)."""
+
+
+HEAD_RANK = 100
+FUZZY_RANK = 200
+
+
+class _RegionIndex:
+    """One region's synonyms, head rules and fuzzy choices, built once."""
+
+    def __init__(self, region: Region, fuzzy: Fuzzy) -> None:
+        self.exact = {
+            synonym: (role, rank) for role, synonyms in region.roles.items() for rank, synonym in enumerate(synonyms)
+        }
+        self.heads = region.heads
+        self.choices = list(self.exact)
+        self.fuzzy = fuzzy
+
+    def classify(self, key: str, long: bool = False) -> Optional[HeaderHit]:
+        """Exact synonym, head word, fuzzy; a `long` header is read by its head word only."""
+        if long:
+            return next(
+                (
+                    HeaderHit(role=rule.role, rank=HEAD_RANK + index, evidence=f"head:{rule.word}")
+                    for index, rule in enumerate(self.heads)
+                    if rule.suffix is not None and rule.matches(key)
+                ),
+                None,
+            )
+        if key in self.exact:
+            role, rank = self.exact[key]
+            return HeaderHit(role=role, rank=rank, evidence=f"lexicon:{key}")
+        for index, rule in enumerate(self.heads):
+            if rule.matches(key):
+                return HeaderHit(role=rule.role, rank=HEAD_RANK + index, evidence=f"head:{rule.word}")
+        if len(key) < self.fuzzy.min_length:
+            return None
+        best = process.extractOne(key, self.choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy.threshold)
+        if best is None:
+            return None
+        role, rank = self.exact[best[0]]
+        return HeaderHit(role=role, rank=FUZZY_RANK + rank, evidence=f"lexicon:{best[0]}~")
+
+
+@cache
+def _index(kind: RegionKind) -> _RegionIndex:
+    lex = lexicon()
+    return _RegionIndex(lex.regions[kind], lex.fuzzy)
+
+
+@lru_cache(maxsize=8192)
+def classify_header(text: str, kind: RegionKind) -> Optional[HeaderHit]:
+    """The role a header text names in a region of `kind`, or None (cached per distinct text)."""
+    key = header_key(text)
+    lex = lexicon()
+    if not key or len(key) > lex.max_head_length:
+        return None
+    return _index(kind).classify(key, long=len(key) > lex.max_header_length)
+
+
+@lru_cache(maxsize=8192)
+def key_label_field(text: str) -> Optional[str]:
+    """The document/score field a printed key label names (主管部门 → supervising), cached per text."""
+    return lexicon().key_labels.field_of(header_key(text))
+
+
+def vocabulary(kind: RegionKind) -> dict[str, list[str]]:
+    """Role → exact synonyms of a region (a read-only view for callers that list the words)."""
+    return {role: list(words) for role, words in lexicon().regions[kind].roles.items()}

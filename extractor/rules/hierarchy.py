@@ -1,0 +1,148 @@
+"""sum_mismatch along the reader's level hierarchy (`parent` of score summaries and indicators).
+
+The reader links every indicator to its level subtotal and every subtotal to the one above
+(二级 → 一级 → 总分), and a 预算执行 summary to the 总分 where the form counts it. Each
+summary with children must equal the sum of their weights, scores and review scores, within
+the SPEC's tolerance for a sum of printed parts. A top total beside a 预算执行 part the reader
+did not link under it is left to `scores.score_totals`, which weighs the readings with and without
+that part across weight and score together (forms differ on whether 总分 includes it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Optional, Union
+
+from extractor.facts.tolerance import Printed, decimals_of, format_number, sum_agrees
+from extractor.rules.docview import DocView
+from extractor.rules.findings import Draft, figure
+from schemas import BudgetLine, Indicator, ScoreSummary
+
+Member = Union[Indicator, ScoreSummary]
+Budget = Union[ScoreSummary, BudgetLine]
+BUDGET_LABELS = ("预算执行", "预算执行率", "预算执行情况")
+LEVEL_FIELDS = ("weight", "score", "review_score")
+FIELD_WORDS = {"weight": "分值", "score": "得分", "review_score": "复核得分"}
+MAX_NAMED = 4
+
+
+def children_of(view: DocView) -> dict[str, list[Member]]:
+    """Summary id → the records whose `parent` names it, in document order."""
+    return view.memo("hierarchy", "children", lambda: _children(view))
+
+
+def _children(view: DocView) -> dict[str, list[Member]]:
+    children: dict[str, list[Member]] = {}
+    summaries = {s.id for s in view.result.scores}
+    records: list[Member] = [*view.result.scores, *view.result.indicators]
+    for record in records:
+        if record.parent is not None and record.parent in summaries:
+            children.setdefault(record.parent, []).append(record)
+    return children
+
+
+def _name(record: Member) -> str:
+    return record.name if isinstance(record, Indicator) else record.label
+
+
+def _names(records: list[Member]) -> str:
+    shown = "、".join(_name(r) for r in records[:MAX_NAMED])
+    return shown + (f"等{len(records)}项" if len(records) > MAX_NAMED else "")
+
+
+def _budget_sibling(view: DocView, summary: ScoreSummary, members: list[Member]) -> Optional[Budget]:
+    """The form's 预算执行 part when the reader did not count it under the top total.
+
+    A 预算执行 score summary of the section, else its scored budget line (年度资金总额 分值 10 得分 9.99).
+    """
+    if summary.parent is not None or any(isinstance(m, ScoreSummary) and m.label in BUDGET_LABELS for m in members):
+        return None
+    summaries = [
+        s for s in view.result.scores if s.section == summary.section and s.label in BUDGET_LABELS and s.parent is None
+    ]
+    if summaries:
+        return summaries[0]
+    return next((b for b in view.result.budget_lines if b.section == summary.section and b.weight is not None), None)
+
+
+def _parts(view: DocView, members: list[Member], name: str) -> tuple[list[Member], Optional[list[Printed]]]:
+    """The children that carry the figure, and their figures; None when one is blank.
+
+    A level summary that prints only its weight (产出指标(50分), no subtotal score) stands for its
+    own children in a score sum: 总分 得分 is then the sum of the indicators' scores below it.
+    """
+    children = children_of(view)
+    carriers: list[Member] = []
+    pending = list(members)
+    while pending:
+        member = pending.pop(0)
+        below = children.get(member.id) if isinstance(member, ScoreSummary) else None
+        if view.printed_field(member, name) is None and below:
+            pending[:0] = below
+        else:
+            carriers.append(member)
+    parts = [view.printed_field(m, name) for m in carriers]
+    if any(p is None for p in parts):
+        return carriers, None  # missing_value reports the blank
+    return carriers, parts  # type: ignore[return-value]
+
+
+def _leaves(view: DocView, members: list[Member]) -> list[Member]:
+    children = children_of(view)
+    leaves: list[Member] = []
+    for member in members:
+        below = children.get(member.id) if isinstance(member, ScoreSummary) else None
+        leaves.extend(_leaves(view, below) if below else [member])
+    return leaves
+
+
+def _agrees_with_leaves(view: DocView, members: list[Member], name: str, total: Printed) -> bool:
+    """The total equals the sum of the indicators under its subtotals (so a subtotal is what is wrong)."""
+    leaves = _leaves(view, members)
+    if leaves == members:
+        return False
+    _, parts = _parts(view, leaves, name)
+    return parts is not None and sum_agrees(parts, total)
+
+
+def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: str) -> Optional[Draft]:
+    total = view.printed_field(summary, name)
+    if total is None:
+        return None
+    members, parts = _parts(view, children, name)
+    if parts is None or sum_agrees(parts, total):
+        return None
+    if _agrees_with_leaves(view, members, name, total):
+        return None  # a subtotal below is the odd one out: it is reported against its own children
+    refs = [f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members)]
+    names = _names(members)
+    decimals = decimals_of(parts)
+    computed = sum(p.value for p in parts)
+    what = FIELD_WORDS[name]
+    message = f"「{summary.label}」{what}{total.show()}，而其下{len(members)}项（{names}）{what}合计{format_number(computed, decimals)}"
+    return Draft("sum_mismatch", "error", message, tuple(refs), expected=figure(computed, decimals), found=total.value)
+
+
+def hierarchy_sums(view: DocView) -> Iterator[Draft]:
+    """Every summary with children against the sum of its children, field by field."""
+    children = children_of(view)
+    for summary in view.result.scores:
+        members = children.get(summary.id)
+        if not members or not _checked_here(view, summary, members):
+            continue
+        for name in LEVEL_FIELDS:
+            draft = _check(view, summary, members, name)
+            if draft is not None:
+                yield draft
+
+
+def _checked_here(view: DocView, summary: ScoreSummary, members: list[Member]) -> bool:
+    """A top total beside an unlinked 预算执行 part is judged by score_totals, which weighs the readings
+    with and without it across weight and score together (分值90 without it, 得分98 only with it)."""
+    return not (summary.parent is None and _budget_sibling(view, summary, members) is not None)
+
+
+def has_children(view: DocView, summary: ScoreSummary) -> bool:
+    """The reader linked records under this summary and the hierarchy rule checks it."""
+    members = children_of(view).get(summary.id)
+    return members is not None and _checked_here(view, summary, members)

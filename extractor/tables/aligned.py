@@ -1,0 +1,583 @@
+"""Tables printed without (full) ruling: columns from the gaps that run through consecutive lines.
+
+Narrative reports, WPS exports and older forms often print a table with no vertical rules, or with no
+rules at all. Their words still line up: every row leaves the same empty vertical bands between its
+cells. This engine finds runs of text lines that break into several chunks at the same places,
+takes those shared gaps as column borders, and groups lines into rows by the horizontal rules where the
+page has some, else by the wider gaps between rows than between the lines of one cell.
+
+It works on words with boxes in page points, so the same code serves the text layer of a born-digital
+page and the recognised lines of a scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.tables.fill import cell_text
+from extractor.text.join import join_lines
+from schemas import Cell, Segment, TableBlock, Word
+from schemas.records import BBox
+
+
+class AlignedSettings(BaseModel):
+    """How strict the engine is; `auto` uses the strict defaults so that prose never becomes a table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column_gap: float = 1.2
+    """Words further apart than this many line heights belong to different cells."""
+    min_columns: int = 3
+    """A run of lines is a table only when it shows at least this many columns..."""
+    min_rows: int = 3
+    """...in at least this many lines of two or more chunks."""
+    line_gap: float = 1.6
+    """Lines further apart than this many line heights are not one table."""
+    spanning_share: float = 0.2
+    """A gap stays a column border when at most this share of the lines cross it (spanning headers)."""
+
+
+STRICT = AlignedSettings()
+LOOSE = AlignedSettings(min_columns=2, min_rows=2)
+
+
+class Chunk(BaseModel):
+    """Words of one line that stand together: the text of one cell in that line."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float = 1.0
+
+
+class _Line(BaseModel):
+    words: list[Word]
+    chunks: list[Chunk]
+    y0: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1.0)
+
+
+def chunks_of(line: list[Word], column_gap: float, height: float) -> list[Chunk]:
+    """Split a line where the gap between two words is wider than `column_gap` text heights."""
+    chunks: list[list[Word]] = []
+    for word in line:
+        if chunks and word.bbox[0] - chunks[-1][-1].bbox[2] <= column_gap * height:
+            chunks[-1].append(word)
+        else:
+            chunks.append([word])
+    return [
+        Chunk(
+            text=" ".join(w.text for w in words),
+            x0=min(w.bbox[0] for w in words),
+            y0=min(w.bbox[1] for w in words),
+            x1=max(w.bbox[2] for w in words),
+            y1=max(w.bbox[3] for w in words),
+            confidence=min(w.confidence for w in words),
+        )
+        for words in chunks
+    ]
+
+
+def text_height(words: list[Word]) -> float:
+    """The page's usual height of one printed line (median word height)."""
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)
+    return max(heights[len(heights) // 2], 1.0)
+
+
+def baseline_lines(words: list[Word], height: float) -> list[list[Word]]:
+    """Words printed on one baseline, top to bottom, each line left to right.
+
+    Unlike prose lines, cells of one table row need not share a line: a cell centred beside a
+    three-line cell sits on the middle line, so words join a line only when their centres are
+    within half a text height of the line's first word.
+    """
+    lines: list[list[Word]] = []
+    anchor = 0.0
+    for word in sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0])):
+        middle = (word.bbox[1] + word.bbox[3]) / 2
+        if lines and middle - anchor <= 0.5 * height:
+            lines[-1].append(word)
+            continue
+        lines.append([word])
+        anchor = middle
+    return [sorted(line, key=lambda w: w.bbox[0]) for line in lines]
+
+
+def _lines(words: list[Word], settings: AlignedSettings) -> list[_Line]:
+    height = text_height(words)
+    lines = []
+    for line in baseline_lines(words, height):
+        chunks = chunks_of(line, settings.column_gap, height)
+        lines.append(_Line(words=line, chunks=chunks, y0=min(c.y0 for c in chunks), y1=max(c.y1 for c in chunks)))
+    return lines
+
+
+def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
+    """Maximal runs of lines close enough to be one table; single-chunk lines may sit inside a run
+    (a wrapped cell) but never start or end one."""
+    runs: list[list[_Line]] = []
+    current: list[_Line] = []
+    for line in lines:
+        close = bool(current) and line.y0 - current[-1].y1 <= settings.line_gap * line.height
+        if len(line.chunks) >= 2:
+            if not close:
+                current = []
+                runs.append(current)
+            current.append(line)
+        elif close:
+            current.append(line)
+        else:
+            current = []
+    trimmed = []
+    for run in runs:
+        while run and len(run[-1].chunks) < 2:
+            run.pop()
+        trimmed.append(run)
+    return trimmed
+
+
+class _Band(BaseModel):
+    """A vertical band left empty by several rows: a column border candidate."""
+
+    x0: float
+    x1: float
+    rows: set[int]
+
+
+def _row_gaps(lines: list[_Line], height: float) -> list[tuple[float, float]]:
+    """The empty x ranges between the words of one row (all its lines), at least half a text height wide."""
+    spans = sorted((w.bbox[0], w.bbox[2]) for line in lines for w in line.words)
+    gaps = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= 0.5 * height:
+            gaps.append((reach, x0))
+        reach = max(reach, x1)
+    return gaps
+
+
+def column_borders(rows: list[list[_Line]], height: float) -> list[tuple[float, float]]:
+    """The empty vertical bands (x from, x to) between columns, left to right.
+
+    Each row leaves gaps between its cells. Narrow gaps are taken first and fix a border precisely;
+    a wider gap of a sparse row only adds its support to the borders it contains. A border needs two
+    rows that print on both of its sides; a cell of another row printed across it (a header spanning
+    sub-columns, a block of the form with other columns) spans the columns instead of removing it.
+    """
+    gaps = [(x0, x1, index) for index, lines in enumerate(rows) for x0, x1 in _row_gaps(lines, height)]
+    bands: list[_Band] = []
+    for x0, x1, row in sorted(gaps, key=lambda g: g[1] - g[0]):
+        touched = [band for band in bands if band.x0 < x1 and x0 < band.x1]
+        for band in touched:
+            band.rows.add(row)
+            start, end = max(band.x0, x0), min(band.x1, x1)
+            if end - start >= 0.5 * height:
+                band.x0, band.x1 = start, end
+        if not touched:
+            bands.append(_Band(x0=x0, x1=x1, rows={row}))
+    words = [w.bbox for lines in rows for line in lines for w in line.words]
+    # Two rows must print on both sides of a border; one row suffices where it leaves a gap of two text
+    # heights (a header over a column nobody filled in), never found inside one cell's text.
+    kept = [band for band in bands if len(band.rows) >= 2 or band.x1 - band.x0 >= 2 * height]
+    return sorted(_cut(band, words) for band in kept)
+
+
+def _cut(band: _Band, words: list[BBox]) -> tuple[float, float]:
+    """Where inside a band the border runs: the place that cuts through the fewest words (a header
+    printed tighter than the body leaves a narrower gap inside the band), nearest the band's middle."""
+    middle = (band.x0 + band.x1) / 2
+    inside = [b for b in words if b[0] < band.x1 and band.x0 < b[2]]
+    if not inside:
+        return band.x0, band.x1
+    places = [band.x0 + 0.5, band.x1 - 0.5, middle] + [x for b in inside for x in (b[0] - 0.5, b[2] + 0.5)]
+    places = [x for x in places if band.x0 <= x <= band.x1]
+
+    def cost(x: float) -> tuple[int, float]:
+        return sum(1 for b in inside if b[0] < x < b[2]), abs(x - middle)
+
+    best = min(places, key=cost)
+    return best, best
+
+
+def _column_of(x: float, borders: list[tuple[float, float]]) -> int:
+    return sum(1 for b in borders if x > (b[0] + b[1]) / 2)
+
+
+class Rule(BaseModel):
+    """A horizontal rule inside a table: its height and the x ranges it is drawn over."""
+
+    y: float
+    spans: list[tuple[float, float]]
+
+    def covers(self, x: float) -> bool:
+        return any(x0 - 0.5 <= x <= x1 + 0.5 for x0, x1 in self.spans)
+
+
+def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], list[Rule]]:
+    """Lines grouped into rows, and the rule under each row but the last (where rules divide the rows).
+
+    Between horizontal rules where the table has them inside its body, else split where the gap
+    between lines is clearly wider than the gap inside a cell.
+    """
+    top, bottom = run[0].y0, run[-1].y1
+    inner = [rule for rule in rules if top < rule.y < bottom]
+    if inner:
+        rows: list[list[_Line]] = [[] for _ in range(len(inner) + 1)]
+        for line in run:
+            middle = (line.y0 + line.y1) / 2
+            rows[sum(1 for rule in inner if rule.y < middle)].append(line)
+        kept = [index for index, row in enumerate(rows) if row]
+        dividers = [inner[index] for index in kept[:-1]]
+        return [rows[index] for index in kept], dividers
+    gaps = [b.y0 - a.y1 for a, b in zip(run, run[1:])]
+    if not gaps:
+        return [run], []
+    height = sorted(line.height for line in run)[len(run) // 2]
+    cuts = _row_cuts(run, height)
+    if not cuts:  # lines evenly and tightly spaced: every line of several cells starts a row
+        rows = [[run[0]]]
+        for line in run[1:]:
+            if len(line.chunks) >= 2:
+                rows.append([line])
+            else:
+                rows[-1].append(line)
+        return rows, []
+    banded: list[list[_Line]] = [[] for _ in range(len(cuts) + 1)]
+    for line in run:
+        banded[sum(1 for y in cuts if y < (line.y0 + line.y1) / 2)].append(line)
+    return [row for row in banded if row], []
+
+
+def _row_cuts(run: list[_Line], height: float) -> list[float]:
+    """Heights where one row ends and the next begins, on a table printed without rules.
+
+    Below each line, the empty band down to the next words must be wider than the spacing of the
+    lines inside one cell. Words that run across the band (a side label centred over several rows) do
+    not close it, as long as they are few beside the words of the lines around it.
+    """
+    words = [w.bbox for line in run for w in line.words]
+    cuts: list[float] = []
+    for line, after in zip(run, run[1:]):
+        y = line.y1 + 0.01
+        crossing = [b for b in words if b[1] + 0.5 < y < b[3] - 0.5]
+        if len(crossing) > max(2, 0.3 * min(len(line.words), len(after.words))):
+            continue
+        above = max((b[3] for b in words if b[3] <= y + 0.5 and b not in crossing), default=y)
+        below = min((b[1] for b in words if b[1] >= y - 0.5 and b not in crossing), default=y)
+
+        if below - above > 0.25 * height:
+            cuts.append((above + below) / 2)
+    return cuts
+
+
+def _horizontal_rules(segments: list[Segment], x0: float, x1: float) -> list[Rule]:
+    """Horizontal rules across at least a quarter of the table (a rule may stop at merged cells), with the
+    ranges each covers."""
+    width = x1 - x0
+    by_y: dict[float, list[tuple[float, float]]] = {}
+    for s in segments:
+        if not s.horizontal:
+            continue
+        left, right = max(min(s.x0, s.x1), x0 - 2), min(max(s.x0, s.x1), x1 + 2)
+        if right > left:
+            by_y.setdefault(round((s.y0 + s.y1) / 2, 1), []).append((left, right))
+    rules = []
+    for y, spans in sorted(by_y.items()):
+        if sum(r - left for left, r in spans) >= 0.25 * width:
+            rules.append(Rule(y=y, spans=sorted(spans)))
+    return rules
+
+
+def _bbox(boxes: list[BBox]) -> BBox:
+    return (
+        round(min(b[0] for b in boxes), 2),
+        round(min(b[1] for b in boxes), 2),
+        round(max(b[2] for b in boxes), 2),
+        round(max(b[3] for b in boxes), 2),
+    )
+
+
+def _row_cells(lines: list[_Line], row: int, borders: list[tuple[float, float]], page: int) -> list[Cell]:
+    """The cells of one row: its words put in the columns they cover; empty cells fill the gaps.
+
+    Words that start in one column and run across a border make a cell spanning those columns
+    (a header over several sub-headers); a word never lands in a column a wider cell already holds.
+    """
+    n_cols = len(borders) + 1
+    placed: list[tuple[int, int, Word]] = []
+    for line in lines:
+        for word in line.words:
+            first, last = _column_of(word.bbox[0] + 0.5, borders), _column_of(word.bbox[2] - 0.5, borders)
+            placed.append((first, last, word))
+    spans: list[tuple[int, int]] = []
+    for first, last, _ in sorted(placed, key=lambda p: (p[0], -p[1])):
+        if any(a <= first <= b for a, b in spans):
+            continue
+        spans.append((first, last))
+    cells: list[Cell] = []
+    for first, last in spans:
+        words = [w for f, _, w in placed if first <= f <= last]
+        cells.append(
+            Cell(
+                row=row,
+                col=first,
+                col_span=last - first + 1,
+                text=cell_text(words),
+                page=page,
+                bbox=_bbox([w.bbox for w in words]),
+                confidence=round(min(w.confidence for w in words), 4),
+            )
+        )
+    taken = {col for first, last in spans for col in range(first, last + 1)}
+    cells += [Cell(row=row, col=col, text="", page=page) for col in range(n_cols) if col not in taken]
+    return cells
+
+
+def _merge_down(cells: list[Cell], dividers: list[Rule], centres: list[float]) -> list[Cell]:
+    """Where a rule between two rows is not drawn over a cell, the cell continues into the row below
+    (a merged cell of a form ruled with horizontal lines only): the cells below it that lie within its
+    columns become part of it."""
+    alive = sorted(cells, key=lambda c: (c.row, c.col))
+    for boundary, rule in enumerate(dividers):
+        for col, centre in enumerate(centres):
+            if rule.covers(centre):
+                continue
+            above = next(
+                (c for c in alive if c.row <= boundary < c.row + c.row_span and c.col <= col < c.col + c.col_span), None
+            )
+            if above is None or above.row + above.row_span != boundary + 1:
+                continue
+            inside = [
+                c
+                for c in alive
+                if c.row == boundary + 1 and above.col <= c.col and c.col + c.col_span <= above.col + above.col_span
+            ]
+            if sum(c.col_span for c in inside) != above.col_span or len({c.row_span for c in inside}) != 1:
+                continue  # the row below divides differently: not one merged cell
+            above.row_span += inside[0].row_span
+            above.text = join_lines([t for t in (above.text, *(c.text for c in inside)) if t])
+            boxes = [b for b in (above.bbox, *(c.bbox for c in inside)) if b is not None]
+            above.bbox = _bbox(boxes) if boxes else None
+            above.confidence = min([above.confidence, *(c.confidence for c in inside)])
+            alive = [c for c in alive if all(c is not other for other in inside)]
+    return alive
+
+
+_FIGURE = re.compile(r"^[-+−—–]?[\d.,，%％\s]+$")
+CENTRED = 0.12
+"""A label whose middle lies within this share of a span's width from the span's middle is centred on it."""
+
+
+def _widen_centred(cells: list[Cell], edges: list[float]) -> list[Cell]:
+    """A label printed centred over empty neighbours is one cell spanning them (a merged header or side
+    label whose borders were not drawn): widened to the widest such span. Figures are never widened,
+    they belong to the column they stand in."""
+    by_row: dict[int, dict[int, Cell]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, {})[cell.col] = cell
+    for row in by_row.values():
+        for cell in sorted(row.values(), key=lambda c: c.col):
+            if not cell.text or cell.bbox is None or _FIGURE.match(cell.text):
+                continue
+            span = _centred_span(cell, row, edges)
+            if span is None:
+                continue
+            for col in range(span[0], span[1] + 1):
+                if col != cell.col:
+                    row.pop(col, None)
+            del row[cell.col]
+            cell.col, cell.col_span = span[0], span[1] - span[0] + 1
+            row[cell.col] = cell
+    return sorted((c for row in by_row.values() for c in row.values()), key=lambda c: (c.row, c.col))
+
+
+def _centred_span(cell: Cell, row: dict[int, Cell], edges: list[float]) -> Optional[tuple[int, int]]:
+    """The widest run of columns (the cell's own and empty neighbours) whose middle is the text's middle."""
+    assert cell.bbox is not None
+    middle = (cell.bbox[0] + cell.bbox[2]) / 2
+    own = (cell.col, cell.col + cell.col_span - 1)
+    best: Optional[tuple[int, int]] = None
+    first = own[0]
+    while first >= 0:
+        last = own[1]
+        while True:
+            left, right = edges[first], edges[last + 1]
+            wider = (first, last) != own and (best is None or last - first > best[1] - best[0])
+            if wider and abs(middle - (left + right) / 2) <= CENTRED * (right - left):
+                best = (first, last)
+            if last + 2 >= len(edges) or not _empty(row.get(last + 1)):
+                break
+            last += 1
+        if first == 0 or not _empty(row.get(first - 1)):
+            break
+        first -= 1
+    return best
+
+
+def _empty(cell: Optional[Cell]) -> bool:
+    return cell is not None and not cell.text and cell.row_span == 1 and cell.col_span == 1
+
+
+def _table(
+    run: list[_Line], rows: list[list[_Line]], dividers: list[Rule], borders: list[tuple[float, float]], page: int
+) -> TableBlock:
+    cells = [cell for index, lines in enumerate(rows) for cell in _row_cells(lines, index, borders, page)]
+    bbox = _bbox([w.bbox for line in run for w in line.words])
+    edges = [bbox[0], *[round((a + b) / 2, 2) for a, b in borders], bbox[2]]
+    centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+    cells = _merge_down(cells, dividers, centres)
+    cells = _widen_centred(cells, edges)
+
+    return TableBlock(
+        cells=cells,
+        n_rows=len(rows),
+        n_cols=len(borders) + 1,
+        pages=[page],
+        bbox=bbox,
+        last_bbox=bbox,
+        column_edges=edges,
+        engine="aligned",
+    )
+
+
+def _extend(run: list[_Line], lines: list[_Line], rules: list[Rule], height: float) -> list[_Line]:
+    """The run with the lines above and below it that belong to its first and last rows.
+
+    A header cell broken over lines starts above the row's other cells, and a tight header may not
+    break into chunks at all. Where the table is ruled, every line up to the rule above the run (and
+    down to the rule below) is part of it; else only lines that touch the run as the lines of one cell do.
+    """
+    ruled = [r.y for r in rules if run[0].y0 - height < r.y < run[-1].y1]
+    closed = any(run[-1].y1 <= r.y < run[-1].y1 + 10 * height for r in rules)
+    if len(ruled) >= 3 and not closed:  # rules between its rows and none under its last line: the table
+        # ended at its lowest rule, and what follows (a signature line) is not a row. With fewer rules
+        # (a header rule only) rows run on below them.
+        run = [line for line in run if (line.y0 + line.y1) / 2 < ruled[-1]] or run
+
+    first, last = lines.index(run[0]), lines.index(run[-1])
+
+    above = [r.y for r in rules if run[0].y0 - 3 * height <= r.y <= run[0].y0]
+    below = [r.y for r in rules if run[-1].y1 <= r.y <= run[-1].y1 + 3 * height]
+    while first > 0:
+        line = lines[first - 1]
+        inside = line.y0 >= max(above) if above else run[0].y0 - line.y1 < 0.3 * height
+        if not inside:
+            break
+        first -= 1
+        run = [line, *run]
+    while last + 1 < len(lines):
+        line = lines[last + 1]
+        inside = line.y1 <= min(below) if below else line.y0 - run[-1].y1 < 0.3 * height
+        if not inside:
+            break
+        last += 1
+        run = [*run, line]
+    return run
+
+
+def _is_table(rows: list[list[_Line]], borders: list[tuple[float, float]], settings: AlignedSettings) -> bool:
+    if len(borders) + 1 < settings.min_columns:
+        return False
+    spread = [
+        line
+        for lines in rows
+        for line in lines
+        if len({_column_of((w.bbox[0] + w.bbox[2]) / 2, borders) for w in line.words}) >= 2
+    ]
+    return len(spread) >= settings.min_rows  # printed lines, not rows: rules may group lines into few rows
+
+
+Refine = Callable[[list[Word]], list[Word]]
+"""Re-reads words at a finer grain (a text layer that glued two cells' texts into one word)."""
+
+
+def aligned_tables(
+    words: list[Word],
+    page: int,
+    segments: Optional[list[Segment]] = None,
+    settings: AlignedSettings = STRICT,
+    refine: Optional[Refine] = None,
+) -> tuple[list[TableBlock], list[Word]]:
+    """Tables found by alignment among `words`, and the words that belong to none of them.
+
+    `refine`, when given, re-reads the words of each table found (only those: prose keeps its words).
+    """
+    if not words:
+        return [], []
+    height = text_height(words)
+    lines = _lines(words, settings)
+    tables: list[TableBlock] = []
+    used: list[BBox] = []
+    for found in _runs(lines, settings):
+        if not found:
+            continue
+        x0 = min(w.bbox[0] for line in found for w in line.words)
+        x1 = max(w.bbox[2] for line in found for w in line.words)
+        rules = _horizontal_rules(segments or [], x0, x1)
+        run = _extend(found, lines, rules, height)
+        if refine is not None:
+            run = _lines(refine([w for line in run for w in line.words]), settings)
+        rows, dividers = _row_bands(run, rules)
+        borders = column_borders(rows, height)
+        if not _is_table(rows, borders, settings):
+            continue
+        table = _table(run, rows, dividers, borders, page)
+        tables.append(table)
+        assert table.bbox is not None
+        used.append(table.bbox)
+    rest = [w for w in words if not any(_inside(w.bbox, box) for box in used)]
+    return tables, rest
+
+
+def _inside(word: BBox, box: BBox) -> bool:
+    x, y = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
+    return box[0] - 0.5 <= x <= box[2] + 0.5 and box[1] - 0.5 <= y <= box[3] + 0.5
+
+
+def onto_columns(part: TableBlock, before: TableBlock) -> TableBlock:
+    """`part` re-read on the columns of `before`, when both were found by alignment.
+
+    The part of an unruled table on the next page leaves other columns empty (a side label printed on
+    the first page, a remarks column nobody filled), so alignment finds fewer borders there. When every
+    printed cell of `part` fits inside one column of `before` (or spans whole columns of it), the part is
+    the same table: its cells are placed on `before`'s columns so that stitching can join them.
+    Otherwise `part` is returned as it is.
+    """
+    if part.engine != "aligned" or before.engine != "aligned" or len(before.column_edges) < 2:
+        return part
+    borders = [(x, x) for x in before.column_edges[1:-1]]
+    printed = [c for c in part.cells if c.text and c.bbox is not None]
+    if not printed:
+        return part
+    placed: dict[tuple[int, int], Cell] = {}
+    for cell in printed:
+        assert cell.bbox is not None
+        inset = min(3.0, (cell.bbox[2] - cell.bbox[0]) / 4)  # recognised boxes wander a point or two
+        first, last = _column_of(cell.bbox[0] + inset, borders), _column_of(cell.bbox[2] - inset, borders)
+        key = (cell.row, first)
+
+        if key in placed:
+            return part  # two cells of one row in one column: not the same columns
+        placed[key] = cell.model_copy(update={"col": first, "col_span": last - first + 1})
+    taken = {(r, col) for (r, first), c in placed.items() for col in range(first, first + c.col_span)}
+    if len(taken) != sum(c.col_span for c in placed.values()):
+        return part  # overlapping spans
+    n_cols = len(before.column_edges) - 1
+    cells = list(placed.values()) + [
+        Cell(row=row, col=col, text="", page=part.pages[0])
+        for row in range(part.n_rows)
+        for col in range(n_cols)
+        if (row, col) not in taken
+    ]
+    cells.sort(key=lambda c: (c.row, c.col))
+    return part.model_copy(update={"cells": cells, "n_cols": n_cols, "column_edges": before.column_edges})

@@ -1,0 +1,86 @@
+"""The one cell-grid helper: which cell owns each (row, col) position of a table, and the cells of a row.
+
+The reader (forms/, as `forms.view.TableView`) and the validator (rules/) both look at a table
+through it, so a merged cell means the same thing to both.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Protocol
+
+from extractor.text.join import squeeze
+from schemas import Cell
+
+
+class HasCells(Protocol):
+    """A table as the schemas print it (`Table` of a result, `TableBlock` of a page)."""
+
+    cells: list[Cell]
+    n_rows: int
+    n_cols: int
+
+
+class CellGrid:
+    """Read-only grid access: owners, anchored cells, row cells and texts.
+
+    `grow=False` keeps the table's own n_rows/n_cols and clips spans to them (the reader's view
+    of a page table); `grow=True` widens the grid to every span (a stored result may be ragged).
+    """
+
+    def __init__(self, table: HasCells, *, grow: bool = False) -> None:
+        self.table = table
+        self.n_rows = table.n_rows
+        self.n_cols = table.n_cols
+        if grow:
+            self.n_rows = max([table.n_rows] + [c.row + c.row_span for c in table.cells])
+            self.n_cols = max([table.n_cols] + [c.col + c.col_span for c in table.cells])
+        self._owner: list[list[Optional[Cell]]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        self.anchors: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        """Cells that start in each row, left to right."""
+        for cell in table.cells:
+            if cell.row < self.n_rows:
+                self.anchors[cell.row].append(cell)
+            for row in range(cell.row, min(cell.row + cell.row_span, self.n_rows)):
+                for col in range(cell.col, min(cell.col + cell.col_span, self.n_cols)):
+                    self._owner[row][col] = cell
+        for anchored in self.anchors:
+            anchored.sort(key=lambda c: c.col)
+
+    def owner(self, row: int, col: int) -> Optional[Cell]:
+        """The cell covering (row, col), merged from above or the left included."""
+        if 0 <= row < self.n_rows and 0 <= col < self.n_cols:
+            return self._owner[row][col]
+        return None
+
+    cell = owner
+
+    def anchored(self, row: int, col: int) -> Optional[Cell]:
+        """The cell that starts exactly at (row, col), if any."""
+        cell = self.owner(row, col)
+        return cell if cell is not None and cell.row == row and cell.col == col else None
+
+    def text(self, row: int, col: int) -> str:
+        """Text of the cell that starts exactly here ("" under a merge from above or from the left)."""
+        cell = self.anchored(row, col)
+        return cell.text if cell is not None else ""
+
+    def row_cells(self, row: int) -> list[Cell]:
+        """Distinct cells covering the row, left to right (including cells merged from above)."""
+        seen: list[Cell] = []
+        for col in range(self.n_cols):
+            cell = self._owner[row][col]
+            if cell is not None and (not seen or seen[-1] is not cell):
+                seen.append(cell)
+        return seen
+
+    def row_texts(self, row: int) -> list[str]:
+        """Texts of the cells covering the row that start in it (merged cells from above count as blank)."""
+        return [cell.text for cell in self.row_cells(row) if cell.row == row]
+
+    def filled_texts(self, row: int) -> list[str]:
+        """The non-blank texts that start in the row, whitespace removed."""
+        return [text for c in self.anchors[row] if (text := squeeze(c.text))]
+
+    def key(self, row: int, col: int) -> str:
+        cell = self.owner(row, col)
+        return squeeze(cell.text) if cell is not None else ""

@@ -1,0 +1,60 @@
+"""Seed forms printed without vertical rules (or without any) read by the alignment engine.
+
+The variants are rendered by the fixture generator into a temp dir; their goldens are the seeds' own,
+since the records do not change when the ruling does. A fully ruled document must come out exactly as
+under the ruled-only engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.eval import evaluate
+from extractor.pipeline import extract
+from fixtures.generate.golden import build_golden
+from fixtures.generate.run import SEEDS_DIR
+from fixtures.generate.source import load_source, seed_ids
+from fixtures.generate.to_pdf import Ruling, render_pdf
+from schemas import ExtractOptions
+
+MIN_ACCURACY = 0.99
+
+
+def _variant(seed: str, ruling: Ruling, folder: Path):
+    source = load_source(seed)
+    path = folder / f"{seed}.{ruling}.pdf"
+    return path, build_golden(source, render_pdf(source, path, ruling))
+
+
+@pytest.mark.parametrize("seed", seed_ids())
+def test_horizontal_rules_only(seed: str, tmp_path: Path) -> None:
+    path, golden = _variant(seed, "horizontal", tmp_path)
+    score = evaluate(extract(path), golden)
+    missing = {kind: count.expected - count.matched for kind, count in score.counts.items()}
+    assert all(value == 0 for value in missing.values()), f"records not found: {missing}"
+    assert score.accuracy >= MIN_ACCURACY, [
+        f"{m.record}.{m.field}: {m.expected!r} vs {m.found!r}" for m in score.misses[:10]
+    ]
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        pytest.param(seed, marks=pytest.mark.xfail(reason="no rules at all: multi-block forms with merged side labels"))
+        for seed in seed_ids()
+    ],
+)
+def test_no_rules_at_all(seed: str, tmp_path: Path) -> None:
+    path, golden = _variant(seed, "none", tmp_path)
+    result = extract(path)
+    assert any(table.n_cols >= 3 for table in result.tables), "no table found by alignment"
+    assert evaluate(result, golden).accuracy >= MIN_ACCURACY
+
+
+@pytest.mark.parametrize("seed", seed_ids())
+def test_ruled_documents_are_unchanged_by_auto(seed: str) -> None:
+    path = SEEDS_DIR / seed / f"{seed}.pdf"
+    ruled = extract(path, ExtractOptions(table_engine="ruled")).model_dump_json()
+    assert extract(path, ExtractOptions(table_engine="auto")).model_dump_json() == ruled

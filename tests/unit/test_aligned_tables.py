@@ -1,0 +1,113 @@
+"""The alignment engine on hand-placed words: columns from shared gaps, rows from rules or spacing."""
+
+from __future__ import annotations
+
+from extractor.tables.aligned import LOOSE, STRICT, aligned_tables, onto_columns
+from extractor.tables.structure import text_blocks
+from schemas import PageContent, ParagraphBlock, Segment, TableBlock, Word
+
+HEIGHT = 10.0
+
+
+def _word(text: str, x: float, y: float, width: float | None = None) -> Word:
+    return Word(text=text, bbox=(x, y, x + (width if width is not None else 10.0 * len(text)), y + HEIGHT))
+
+
+def _grid(rows: list[list[str]], xs: list[float], top: float = 100.0, pitch: float = 16.0) -> list[Word]:
+    """Words of a table printed without rules: one line per row, each cell at its column's x."""
+    return [_word(text, x, top + index * pitch) for index, row in enumerate(rows) for text, x in zip(row, xs) if text]
+
+
+def _texts(table: TableBlock) -> list[list[str]]:
+    grid = [[""] * table.n_cols for _ in range(table.n_rows)]
+    for cell in table.cells:
+        grid[cell.row][cell.col] = cell.text
+    return grid
+
+
+BUDGET = [
+    ["项目", "年初预算数", "全年执行数", "执行率"],
+    ["合计", "120.00", "110.36", "91.97%"],
+    ["本级", "100.00", "95.00", "95.00%"],
+    ["上级", "20.00", "15.36", "76.80%"],
+]
+XS = [50.0, 150.0, 260.0, 370.0]
+
+
+def test_an_unruled_table_is_found_with_its_cells() -> None:
+    tables, rest = aligned_tables(_grid(BUDGET, XS), page=1)
+    assert rest == []
+    assert len(tables) == 1
+    table = tables[0]
+    assert (table.n_rows, table.n_cols, table.engine) == (4, 4, "aligned")
+    assert _texts(table) == BUDGET
+
+
+def test_prose_and_two_column_lists_stay_prose() -> None:
+    prose = [
+        _word("本年度部门整体支出绩效目标全部完成，预算执行率为百分之九十一点九七。", 50, 100 + 14 * i, 420)
+        for i in range(5)
+    ]
+    contents = _grid([["一、收入支出决算总表", "5"], ["二、收入决算表", "6"], ["三、支出决算表", "7"]], [50.0, 400.0])
+    tables, rest = aligned_tables(prose + contents, page=1)
+    assert tables == []  # a table of contents has two columns: auto needs three
+    assert len(rest) == len(prose) + len(contents)
+    loose, _ = aligned_tables(contents, page=1, settings=LOOSE)
+    assert len(loose) == 1 and loose[0].n_cols == 2
+
+
+def test_a_wrapped_cell_stays_in_its_row_when_rows_are_spaced_apart() -> None:
+    words = _grid(BUDGET[:2], XS, top=100.0, pitch=20.0)
+    words += [_word("（含结转）", 50, 130.0), *_grid(BUDGET[2:], XS, top=150.0, pitch=20.0)]
+    tables, _ = aligned_tables(words, page=1)
+    texts = _texts(tables[0])
+    assert len(texts) == 4
+    assert texts[1][0] == "合计（含结转）" and texts[1][3] == "91.97%"
+
+
+def test_horizontal_rules_divide_rows_and_a_broken_rule_merges_a_cell() -> None:
+    rows = [
+        ["产出", "数量指标", "培训人次", "≥100"],
+        ["", "", "培训天数", "≥5"],
+        ["", "质量指标", "合格率", "≥95%"],
+        ["效益", "社会效益", "满意度", "≥90%"],
+    ]
+    words = _grid(rows, XS, top=100.0, pitch=20.0)
+    # A rule above and under each row, but under row 0 it leaves out the first two columns (merged cells).
+    rules = [Segment(x0=45, y0=y, x1=480, y1=y) for y in (95, 135, 155, 175)]
+    rules.append(Segment(x0=255, y0=115, x1=480, y1=115))
+    tables, _ = aligned_tables(words, page=1, segments=rules)
+    table = tables[0]
+    merged = [cell for cell in table.cells if cell.row_span > 1]
+    assert {(c.col, c.row_span, c.text) for c in merged} == {(0, 2, "产出"), (1, 2, "数量指标")}
+
+    assert _texts(table)[1][2:] == ["培训天数", "≥5"]
+
+
+def test_a_label_centred_over_empty_columns_spans_them() -> None:
+    words = _grid(BUDGET[1:], XS)
+    # A header row whose middle label is centred over columns 1-2 (150 .. 370, middle 260).
+    header = [_word("项目", 50.0, 84.0), _word("预算执行情况", 192.0, 84.0, 60.0), _word("执行率", 370.0, 84.0)]
+    tables, _ = aligned_tables([*header, *words], page=1)
+    top = [cell for cell in tables[0].cells if cell.row == 0 and cell.text]
+    assert [(c.col, c.col_span, c.text) for c in top] == [(0, 1, "项目"), (1, 2, "预算执行情况"), (3, 1, "执行率")]
+
+
+def test_continuation_is_put_on_the_first_parts_columns() -> None:
+    first, _ = aligned_tables(_grid(BUDGET, XS), page=1)
+    # Next page: the first column (a side label printed on page 1) is empty, so only three columns show.
+    second, _ = aligned_tables(_grid([row[1:] for row in BUDGET[1:]], XS[1:]), page=2)
+    placed = onto_columns(second[0], first[0])
+    assert placed.n_cols == 4 and placed.column_edges == first[0].column_edges
+    assert _texts(placed)[0] == ["", "120.00", "110.36", "91.97%"]
+
+
+def test_ruled_engine_leaves_text_as_paragraphs() -> None:
+    page = PageContent(number=1, width=595, height=842, words=_grid(BUDGET, XS))
+    assert all(isinstance(b, ParagraphBlock) for b in text_blocks(page.words, page, [], "ruled"))
+    kinds = [type(b) for b in text_blocks(page.words, page, [], "auto")]
+    assert kinds == [TableBlock]
+
+
+def test_strict_settings_are_the_auto_default() -> None:
+    assert STRICT.min_columns >= 3 and STRICT.min_rows >= 3
