@@ -11,11 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from extractor.errors import InputError
-<<<<<<< HEAD
 from extractor.pdflib import pymupdf
-from extractor.tables.fill import page_blocks
-=======
->>>>>>> main
 from extractor.tables.grid import Grid, build_grids
 from extractor.tables.structure import page_blocks
 from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
@@ -83,7 +79,11 @@ def page_rules(page: pymupdf.Page) -> list[Rule]:
 
 def page_segments(page: pymupdf.Page) -> list[Segment]:
     """The page's ruling lines as schema Segments (for callers outside the backend)."""
-    return [Segment(x0=r.x0, y0=r.y0, x1=r.x1, y1=r.y1) for r in page_rules(page)]
+    return as_segments(page_rules(page))
+
+
+def as_segments(rules: list[Rule]) -> list[Segment]:
+    return [Segment(x0=r.x0, y0=r.y0, x1=r.x1, y1=r.y1) for r in rules]
 
 
 def _rect_rules(x0: float, y0: float, x1: float, y1: float, stroked: bool) -> list[Rule]:
@@ -266,18 +266,16 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
             try:
                 content = page_content(page, with_segments=False)  # rules are read only for a text page
                 if _text_layer_usable(page, content):
-<<<<<<< HEAD
-                    grids = build_grids(page_rules(page))
-                    blocks.extend(page_blocks(split_straddling_words(page, content, grids), grids))
-=======
-                    grids = build_grids(content.segments)
+                    rules = page_rules(page)
+                    grids = build_grids(rules)
+                    # the table-structure stage also reads the page's rules (unruled tables' row lines)
+                    content = content.model_copy(update={"segments": as_segments(rules)})
                     content = split_straddling_words(page, content, grids)
                     found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page))
                     if options.table_engine == "vl":
                         found, vl_problems = _vl_tables(page, found, index + 1, options)
                         problems.extend(vl_problems)
                     blocks.extend(found)
->>>>>>> main
                 else:
                     scanned_pages += 1
                     scanned = _scanned(page, options)

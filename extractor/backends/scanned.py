@@ -133,15 +133,11 @@ def read_page_image(
     lines = snap_ends(find_lines(ink, dpi), reach=dpi * 0.08)
     segments = to_segments(lines, points_per_pixel)
     grids = build_grids(segments, tolerance=GRID_TOLERANCE_PT)
-<<<<<<< HEAD
     # The layout model only arbitrates small ruled boxes; most pages have none, so it runs only then.
     if any(is_small(grid) for grid in grids):
         regions = layout_regions(grey, points_per_pixel)
         grids = [grid for grid in grids if is_table(grid, regions)]
-=======
-    regions = layout_regions(grey, points_per_pixel)
-    grids = grids_for([grid for grid in grids if is_table(grid, regions)], options.table_engine)
->>>>>>> main
+    grids = grids_for(grids, options.table_engine)
 
     line_mask = line_pixels(ink, lines)
     text_ink = clean_specks(text_only_ink(ink, line_mask), dpi)

@@ -11,13 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-<<<<<<< HEAD:extractor/rules/numbers.py
-from extractor.rules.tolerance import Printed, parse_printed
-=======
-import cn2an
-
 from extractor.facts.tolerance import Printed, parse_printed
->>>>>>> main:extractor/facts/numbers.py
 from extractor.text.join import join_lines
 
 MONEY_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "万": 1e4, "亿元": 1e8, "亿": 1e8}

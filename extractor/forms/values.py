@@ -8,13 +8,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-<<<<<<< HEAD
-=======
-import cn2an
-
 from extractor.forms.figures import blank_markers, half_width, is_blank, read_figure
 from extractor.forms.lexicon import lexicon
->>>>>>> main
 from extractor.text.join import clean_text
 from schemas import Value
 
