@@ -30,16 +30,19 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON on stdout")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Also write <name>.json into this directory")] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the validator")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds for the file")] = 600.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB of address space")] = 4096,
     vl_model: Annotated[Optional[Path], typer.Option("--vl-model", help="Read tables with this local VL model")] = None,
 ) -> None:
     """Read one file and print its records (a summary, or the SPEC JSON with --json)."""
-    from extractor.pipeline import extract as run_extract
+    from extractor.sandbox import Limits, SandboxFailure, extract_limited
     from extractor.vision.model_files import ModelFileError
     from schemas import ExtractOptions
 
-    try:
-        result = run_extract(file, ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model)))
-    except (InputError, ModelFileError) as error:
+    try:  # in a child bounded in time and memory (extractor.sandbox): a hostile file ends as one line
+        options = ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model))
+        result = extract_limited(file, options, Limits(timeout_s=timeout, memory_mb=memory_limit))
+    except (InputError, SandboxFailure, ModelFileError) as error:
         _fail(str(error))
         return
     except Exception as error:  # an unexpected failure is still one line naming the file

@@ -41,6 +41,9 @@ def ingest_command(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per document")] = 600.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB per worker")] = 4096,
     force: Annotated[bool, typer.Option("--force", help="Re-extract documents already stored")] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Also retry deterministic failures and dead letters")
+    ] = False,
     ray: Annotated[
         bool,
         typer.Option(
@@ -60,7 +63,9 @@ def ingest_command(
     from extractor.store import open_store
 
     engine = open_store(_settings(database_url))
-    options = IngestOptions(workers=workers, timeout_s=timeout, memory_mb=memory_limit, force=force)
+    options = IngestOptions(
+        workers=workers, timeout_s=timeout, memory_mb=memory_limit, force=force, retry_failed=retry_failed
+    )
     console = Console(stderr=True)
     try:
         if ray or ray_address:

@@ -29,10 +29,10 @@ def sniff_kind(path: Path) -> FileKind:
         raise InputError(path, f"无法读取文件 (cannot read: {error.strerror})") from error
     if not head:
         raise InputError(path, "空文件 (empty file)")
+    if head.startswith(b"PK"):  # before the PDF marker: a DOCX may hold `%PDF-` in its first KB
+        return _sniff_zip(path)
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(b"PK"):
-        return _sniff_zip(path)
     if head.startswith(_OLE2_MAGIC):
         return _sniff_ole(path)
     if any(head.startswith(magic) for magic in _IMAGE_MAGIC):

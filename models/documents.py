@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Optional
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import DateTime, Text, true
 from sqlmodel import Field, SQLModel
 
 from models.types import JSONValue as JSON
@@ -101,6 +101,11 @@ class Document(SQLModel, table=True):
     error: Optional[str] = Field(default=None, sa_type=Text)
     """One-line reason when status is failed."""
     attempts: int = 0
+    failures: Optional[list[dict[str, Any]]] = Field(default=None, sa_type=JSON)
+    """Every failed attempt, oldest first: {at, job_id, reason, transient} (what `extractor list` shows)."""
+    retry: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    """May an ordinary run try it again: False after a deterministic failure, or after the last
+    allowed attempt of a transient one (dead-lettered); `ingest --retry-failed` tries it anyway."""
     job_id: Optional[int] = Field(default=None, foreign_key="jobs.id", index=True)
     """The run that last claimed this document."""
     created_at: datetime = _timestamp(default_factory=utc_now)

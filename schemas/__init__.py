@@ -1,7 +1,7 @@
 """Pydantic models only, no I/O: the SPEC contract and the stage objects."""
 
 from schemas.layout import Block, Layout, PageContent, ParagraphBlock, Segment, TableBlock, Word
-from schemas.options import ExtractOptions, OcrOptions, ValidationOptions, VlOptions
+from schemas.options import ExtractOptions, OcrOptions, ReadLimits, ValidationOptions, VlOptions
 from schemas.records import (
     RULE_IDS,
     SCHEMA_VERSION,
@@ -27,6 +27,7 @@ from schemas.records import (
 __all__ = [
     "ExtractOptions",
     "OcrOptions",
+    "ReadLimits",
     "ValidationOptions",
     "VlOptions",
     "Block",

@@ -20,6 +20,32 @@ class OcrOptions(BaseModel):
     """Resolution at which scanned PDF pages are rasterised."""
 
 
+class ReadLimits(BaseModel):
+    """Work a file may ask for before it is read, checked before parsing (README: Limits)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_pages: int = Field(default=2000, ge=1)
+    """A PDF or TIFF with more pages is refused (not truncated: a partial form is a wrong form)."""
+    max_page_pixels: int = Field(default=60_000_000, ge=1)
+    """A page image (scan, rendered page, image frame) larger than this is not decoded: 60 MP is an A3
+    page at 400 dpi."""
+    max_document_pixels: int = Field(default=2_000_000_000, ge=1)
+    """All page images of one document together."""
+    max_form_draws: int = Field(default=100_000, ge=1)
+    """Form XObjects a PDF page may draw, nesting multiplied out (a 10 KB file can ask for 2^40)."""
+    max_form_depth: int = Field(default=64, ge=1)
+    max_unpacked_bytes: int = Field(default=256 * 1024 * 1024, ge=1)
+    """OOXML: all parts together, uncompressed (besides the compression-ratio gate)."""
+    max_part_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
+    """OOXML: one XML part, uncompressed (a sheet of this size is ~1M filled cells)."""
+    max_text_chars: int = Field(default=10_000_000, ge=1)
+    """Characters of text one document may hold (a 6 KB XLSX can repeat one 200 KB string in every cell)."""
+    max_sheets: int = Field(default=200, ge=1)
+    max_sheet_cells: int = Field(default=200_000, ge=1)
+    """Rows plus cells one worksheet may hold (counted while streaming it, before it is parsed)."""
+
+
 TableEngine = Literal["auto", "ruled", "aligned", "vl"]
 """How table structure is found (extractor/tables/structure.py)."""
 
@@ -66,6 +92,7 @@ class ExtractOptions(BaseModel):
     validation: ValidationOptions = Field(default_factory=ValidationOptions)
     max_pages: Optional[int] = None
     """Stop reading after this many pages (None: all)."""
+    limits: ReadLimits = Field(default_factory=ReadLimits)
     table_engine: TableEngine = "auto"
     """`auto`: ruled grids, plus alignment where text outside them lines up as a table; `ruled`: grids only;
     `aligned`: alignment for every table; `vl`: a configured vision-language model."""

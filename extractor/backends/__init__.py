@@ -17,15 +17,15 @@ def read_layout(path: Path, kind: FileKind, options: ExtractOptions) -> Layout:
     if kind == "docx":
         from extractor.backends.docx import read_docx
 
-        return read_docx(path)
+        return read_docx(path, options.limits)
     if kind == "xlsx":
         from extractor.backends.xlsx import read_xlsx
 
-        return read_xlsx(path)
+        return read_xlsx(path, options.limits)
     if kind == "xls":
         from extractor.backends.xls import read_xls
 
-        return read_xls(path)
+        return read_xls(path, options.limits)
     from extractor.backends.image import read_image
 
     return read_image(path, options)

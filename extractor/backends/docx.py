@@ -8,14 +8,16 @@ from typing import Optional
 import docx
 from docx.oxml.ns import qn
 
-from extractor.backends.office import check_office_archive
+from extractor.backends.office import TextBudget, check_office_archive
 from extractor.errors import InputError
 from extractor.text.join import join_lines
-from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
+from schemas import Block, Cell, Layout, ParagraphBlock, ReadLimits, TableBlock
 
 
-def read_docx(path: Path) -> Layout:
-    check_office_archive(path)
+def read_docx(path: Path, limits: ReadLimits | None = None) -> Layout:
+    limits = limits or ReadLimits()
+    check_office_archive(path, limits)
+    budget = TextBudget(path, limits)
     try:
         document = docx.Document(str(path))
     except Exception as error:  # python-docx raises several kinds for a broken package
@@ -23,11 +25,13 @@ def read_docx(path: Path) -> Layout:
     blocks: list[Block] = []
     for element in document.element.body.iterchildren():
         if element.tag == qn("w:p"):
-            text = _paragraph_text(element)
+            text = budget.take(_paragraph_text(element))
             if text:
                 blocks.append(ParagraphBlock(text=text, page=1))
         elif element.tag == qn("w:tbl"):
             table = _table(element)
+            for cell in table.cells if table is not None else []:
+                budget.take(cell.text)
             if table is not None:
                 blocks.append(table)
     return Layout(kind="docx", page_count=1, blocks=blocks)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from extractor.backends.bounds import PixelBudget, page_problem, reraise_if_out_of_memory
 from extractor.errors import InputError
-from schemas import Block, ExtractOptions, Layout, Problem
+from schemas import Block, ExtractOptions, Layout, Problem, ReadLimits
 
 A4_LONG_SIDE_INCH = 842 / 72
 MIN_LONG_SIDE_INCH = 5.5
@@ -42,19 +43,28 @@ def to_array(frame: PIL.Image.Image) -> np.ndarray:  # type: ignore[name-defined
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
-def image_pages(path: Path, max_pages: int | None) -> Iterator[tuple[int, np.ndarray, float, int]]:
-    """(page number, pixels, dpi, total pages) for each frame, decoded lazily."""
+def image_pages(
+    path: Path, max_pages: int | None, limits: ReadLimits | None = None
+) -> Iterator[tuple[int, np.ndarray, float, int]]:
+    """(page number, pixels, dpi, total pages) for each frame, decoded lazily, each frame's size
+    checked against the pixel budgets before it is decoded (PageRefused)."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
+    limits = limits or ReadLimits()
+    budget = PixelBudget(limits)
     try:
+        # Pillow's own bomb check (DecompressionBombError) backs up the budget below.
         image = Image.open(path)
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise InputError(path, f"图像文件已损坏或无法解码 (cannot decode image: {error})") from error
     with image:
         total = getattr(image, "n_frames", 1)
+        if total > limits.max_pages:
+            raise InputError(path, f"页数过多 ({total} pages, the limit is {limits.max_pages})")
         for index, frame in enumerate(ImageSequence.Iterator(image)):
             if max_pages is not None and index >= max_pages:
                 break
+            budget.take(*frame.size)
             try:
                 pixels = to_array(frame)
             except OSError as error:
@@ -73,7 +83,7 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
     sizes: dict[int, tuple[float, float]] = {}
     turns: dict[int, tuple[int, float]] = {}
     total = 0
-    pages = image_pages(path, options.max_pages)
+    pages = image_pages(path, options.max_pages, options.limits)
     while True:
         try:
             number, pixels, dpi, total = next(pages)
@@ -81,18 +91,22 @@ def read_image(path: Path, options: ExtractOptions) -> Layout:
             break
         except InputError:
             raise
-        except Exception as error:  # a damaged later frame: keep the pages already read
-            problems.append(Problem(stage="image", page=len(sizes) + 1, message=f"{type(error).__name__}: {error}"))
+        except Exception as error:  # a damaged or refused later frame: keep the pages already read
+            reraise_if_out_of_memory(error)
+            problems.append(page_problem("image", len(sizes) + len(problems) + 1, error))
             break
         try:
             page = read_page_image(pixels, number, 72.0 / dpi, options)
         except Exception as error:  # one unreadable page must not lose the others
-            problems.append(Problem(stage="scan", page=number, message=f"{type(error).__name__}: {error}"))
+            reraise_if_out_of_memory(error)
+            problems.append(page_problem("scan", number, error))
             continue
         sizes[number] = (page.width, page.height)
         turns[number] = (page.geometry.quarter_turns, page.geometry.skew_degrees)
         blocks.extend(page.blocks)
         problems.extend(page.problems)
+    if not sizes and problems:  # nothing read: a failure, never an empty `done`
+        raise InputError(path, f"没有一页能读取 (no page could be read: {problems[0].message})")
     return Layout(
         kind="image",
         page_count=max(total, len(sizes), 1),

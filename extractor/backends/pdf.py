@@ -10,6 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from extractor.backends.bounds import (
+    PixelBudget,
+    check_form_draws,
+    check_render,
+    page_problem,
+    reraise_if_out_of_memory,
+)
 from extractor.errors import InputError
 from extractor.pdflib import pymupdf
 from extractor.tables.grid import Grid, build_grids
@@ -22,10 +29,21 @@ THIN = 2.0
 """A filled rectangle thinner than this (points) is drawn as a ruling line."""
 
 
+def truncated(path: Path) -> bool:
+    """A PDF ends with `%%EOF` (give or take trailing blanks and junk); a cut-off download does not."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 1024))
+        return b"%%EOF" not in handle.read()
+
+
 def open_pdf(path: Path) -> pymupdf.Document:
     try:
         document = pymupdf.open(path, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as error:
+        if truncated(path):
+            raise InputError(
+                path, f"PDF 已损坏：文件被截断，无法打开 (corrupt PDF, truncated file: {error})"
+            ) from error
         raise InputError(path, f"PDF 已损坏，无法打开 (corrupt PDF: {error})") from error
     if document.needs_pass:
         raise InputError(path, "PDF 已加密，需要密码 (encrypted PDF)")
@@ -235,11 +253,17 @@ def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
     return text_layer_usable(text, has_images=bool(page.get_images(full=False)))
 
 
-def _scanned(page: pymupdf.Page, options: ExtractOptions):
+def _scanned(page: pymupdf.Page, options: ExtractOptions, budget: PixelBudget):
     """OCR path for a page without a usable text layer; its size is that of the upright page."""
     from extractor.backends.scanned import read_scanned
 
+    check_render(page, options.ocr.render_dpi, budget)
     return read_scanned(page, options)
+
+
+def check_page_count(path: Path, pages: int, limit: int) -> None:
+    if pages > limit:
+        raise InputError(path, f"页数过多 ({pages} pages, the limit is {limit})")
 
 
 def _vl_tables(page: pymupdf.Page, found: list[Block], number: int, options: ExtractOptions):
@@ -257,13 +281,21 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
     sizes: dict[int, tuple[float, float]] = {}
     turns: dict[int, tuple[int, float]] = {}
     scanned_pages = 0
-    last = document.page_count if options.max_pages is None else min(options.max_pages, document.page_count)
     page_count = document.page_count
+    check_page_count(path, page_count, options.limits.max_pages)
+    last = page_count if options.max_pages is None else min(options.max_pages, page_count)
+    budget = PixelBudget(options.limits)
+    unread: list[Problem] = []
     with document:
+        if truncated(path):
+            problems.append(Problem(stage="pdf", message="PDF 文件被截断，只读取了尚存的部分 (truncated file)"))
+        elif document.is_repaired:  # MuPDF rebuilt a broken cross-reference table
+            problems.append(Problem(stage="pdf", message="PDF 文件已损坏，已尽量修复 (damaged file, repaired)"))
         for index in range(last):
-            page = document[index]
-            sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
             try:
+                page = document[index]
+                sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
+                check_form_draws(document, page, options.limits)
                 content = page_content(page, with_segments=False)  # rules are read only for a text page
                 if _text_layer_usable(page, content):
                     rules = page_rules(page)
@@ -278,7 +310,7 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                     blocks.extend(found)
                 else:
                     scanned_pages += 1
-                    scanned = _scanned(page, options)
+                    scanned = _scanned(page, options, budget)
                     sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
                     turns[index + 1] = (scanned.geometry.quarter_turns, scanned.geometry.skew_degrees)
                     blocks.extend(scanned.blocks)
@@ -286,7 +318,12 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
             except InputError:
                 raise
             except Exception as error:  # one broken page must not lose the others
-                problems.append(Problem(stage="pdf", page=index + 1, message=f"{type(error).__name__}: {error}"))
+                reraise_if_out_of_memory(error)
+                unread.append(page_problem("pdf", index + 1, error))
+                problems.append(unread[-1])
+    if last and len(unread) == last:  # nothing read: a failure, never an empty `done`
+        first = unread[0]
+        raise InputError(path, f"没有一页能读取 (no page could be read; page {first.page}: {first.message})")
     kind = "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
     return Layout(
         kind=kind, page_count=page_count, page_sizes=sizes, scan_turns=turns, blocks=blocks, problems=problems

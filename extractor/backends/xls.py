@@ -6,10 +6,11 @@ from pathlib import Path
 
 import xlrd
 
+from extractor.backends.office import TextBudget
 from extractor.backends.sheets import SheetGrid, format_number, sheet_blocks
 from extractor.errors import InputError
 from extractor.text.join import clean_text
-from schemas import Block, Layout
+from schemas import Block, Layout, ReadLimits
 
 
 def _printed(book: xlrd.Book, sheet: xlrd.sheet.Sheet, row: int, col: int) -> str:
@@ -25,19 +26,28 @@ def _printed(book: xlrd.Book, sheet: xlrd.sheet.Sheet, row: int, col: int) -> st
     return clean_text(str(cell.value)) or ""
 
 
-def read_xls(path: Path) -> Layout:
+def read_xls(path: Path, limits: ReadLimits | None = None) -> Layout:
+    limits = limits or ReadLimits()
+    budget = TextBudget(path, limits)
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except Exception as error:
         raise InputError(path, f"XLS 无法打开 (cannot open legacy XLS: {error})") from error
+    if book.nsheets > limits.max_sheets:
+        raise InputError(path, f"工作表过多 ({book.nsheets} sheets, the limit is {limits.max_sheets})")
     blocks: list[Block] = []
     sheets_seen: list[str] = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
+        if sheet.nrows * sheet.ncols > limits.max_sheet_cells:  # the loop below visits every one
+            raise InputError(
+                path,
+                f"工作表过大 ({sheet.name}: {sheet.nrows}×{sheet.ncols} cells, the limit is {limits.max_sheet_cells})",
+            )
         grid = SheetGrid(name=sheet.name)
         for row in range(sheet.nrows):
             for col in range(sheet.ncols):
-                text = _printed(book, sheet, row, col)
+                text = budget.take(_printed(book, sheet, row, col))
                 if text:
                     grid.texts[(row, col)] = text
         grid.merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]

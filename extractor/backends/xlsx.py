@@ -8,17 +8,19 @@ from pathlib import Path
 
 import openpyxl
 
-from extractor.backends.office import check_office_archive
+from extractor.backends.office import TextBudget, check_office_archive
 from extractor.backends.sheets import SheetGrid, format_number, sheet_blocks
 from extractor.errors import InputError
 from extractor.text.join import clean_text
-from schemas import Block, Layout, Problem
+from schemas import Block, Layout, Problem, ReadLimits
 
 
-def _printed(cell) -> str:
+def _printed(cell, budget: TextBudget) -> str:
     value = cell.value
     if value is None:
         return ""
+    if isinstance(value, str):
+        budget.take(value)  # counted before clean_text, whose work grows with the text
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (int, float)):
@@ -28,8 +30,10 @@ def _printed(cell) -> str:
     return clean_text(str(value)) or ""
 
 
-def read_xlsx(path: Path) -> Layout:
-    check_office_archive(path)
+def read_xlsx(path: Path, limits: ReadLimits | None = None) -> Layout:
+    limits = limits or ReadLimits()
+    check_office_archive(path, limits)
+    budget = TextBudget(path, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about every unknown extension
@@ -43,7 +47,7 @@ def read_xlsx(path: Path) -> Layout:
         grid = SheetGrid(name=sheet.title)
         for row in sheet.iter_rows():
             for cell in row:
-                text = _printed(cell)
+                text = _printed(cell, budget)
                 if text:
                     grid.texts[(cell.row - 1, cell.column - 1)] = text
                     border = cell.border

@@ -199,6 +199,12 @@ def _is_heading(text: str) -> bool:
     return len(text) <= 40 and bool(_LIST_START.match(text)) and not re.search(r"[，,。；;]", text)
 
 
+MAX_SENTENCE_CHARS = 2000
+"""A longer run of text without a sentence end is no sentence a person wrote (a cell pasted a thousand
+times, a dump): it is not joined with its neighbours and its numbers are not read, which keeps the
+prose rules linear on pathological text."""
+
+
 def flowing_sentences(paragraphs: list[tuple[str, str]]) -> list[Sentence]:
     """Sentences of the narrative, read across paragraphs that a line or page break cut mid-sentence.
 
@@ -215,6 +221,7 @@ def flowing_sentences(paragraphs: list[tuple[str, str]]) -> list[Sentence]:
             and not _TERMINAL.search(runs[-1][0])
             and not _is_heading(runs[-1][1][-1][1])
             and not _LIST_START.match(text)
+            and len(runs[-1][0]) + len(text) <= MAX_SENTENCE_CHARS
         ):
             joined, parts = runs[-1]
             runs[-1] = (join_lines([joined, text]), parts + [(len(join_lines([joined, text])) - len(text), ref)])
@@ -230,7 +237,8 @@ def flowing_sentences(paragraphs: list[tuple[str, str]]) -> list[Sentence]:
             if not stripped:
                 continue
             refs = tuple(f"{ref}" for at, ref in parts if at < end and _next_start(parts, at, len(text)) > start)
-            sentences.append(Sentence(stripped, refs[0], index, find_mentions(stripped), years_in(stripped), refs))
+            mentions = find_mentions(stripped) if len(stripped) <= MAX_SENTENCE_CHARS else []
+            sentences.append(Sentence(stripped, refs[0], index, mentions, years_in(stripped), refs))
     return sentences
 
 

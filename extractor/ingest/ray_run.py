@@ -119,7 +119,14 @@ def ingest_on_ray(
         started_ray = _connect(address, options.workers)
         actor_count = max(1, min(options.workers, len(found.documents)))
         actors = [_new_actor(engine, options) for _ in range(actor_count)]
-        tasks = claimed_tasks(engine=engine, paths=found.documents, job_id=job_id, force=options.force, summary=summary)
+        tasks = claimed_tasks(
+            engine=engine,
+            paths=found.documents,
+            job_id=job_id,
+            force=options.force,
+            summary=summary,
+            retry_failed=options.retry_failed,
+        )
         with ingest_progress(console or Console(stderr=True), enabled=show_progress) as progress:
             bar = progress.add_task("ingest (ray)", total=len(found.documents), pages=0)
             _drive(
@@ -177,7 +184,7 @@ def _drive(
                 )
             except ray.exceptions.RayError as error:
                 reason = f"{Path(task.path).name}: Ray 任务失败 (ray task failed: {type(error).__name__})"
-                outcome = Outcome(document_id=task.document_id, ok=False, error=reason)
+                outcome = Outcome(document_id=task.document_id, ok=False, error=reason, transient=True)
                 summary.add(record_outcome(engine=engine, outcome=outcome, path=Path(task.path), job_id=summary.job_id))
                 if actor not in replaced:
                     replaced[actor] = _replace(actors, actor, options, engine)

@@ -36,6 +36,28 @@ class Recorded:
         self.error = error
 
 
+MAX_RETRIES = 3
+"""A transient failure (timeout, worker death) is tried again by later runs this many times, then
+dead-lettered: kept `failed` with every attempt's reason until `ingest --retry-failed`."""
+
+
+def note_failure(document: Document, *, error: str, transient: bool, job_id: int) -> str:
+    """Add this attempt to the document's failures and decide whether ordinary runs try it again;
+    the one-line error to store (a dead letter says so)."""
+    attempt = {"at": utc_now().isoformat(), "job_id": job_id, "reason": error, "transient": transient}
+    failures = [*(document.failures or []), attempt]
+    document.failures = failures
+    trailing = 0
+    for earlier in reversed(failures):
+        if not earlier.get("transient"):
+            break
+        trailing += 1
+    document.retry = transient and trailing <= MAX_RETRIES
+    if transient and not document.retry:
+        return f"{error} — 已放弃 (dead-lettered after {trailing} attempts; `ingest --retry-failed` tries again)"
+    return error
+
+
 def record_outcome(*, engine: Engine, outcome: Outcome, path: Path, job_id: int) -> Recorded:
     """Store the result (status done + all records) or the failure (status failed + reason).
 
@@ -47,6 +69,7 @@ def record_outcome(*, engine: Engine, outcome: Outcome, path: Path, job_id: int)
         if outcome.ok and outcome.result_json is not None:
             result = ExtractionResult.model_validate_json(outcome.result_json)
             stored = save_result(session=session, result=result, path=path, job_id=job_id)
+            stored.retry = True
             # A re-extraction (--force) keeps the reviewers' corrections: re-applied here, same transaction.
             result = reapply_corrections(session=session, document=stored, result=result)
             return Recorded(
@@ -56,6 +79,7 @@ def record_outcome(*, engine: Engine, outcome: Outcome, path: Path, job_id: int)
                 findings=Counter(finding.rule for finding in result.findings),
             )
         error = one_line(outcome.error or f"{path.name}: 未知错误 (unknown failure)")
+        error = note_failure(document, error=error, transient=outcome.transient, job_id=job_id)
         if document.schema_version is not None:
             # A forced re-extraction failed: keep the earlier good records readable, note the failure.
             document.status = DocumentStatus.done.value

@@ -50,6 +50,9 @@ class IngestOptions(BaseModel):
     """Address-space limit of each worker process (RLIMIT_AS)."""
     force: bool = False
     """Extract documents that are already done again (records replaced, corrections kept)."""
+    retry_failed: bool = False
+    """Also try documents failed for good: deterministic failures (unreadable, over a limit) and dead
+    letters (transient failures past the retry limit). Transient failures are retried anyway."""
     extract: ExtractOptions = Field(default_factory=ExtractOptions)
 
 
@@ -108,7 +111,7 @@ def end_job(*, engine: Engine, summary: IngestSummary, status: JobStatus) -> Non
 
 
 def claimed_tasks(
-    *, engine: Engine, paths: list[Path], job_id: int, force: bool, summary: IngestSummary
+    *, engine: Engine, paths: list[Path], job_id: int, force: bool, summary: IngestSummary, retry_failed: bool = False
 ) -> Iterator[Task]:
     """Hash, register and claim each file in turn; yields only documents this run must extract."""
     for path in paths:
@@ -120,7 +123,9 @@ def claimed_tasks(
         with session_scope(engine) as session:
             document = register_file(session=session, sha256=sha256, path=path)
             assert document.id is not None
-            claimed = claim_document(session=session, document_id=document.id, job_id=job_id, force=force)
+            claimed = claim_document(
+                session=session, document_id=document.id, job_id=job_id, force=force, retry_failed=retry_failed
+            )
             # Done already (idempotent re-run), a duplicate of a file met earlier in this run, or
             # being extracted right now by another live run on the same store.
             if not claimed:
@@ -160,7 +165,14 @@ def ingest(
     try:
         worker_count = min(options.workers, len(found.documents))
         workers = [WorkerHandle(memory_mb=options.memory_mb, options=options.extract) for _ in range(worker_count)]
-        tasks = claimed_tasks(engine=engine, paths=found.documents, job_id=job_id, force=options.force, summary=summary)
+        tasks = claimed_tasks(
+            engine=engine,
+            paths=found.documents,
+            job_id=job_id,
+            force=options.force,
+            summary=summary,
+            retry_failed=options.retry_failed,
+        )
         with ingest_progress(console, enabled=show_progress) as progress:
             bar = progress.add_task("ingest", total=len(found.documents), pages=0)
             _supervise(

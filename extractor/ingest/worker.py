@@ -15,8 +15,6 @@ import ctypes
 import ctypes.util
 import importlib
 import os
-import re
-import resource
 import signal
 import socket
 import subprocess
@@ -29,6 +27,7 @@ from typing import Optional
 from pydantic import BaseModel
 
 from extractor.errors import InputError
+from extractor.sandbox import FailureKind, classify, crash_reason, limit_memory, timeout_reason
 from schemas import ExtractOptions
 
 # A worker is `python -m extractor.ingest.worker_process FD`, not a multiprocessing child: spawn would re-run
@@ -43,6 +42,17 @@ class Task(BaseModel):
     sha256: str
 
 
+class Started(BaseModel):
+    """Sent by the worker when it takes a task: the document's time limit counts from here, not from
+    when the parent handed it over (a worker still importing, or a busy Ray node, is not the file's fault)."""
+
+    document_id: int
+
+
+STARTUP_GRACE_S = 300.0
+"""How long a worker may take to start (imports, warm-up) before its first task counts as hanging."""
+
+
 class Outcome(BaseModel):
     document_id: int
     ok: bool
@@ -54,21 +64,14 @@ class Outcome(BaseModel):
     out_of_memory: bool = False
     worker_pid: Optional[int] = None
     """The process that extracted it (None when the parent decided: timeout, crash)."""
-
-
-def _limit_memory(memory_mb: int) -> None:
-    """RLIMIT_AS: allocations past the limit fail (MemoryError) instead of exhausting the machine."""
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-_ALLOCATION_FAILED = re.compile(
-    r"malloc|out of memory|cannot allocate|bad_alloc|insufficient memory|MemoryError", re.IGNORECASE
-)
+    transient: bool = False
+    """Another attempt may succeed (timeout, worker death); a file that cannot be read, or needs more
+    memory than the limit, fails the same way every time and is not retried unless asked."""
 
 
 def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
-    """Extract one document and turn every way it can go wrong into a one-line reason."""
+    """Extract one document and turn every way it can go wrong into a one-line reason
+    (the same reasons as extractor.sandbox gives the CLI)."""
     from extractor.pipeline import extract
 
     name = Path(task.path).name
@@ -84,31 +87,13 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
             seconds=time.perf_counter() - started,
             worker_pid=os.getpid(),
         )
-    except InputError as error:
-        reason = str(error)
-    except MemoryError:
-        return Outcome(
-            document_id=task.document_id,
-            ok=False,
-            out_of_memory=True,
-            error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded)",
-            seconds=time.perf_counter() - started,
-        )
     except Exception as error:  # noqa: BLE001 - any failure of one document is that document's reason
-        if _ALLOCATION_FAILED.search(str(error)):  # MuPDF, OpenCV, ONNX Runtime report it as their own error
-            return Outcome(
-                document_id=task.document_id,
-                ok=False,
-                out_of_memory=True,
-                error=f"{name}: 内存超限 (memory limit {memory_mb} MB exceeded: {type(error).__name__})",
-                seconds=time.perf_counter() - started,
-                worker_pid=os.getpid(),
-            )
-        reason = f"{name}: 处理失败 ({type(error).__name__}: {error})"
+        kind, reason = classify(error, memory_mb)  # MemoryError included: it is an Exception
     return Outcome(
         document_id=task.document_id,
         ok=False,
-        error=reason,
+        out_of_memory=kind is FailureKind.memory,
+        error=f"{name}: {reason}",
         seconds=time.perf_counter() - started,
         worker_pid=os.getpid(),
     )
@@ -161,7 +146,7 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     config = WorkerConfig.model_validate_json(connection.recv_bytes())
     memory_mb, options = config.memory_mb, config.options
-    _limit_memory(memory_mb)
+    limit_memory(memory_mb)
     _warm_up()
 
     while True:
@@ -171,8 +156,9 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
             return  # the parent is gone
         if task is None:
             return
-        outcome = run_task(task, options, memory_mb)
         try:
+            connection.send(Started(document_id=task.document_id))
+            outcome = run_task(task, options, memory_mb)
             connection.send(outcome)
         except (BrokenPipeError, OSError):
             return
@@ -192,6 +178,7 @@ class WorkerHandle:
         self.task: Optional[Task] = None
         self.deadline = 0.0
         self.started = 0.0
+        self.timeout_s = 0.0
         self._start()
 
     def _start(self) -> None:
@@ -223,21 +210,36 @@ class WorkerHandle:
             self.restart()
         self.task = task
         self.started = time.monotonic()
-        self.deadline = self.started + timeout_s
-        self.connection.send(task)
+        self.timeout_s = timeout_s
+        # Until the worker says it started the document, it may still be starting itself.
+        self.deadline = self.started + timeout_s + STARTUP_GRACE_S
+        try:
+            self.connection.send(task)
+        except OSError:  # it died between two documents (poll() had not noticed yet): a fresh one takes it
+            self.restart()
+            self.connection.send(task)
 
     def collect(self) -> Optional[Outcome]:
         """The outcome if the worker answered; a failure if it died; None if nothing is ready."""
         if self.task is None:
             return None
         task = self.task
-        if self.connection.poll():
+        while self.connection.poll():
             try:
-                outcome: Outcome = self.connection.recv()
+                message: Started | Outcome = self.connection.recv()
             except (EOFError, OSError):
-                outcome = self._died(task)
+                self.task = None
+                return self._died(task)
+            if isinstance(message, Started):
+                self.started = time.monotonic()
+                self.deadline = self.started + self.timeout_s
+                continue
             self.task = None
-            return outcome
+            if message.out_of_memory:
+                # The worker exits after answering out-of-memory (its heap may be in any state):
+                # replace it now, so the next document never meets a dying process.
+                self.restart()
+            return message
         if not self._alive():
             self.task = None
             return self._died(task)
@@ -249,12 +251,15 @@ class WorkerHandle:
         except subprocess.TimeoutExpired:
             code = None
         how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-        reason = (
-            f"{Path(task.path).name}: 处理进程异常退出 (worker died: {how}; "
-            f"a crash under the {self.memory_mb} MB memory limit is the usual cause)"
-        )
+        reason = f"{Path(task.path).name}: {crash_reason(how, self.memory_mb)}"
         self.restart()
-        return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=time.monotonic() - self.started)
+        return Outcome(
+            document_id=task.document_id,
+            ok=False,
+            error=reason,
+            seconds=time.monotonic() - self.started,
+            transient=True,
+        )
 
     def expire(self, now: float) -> Optional[Outcome]:
         """If the task ran past its limit: kill the worker, start another, and report the timeout."""
@@ -268,7 +273,8 @@ class WorkerHandle:
             document_id=task.document_id,
             ok=False,
             seconds=limit,
-            error=f"{Path(task.path).name}: 超时 (timed out after {limit:g} s)",
+            error=f"{Path(task.path).name}: {timeout_reason(limit)}",
+            transient=True,
         )
 
     def restart(self) -> None:

@@ -7,7 +7,7 @@ import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
 from extractor.review.boxes import field_boxes, finding_keys
 from extractor.review.corrections import CorrectionError
+from extractor.review.limits import CorrectionReason, CorrectionValue
 from extractor.review.pages import NoPageImage, PageSize, page_png, page_sizes
 from extractor.review.queries import DocumentFilter, Order, Page, list_documents
 from extractor.review.records import NotCorrectable, StaleVersion, correct_field, document_version
@@ -64,8 +65,8 @@ class Accepted(BaseModel):
 
 class FieldCorrection(BaseModel):
     ref: str = Field(examples=["i7.actual"], description="`<record id>.<field>`, `document.<field>` or `t1.r5c2`")
-    value: Union[str, float, None] = Field(examples=["5期"], description="The value as printed; re-parsed")
-    reason: Optional[str] = None
+    value: CorrectionValue = Field(examples=["5期"], description="The value as printed; re-parsed")
+    reason: CorrectionReason = None
 
 
 class ReviewMark(BaseModel):
@@ -320,6 +321,8 @@ def get_page_image(request: Request, id: int, n: int, caller: AnyCaller) -> File
             page=n,
             dpi=settings.page_dpi,
             cache_dir=settings.pages_dir,
+            timeout_s=settings.render_timeout_s,
+            memory_mb=settings.render_memory_mb,
             turn=turn,
         )
     except NoPageImage as error:

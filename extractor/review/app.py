@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from extractor.review import admin, api, workflow_api
 from extractor.review.docs import add_docs, add_font
-from extractor.review.limits import UploadSizeLimit
+from extractor.review.limits import install_limits
 from extractor.review.processing import UploadProcessor
 from extractor.review.settings import ServiceSettings
 from extractor.review.summary import refresh_stale
@@ -70,7 +70,7 @@ def create_app(settings: Optional[ServiceSettings] = None, *, process_uploads: b
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.add_middleware(UploadSizeLimit, path="/api/documents", limit=settings.max_upload_bytes)
+    install_limits(app, settings)  # body, upload-time and value limits, security headers
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(workflow_api.router)

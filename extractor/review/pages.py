@@ -9,14 +9,18 @@ by quarter turns; `ExtractionResult.pages`), so its image is turned the same way
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
+from extractor.backends.bounds import PageRefused, PixelBudget
 from extractor.pdflib import pymupdf
-from schemas import PageInfo
+from schemas import PageInfo, ReadLimits
 
 PAGED_KINDS = ("pdf_digital", "pdf_scanned", "pdf_mixed", "image")
 
@@ -67,10 +71,29 @@ def _image_page_sizes(source: Path) -> list[PageSize]:
     return sizes
 
 
+RENDER_SLOTS = threading.BoundedSemaphore(2)
+"""Renders running at once in this process, whatever the number of requests: each child may take up
+to its memory limit, and twelve at once once took the machine (a process-wide bound, like a pool)."""
+
+
+class PageImageRefused(Exception):
+    """The page image is over the pixel limit, or its render failed under the time or memory limit."""
+
+
 def page_png(
-    *, source: Path, kind: str | None, sha256: str, page: int, dpi: int, cache_dir: Path, turn: PageInfo | None = None
+    *,
+    source: Path,
+    kind: str | None,
+    sha256: str,
+    page: int,
+    dpi: int,
+    cache_dir: Path,
+    turn: PageInfo | None = None,
+    timeout_s: float = 30.0,
+    memory_mb: int = 1024,
 ) -> Path:
-    """The PNG of page `page` (1-based), rendered once and then served from cache_dir/<sha256>/.
+    """The PNG of page `page` (1-based), rendered once in a bounded child process (the page's pixel
+    count checked first: PageImageRefused) and then served from cache_dir/<sha256>/.
 
     `turn`: the reader's record of a scanned page; its image is levelled and turned upright the
     same way, so the boxes (upright points) land on it."""
@@ -82,17 +105,57 @@ def page_png(
     with _open(source, kind) as document:
         if not 1 <= page <= document.page_count:
             raise NoPageImage(f"{source.name}: 没有第 {page} 页 (the document has {document.page_count} pages)")
+        rect = document[page - 1].rect
+    try:
+        PixelBudget(ReadLimits()).take(rect.width / 72 * dpi, rect.height / 72 * dpi)
+    except PageRefused as error:
+        raise PageImageRefused(f"{source.name} 第 {page} 页: {error}") from error
+    _render_in_child(source, page, dpi, cached, turn if turned else None, timeout_s=timeout_s, memory_mb=memory_mb)
+    return cached
+
+
+def _render_in_child(
+    source: Path, page: int, dpi: int, out: Path, turn: PageInfo | None, *, timeout_s: float, memory_mb: int
+) -> None:
+    import extractor
+
+    code_root = str(Path(extractor.__file__).resolve().parents[1])
+    turn_json = turn.model_dump_json() if turn is not None else ""
+    command = [sys.executable, "-m", "extractor.review.render_page", str(source), str(page), str(dpi), str(out)]
+    try:
+        with RENDER_SLOTS:
+            done = subprocess.run(
+                [*command, str(memory_mb), turn_json],
+                capture_output=True,
+                timeout=timeout_s,
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")])),
+                },
+                check=False,
+            )
+    except subprocess.TimeoutExpired as error:  # run() has killed the child
+        raise PageImageRefused(
+            f"{source.name} 第 {page} 页: 渲染超时 (render timed out after {timeout_s:g} s)"
+        ) from error
+    if done.returncode != 0 or not out.is_file():
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1][:200]
+        raise PageImageRefused(f"{source.name} 第 {page} 页: 渲染失败 (render failed under {memory_mb} MB: {last})")
+
+
+def render(source: Path, page: int, dpi: int, out: Path, turn: PageInfo | None) -> None:
+    """Render one page to `out` (run by extractor.review.render_page, in the bounded child)."""
+    with pymupdf.open(source) as document:
         pixmap = document[page - 1].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
-        cached.parent.mkdir(parents=True, exist_ok=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
         # Written beside and renamed: a concurrent request never reads a half-written image.
-        handle, temporary = tempfile.mkstemp(dir=cached.parent, suffix=".png")
+        handle, temporary = tempfile.mkstemp(dir=out.parent, suffix=".png")
         os.close(handle)
-        if turn is not None and turned:
+        if turn is not None:
             _save_upright(pixmap, turn, Path(temporary))
         else:
             pixmap.save(temporary)
-        os.replace(temporary, cached)
-    return cached
+        os.replace(temporary, out)
 
 
 def _levels(turn: PageInfo) -> bool:

@@ -94,7 +94,10 @@ def accept_upload(*, engine: Engine, uploads_dir: Path, stream: BinaryIO, filena
 
 
 def _task(document: Document) -> Task | None:
-    """Work for the processor when the document waits in the queue; its claim decides who runs it."""
-    if document.status != DocumentStatus.queued.value or not document.path or document.id is None:
+    """Work for the processor when the document waits in the queue, or failed in a way another
+    attempt may not repeat (a re-upload after a timeout or a worker death); its claim decides who runs it."""
+    waiting = document.status == DocumentStatus.queued.value
+    retryable = document.status == DocumentStatus.failed.value and document.retry
+    if not (waiting or retryable) or not document.path or document.id is None:
         return None
     return Task(document_id=document.id, path=document.path, sha256=document.sha256)

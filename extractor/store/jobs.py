@@ -18,7 +18,7 @@ import socket
 from datetime import timedelta
 from typing import Any, Optional
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from models import Document, DocumentStatus, Job, JobStatus, as_utc, utc_now
@@ -89,18 +89,24 @@ def recover_dead_jobs(*, session: Session, stale_after_s: float = STALE_AFTER_S)
     return requeued + (orphans.rowcount or 0)
 
 
-def claim_document(*, session: Session, document_id: int, job_id: int, force: bool = False) -> bool:
-    """Mark the document `running` for this job unless it is done (and not forced) or someone runs it.
+def claim_document(
+    *, session: Session, document_id: int, job_id: int, force: bool = False, retry_failed: bool = False
+) -> bool:
+    """Mark the document `running` for this job unless it is done (and not forced), failed for good
+    (a deterministic failure or a dead letter, unless retry_failed) or someone runs it.
 
     A single conditional UPDATE, so two runs sharing a PostgreSQL store never both take a document.
     """
-    claimable = [DocumentStatus.queued.value, DocumentStatus.failed.value]
+    claimable = [DocumentStatus.queued.value]
     if force:
         claimable.append(DocumentStatus.done.value)
+    failed = col(Document.status) == DocumentStatus.failed.value
+    if not retry_failed:
+        failed = and_(failed, col(Document.retry))
     now = utc_now()
     outcome = session.exec(  # type: ignore[call-overload]
         update(Document)
-        .where(col(Document.id) == document_id, col(Document.status).in_(claimable))
+        .where(col(Document.id) == document_id, or_(col(Document.status).in_(claimable), failed))
         .values(
             status=DocumentStatus.running.value,
             job_id=job_id,

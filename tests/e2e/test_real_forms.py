@@ -30,15 +30,6 @@ pytestmark = pytest.mark.skipif(
 
 NOT_READ_YET: dict[str, str] = {
     # Forms the current reader misses; the lead removes an entry as the reader lands it (issue 9).
-    "f01_cq_pengshui": "budget written as label/value lines; 3-row header with 指标解释",
-    "f02_sx_jishan": "weights in 一级 labels kept in level1; empty 年初预算数",
-    "f03_yn_changning": "no weight column; 年初目标值(A)/实际完成值(B); 20-point budget block",
-    "f04_ah_xiuning": "中央/地方主管部门; 全年预算数(A) block",
-    "f05_sc_anju": "预算数:/执行数: label-value pairs; amounts with 万元 in the cell",
-    "f06_sc_mingshan": "行次/列次 numbering, formulas in headers",
-    "f07_nx_yinchuan": "weights at three levels; 参考分值",
-    "f08_js_suzhou": "two budget blocks; 80分 > 28分 labels",
-    "f10_bj_haidian": "分值(10分) and 得分计算方法 columns; 主管部门及代码",
 }
 
 

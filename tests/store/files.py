@@ -49,22 +49,27 @@ def truncated_pdf(source: Path, path: Path, keep: int = 2000) -> Path:
     return path
 
 
-def hanging_pdf(path: Path, depth: int = 40) -> Path:
+def hanging_pdf(path: Path, depth: int = 16) -> Path:
+    """A page that takes minutes to render though every bound before rendering passes: nested Form
+    XObjects draw a full-page fill 2^16 times (under the 100,000-draw limit), and an image with no
+    text layer sends the page to the OCR path, which renders it."""
     document = pymupdf.open()
     page = document.new_page(width=595, height=842)
-    page.insert_text((50, 50), "嵌套表单 nested forms")
+    pixmap = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 8, 8), False)
+    pixmap.clear_with(128)
+    page.insert_image(pymupdf.Rect(50, 50, 100, 100), pixmap=pixmap)
     previous = 0
     for level in range(depth):
         xref = document.get_new_xref()
         resources = f"/Resources << /XObject << /X {previous} 0 R >> >>" if level else ""
         document.update_object(xref, f"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] {resources} >>")
-        document.update_stream(xref, b"/X Do /X Do\n" if level else b"q 0 0 m 1 1 l n Q\n")
+        document.update_stream(xref, b"/X Do /X Do\n" if level else b"q 0.5 g 0 0 595 842 re f Q\n")
         previous = xref
     kind, value = document.xref_get_key(page.xref, "Resources")
     if kind == "xref":
-        document.xref_set_key(int(value.split()[0]), "XObject", f"<< /Top {previous} 0 R >>")
+        document.xref_set_key(int(value.split()[0]), "XObject/Top", f"{previous} 0 R")
     else:
-        document.xref_set_key(page.xref, "Resources/XObject", f"<< /Top {previous} 0 R >>")
+        document.xref_set_key(page.xref, "Resources/XObject/Top", f"{previous} 0 R")
     content = page.get_contents()[0]
     document.update_stream(content, document.xref_stream(content) + b"\n/Top Do\n")
     document.save(path)
