@@ -126,14 +126,14 @@ def page_words(page: pymupdf.Page) -> list[Word]:
     ]
 
 
-def page_content(page: pymupdf.Page, *, with_segments: bool = True) -> PageContent:
-    """Words (and, unless the caller reads rules itself, ruling lines) of one page."""
+def page_content(page: pymupdf.Page) -> PageContent:
+    """The words of one page. Its ruling lines are read by the caller (`page_rules`) only when the
+    text layer is usable: a scanned page's lines come from its image."""
     return PageContent(
         number=page.number + 1,
         width=page.rect.width,
         height=page.rect.height,
         words=page_words(page),
-        segments=page_segments(page) if with_segments else [],
     )
 
 
@@ -296,7 +296,7 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                 page = document[index]
                 sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
                 check_form_draws(document, page, options.limits)
-                content = page_content(page, with_segments=False)  # rules are read only for a text page
+                content = page_content(page)
                 if _text_layer_usable(page, content):
                     rules = page_rules(page)
                     grids = build_grids(rules)
