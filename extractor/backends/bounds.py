@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pymupdf
-
+from extractor.pdflib import pymupdf
 from extractor.sandbox import ALLOCATION_FAILED
 from schemas import Problem, ReadLimits
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-import pymupdf
+from typing import NamedTuple
 
 from extractor.backends.bounds import (
     PixelBudget,
@@ -19,6 +18,7 @@ from extractor.backends.bounds import (
     reraise_if_out_of_memory,
 )
 from extractor.errors import InputError
+from extractor.pdflib import pymupdf
 from extractor.tables.grid import Grid, build_grids
 from extractor.tables.structure import page_blocks
 from schemas import Block, ExtractOptions, Layout, PageContent, Problem, Segment, Word
@@ -59,38 +59,64 @@ def open_pdf(path: Path) -> pymupdf.Document:
     return document
 
 
-def page_segments(page: pymupdf.Page) -> list[Segment]:
-    """Ruling lines of a page from its vector drawings (lines and thin or outlined rectangles)."""
-    segments: list[Segment] = []
-    for path in page.get_drawings():
+class Rule(NamedTuple):
+    """A ruling line in page points, as `build_grids` reads it.
+
+    A tuple rather than `schemas.Segment`: a ruled page has hundreds, and they never leave the
+    backend (validating each as a model cost more than reading the drawings).
+    """
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def page_rules(page: pymupdf.Page) -> list[Rule]:
+    """Ruling lines of a page from its vector drawings (lines and thin or outlined rectangles).
+
+    Reads MuPDF's raw path list (`get_cdrawings`): `get_drawings` is the same list with every
+    coordinate wrapped in Point/Rect/Quad objects, which alone cost as much as MuPDF's walk.
+    """
+    rules: list[Rule] = []
+    for path in page.get_cdrawings():
         stroked = path.get("color") is not None
         for item in path["items"]:
             kind = item[0]
             if kind == "l":
-                start, end = item[1], item[2]
-                segments.append(Segment(x0=start.x, y0=start.y, x1=end.x, y1=end.y))
-            elif kind in ("re", "qu"):
-                rect = item[1] if kind == "re" else item[1].rect
-                segments.extend(_rect_segments(rect, stroked))
-    return segments
+                (x0, y0), (x1, y1) = item[1], item[2]
+                rules.append(Rule(float(x0), float(y0), float(x1), float(y1)))
+            elif kind == "re":
+                x0, y0, x1, y1 = (float(v) for v in item[1])
+                rules.extend(_rect_rules(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), stroked))
+            elif kind == "qu":
+                xs = [float(point[0]) for point in item[1]]
+                ys = [float(point[1]) for point in item[1]]
+                rules.extend(_rect_rules(min(xs), min(ys), max(xs), max(ys), stroked))
+    return rules
 
 
-def _rect_segments(rect: pymupdf.Rect, stroked: bool) -> list[Segment]:
-    if rect.height <= THIN and rect.width > THIN:
-        y = (rect.y0 + rect.y1) / 2
-        return [Segment(x0=rect.x0, y0=y, x1=rect.x1, y1=y)]
-    if rect.width <= THIN and rect.height > THIN:
-        x = (rect.x0 + rect.x1) / 2
-        return [Segment(x0=x, y0=rect.y0, x1=x, y1=rect.y1)]
+def page_segments(page: pymupdf.Page) -> list[Segment]:
+    """The page's ruling lines as schema Segments (for callers outside the backend)."""
+    return as_segments(page_rules(page))
+
+
+def as_segments(rules: list[Rule]) -> list[Segment]:
+    return [Segment(x0=r.x0, y0=r.y0, x1=r.x1, y1=r.y1) for r in rules]
+
+
+def _rect_rules(x0: float, y0: float, x1: float, y1: float, stroked: bool) -> list[Rule]:
+    """One rule for a thin filled bar, four for an outlined box, none for a shaded area."""
+    width, height = x1 - x0, y1 - y0
+    if height <= THIN and width > THIN:
+        y = (y0 + y1) / 2
+        return [Rule(x0, y, x1, y)]
+    if width <= THIN and height > THIN:
+        x = (x0 + x1) / 2
+        return [Rule(x, y0, x, y1)]
     if not stroked:
         return []  # a shaded area, not a border
-    x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
-    return [
-        Segment(x0=x0, y0=y0, x1=x1, y1=y0),
-        Segment(x0=x0, y0=y1, x1=x1, y1=y1),
-        Segment(x0=x0, y0=y0, x1=x0, y1=y1),
-        Segment(x0=x1, y0=y0, x1=x1, y1=y1),
-    ]
+    return [Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)]
 
 
 def page_words(page: pymupdf.Page) -> list[Word]:
@@ -102,12 +128,13 @@ def page_words(page: pymupdf.Page) -> list[Word]:
 
 
 def page_content(page: pymupdf.Page) -> PageContent:
+    """The words of one page. Its ruling lines are read by the caller (`page_rules`) only when the
+    text layer is usable: a scanned page's lines come from its image."""
     return PageContent(
         number=page.number + 1,
         width=page.rect.width,
         height=page.rect.height,
         words=page_words(page),
-        segments=page_segments(page),
     )
 
 
@@ -272,7 +299,10 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                 check_form_draws(document, page, options.limits)
                 content = page_content(page)
                 if _text_layer_usable(page, content):
-                    grids = build_grids(content.segments)
+                    rules = page_rules(page)
+                    grids = build_grids(rules)
+                    # the table-structure stage also reads the page's rules (unruled tables' row lines)
+                    content = content.model_copy(update={"segments": as_segments(rules)})
                     content = split_straddling_words(page, content, grids)
                     found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page))
                     if options.table_engine == "vl":

@@ -103,7 +103,7 @@ def page_image(
         if page_size is None:
             raise ValueError("page_size (points) is required with an image array")
         return source, page_number or 1, page_size
-    import pymupdf
+    from extractor.pdflib import pymupdf
 
     page: pymupdf.Page = source
     pixmap = page.get_pixmap(dpi=options.ocr.render_dpi, colorspace=pymupdf.csRGB, alpha=False)
@@ -133,8 +133,11 @@ def read_page_image(
     lines = snap_ends(find_lines(ink, dpi), reach=dpi * 0.08)
     segments = to_segments(lines, points_per_pixel)
     grids = build_grids(segments, tolerance=GRID_TOLERANCE_PT)
-    regions = layout_regions(grey, points_per_pixel)
-    grids = grids_for([grid for grid in grids if is_table(grid, regions)], options.table_engine)
+    # The layout model only arbitrates small ruled boxes; most pages have none, so it runs only then.
+    if any(is_small(grid) for grid in grids):
+        regions = layout_regions(grey, points_per_pixel)
+        grids = [grid for grid in grids if is_table(grid, regions)]
+    grids = grids_for(grids, options.table_engine)
 
     line_mask = line_pixels(ink, lines)
     text_ink = clean_specks(text_only_ink(ink, line_mask), dpi)
@@ -236,11 +239,16 @@ def layout_regions(grey: np.ndarray, points_per_pixel: float) -> list[Region]:
     ]
 
 
+def is_small(grid: Grid) -> bool:
+    """Under an inch both ways: a table only if the layout model says so (see `is_table`)."""
+    x0, y0, x1, y1 = grid.bbox
+    return (x1 - x0) < SMALL_GRID_PT and (y1 - y0) < SMALL_GRID_PT
+
+
 def is_table(grid: Grid, regions: list[Region]) -> bool:
     """Keep what the born-digital path keeps (every grid), except a small ruled box that the
     layout model does not see as a table: a scan's boxes may be a stamp's frame or a signature box."""
-    x0, y0, x1, y1 = grid.bbox
-    if (x1 - x0) >= SMALL_GRID_PT or (y1 - y0) >= SMALL_GRID_PT:
+    if not is_small(grid):
         return True
     tables = [region for region in regions if region.label == "table"]
     return any(overlap_share(grid.bbox, region.box) >= 0.3 for region in tables)

@@ -162,9 +162,9 @@ def type_columns(view: TableView, header: HeaderMatch, last_row: int) -> HeaderM
                 roles["explanation"] = ColumnRole(
                     role="explanation", first_col=col, last_col=col, rank=300, evidence="content:long_text"
                 )
-    for level, col in zip(("level2", "level1"), reversed(left_text)):
-        if level not in roles:
-            roles[level] = ColumnRole(role=level, first_col=col, last_col=col, rank=300, evidence="content:level")
+    missing = [level for level in ("level2", "level1") if level not in roles]
+    for level, col in zip(missing, reversed(left_text)):
+        roles[level] = ColumnRole(role=level, first_col=col, last_col=col, rank=300, evidence="content:level")
     return header.model_copy(update={"roles": roles})
 
 

@@ -162,6 +162,7 @@ def _add_records(
         carry, levels = build.LevelCarry(), _Levels(builder, section, table_id)
     builder.carry = (carry, levels)
     blocks = _block_summaries(builder, reading, section, table_id)  # first: they head their blocks
+    first_indicator = len(builder.indicators)
     totals: list[ScoreSummary] = []
     items: list[tuple[int, int, object]] = [(record.row, 0, record) for record in reading.records]
     items += [(pair.row, pair.label.col, pair) for pair in reading.key_values]
@@ -203,6 +204,9 @@ def _add_records(
                 totals.append(summary)
     top = blocks.get("indicators")
     if top is not None:
+        for indicator in builder.indicators[first_indicator:]:
+            if indicator.parent is None:
+                indicator.parent = top.id  # no level summary: the 年度绩效目标(80分) block it adds into
         for summary in levels.tops():
             if summary.id != top.id:
                 summary.parent = top.id
@@ -239,8 +243,10 @@ def _block_summaries(
 
 
 def _link_to_top(builder: _Builder) -> None:
-    """Level summaries that add into nothing yet add into their form's top: the 总分 row, else the
-    自评得分, else a 合计 row. Indicators name their level summary only (null without one, SPEC)."""
+    """What adds into nothing yet adds into its form's top: the 总分/合计 row, else the 自评得分.
+
+    Indicators without a level summary and level summaries without a parent, per section.
+    """
     for section in builder.sections:
         scores = [s for s in builder.scores if s.section == section.id]
         # 总分 first, then the form's 自评得分, then a 合计 row (which may total a side table)
@@ -248,6 +254,9 @@ def _link_to_top(builder: _Builder) -> None:
         if top is None:
             continue
         levels = {name for i in builder.indicators if i.section == section.id for name in (i.level1, i.level2) if name}
+        for indicator in builder.indicators:
+            if indicator.section == section.id and indicator.parent is None:
+                indicator.parent = top.id
         for summary in scores:
             if summary.parent is None and summary is not top and summary.label in levels:
                 summary.parent = top.id

@@ -45,9 +45,10 @@ class HeadRule(_Strict):
     def word(self) -> str:
         return self.prefix or self.suffix or ""
 
-    def matches(self, key: str) -> bool:
+    def matches(self, key: str, max_prefix_rest: Optional[int] = None) -> bool:
         if self.prefix is not None:
-            return key.startswith(self.prefix)
+            rest = len(key) - len(self.prefix)
+            return key.startswith(self.prefix) and (max_prefix_rest is None or rest <= max_prefix_rest)
         return self.suffix is not None and key.endswith(self.suffix)
 
 
@@ -112,6 +113,7 @@ class Lexicon(_Strict):
     fuzzy: Fuzzy
     max_header_length: int
     max_head_length: int
+    max_prefix_rest: int
     regions: dict[RegionKind, Region]
     label_roles: list[str]
     totals: list[str]
@@ -209,7 +211,8 @@ FUZZY_RANK = 200
 class _RegionIndex:
     """One region's synonyms, head rules and fuzzy choices, built once."""
 
-    def __init__(self, region: Region, fuzzy: Fuzzy) -> None:
+    def __init__(self, region: Region, fuzzy: Fuzzy, max_prefix_rest: int) -> None:
+        self.max_prefix_rest = max_prefix_rest
         self.exact = {
             synonym: (role, rank) for role, synonyms in region.roles.items() for rank, synonym in enumerate(synonyms)
         }
@@ -232,7 +235,7 @@ class _RegionIndex:
             role, rank = self.exact[key]
             return HeaderHit(role=role, rank=rank, evidence=f"lexicon:{key}")
         for index, rule in enumerate(self.heads):
-            if rule.matches(key):
+            if rule.matches(key, self.max_prefix_rest):
                 return HeaderHit(role=rule.role, rank=HEAD_RANK + index, evidence=f"head:{rule.word}")
         if len(key) < self.fuzzy.min_length:
             return None
@@ -246,7 +249,7 @@ class _RegionIndex:
 @cache
 def _index(kind: RegionKind) -> _RegionIndex:
     lex = lexicon()
-    return _RegionIndex(lex.regions[kind], lex.fuzzy)
+    return _RegionIndex(lex.regions[kind], lex.fuzzy, lex.max_prefix_rest)
 
 
 @lru_cache(maxsize=8192)

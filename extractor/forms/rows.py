@@ -288,14 +288,18 @@ def inline_budget(view: TableView, row: int) -> Optional[tuple[HeaderMatch, RowR
 
 def _continues(view: TableView, carried: Optional[HeaderMatch]) -> Optional[HeaderMatch]:
     """The previous table's indicator header, when this table goes on with its rows: no header of
-    its own in the first row, the same number of columns, and a name under the name column."""
-    if carried is None or carried.n_cols != view.n_cols or match_header(view, 0) is not None:
+    its own in the first row, no more columns (trailing ones may drop) and a name under the name
+    column."""
+    if carried is None or match_header(view, 0) is not None:
         return None
     name = carried.roles.get("name")
+    if view.n_cols > carried.n_cols or name is None or name.last_col >= view.n_cols:
+        return None  # another grid; a continuation may only lose trailing columns (a blank 备注 column)
     cell = view.owner(0, name.first_col) if name is not None else None
     if cell is None or not cell.text.strip() or cell.row != 0:
         return None
-    return carried.model_copy(update={"row": -1, "first_row": -1, "header_cells": []})
+    roles = {key: role for key, role in carried.roles.items() if role.last_col < view.n_cols}
+    return carried.model_copy(update={"row": -1, "first_row": -1, "header_cells": [], "roles": roles})
 
 
 def _money(text: str) -> bool:

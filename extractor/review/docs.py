@@ -65,7 +65,7 @@ def add_docs(app: FastAPI) -> bool:
 @cache
 def cjk_font() -> bytes:
     """Droid Sans Fallback (TrueType) from PyMuPDF: read once, it never changes while running."""
-    import pymupdf
+    from extractor.pdflib import pymupdf
 
     return bytes(pymupdf.Font("cjk").buffer)
 

@@ -16,10 +16,10 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import pymupdf
 from pydantic import BaseModel
 
 from extractor.backends.bounds import PageRefused, PixelBudget
+from extractor.pdflib import pymupdf
 from schemas import PageInfo, ReadLimits
 
 PAGED_KINDS = ("pdf_digital", "pdf_scanned", "pdf_mixed", "image")

@@ -11,28 +11,34 @@ between them is missing: that is a merged cell, and its extent gives the spans.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from typing import Optional
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+from typing import Optional, Protocol
 
-import numpy as np
-from pydantic import BaseModel
-
-from schemas import Segment
 from schemas.records import BBox
 
 MIN_COVERAGE = 0.5
 """A boundary between two elementary cells exists when lines cover at least this share of it."""
 
 
-class GridCell(BaseModel):
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    """One (possibly merged) cell of a grid. A plain dataclass: a ruled page makes hundreds and
+    they stay inside the table builders (the SPEC's `Cell` is made from them)."""
+
     row: int
     col: int
-    row_span: int = 1
-    col_span: int = 1
+    row_span: int
+    col_span: int
     bbox: BBox
 
 
-class Grid(BaseModel):
+@dataclass
+class Grid:
+    """The cells of one ruled table and the positions of its lines (page points)."""
+
     cells: list[GridCell]
     n_rows: int
     n_cols: int
@@ -63,15 +69,32 @@ class Grid(BaseModel):
         return cached
 
 
-class _Line(BaseModel):
-    """An axis-parallel line: `pos` is y for horizontals, x for verticals; [start, end] along it."""
+class LineLike(Protocol):
+    """A ruling line in page points: `schemas.Segment`, or the PDF backend's lighter `Rule` tuple."""
+
+    @property
+    def x0(self) -> float: ...
+    @property
+    def y0(self) -> float: ...
+    @property
+    def x1(self) -> float: ...
+    @property
+    def y1(self) -> float: ...
+
+
+@dataclass(slots=True)
+class _Line:
+    """An axis-parallel line: `pos` is y for horizontals, x for verticals; [start, end] along it.
+
+    A plain dataclass: thousands are made per page and never leave this module.
+    """
 
     pos: float
     start: float
     end: float
 
 
-def build_grids(segments: list[Segment], *, tolerance: float = 1.5) -> list[Grid]:
+def build_grids(segments: Sequence[LineLike], *, tolerance: float = 1.5) -> list[Grid]:
     """Group ruling lines into tables and return one Grid per table, top to bottom."""
     horizontals, verticals = _split_and_merge(segments, tolerance)
     if len(horizontals) < 2 or len(verticals) < 1:
@@ -85,7 +108,7 @@ def build_grids(segments: list[Segment], *, tolerance: float = 1.5) -> list[Grid
     return grids
 
 
-def _split_and_merge(segments: list[Segment], tolerance: float) -> tuple[list[_Line], list[_Line]]:
+def _split_and_merge(segments: Sequence[LineLike], tolerance: float) -> tuple[list[_Line], list[_Line]]:
     horizontals: list[_Line] = []
     verticals: list[_Line] = []
     for seg in segments:
@@ -101,7 +124,7 @@ def _merge_collinear(lines: list[_Line], tolerance: float) -> list[_Line]:
     """Join pieces of one line (same position, touching or overlapping) into one."""
     merged: list[_Line] = []
     for pos_group in _cluster(sorted(lines, key=lambda line: line.pos), tolerance):
-        pos = float(np.median([line.pos for line in pos_group]))
+        pos = float(median([line.pos for line in pos_group]))
         current: Optional[_Line] = None
         for line in sorted(pos_group, key=lambda item: item.start):
             if current is not None and line.start <= current.end + tolerance:
@@ -128,15 +151,13 @@ def _cluster(lines: list[_Line], tolerance: float) -> list[list[_Line]]:
 def _connected_groups(
     horizontals: list[_Line], verticals: list[_Line], tolerance: float
 ) -> list[tuple[list[_Line], list[_Line]]]:
-    """Split lines into tables: lines that cross or touch belong to the same table."""
-    h = np.array([[line.pos, line.start, line.end] for line in horizontals])
-    v = np.array([[line.pos, line.start, line.end] for line in verticals])
-    touches = (
-        (v[None, :, 0] >= h[:, None, 1] - tolerance)
-        & (v[None, :, 0] <= h[:, None, 2] + tolerance)
-        & (h[:, None, 0] >= v[None, :, 1] - tolerance)
-        & (h[:, None, 0] <= v[None, :, 2] + tolerance)
-    )
+    """Split lines into tables: lines that cross or touch belong to the same table.
+
+    Verticals sorted by x: each horizontal only looks at those within its x-range (bisect), so the
+    work is the number of crossings, not horizontals × verticals, and no numpy is needed for it.
+    """
+    order = sorted(range(len(verticals)), key=lambda index: verticals[index].pos)
+    xs = [verticals[index].pos for index in order]
     parent = list(range(len(horizontals) + len(verticals)))
 
     def find(node: int) -> int:
@@ -145,8 +166,12 @@ def _connected_groups(
             node = parent[node]
         return node
 
-    for hi, vi in zip(*np.nonzero(touches)):
-        parent[find(int(hi))] = find(len(horizontals) + int(vi))
+    for hi, h in enumerate(horizontals):
+        first, last = bisect_left(xs, h.start - tolerance), bisect_right(xs, h.end + tolerance)
+        for vi in sorted(order[first:last]):  # in index order, as the union order decides the roots
+            v = verticals[vi]
+            if v.start - tolerance <= h.pos <= v.end + tolerance:
+                parent[find(hi)] = find(len(horizontals) + vi)
     groups: dict[int, tuple[list[_Line], list[_Line]]] = {}
     for index, line in enumerate(horizontals):
         groups.setdefault(find(index), ([], []))[0].append(line)

@@ -10,7 +10,8 @@ the same. Repeated header rows are dropped, and a merged cell cut by the break
 from __future__ import annotations
 
 import re
-from typing import Optional
+from collections.abc import Iterable
+from typing import Optional, Union
 
 from extractor.tables.aligned import onto_columns
 from extractor.text.join import squeeze
@@ -34,24 +35,139 @@ def stitch_tables(layout: Layout) -> Layout:
     """
     if layout.kind not in PAGED_KINDS:
         return layout
-    out: list[Block] = []
+    return layout.model_copy(update={"blocks": stitch_blocks(layout.blocks)})
+
+
+def stitch_blocks(blocks: Iterable[Block]) -> list[Block]:
+    """The stitching of `stitch_tables` over blocks in reading order, consumed one at a time.
+
+    A table that continues is grown fragment by fragment (cells appended, the TableBlock built
+    once at the end), so a table running over n pages costs O(n), not O(n²) copies and sorts.
+    """
+    out: list[Union[Block, _Growing]] = []
     pending: list[ParagraphBlock] = []  # paragraphs seen since the last table
-    for block in layout.blocks:
+    for block in blocks:
         if isinstance(block, ParagraphBlock):
             pending.append(block)
             continue
-        previous = out[-1] if out and isinstance(out[-1], TableBlock) and _only_captions(pending, out[-1]) else None
+        last = out[-1] if out else None
+        previous = last if isinstance(last, _Growing) and _only_captions(pending, last) else None
         if previous is not None:
-            block = onto_columns(block, previous)  # unruled parts: the next page's cells on the first part's columns
+            # unruled parts: the next page's cells on the first part's columns
+            block = onto_columns(block, previous.columns_reference())
         if previous is not None and _continues(previous, block, pending):
-            out[-1] = _join(previous, block)
+            previous.join(block)
             pending = []
             continue
         out.extend(pending)
         pending = []
-        out.append(block)
+        out.append(_Growing.start(block))
     out.extend(pending)
-    return layout.model_copy(update={"blocks": [_unbox(block) for block in out]})
+    return [_unbox(item.build() if isinstance(item, _Growing) else item) for item in out]
+
+
+class _Growing:
+    """A table being joined from its page fragments.
+
+    Holds what the joining rules read: the columns, the pages, the leading rows (for repeated
+    headers) and the bottom row (for merged cells cut by a page break).
+    """
+
+    def __init__(self, base: TableBlock, cells: list[Cell]) -> None:
+        self.base = base
+        self.cells = cells
+        self.n_rows = base.n_rows
+        self.n_cols = base.n_cols
+        self.column_edges = list(base.column_edges)
+        self.pages = list(base.pages)
+        self.last_bbox = base.last_bbox
+        self.joined = False
+        self._index_rows()
+
+    @classmethod
+    def start(cls, table: TableBlock) -> _Growing:
+        return cls(table, list(table.cells))
+
+    def _index_rows(self) -> None:
+        self.head = [cell for cell in self.cells if cell.row < MAX_HEADER_ROWS]
+        self.bottom = {
+            col: index
+            for index, cell in enumerate(self.cells)
+            if cell.row + cell.row_span == self.n_rows
+            for col in range(cell.col, cell.col + cell.col_span)
+        }
+
+    def columns_reference(self) -> TableBlock:
+        """The first part with the grown table's columns: what `onto_columns` reads (engine, edges)."""
+        if self.column_edges == self.base.column_edges:
+            return self.base
+        return self.base.model_copy(update={"column_edges": self.column_edges, "n_cols": self.n_cols})
+
+    def renumber(self, edges: list[float]) -> None:
+        """Put the columns onto a finer grid of column edges (see `_on_edges`)."""
+        if self.column_edges == edges or len(self.column_edges) < 2:
+            return
+        self.cells = _cells_on_edges(self.cells, self.column_edges, edges)
+        self.n_cols, self.column_edges = len(edges) - 1, edges
+        self._index_rows()
+
+    def join(self, second: TableBlock) -> None:
+        edges = _merged_edges(self, second)
+        if edges is not None:
+            self.renumber(edges)
+            second = _on_edges(second, edges)
+        skip = _header_rows_repeated(self, second)
+        offset = self.n_rows
+        bottom: dict[int, int] = {}
+        new_rows = offset + second.n_rows - skip
+        for cell in second.cells:
+            if cell.row < skip:
+                continue
+            moved = cell.model_copy(update={"row": cell.row - skip + offset})
+            at = self.bottom.get(cell.col) if cell.row == skip else None
+            above = self.cells[at] if at is not None else None
+            if above is not None and at is not None and _is_cut_merge(above, moved):
+                grown = above.model_copy(update={"row_span": above.row_span + moved.row_span})
+                self._replace(at, above, grown)
+                for col in range(above.col, above.col + above.col_span):
+                    self.bottom[col] = at
+                    if grown.row + grown.row_span == new_rows:
+                        bottom[col] = at
+                continue
+            self.cells.append(moved)
+            if moved.row < MAX_HEADER_ROWS:
+                self.head.append(moved)
+            if moved.row + moved.row_span == new_rows:
+                for col in range(moved.col, moved.col + moved.col_span):
+                    bottom[col] = len(self.cells) - 1
+        self.n_rows = new_rows
+        self.bottom = bottom
+        self.pages = sorted(set(self.pages) | set(second.pages))
+        self.last_bbox = second.last_bbox
+        self.joined = True
+
+    def _replace(self, at: int, old: Cell, new: Cell) -> None:
+        self.cells[at] = new
+        if old.row < MAX_HEADER_ROWS:
+            self.head[next(i for i, cell in enumerate(self.head) if cell is old)] = new
+
+    def build(self) -> TableBlock:
+        if not self.joined:
+            return self.base  # the table as the backend made it
+        cells = sorted(self.cells, key=lambda c: (c.row, c.col))
+        return self.base.model_copy(
+            update={
+                "cells": cells,
+                "n_rows": self.n_rows,
+                "n_cols": self.n_cols,
+                "column_edges": self.column_edges,
+                "pages": self.pages,
+                "last_bbox": self.last_bbox,
+            }
+        )
+
+
+AnyTable = Union[TableBlock, _Growing]
 
 
 def _unbox(block: Block) -> Block:
@@ -61,7 +177,7 @@ def _unbox(block: Block) -> Block:
     return block
 
 
-def _only_captions(paragraphs: list[ParagraphBlock], table: TableBlock) -> bool:
+def _only_captions(paragraphs: list[ParagraphBlock], table: AnyTable) -> bool:
     """Between the parts may stand only continuation marks, unit lines or a repeated title."""
     return all(
         _CONTINUATION.match(squeeze(p.text))
@@ -72,7 +188,7 @@ def _only_captions(paragraphs: list[ParagraphBlock], table: TableBlock) -> bool:
     )
 
 
-def _continues(first: TableBlock, second: TableBlock, between: list[ParagraphBlock]) -> bool:
+def _continues(first: AnyTable, second: TableBlock, between: list[ParagraphBlock]) -> bool:
     if second.pages[0] != first.pages[-1] + 1:
         return False
     if any(p.page == first.pages[-1] and not _CONTINUATION.match(squeeze(p.text)) for p in between):
@@ -90,7 +206,7 @@ def _continues(first: TableBlock, second: TableBlock, between: list[ParagraphBlo
     )
 
 
-def _merged_edges(first: TableBlock, second: TableBlock) -> Optional[list[float]]:
+def _merged_edges(first: AnyTable, second: TableBlock) -> Optional[list[float]]:
     """The finer column grid when one part's column lines are a subset of the other's.
 
     A part with fewer columns is the same table where its rows merge cells (a long text
@@ -107,19 +223,23 @@ def _merged_edges(first: TableBlock, second: TableBlock) -> Optional[list[float]
     return None
 
 
+def _cells_on_edges(cells: list[Cell], old_edges: list[float], edges: list[float]) -> list[Cell]:
+    index = [min(range(len(edges)), key=lambda i: abs(edges[i] - x)) for x in old_edges]
+    return [
+        cell.model_copy(update={"col": index[cell.col], "col_span": index[cell.col + cell.col_span] - index[cell.col]})
+        for cell in cells
+    ]
+
+
 def _on_edges(table: TableBlock, edges: list[float]) -> TableBlock:
     """The same table with its columns renumbered onto a finer grid of column edges."""
     if table.column_edges == edges or len(table.column_edges) < 2:
         return table
-    index = [min(range(len(edges)), key=lambda i: abs(edges[i] - x)) for x in table.column_edges]
-    cells = [
-        cell.model_copy(update={"col": index[cell.col], "col_span": index[cell.col + cell.col_span] - index[cell.col]})
-        for cell in table.cells
-    ]
+    cells = _cells_on_edges(table.cells, table.column_edges, edges)
     return table.model_copy(update={"cells": cells, "n_cols": len(edges) - 1, "column_edges": edges})
 
 
-def _same_columns(first: TableBlock, second: TableBlock) -> bool:
+def _same_columns(first: AnyTable, second: TableBlock) -> bool:
     if not first.column_edges or not second.column_edges:
         return False
     if len(first.column_edges) != len(second.column_edges):
@@ -127,16 +247,18 @@ def _same_columns(first: TableBlock, second: TableBlock) -> bool:
     return all(abs(a - b) <= EDGE_TOLERANCE for a, b in zip(first.column_edges, second.column_edges))
 
 
-def _row_texts(table: TableBlock, row: int) -> list[str]:
+def _row_texts(table: AnyTable, row: int) -> list[str]:
     texts = [""] * table.n_cols
-    for cell in table.cells:
+    # A growing table keeps its leading rows apart: they are all a repeated header is compared with.
+    cells = table.head if isinstance(table, _Growing) and row < MAX_HEADER_ROWS else table.cells
+    for cell in cells:
         if cell.row <= row < cell.row + cell.row_span:
             for col in range(cell.col, cell.col + cell.col_span):
                 texts[col] = squeeze(cell.text) if cell.row == row else "^"
     return texts
 
 
-def _header_rows_repeated(first: TableBlock, second: TableBlock) -> int:
+def _header_rows_repeated(first: AnyTable, second: TableBlock) -> int:
     """How many leading rows of `second` repeat the leading rows of `first` (0 when none)."""
     repeated = 0
     for row in range(min(MAX_HEADER_ROWS, first.n_rows - 1, second.n_rows - 1)):
@@ -145,42 +267,6 @@ def _header_rows_repeated(first: TableBlock, second: TableBlock) -> int:
             break
         repeated = row + 1
     return repeated
-
-
-def _join(first: TableBlock, second: TableBlock) -> TableBlock:
-    edges = _merged_edges(first, second)
-    if edges is not None:
-        first, second = _on_edges(first, edges), _on_edges(second, edges)
-    skip = _header_rows_repeated(first, second)
-    offset = first.n_rows
-    cells = list(first.cells)
-    bottom_cells = {
-        col: cell
-        for cell in first.cells
-        if cell.row + cell.row_span == first.n_rows
-        for col in range(cell.col, cell.col + cell.col_span)
-    }
-    for cell in second.cells:
-        if cell.row < skip:
-            continue
-        moved = cell.model_copy(update={"row": cell.row - skip + offset})
-        above = bottom_cells.get(cell.col) if cell.row == skip else None
-        if above is not None and _is_cut_merge(above, moved):
-            grown = above.model_copy(update={"row_span": above.row_span + moved.row_span})
-            cells[cells.index(above)] = grown
-            for col in range(above.col, above.col + above.col_span):
-                bottom_cells[col] = grown
-            continue
-        cells.append(moved)
-    cells.sort(key=lambda c: (c.row, c.col))
-    return first.model_copy(
-        update={
-            "cells": cells,
-            "n_rows": offset + second.n_rows - skip,
-            "pages": sorted(set(first.pages) | set(second.pages)),
-            "last_bbox": second.last_bbox,
-        }
-    )
 
 
 def _is_cut_merge(above: Cell, below: Cell) -> Optional[bool]:

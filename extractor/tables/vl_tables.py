@@ -143,7 +143,7 @@ def crop_render(image: np.ndarray, points_per_pixel: float) -> Render:
 
 def pdf_render(page: object, dpi: int) -> Render:
     """A Render over a born-digital PyMuPDF page: the region drawn at `dpi`."""
-    import pymupdf
+    from extractor.pdflib import pymupdf
 
     assert isinstance(page, pymupdf.Page)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 CID_PATTERN = re.compile(r"\(cid:\d+\)")
 MIN_CHARS_WITH_IMAGES = 30
@@ -49,16 +50,20 @@ def text_layer_usable(page_text: str, has_images: bool = False, *, min_chars: in
     """True when the page's text layer can be read instead of the page image."""
     without_cid = CID_PATTERN.sub("", page_text)
     cid_count = len(CID_PATTERN.findall(page_text))  # each placeholder stands for one glyph
-    characters = [char for char in without_cid if not char.isspace()]
-    total = len(characters) + cid_count
+    # Each distinct character is classified once: a page repeats a few hundred of them thousands of times.
+    counts = Counter(without_cid)
+    for char in [char for char in counts if char.isspace()]:
+        del counts[char]
+    n_characters = sum(counts.values())
+    total = n_characters + cid_count
     if total == 0:
         return not has_images  # an empty page without images is simply blank; with images it is a scan
-    junk = cid_count + sum(1 for char in characters if _is_junk(char))
+    junk = cid_count + sum(count for char, count in counts.items() if _is_junk(char))
     if junk / total > MAX_JUNK_SHARE:
         return False
-    plausible = sum(1 for char in characters if _is_plausible(char))
-    if characters and plausible / len(characters) < MIN_PLAUSIBLE_SHARE:
+    plausible = sum(count for char, count in counts.items() if _is_plausible(char))
+    if n_characters and plausible / n_characters < MIN_PLAUSIBLE_SHARE:
         return False
-    if has_images and len(characters) < min_chars:
+    if has_images and n_characters < min_chars:
         return False
     return True

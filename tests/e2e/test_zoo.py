@@ -27,11 +27,6 @@ NOT_READ_YET: dict[str, str] = {
     # Families the current reader cannot read yet, held-out variants or not. The lead removes an entry when
     # the reader lands what it needs (issue 9); strict=False keeps main green meanwhile. `python -m
     # extractor.eval --zoo --misses` lists what each family × format still gets wrong.
-    "national_project": "indicator parent → 总分 where no level weight; indicators continued in a second xlsx table",
-    "project_20_80": "template_family project_20_80 (main's lexicon has no such family yet)",
-    "department_national": "indicator parent → 自评得分 where no level weight",
-    "system_export": "indicator parent → 合计; template_family system_export",
-    "weight_before_target": "项目 header for 一级指标; template_family weighted_goal_grid",
 }
 HELD_OUT_NOT_READ_YET: dict[str, str] = {
     # Families whose held-out-vocabulary variants the reader cannot read yet (on top of NOT_READ_YET).
