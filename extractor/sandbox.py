@@ -96,7 +96,17 @@ def limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def mapped_mb() -> int:
+    """The address space this process has mapped now, in MB (0 where /proc is not there)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * resource.getpagesize() // (1024 * 1024)
+
+
 def classify(error: BaseException, memory_mb: int) -> tuple[FailureKind, str]:
+
     """The kind and one-line reason of an exception raised while reading a document."""
     if isinstance(error, InputError):
         return FailureKind.input, error.reason
@@ -112,9 +122,12 @@ def _child(function: Callable[[], object], limits: Limits, write_fd: int) -> Non
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        limit_memory(limits.memory_mb)
+        # A forked child starts with its parent's mappings (a library caller may have loaded torch, GBs of
+        # address space): the limit bounds what the document adds on top of them.
+        limit_memory(limits.memory_mb + mapped_mb())
         try:
             answer: tuple[str, object] = ("ok", function())
+
         except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent as a reason
             answer = ("failed", classify(error, limits.memory_mb))
         try:
