@@ -134,16 +134,30 @@ def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
                 current = []
                 runs.append(current)
             current.append(line)
-        elif close:
+        elif close and not _caption(line, current):
             current.append(line)
         else:
             current = []
+
     trimmed = []
     for run in runs:
         while run and len(run[-1].chunks) < 2:
             run.pop()
         trimmed.append(run)
     return trimmed
+
+
+def _caption(line: _Line, run: list[_Line]) -> bool:
+    """A lone line centred over the run and standing apart from it: the title of the next table, which
+    ends this one (a wrapped cell's next line touches the line above it)."""
+    if not run or line.y0 - run[-1].y1 < 0.3 * line.height:
+        return False
+    chunk = line.chunks[0]
+    left = min(w.bbox[0] for other in run for w in other.words)
+    right = max(w.bbox[2] for other in run for w in other.words)
+    width = right - left
+    middle = (chunk.x0 + chunk.x1) / 2
+    return abs(middle - (left + right) / 2) <= 0.03 * width and chunk.x1 - chunk.x0 < 0.8 * width
 
 
 class _Band(BaseModel):
