@@ -106,7 +106,6 @@ def mapped_mb() -> int:
 
 
 def classify(error: BaseException, memory_mb: int) -> tuple[FailureKind, str]:
-
     """The kind and one-line reason of an exception raised while reading a document."""
     if isinstance(error, InputError):
         return FailureKind.input, error.reason
