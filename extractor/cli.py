@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,6 +17,16 @@ from extractor.cli_common import OneLineErrors, fail, out_dir
 from extractor.errors import InputError
 from extractor.models_cli import models_app, vl_settings
 from schemas import ExtractionResult
+
+
+class TableEngineChoice(str, Enum):
+    """`--table-engine`: how table structure is found (schemas.options.TableEngine, docs/tables.md)."""
+
+    auto = "auto"
+    ruled = "ruled"
+    aligned = "aligned"
+    vl = "vl"
+
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -41,6 +52,10 @@ def extract(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds for the file")] = 600.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=256, help="MB of address space")] = 4096,
     vl_model: Annotated[Optional[Path], typer.Option("--vl-model", help="Read tables with this local VL model")] = None,
+    table_engine: Annotated[
+        Optional[TableEngineChoice],
+        typer.Option("--table-engine", help="auto (default) | ruled | aligned | vl (docs/tables.md)"),
+    ] = None,
 ) -> None:
     """Read files and print their records (a summary, or the SPEC JSON with --json), all in one process.
 
@@ -55,7 +70,11 @@ def extract(
     out_path = out_dir(out) if out is not None else None
     if vl_model is not None and not vl_model.is_dir():  # configuration: said once, before any file is read
         fail(vl_model, "模型目录不存在 (model directory does not exist)")
-    options = ExtractOptions(validate_records=not no_validate, **vl_settings(vl_model))
+    settings = vl_settings(vl_model)
+    if table_engine is not None:
+        settings["table_engine"] = table_engine.value
+    options = ExtractOptions(validate_records=not no_validate, **settings)
+
     limits = Limits(timeout_s=timeout, memory_mb=memory_limit)
     several = len(paths) > 1 or any(path.is_dir() for path in paths)
     console = Console()

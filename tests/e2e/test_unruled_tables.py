@@ -7,6 +7,9 @@ under the ruled-only engine.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,19 @@ def test_ruled_documents_are_unchanged_by_auto(seed: str) -> None:
     path = SEEDS_DIR / seed / f"{seed}.pdf"
     ruled = extract(path, ExtractOptions(table_engine="ruled")).model_dump_json()
     assert extract(path, ExtractOptions(table_engine="auto")).model_dump_json() == ruled
+
+
+def test_the_cli_chooses_the_engine(tmp_path: Path) -> None:
+    path, _ = _variant("001", "horizontal", tmp_path)
+
+    def indicators(*args: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-m", "extractor", "extract", str(path), "--json", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return len(json.loads(done.stdout)["indicators"])
+
+    assert indicators("--table-engine", "ruled") == 0  # no vertical rules: no grid, all prose
+    assert indicators() == indicators("--table-engine", "auto") > 0
