@@ -22,6 +22,9 @@ from fixtures.generate.source import load_source, seed_ids
 from fixtures.generate.to_pdf import Ruling, render_pdf
 from schemas import ExtractOptions
 
+# Renders and reads every variant (a minute or more): part of the whole suite, not the quick subset.
+pytestmark = pytest.mark.slow
+
 MIN_ACCURACY = 0.99
 
 

@@ -18,6 +18,9 @@ from extractor.eval import FileScore, GroupScore, evaluate_against, golden_for, 
 from fixtures.zoo.model import load_zoo
 from fixtures.zoo.run import FORMATS, generate
 
+# Renders and reads every variant (a minute or more): part of the whole suite, not the quick subset.
+pytestmark = pytest.mark.slow
+
 PER_FAMILY = 9
 MIN_VARIANTS = 200
 FIELD_ACCURACY = 0.995
