@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field, computed_field
 from rapidfuzz import fuzz
@@ -128,6 +128,12 @@ class RecordCount(BaseModel):
         return self.matched / self.expected if self.expected else 1.0
 
 
+def matched_share(counts: dict[str, RecordCount], of: Literal["found", "expected"]) -> float:
+    """Matched records over found ones (precision) or expected ones (recall); 1.0 when there are none."""
+    total = sum(getattr(count, of) for count in counts.values())
+    return sum(count.matched for count in counts.values()) / total if total else 1.0
+
+
 class FieldMiss(BaseModel):
     record: str
     """Golden record id (or `document`)."""
@@ -163,15 +169,13 @@ class FileScore(BaseModel):
     @property
     def record_precision(self) -> float:
         """Matched / found over every record type the golden states."""
-        found = sum(c.found for c in self.counts.values())
-        return sum(c.matched for c in self.counts.values()) / found if found else 1.0
+        return matched_share(self.counts, "found")
 
     @computed_field
     @property
     def record_recall(self) -> float:
         """Matched / expected over every record type the golden states."""
-        expected = sum(c.expected for c in self.counts.values())
-        return sum(c.matched for c in self.counts.values()) / expected if expected else 1.0
+        return matched_share(self.counts, "expected")
 
 
 def _field(record: Any, dotted: str) -> Any:
@@ -374,14 +378,12 @@ class GroupScore(BaseModel):
     @computed_field
     @property
     def record_precision(self) -> float:
-        found = sum(c.found for c in self.counts.values())
-        return sum(c.matched for c in self.counts.values()) / found if found else 1.0
+        return matched_share(self.counts, "found")
 
     @computed_field
     @property
     def record_recall(self) -> float:
-        expected = sum(c.expected for c in self.counts.values())
-        return sum(c.matched for c in self.counts.values()) / expected if expected else 1.0
+        return matched_share(self.counts, "expected")
 
     @computed_field
     @property
