@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from extractor.facts.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
@@ -170,8 +170,10 @@ def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed
     if computed is not None and product_agrees(weight, computed, score):
         return  # the score follows the amounts; the printed rate is the odd one (table_rates reports it)
     expected = weight.value * min(rate.value, 100.0) / 100
+    # The score does not follow from the form's scoring rule (得分 = 分值 × 执行率): score_inconsistent, as for an
+    # indicator whose score does not follow from target vs actual; the rate itself is judged by table_rates.
     yield Draft(
-        "rate_mismatch",
+        "score_inconsistent",
         "warning",
         f"{what}得分{score.show()}，按分值{weight.show()} × 执行率{percent_text(rate)}应为{expected:.2f}",
         (f"{record.id}.score", f"{record.id}.weight"),
@@ -180,12 +182,25 @@ def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed
     )
 
 
+def _scoring(view: DocView, line: BudgetLine) -> tuple:
+    return tuple(view.printed_field(line, name) for name in ("weight", "rate", "score", "adjusted", "actual"))
+
+
 def budget_scores(view: DocView) -> Iterator[Draft]:
-    """得分 = 分值 × 执行率 on budget lines, and the form's 预算执行 score against its 执行率."""
+    """得分 = 分值 × 执行率 on budget lines, and the form's 预算执行 score against its 执行率.
+
+    A 其中 line that repeats its total's amounts, 分值, 执行率 and 得分 repeats one scoring: it is
+    reported once, citing both lines.
+    """
+    drafts: dict[tuple, Draft] = {}
     for line in view.result.budget_lines:
         rate = view.printed_field(line, "rate")
         if rate is not None and line.weight is not None:
-            yield from _score_check(view, line, rate, f"「{line.item}」")
+            for draft in _score_check(view, line, rate, f"「{line.item}」"):
+                key = (line.section, _scoring(view, line))
+                first = drafts.get(key)
+                drafts[key] = draft if first is None else replace(first, refs=first.refs + draft.refs)
+    yield from drafts.values()
     for summary in view.result.scores:
         if _key(summary.label) not in BUDGET_LABELS:
             continue

@@ -63,7 +63,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "budget_scores",
-        ("rate_mismatch",),
+        ("score_inconsistent",),
         rates.budget_scores,
         "budget 得分 = 分值 × 执行率 where the form scores that way",
     ),
