@@ -16,7 +16,7 @@ from extractor.facts.tolerance import Printed, decimals_of, exceeds, format_numb
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import squeeze
-from extractor.rules.hierarchy import has_children
+from extractor.rules.hierarchy import cut_reach, has_children
 from schemas import BudgetLine, Indicator, ScoreSummary
 
 TOTAL_LABELS = ("总分", "合计", "总计", "自评得分", "复核得分", "得分合计", "总得分")
@@ -191,6 +191,9 @@ def level_totals(view: DocView) -> Iterator[Draft]:
             parts = _printed_all(view, members, name)
             if total is None or parts is None or sum_agrees(parts, total):
                 continue
+            cut = cut_reach(view, summary, name, parts, total)
+            if cut is not None and (cut.room is None or not cut.exceeded):
+                continue  # the document stops inside this level: its remaining rows can make up the difference
             what = {"weight": "分值", "score": "得分", "review_score": "复核得分"}[name]
             yield Draft(
                 "sum_mismatch",
