@@ -146,9 +146,7 @@ class Cut:
     """The total is more than the printed parts and that room together (or less than the parts alone)."""
 
 
-def cut_reach(
-    view: DocView, summary: ScoreSummary, name: str, parts: list[Printed], total: Printed
-) -> Optional[Cut]:
+def cut_reach(view: DocView, summary: ScoreSummary, name: str, parts: list[Printed], total: Printed) -> Optional[Cut]:
     """For a summary whose rows the document stops inside: whether its total can still hold.
 
     None when the summary is complete (its total must equal its parts). Otherwise the printed parts

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from extractor.facts.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
+from extractor.forms.figures import is_blank
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import squeeze
 from extractor.rules.hierarchy import cut_reach, has_children
-from extractor.forms.figures import is_blank
 from schemas import BudgetLine, Indicator, ScoreSummary
 
 TOTAL_LABELS = ("总分", "合计", "总计", "自评得分", "复核得分", "得分合计", "总得分")

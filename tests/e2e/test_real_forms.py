@@ -12,14 +12,13 @@ the record up in the extraction by that label (ids are the reader's business).
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+
+import pytest
 
 from extractor.eval import (
     REAL_FORM_FIELDS,
@@ -171,7 +170,9 @@ def _finding_cases() -> list[object]:
         pytest.param(
             path,
             id=path.stem,
-            marks=[pytest.mark.xfail(strict=True, reason=NOT_FOUND_YET[path.stem])] if path.stem in NOT_FOUND_YET else [],
+            marks=[pytest.mark.xfail(strict=True, reason=NOT_FOUND_YET[path.stem])]
+            if path.stem in NOT_FOUND_YET
+            else [],
         )
         for path in FILES
     ]
