@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from extractor.rules import cells, crossref, hierarchy, indicators, narrative, rates, scores, sums
+from extractor.rules import blocks, cells, crossref, hierarchy, indicators, narrative, rates, scores, sums
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from extractor.scoring.findings import proposed_scores
@@ -41,6 +41,12 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ("sum_mismatch",),
         sums.table_sums,
         "row and column totals of every table, from the table's own structure",
+    ),
+    Rule(
+        "block_sums",
+        ("sum_mismatch",),
+        blocks.block_sums,
+        "a 合计 block of budget lines against the same lines of the blocks listed after it",
     ),
     Rule(
         "score_totals",
