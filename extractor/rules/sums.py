@@ -171,6 +171,23 @@ def _sides(block: Block) -> dict[int, list[int]]:
     return sides
 
 
+SCORE_FIELDS = ("weight", "score", "review_score")
+
+
+def _reads_scores(view: DocView, table: TableBlocks, relation: Relation, line: Line) -> bool:
+    """The reader read some of the line's cells as weights or scores: points, not amounts.
+
+    Scores add up along the reader's levels (hierarchy.py, scores.py), which know which rows a total
+    counts; a column of 自评得分 beside budget, target and indicator rows is no column of amounts.
+    """
+    if relation.axis == "rows":
+        cells = [(relation.total, line.key), *((r, line.key) for r in relation.parts)]
+    else:
+        cells = [(line.key, relation.total), *((line.key, c) for c in relation.parts)]
+    refs = (view.ref(table.table.id, row, col) for row, col in cells)
+    return any(ref.rsplit(".", 1)[-1] in SCORE_FIELDS and not ref.startswith(table.table.id + ".") for ref in refs)
+
+
 def table_sums(view: DocView) -> Iterator[Draft]:
     for table in view.tables:
         for block in table.blocks:
@@ -183,7 +200,9 @@ def table_sums(view: DocView) -> Iterator[Draft]:
                     if len(lines) >= MIN_COLUMNS_TO_DISOWN and len(failing) == len(lines):
                         continue  # wrong in every column: these rows are not that total's parts (a cut-off table)
                     for line in failing:
-                        yield _draft(view, table, block, relation, line, label_col)
+                        if not _reads_scores(view, table, relation, line):
+                            yield _draft(view, table, block, relation, line, label_col)
             for relation in column_relations(block):
                 for line in _failing(relation, _lines(block, relation)):
-                    yield _draft(view, table, block, relation, line, None)
+                    if not _reads_scores(view, table, relation, line):
+                        yield _draft(view, table, block, relation, line, None)

@@ -110,8 +110,6 @@ BEYOND_THE_JSON: dict[str, list[tuple[str, Cited]]] = {
 
 # Known gaps, each named precisely; a form listed here fails loudly once it passes (strict xfail).
 NOT_FOUND_YET: dict[str, str] = {
-    "f05_sc_anju": "the 自评得分 column's section scores (20, 20, 50) are not read as summaries; the statement-table "
-    "column sums then take the column for a 其中 breakdown of 执行数 (t1.r3c6, rules/grid.py)",
     "f08_js_suzhou": "the reader reads 2960.00 | 0.00 as 年初预算数 | 调整预算数 and not the 财政拨款数 | 实际支付数 line "
     "below, so the form's own execution rate (2798.30 / 2960.00 = 94.54%) is not there to hold 预算执行率 =98% against",
 }
