@@ -148,3 +148,37 @@ def test_budget_rate_printed_as_a_fraction_is_checked_on_the_percent_scale():
     assert findings_of(doc.build(), "rate_mismatch") == []
     (finding,) = findings_of(doc.build(), "score_inconsistent")
     assert finding.refs[0] == "b1.score" and finding.expected == 8.62
+
+
+def test_marks_taken_off_an_actual_that_prints_its_target_again():
+    """完成时间为2022年12月30日 | 完成时间为2022年12月30日, 5 of 6 points, no reason: the target is met."""
+    rows = [
+        ("完成时间", "完成时间为2022年12月30日", "完成时间为2022年12月30日。", "6", "5"),
+        ("办学条件", "改善学校的办学条件", "改善学校的办学条件", "15", "15"),
+        ("验收情况", "通过验收", "部分通过", "10", "8"),  # a different actual: not judged without figures
+        ("宣传", "改善", "改善", "10", "8", "", "宣传周推迟"),  # a reason is given
+    ]
+    findings = findings_of(_form(rows), "score_inconsistent")
+    assert [(f.refs[0], f.expected, f.found) for f in findings] == [("i1.score", 6.0, 5.0)]
+
+
+def test_a_rate_reported_at_100_percent_where_no_target_is_set():
+    rows = [("预算执行率", "—", "100%", "10", "9"), ("资金到位率", "—", "98%", "10", "9")]
+    assert [f.refs[0] for f in findings_of(_form(rows), "score_inconsistent")] == ["i1.score"]
+
+
+def test_a_level_printing_dashes_for_a_field_does_not_require_it():
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("绩效指标", role="indicators")
+    table.row(["三级指标", "指标值", "实际完成值", "分值", "得分", "完成情况简要描述", "偏差原因及改进措施"])
+    rows = [
+        ("项目决策", ("完整性", "—", "目标明确", "4", "4")),
+        ("项目决策", ("可行性", "", "实际工作需求", "2", "2")),
+        ("项目产出", ("保障人数", "2370人", "2370人", "10", "10")),
+        ("项目产出", ("办公成本", "15万元", "15万元", "4", "4")),
+        ("项目产出", ("维修成本", "", "35万元", "3", "3")),
+    ]
+    for level1, row in rows:
+        table.row([*row, "", ""], indicator={**COLUMNS, "level1": level1})
+    # 可行性 sits in a level whose rows print "—" as 指标值; 维修成本 in one whose rows print values.
+    assert [f.refs for f in findings_of(doc.build(), "missing_value")] == [["i5.target"]]
