@@ -74,6 +74,13 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         "budget 得分 = 分值 × 执行率 where the form scores that way",
     ),
     Rule(
+        "indicator_rates",
+        ("rate_mismatch",),
+        rates.indicator_rates,
+        "an indicator stating the budget execution rate against the form's own budget amounts",
+        "warning",
+    ),
+    Rule(
         "narrative_sums", ("sum_mismatch",), narrative.narrative_sums, "其中 lists and 合计 sentences in the narrative"
     ),
     Rule(

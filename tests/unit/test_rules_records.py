@@ -182,3 +182,26 @@ def test_a_level_printing_dashes_for_a_field_does_not_require_it():
         table.row([*row, "", ""], indicator={**COLUMNS, "level1": level1})
     # 可行性 sits in a level whose rows print "—" as 指标值; 维修成本 in one whose rows print values.
     assert [f.refs for f in findings_of(doc.build(), "missing_value")] == [["i5.target"]]
+
+
+def _execution_form(actual: str, *, name: str = "预算执行率") -> list:
+    """苏州's form: the budget line and the indicator grid in one table; 预算执行率 reported as an indicator."""
+    doc = DocumentBuilder(year=2017)
+    table = doc.table("项目绩效自评表", role="indicators")
+    table.row(["项目", "年初预算数", "调整后预算数", "实际支付数", ""])
+    table.row(
+        ["市级预算执行情况", "2960.00", "2960.00", "2798.30", ""],
+        budget={"item": 0, "initial": 1, "adjusted": 2, "actual": 3},
+    )
+    table.row(["指标名称", "目标值", "实际完成值", "权重", "自评分"])
+    table.row(
+        [name, "95%", actual, "2.8", "2.8"], indicator={"name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4}
+    )
+    return findings_of(doc.build(), "rate_mismatch")
+
+
+def test_an_execution_rate_indicator_against_the_forms_own_budget():
+    (finding,) = _execution_form("=98%")  # 2798.30 / 2960.00 = 94.54%
+    assert finding.refs == ["i1.actual", "b1.actual", "b1.adjusted"] and finding.expected == 94.54
+    assert _execution_form("94.54%") == []
+    assert _execution_form("98%", name="政府采购执行率") == []  # another rate, whatever its figure
