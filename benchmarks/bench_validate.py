@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractor.facts.tolerance import clear_caches  # noqa: E402
+from extractor.facts import clear_caches  # noqa: E402
 from extractor.rules import check  # noqa: E402
 from extractor.rules.docview import DocView  # noqa: E402
 from extractor.rules.registry import DEFAULT_RULES  # noqa: E402

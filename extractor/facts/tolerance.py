@@ -91,7 +91,7 @@ def parse_printed(text: Optional[str], *, exact_integers: bool = False) -> Optio
 def _parse_printed(text: str, exact_integers: bool) -> Optional[Printed]:
     # A pure function of the text with a frozen result, remembered: the rules of one validation read the
     # same cells and figures again (weight and score "0.45" on every row, "-", "100%"). benchmarks clear it
-    # (`parse_printed.cache_clear`) so that a run is timed as the first reading of its document.
+    # (`extractor.facts.clear_caches`) so that a run is timed as the first reading of its document.
     figure = read_figure(text)
     if figure is None:
         return None
