@@ -18,6 +18,7 @@ from extractor.facts.tolerance import Printed, decimals_of, format_number, sum_a
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from schemas import BudgetLine, Indicator, ScoreSummary
+from schemas.records import Severity
 
 Member = Union[Indicator, ScoreSummary]
 Budget = Union[ScoreSummary, BudgetLine]
@@ -121,9 +122,12 @@ def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: s
     what = FIELD_WORDS[name]
     expected, reach = figure(computed, decimals), ""
     cut = cut_reach(view, summary, name, parts, total)
+    severity: Severity = "error"
     if cut is not None and (cut.room is None or not cut.exceeded):
-        return None  # the rows the document no longer prints can make up the difference
-    if cut is not None and cut.room is not None and total.value > computed:
+        # The rows the document no longer prints can make up the difference: shown, not counted as an error
+        # (a whole form missing a row at its very end reads the same).
+        severity, reach = "info", "；表格在此截止，其余各项未列出，无法核对"
+    elif cut is not None and cut.room is not None and total.value > computed:
         expected = figure(computed + cut.room, decimals)
         reach = (
             f"；表格在此截止，未列出的部分至多再得{format_number(cut.room, decimals)}{what[-1]}，"
@@ -135,7 +139,7 @@ def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: s
         f"「{summary.label}」{what}{total.show()}，而其下{len(members)}项（{names}）{what}合计"
         f"{format_number(computed, decimals)}{reach}"
     )
-    return Draft("sum_mismatch", "error", message, tuple(refs), expected=expected, found=total.value)
+    return Draft("sum_mismatch", severity, message, tuple(refs), expected=expected, found=total.value)
 
 
 @dataclass

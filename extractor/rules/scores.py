@@ -193,13 +193,14 @@ def level_totals(view: DocView) -> Iterator[Draft]:
             if total is None or parts is None or sum_agrees(parts, total):
                 continue
             cut = cut_reach(view, summary, name, parts, total)
-            if cut is not None and (cut.room is None or not cut.exceeded):
-                continue  # the document stops inside this level: its remaining rows can make up the difference
+            # The document stops inside this level: the rows it no longer prints can make up the difference.
+            open_end = cut is not None and (cut.room is None or not cut.exceeded)
             what = {"weight": "分值", "score": "得分", "review_score": "复核得分"}[name]
             yield Draft(
                 "sum_mismatch",
-                "error",
-                f"「{summary.label}」{what}{total.show()}，而其{len(members)}项指标{what}合计{_fmt(parts)}",
+                "info" if open_end else "error",
+                f"「{summary.label}」{what}{total.show()}，而其{len(members)}项指标{what}合计{_fmt(parts)}"
+                + ("；表格在此截止，其余各项未列出，无法核对" if open_end else ""),
                 (f"{summary.id}.{name}", *(f"{i.id}.{name}" for i in members)),
                 expected=figure(sum(p.value for p in parts), decimals_of(parts)),
                 found=total.value,
