@@ -127,9 +127,9 @@ def _cut_form(self_score: str, *, positioned: bool = True) -> ExtractionResult:
 def test_a_document_that_stops_inside_a_level_is_checked_as_a_bound():
     # 20 + 28 + 40 = 88 printed; the cut 效益 level leaves 10 points unprinted: 98 can hold, 99 cannot.
     assert findings_of(_cut_form("98"), "sum_mismatch") == []
-    # 效益指标(50分) printing 40 before the end is shown for information, not as an error
+    # 效益指标(50分) printing 40 before the end, and 自评得分 over the rows printed, shown for information
     shown = findings_of(_cut_form("98"), "sum_mismatch", severities=("info",))
-    assert [(f.refs[0], f.expected, f.found) for f in shown] == [("c3.weight", 40.0, 50.0)]
+    assert [(f.refs[0], f.expected, f.found) for f in shown] == [("c1.score", 88.0, 98.0), ("c3.weight", 40.0, 50.0)]
     (finding,) = findings_of(_cut_form("99"), "sum_mismatch")
     assert finding.refs[0] == "c1.score" and (finding.found, finding.expected) == (99.0, 98.0)
     (below,) = findings_of(_cut_form("87"), "sum_mismatch")  # less than the rows printed: no cut explains it
