@@ -8,6 +8,7 @@ from extractor.forms import build, document, families, problems, titles
 from extractor.forms.columns import column_readings
 from extractor.forms.headers import HeaderMatch, header_key
 from extractor.forms.rows import KeyValue, RowRecord, TableReading, read_table
+from extractor.forms.statements import read_regions
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
 from schemas import (
@@ -26,13 +27,14 @@ from schemas import (
     Table,
     TableBlock,
 )
-from schemas.records import SectionKind
+from schemas.records import DocumentKind, SectionKind
 
 
 class _Builder:
     """Collects records in document order and hands out stable ids."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: DocumentKind) -> None:
+        self.kind = kind
         self.sections: list[Section] = []
         self.tables: list[Table] = []
         self.indicators: list[Indicator] = []
@@ -106,19 +108,24 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
         )
     builder.problems.extend(problems.table_problems(view, reading, table_id, builder.record_count() - before))
     builder.readings.append((section_id, reading))
-    builder.tables.append(
-        Table(
-            id=table_id,
-            section=section_id,
-            role=titles.table_role(block, reading),
-            title=title,
-            pages=block.pages,
-            n_rows=block.n_rows,
-            n_cols=block.n_cols,
-            cells=block.cells,
-            columns=column_readings(block.n_cols, reading.headers),
-        )
+    table = Table(
+        id=table_id,
+        section=section_id,
+        role=titles.table_role(block, reading),
+        title=title,
+        pages=block.pages,
+        n_rows=block.n_rows,
+        n_cols=block.n_cols,
+        cells=block.cells,
+        columns=column_readings(block.n_cols, reading.headers),
     )
+    try:
+        table.regions = read_regions(table, builder.kind)
+    except Exception as error:  # the records stand without the statement reading; the validator re-reads
+        builder.problems.append(
+            Problem(stage="forms", message=f"表格结构无法解读：{type(error).__name__}: {error}", table=table_id)
+        )
+    builder.tables.append(table)
 
 
 class _Levels:
@@ -272,7 +279,7 @@ def _name_families(builder: _Builder) -> None:
 
 
 def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
-    builder = _Builder()
+    builder = _Builder(info.kind)
     blocks: list[Block] = layout.blocks
     pending_title: Optional[str] = None
     for index, block in enumerate(blocks):
