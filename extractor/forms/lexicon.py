@@ -109,6 +109,32 @@ class SectionKinds(_Strict):
     department_any: list[str]
 
 
+class Prose(_Strict):
+    """Words of prose structures (facts/prose.py): 其中 lists, comparisons, changes and their direction."""
+
+    list_intro: list[str]
+    comparison_base: str
+    """A pattern: 比 alone is a comparison only outside 占比/对比/比重/比例 …, which words cannot say."""
+    change_words: list[str]
+    rate_words: list[str]
+    change_particles: list[str]
+    increase_words: list[str]
+    decrease_words: list[str]
+    strong_increase_words: list[str]
+    """Increase words a decrease word inside them cannot outweigh (增加 holds 加, 增幅 holds 幅)."""
+    share_words: list[str]
+
+
+SummaryKind = Literal["tables", "indicators", "budget_lines", "findings"]
+SUMMARY_WIDTHS: dict[SummaryKind, int] = {"tables": 5, "indicators": 8, "budget_lines": 7, "findings": 4}
+"""How many values the CLI summary prints per row of each table (cli.print_summary)."""
+
+
+class SummaryTable(_Strict):
+    title: str
+    columns: list[str]
+
+
 class Lexicon(_Strict):
     fuzzy: Fuzzy
     max_header_length: int
@@ -138,6 +164,11 @@ class Lexicon(_Strict):
     criteria_words: list[str]
     money_words: list[str]
     units: list[str]
+    money_scale: dict[str, float]
+    count_units: list[str]
+    unit_families: dict[str, str]
+    prose: Prose
+    summary_tables: dict[SummaryKind, SummaryTable]
     families: list[Family]
 
     @model_validator(mode="after")
@@ -149,10 +180,15 @@ class Lexicon(_Strict):
             self.trailing_weight,
             self.score_note,
             self.department_noise,
+            self.prose.comparison_base,
         ):
             re.compile(pattern)
         if set(self.regions) != set(REGION_KINDS):
             raise ValueError(f"regions must be exactly {REGION_KINDS}")
+        for kind, width in SUMMARY_WIDTHS.items():
+            found = self.summary_tables.get(kind)
+            if found is None or len(found.columns) != width:
+                raise ValueError(f"summary_tables.{kind} needs {width} column titles")
         return self
 
     def operator_words(self) -> list[tuple[str, str]]:
