@@ -125,6 +125,38 @@ class Prose(_Strict):
     share_words: list[str]
 
 
+class StatementWords(_Strict):
+    """Patterns of statement tables (forms/statements/), one per cue; see lexicon.yaml for each."""
+
+    header_words: str
+    list_numbering: str
+    index_header: str
+    code_header: str
+    rate_header: str
+    indicator_header: str
+    column_number_row: str
+    code_words: str
+    amount_header: str
+    score_header: str
+    difference_header: str
+    total_header: str
+    qizhong_header: str
+    bare_total_header: str
+    subtotal_header: str
+    group_label: str
+    first_item: str
+    total_label: str
+
+    @model_validator(mode="after")
+    def _compile(self) -> StatementWords:
+        for name, pattern in self:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"statements.{name}: {error}") from error
+        return self
+
+
 SummaryKind = Literal["tables", "indicators", "budget_lines", "findings"]
 SUMMARY_WIDTHS: dict[SummaryKind, int] = {"tables": 5, "indicators": 8, "budget_lines": 7, "findings": 4}
 """How many values the CLI summary prints per row of each table (cli.print_summary)."""
@@ -169,6 +201,7 @@ class Lexicon(_Strict):
     unit_families: dict[str, str]
     prose: Prose
     summary_tables: dict[SummaryKind, SummaryTable]
+    statements: StatementWords
     families: list[Family]
 
     @model_validator(mode="after")

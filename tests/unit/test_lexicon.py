@@ -41,6 +41,13 @@ def test_lexicon_rejects_a_comparison_pattern_that_does_not_compile():
         Lexicon.model_validate(data)
 
 
+def test_lexicon_names_the_statement_pattern_that_does_not_compile():
+    data = yaml.safe_load(Path("extractor/forms/lexicon.yaml").read_text(encoding="utf-8"))
+    data["statements"]["total_label"] = "(合计|总计"
+    with pytest.raises(ValidationError, match="statements.total_label"):
+        Lexicon.model_validate(data)
+
+
 def test_prose_words_come_from_the_lexicon():
     """Every change word of lexicon.yaml reads in prose with its direction (增幅 up, 降幅 down)."""
     from extractor.facts.prose import direction_of

@@ -10,13 +10,18 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from extractor.forms.lexicon import lexicon
 from extractor.forms.statements.grid import Block, header_leaf, squeeze
 from extractor.forms.statements.structure import TOTAL_LABEL
 from schemas import Cell, TotalRelation
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
-_DIFFERENCE_HEADER = re.compile(r"增减|增长额|差额|变动额|增加额")
-_TOTAL_HEADER = re.compile(r"^(本年|本期|年度)?(收入|支出)?(合计|总计)$|^合计$")
+_WORDS = lexicon().statements
+_DIFFERENCE_HEADER = re.compile(_WORDS.difference_header)
+_TOTAL_HEADER = re.compile(_WORDS.total_header)
+_QIZHONG_HEADER = re.compile(_WORDS.qizhong_header)
+_BARE_TOTAL_HEADER = re.compile(_WORDS.bare_total_header)
+_SUBTOTAL_HEADER = re.compile(_WORDS.subtotal_header)
 
 
 def _cells_below(block: Block, cell: Cell, first: int, last: int) -> list[Cell]:
@@ -33,7 +38,7 @@ def _cells_below(block: Block, cell: Cell, first: int, last: int) -> list[Cell]:
 
 
 def _is_qizhong(cell: Cell) -> bool:
-    return bool(re.fullmatch(r"其中[：:]?", squeeze(cell.text)))
+    return bool(_QIZHONG_HEADER.fullmatch(squeeze(cell.text)))
 
 
 def _totals_of(block: Block, cell: Cell) -> list[int]:
@@ -104,7 +109,7 @@ def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[TotalRela
         col = other.col + other.col_span
     if len(parts) < 2:
         return []
-    bare = bool(re.fullmatch(r"合计|总计", squeeze(cell.text)))
+    bare = bool(_BARE_TOTAL_HEADER.fullmatch(squeeze(cell.text)))
     return [TotalRelation(axis="columns", total=cell.col, parts=parts, partial=True, confirm=True, bare_total=bare)]
 
 
@@ -119,7 +124,7 @@ def _leaves_by_name(block: Block, cell: Cell, names: list[str]) -> Optional[dict
     for name in names:
         candidates = [c for c in columns if _leaf_name(block, c) == name]
         if len(candidates) > 1:
-            candidates = [c for c in candidates if re.search(r"小计|合计", block.columns[c].header)]
+            candidates = [c for c in candidates if _SUBTOTAL_HEADER.search(block.columns[c].header)]
         if len(candidates) != 1:
             return None
         found[name] = candidates[0]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Optional
 
 from extractor.facts.tolerance import Printed, is_blank_marker, parse_printed
+from extractor.forms.lexicon import lexicon
 from extractor.forms.values import is_spreadsheet_error  # re-exported for the rule modules
 from extractor.tables.cellgrid import CellGrid
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
@@ -34,16 +35,15 @@ def header_leaf(header: str) -> str:
     return header.rsplit(HEADER_SEPARATOR, 1)[-1] if header else ""
 
 
-_HEADER_WORDS = re.compile(
-    r"数|额|率|值|分|预算|决算|执行|项目|名称|指标|合计|收入|支出|单位|序号|行次|编码|科目|^类$|^款$|^项$|年|说明|原因|"
-    r"描述|情况|结余|经费|来源|内容|金额|小计|其中|备注|得分|人数|规模|投资|结转|费$"
-)
-_LIST_NUMBERING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
-_INDEX_HEADER = re.compile(r"^(序号|行次|栏次|编号|序)$")
-_CODE_HEADER = re.compile(r"编码|代码|^类$|^款$|^项$|^科目编码")
-_RATE_HEADER = re.compile(r"率|比例|占比|比重|%|％")
-_INDICATOR_HEADER = re.compile(r"一级指标|二级指标|三级指标|指标内容|指标值|指标名称|绩效指标")
-_COLUMN_NUMBER_ROW = re.compile(r"^(栏次|行次|栏号|列次)$")
+_WORDS = lexicon().statements
+_HEADER_WORDS = re.compile(_WORDS.header_words)
+_LIST_NUMBERING = re.compile(_WORDS.list_numbering)
+_INDEX_HEADER = re.compile(_WORDS.index_header)
+_CODE_HEADER = re.compile(_WORDS.code_header)
+_RATE_HEADER = re.compile(_WORDS.rate_header)
+_INDICATOR_HEADER = re.compile(_WORDS.indicator_header)
+_COLUMN_NUMBER_ROW = re.compile(_WORDS.column_number_row)
+_SCORE_HEADER = re.compile(_WORDS.score_header)
 
 
 class FigureGrid(CellGrid):
@@ -120,7 +120,7 @@ class Block:
 
 
 def _is_score_header(header: str) -> bool:
-    return bool(re.search(r"分值|得分|权重", header))
+    return bool(_SCORE_HEADER.search(header))
 
 
 def _row_kind(grid: FigureGrid, row: int) -> Literal["data", "header", "column_numbers", "text"]:
@@ -201,7 +201,7 @@ def _header_text(grid: FigureGrid, rows: list[int], col: int) -> str:
     return HEADER_SEPARATOR.join(parts)
 
 
-_CODE_WORDS = re.compile(r"^(类|款|项|科目编码|编码)$|(合计|总计|小计)$")
+_CODE_WORDS = re.compile(_WORDS.code_words)
 
 
 def _looks_like_codes(digits: list[str]) -> bool:
@@ -267,4 +267,4 @@ def classify_columns(block: Block) -> None:
             column.evidence = f"head:{header_leaf(column.header)}"
 
 
-_AMOUNT_HEADER = re.compile(r"(收入|支出|拨款|经费|资金|费|数|额)$")
+_AMOUNT_HEADER = re.compile(_WORDS.amount_header)

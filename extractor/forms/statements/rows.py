@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from extractor.facts.labels import QIZHONG, label_key
+from extractor.forms.lexicon import lexicon
 from extractor.forms.statements.grid import Block, squeeze
 from extractor.forms.statements.structure import is_figure, is_total_label, numbering_level
 from schemas import Cell, TotalRelation
 
-_GROUP_LABEL = re.compile(r"^按.{1,10}分[：:]?$|^[^\d]{1,12}[：:]$")
+_GROUP_LABEL = re.compile(lexicon().statements.group_label)
 INDENT_TOLERANCE = 1.0
 
 
@@ -95,7 +96,7 @@ def _tree_by_code(items: list[RowItem]) -> None:
         item.parent = parent if parent is not None else open_total
 
 
-_FIRST_ITEM = re.compile(r"^(一[、.．]|[（(]一[）)]|1[、.．](?!\d)|[（(]1[）)]|①)")
+_FIRST_ITEM = re.compile(lexicon().statements.first_item)
 
 
 def _is_plain(item: RowItem) -> bool:

@@ -19,9 +19,10 @@ from typing import Optional
 
 from extractor.facts.labels import NUMBERING, label_key
 from extractor.facts.tolerance import parse_printed
+from extractor.forms.lexicon import lexicon
 from extractor.forms.statements.grid import is_spreadsheet_error, squeeze
 
-TOTAL_LABEL = re.compile(r"(合计|总计|小计|汇总|总额|共计|总分|^计)$")
+TOTAL_LABEL = re.compile(lexicon().statements.total_label)
 
 
 def is_figure(text: str) -> bool:
