@@ -57,7 +57,7 @@ class DocView:
         for table in self.result.tables:
             grid = FigureGrid(table)
             # A result stored before the reader gave regions: the same reader code reads its stored cells.
-            regions = table.regions or read_regions(table, self.result.document.kind)
+            regions = table.regions or read_regions(table, self.result.document.kind, grid)
             self.tables.append(TableBlocks(table, grid, blocks_of(grid, regions)))
         self._tables_by_id = {view.table.id: view for view in self.tables}
         self._cell_refs: dict[tuple[str, int, int], str] = {}

@@ -67,10 +67,11 @@ def _region(block: Block, use_indent: bool) -> TableRegion:
     )
 
 
-def read_regions(table: Table, kind: DocumentKind) -> list[TableRegion]:
-    """The table's regions with column roles and totals, for a document of this kind."""
+def read_regions(table: Table, kind: DocumentKind, grid: Optional[FigureGrid] = None) -> list[TableRegion]:
+    """The table's regions with column roles and totals, for a document of this kind (`grid`: the
+    table's grid when the caller has built it already)."""
     use_indent = kind in OFFICE_KINDS  # indentation is a deliberate hierarchy mark there; in PDFs it is also centring
-    return [_region(block, use_indent) for block in split_blocks(FigureGrid(table))]
+    return [_region(block, use_indent) for block in split_blocks(grid or FigureGrid(table))]
 
 
 def blocks_of(grid: FigureGrid, regions: list[TableRegion]) -> list[Block]:
