@@ -100,6 +100,7 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
         builder.update_section(implementing_unit=unit_name)
     builder.open_region = reading.open_region()
     before = builder.record_count()
+    first_line = len(builder.budget_lines)
     try:
         _add_records(builder, reading, section_id, table_id, unit)
     except Exception as error:  # keep what the other tables gave; say which table failed
@@ -125,7 +126,25 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
         builder.problems.append(
             Problem(stage="forms", message=f"表格结构无法解读：{type(error).__name__}: {error}", table=table_id)
         )
+    _link_budget_lines(builder.budget_lines[first_line:], table)
     builder.tables.append(table)
+
+
+def _link_budget_lines(lines: list[BudgetLine], table: Table) -> None:
+    """A budget line adds into the line the table prints as its total (合计 over its lines, 其中 parts,
+    科目编码 levels): `parent` from the statement reading's row totals, on the side naming the line."""
+    by_row = {line.source.row: line for line in lines if line.source.row is not None}
+    for region in table.regions:
+        for total in region.totals:
+            owner = by_row.get(total.total)
+            if total.axis != "rows" or owner is None:
+                continue
+            for row in total.parts:
+                line = by_row.get(row)
+                item = line.source.cells.get("item") if line is not None else None
+                side_ok = not item or total.label_col is None or item[0][1] == total.label_col
+                if line is not None and line.parent is None and line is not owner and side_ok:
+                    line.parent = owner.id
 
 
 class _Levels:

@@ -350,6 +350,8 @@ def test_the_same_year_s_budget_and_execution_are_budget_lines():
         ("项目支出", 40.0, 40.0),
     ]
     assert result.budget_lines[2].source.cells["actual"] == [(3, 2)]
+    total, basic, project = result.budget_lines
+    assert (total.parent, basic.parent, project.parent) == (None, total.id, total.id)  # the 合计 line over its parts
     (region,) = result.tables[0].regions
     assert [c.role for c in region.columns] == ["label", "amount", "amount", "rate"]
     assert [c.evidence for c in region.columns][3] == "head:执行率"
