@@ -125,6 +125,35 @@ class Prose(_Strict):
     share_words: list[str]
 
 
+class LabelWords(_Strict):
+    """How labels of stated figures are cleaned (facts/labels.py); see lexicon.yaml for each."""
+
+    qizhong: str
+    numbering_levels: list[str]
+    context_words: list[str]
+    context_groups: dict[str, Literal["initial", "adjusted", "actual", "budget"]]
+    context_only_before: list[str]
+    context_only_after: list[str]
+    year_words: str
+    lead: str
+    tail: str
+    generic_tail: str
+    comparative: str
+    total: str
+
+    @model_validator(mode="after")
+    def _compile(self) -> LabelWords:
+        patterns = [("qizhong", self.qizhong), *(("numbering_levels", p) for p in self.numbering_levels)]
+        patterns += [(name, getattr(self, name)) for name in ("year_words", "lead", "tail", "generic_tail")]
+        patterns += [("comparative", self.comparative), ("total", self.total)]
+        for name, pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"labels.{name}: {error}") from error
+        return self
+
+
 class StatementWords(_Strict):
     """Patterns of statement tables (forms/statements/), one per cue; see lexicon.yaml for each."""
 
@@ -202,6 +231,7 @@ class Lexicon(_Strict):
     prose: Prose
     summary_tables: dict[SummaryKind, SummaryTable]
     statements: StatementWords
+    labels: LabelWords
     families: list[Family]
 
     @model_validator(mode="after")

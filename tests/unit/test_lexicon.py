@@ -48,6 +48,13 @@ def test_lexicon_names_the_statement_pattern_that_does_not_compile():
         Lexicon.model_validate(data)
 
 
+def test_lexicon_names_the_label_pattern_that_does_not_compile():
+    data = yaml.safe_load(Path("extractor/forms/lexicon.yaml").read_text(encoding="utf-8"))
+    data["labels"]["numbering_levels"].append("^[（(")
+    with pytest.raises(ValidationError, match="labels.numbering_levels"):
+        Lexicon.model_validate(data)
+
+
 def test_prose_words_come_from_the_lexicon():
     """Every change word of lexicon.yaml reads in prose with its direction (增幅 up, 降幅 down)."""
     from extractor.facts.prose import direction_of
