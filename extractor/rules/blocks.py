@@ -17,9 +17,9 @@ from typing import Optional
 
 from extractor.facts.labels import QIZHONG
 from extractor.facts.tolerance import Printed, decimals_of, format_number, sum_agrees
+from extractor.forms.statements.structure import is_total_label
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
-from extractor.rules.structure import is_total_label
 from extractor.text.join import squeeze
 from schemas import BudgetLine
 
