@@ -226,6 +226,8 @@ def budget_item(text: str) -> str:
 def _item(record: RowRecord) -> str:
     """A budget line's item; a funding line printed under a group heading is named by both."""
     assert record.label is not None
+    if record.executed_by is not None:  # one budget printed in two blocks: named by both side labels
+        return f"{budget_item(record.label.text)} / {budget_item(record.executed_by.text)}"
     if record.group is None:
         return budget_item(record.label.text)
     # Under a group heading the line is kept as printed (其中:中央补助 reads as a part of the group).
@@ -250,6 +252,12 @@ def _rate(cells: dict[str, Cell]) -> Optional[float]:
     return rate
 
 
+def _item_cells(record: RowRecord) -> dict[str, list[Cell]]:
+    """A line joined from two blocks reads its item from both blocks' labels."""
+    assert record.label is not None
+    return {"item": [record.label, record.executed_by]} if record.executed_by is not None else {}
+
+
 def budget_line(
     record: RowRecord, *, ident: str, section: Optional[str], table_id: str, unit: Optional[str]
 ) -> BudgetLine:
@@ -269,7 +277,7 @@ def budget_line(
         weight=_amount(cells, "weight"),
         score=_amount(cells, "score"),
         review_score=_amount(cells, "review_score"),
-        source=_source(all_cells, table_id, record.row, _fields({"item": record.label, **cells})),
+        source=_source(all_cells, table_id, record.row, _fields({"item": record.label, **cells}, _item_cells(record))),
         confidence=_confidence({"item": record.label, **cells}),
     )
 

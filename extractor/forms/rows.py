@@ -48,6 +48,9 @@ class RowRecord(BaseModel):
     region_kind: RegionKind
     group: Optional[str] = None
     """The heading a funding line is printed under (计划生育转移支付资金合计), part of its item."""
+    executed_by: Optional[Cell] = None
+    """The label of the execution block joined into this budget line (市级财政资金使用情况 under
+    市级预算执行情况), when it differs from `label`: the line's item names both."""
 
 
 class KeyValue(BaseModel):
@@ -340,10 +343,75 @@ def _with_groups(view: TableView, lines: list[RowRecord]) -> list[RowRecord]:
     return found
 
 
+def _same_amounts(first: RowRecord, second: RowRecord) -> Optional[set[str]]:
+    """The money roles both lines print, or None when one of them prints a different amount there."""
+    shared = {role for role in MONEY_ROLES if role in first.cells and role in second.cells}
+    for role in shared:
+        if parse_amount(first.cells[role].text) != parse_amount(second.cells[role].text):
+            return None
+    return shared
+
+
+def _execution_pairs(budget: list[RowRecord], execution: list[RowRecord]) -> list[tuple[RowRecord, RowRecord]]:
+    """Which budget line each execution line executes: the same printed label (资金来源 | 财政拨款 in both
+    blocks), or the one line of each block when both print one (their side labels name the blocks)."""
+    if len(budget) == 1 and len(execution) == 1:
+        return [(budget[0], execution[0])]
+    by_label: dict[str, RowRecord] = {}
+    for line in budget:
+        assert line.label is not None
+        by_label.setdefault(squeeze(line.label.text), line)
+    pairs = []
+    for line in execution:
+        assert line.label is not None
+        found = by_label.get(squeeze(line.label.text))
+        if found is not None:
+            pairs.append((found, line))
+    return pairs
+
+
+def _joins(budget: HeaderMatch, execution: HeaderMatch) -> bool:
+    """A budget block with no actual column followed by a block that prints the actual spending and
+    none of the budget's own columns beyond those it repeats (江苏: 预算执行情况 年初预算数 | 调整 |
+    财政拨款数, then 资金使用情况 财政拨款数 | 实际支付数): one budget read in two blocks of one table."""
+    if budget.kind != "budget" or execution.kind != "budget":
+        return False
+    if "actual" in budget.roles or "actual" not in execution.roles:
+        return False
+    return bool(set(MONEY_ROLES) & budget.roles.keys() - execution.roles.keys())
+
+
+def join_execution_blocks(regions: list[tuple[HeaderMatch, list[RowRecord]]]) -> list[RowRecord]:
+    """The records of a table's regions, each execution block's lines joined into the budget lines of the
+    block right above it (see _joins). A pair whose repeated column prints different amounts, or one
+    block of several lines whose labels differ, is not the same budget: both lines stay as printed."""
+    records: list[RowRecord] = []
+    previous: Optional[tuple[HeaderMatch, list[RowRecord]]] = None
+    for header, lines in regions:
+        kept = list(lines)
+        if previous is not None and _joins(previous[0], header):
+            for first, second in _execution_pairs(previous[1], lines):
+                shared = _same_amounts(first, second)
+                same_label = first.label is not None and second.label is not None
+                same_label = same_label and squeeze(first.label.text) == squeeze(second.label.text)
+                if shared is None or not (shared or same_label):
+                    continue  # nothing ties the two lines together but their position
+                first.cells = {**second.cells, **first.cells}
+                if not same_label:
+                    first.executed_by = second.label
+                kept.remove(second)
+        records += kept
+        if lines or previous is None or previous[0].kind != header.kind:
+            # a header cell spanning several rows (财政拨款数 over 其中: | 结转数) heads its block again on
+            # each row it spans: those empty regions sit inside the block, they do not part two blocks
+            previous = (header, lines)
+    return records
+
+
 def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableReading:
     """Headers open regions, data rows become records. `carried`: the indicator header left open by
     the previous table, read on when this table is its continuation (a block split over tables)."""
-    records: list[RowRecord] = []
+    regions: list[tuple[HeaderMatch, list[RowRecord]]] = []
     pairs: list[KeyValue] = []
     headers: list[HeaderMatch] = []
     header: Optional[HeaderMatch] = _continues(view, carried)
@@ -351,6 +419,7 @@ def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableR
     lines: list[RowRecord] = []
     if header is not None:
         headers.append(header)
+        regions.append((header, []))
     row = 0
     while row < view.n_rows:
         found = match_header(view, row)
@@ -359,13 +428,14 @@ def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableR
         if inline is not None:  # `预算数: | 2.38` pairs name roles too, but their values are on this row
             header, record = inline
             headers.append(header)
-            records.append(record)
+            regions.append((header, [record]))
             row += 1
             continue
         if found is not None and (len(found.roles) >= MIN_HEADER_ROLES or not row_pairs):
             found = type_columns(view, found, view.n_rows).model_copy(update={"n_cols": view.n_cols})
             header = found
             headers.append(found)
+            regions.append((found, []))
             row = found.row + 1
             continue
         row_pairs = [pair for pair in row_pairs if pair.value is not None]
@@ -379,8 +449,8 @@ def read_table(view: TableView, carried: Optional[HeaderMatch] = None) -> TableR
                 if line is not None:
                     lines.append(line)
             if read is not None:
-                records.append(read)
+                regions[-1][1].append(read)
         row += 1
-    records += _with_groups(view, lines)
+    records = join_execution_blocks(regions) + _with_groups(view, lines)
     records.sort(key=lambda record: record.row)
     return TableReading(records=records, key_values=pairs, headers=headers, continued=continued)

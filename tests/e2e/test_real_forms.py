@@ -110,9 +110,6 @@ BEYOND_THE_JSON: dict[str, list[tuple[str, Cited]]] = {
 
 # Known gaps, each named precisely; a form listed here fails loudly once it passes (strict xfail).
 NOT_FOUND_YET: dict[str, str] = {
-    "f08_js_suzhou": "reader: 2960.00 | 0.00 is read as 年初预算数 | 调整预算数 (当年使用上年结余、结转及当年调整预算数 is an "
-    "adjustment) and the 财政拨款数 | 实际支付数 line of the next block is not joined to it, so no budget line prints the "
-    "2798.30 / 2960.00 = 94.54% that indicator_rates holds 预算执行率 =98% against",
 }
 
 
