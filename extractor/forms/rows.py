@@ -352,6 +352,10 @@ def _same_amounts(first: RowRecord, second: RowRecord) -> Optional[set[str]]:
     return shared
 
 
+def _label_text(record: RowRecord) -> Optional[str]:
+    return squeeze(record.label.text) if record.label is not None else None
+
+
 def _execution_pairs(budget: list[RowRecord], execution: list[RowRecord]) -> list[tuple[RowRecord, RowRecord]]:
     """Which budget line each execution line executes: the same printed label (资金来源 | 财政拨款 in both
     blocks), or the one line of each block when both print one (their side labels name the blocks)."""
@@ -371,9 +375,9 @@ def _execution_pairs(budget: list[RowRecord], execution: list[RowRecord]) -> lis
 
 
 def _joins(budget: HeaderMatch, execution: HeaderMatch) -> bool:
-    """A budget block with no actual column followed by a block that prints the actual spending and
-    none of the budget's own columns beyond those it repeats (江苏: 预算执行情况 年初预算数 | 调整 |
-    财政拨款数, then 资金使用情况 财政拨款数 | 实际支付数): one budget read in two blocks of one table."""
+    """A budget block with no actual column, then a block that prints the actual spending and lacks a
+    money column of the first (江苏: 预算执行情况 年初预算数 | 调整 | 财政拨款数, then 资金使用情况
+    财政拨款数 | 实际支付数): one budget read in two blocks of one table, not one block printed twice."""
     if budget.kind != "budget" or execution.kind != "budget":
         return False
     if "actual" in budget.roles or "actual" not in execution.roles:
@@ -392,10 +396,9 @@ def join_execution_blocks(regions: list[tuple[HeaderMatch, list[RowRecord]]]) ->
         if previous is not None and _joins(previous[0], header):
             for first, second in _execution_pairs(previous[1], lines):
                 shared = _same_amounts(first, second)
-                same_label = first.label is not None and second.label is not None
-                same_label = same_label and squeeze(first.label.text) == squeeze(second.label.text)
-                if shared is None or not (shared or same_label):
-                    continue  # nothing ties the two lines together but their position
+                same_label = _label_text(first) == _label_text(second)
+                if shared is None or not (shared or same_label) or "actual" in first.cells:
+                    continue  # nothing ties the two lines together but their position, or joined already
                 first.cells = {**second.cells, **first.cells}
                 if not same_label:
                     first.executed_by = second.label

@@ -109,8 +109,7 @@ BEYOND_THE_JSON: dict[str, list[tuple[str, Cited]]] = {
 }
 
 # Known gaps, each named precisely; a form listed here fails loudly once it passes (strict xfail).
-NOT_FOUND_YET: dict[str, str] = {
-}
+NOT_FOUND_YET: dict[str, str] = {}
 
 
 def _squeezed(text: str) -> str:

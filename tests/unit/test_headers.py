@@ -45,6 +45,10 @@ def test_indicator_header_roles(printed, role):
     [
         ("年初预算数", "initial"),
         ("年中预算调整\n数", "adjustment"),
+        ("当年使用上年结余、结转及当年调整预算数", "adjustment"),
+        ("调整预算数", "adjusted"),
+        ("财政拨款数", "adjusted"),
+        ("实际支付数", "actual"),
         ("调整后预\n算数", "adjusted"),
         ("全年预算数", "adjusted"),
         ("实际支出\n数", "actual"),

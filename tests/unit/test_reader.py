@@ -355,3 +355,66 @@ def test_the_same_year_s_budget_and_execution_are_budget_lines():
     (region,) = result.tables[0].regions
     assert [c.role for c in region.columns] == ["label", "amount", "amount", "rate"]
     assert [c.evidence for c in region.columns][3] == "head:执行率"
+
+
+def _two_blocks(executed: str = "2960.00", labels: tuple[str, str] = ("资金来源", "资金来源")) -> TableBlock:
+    """江苏 市级财政支出项目绩效自评表: the budget block, then its execution block under tall header cells."""
+    return _table(
+        [
+            [
+                "市级预算执行情况(万元)",
+                "年初预算数",
+                "当年使用上年结余、结转及当年调整预算数",
+                "财政拨款数",
+                "指标结余数",
+                None,
+            ],
+            [None, "2900.00", "60.00", "2960.00", "0.00", None],
+            ["市级财政资金使用情况(万元)", "财政拨款数", "实际支付数", "资金结余、结转数", "其中:", None],
+            [None, None, None, None, "结转数", "财政收回数"],
+            [None, executed, "2798.30", "161.70", "0.00", "0.00"],
+        ],
+        {
+            (0, 0): (2, 1),
+            (0, 4): (1, 2),
+            (1, 4): (1, 2),
+            (2, 0): (3, 1),
+            (2, 1): (2, 1),
+            (2, 2): (2, 1),
+            (2, 3): (2, 1),
+            (2, 4): (1, 2),
+        },
+    )
+
+
+def test_a_budget_and_its_execution_printed_in_two_blocks_are_one_line():
+    (line,) = _read(_two_blocks()).budget_lines
+    assert line.item == "市级预算执行情况(万元) / 市级财政资金使用情况(万元)"
+    assert (line.initial, line.adjustment, line.adjusted, line.actual) == (2900.0, 60.0, 2960.0, 2798.3)
+    assert line.source.cells["item"] == [(0, 0), (2, 0)]
+    assert line.source.cells["actual"] == [(4, 2)]
+    assert line.source.cells["adjusted"] == [(1, 3)]
+
+
+def test_blocks_whose_repeated_budget_differs_stay_two_lines():
+    first, second = _read(_two_blocks(executed="3000.00")).budget_lines
+    assert (first.adjusted, first.actual) == (2960.0, None)
+    assert (second.item, second.adjusted, second.actual) == ("市级财政资金使用情况(万元)", 3000.0, 2798.3)
+
+
+def test_execution_lines_join_the_budget_lines_of_the_same_funding_source():
+    result = _read(
+        _table(
+            [
+                ["资金来源", "年初预算数", "调整数"],
+                ["财政拨款", "100", "10"],
+                ["其他资金", "20", "0"],
+                ["资金来源", "实际支付数", "资金结余数"],
+                ["其他资金", "15", "5"],
+                ["财政拨款", "105", "5"],
+            ]
+        )
+    )
+    lines = [(b.item, b.initial, b.adjustment, b.actual) for b in result.budget_lines]
+    assert lines == [("财政拨款", 100.0, 10.0, 105.0), ("其他资金", 20.0, 0.0, 15.0)]
+    assert result.budget_lines[0].source.cells["actual"] == [(5, 1)]
