@@ -100,7 +100,6 @@ def accept_field(
     (kept, and shown as accepted). Raises NotAccepted when no finding cites the field."""
     from extractor.review.boxes import finding_key
     from extractor.review.records import locked_document
-    from extractor.rules.docview import DocView
     from extractor.store import document_result
 
     locked_document(session=session, document_id=document_id)
@@ -108,10 +107,9 @@ def accept_field(
     citing = [finding for finding in result.findings if ref in finding.refs]
     if not citing:
         raise NotAccepted(f"{ref} 没有被任何校验发现引用 (no finding cites {ref})")
-    view = DocView(result)
     rows = [
         FindingAcceptance(
-            document_id=document_id, finding_key=finding_key(result, finding, view), ref=ref, who=who, reason=reason
+            document_id=document_id, finding_key=finding_key(result, finding), ref=ref, who=who, reason=reason
         )
         for finding in citing
     ]
