@@ -225,13 +225,15 @@ def field_cells(result: ExtractionResult, record: Record, field: str) -> Optiona
 
 def _others_reading(result: ExtractionResult, table_id: str, cell: Cell, ref: str) -> list[tuple[Record, str]]:
     """The other record fields read from `cell` (record, field)."""
+    table = find_table(result, table_id)
     found: list[tuple[Record, str]] = []
     records: list[Record] = [*result.indicators, *result.budget_lines, *result.scores]
     for record in records:
         if record.source.table != table_id:
             continue
         for name, refs in record.source.cells.items():
-            if f"{record.id}.{name}" != ref and (cell.row, cell.col) in [(r, c) for r, c in refs]:
+            # A ref may name any grid position a merged cell covers.
+            if f"{record.id}.{name}" != ref and any(cell_at(table, r, c) is cell for r, c in refs):
                 found.append((record, name))
     return found
 
@@ -384,3 +386,111 @@ def format_like(number: float, old_text: str) -> str:
         own_decimals = 0
     text = f"{number:.{max(old_decimals, own_decimals)}f}"
     return text + ("%" if "%" in old_text or "％" in old_text else "")
+
+
+# --- anchors: a stored correction finds its field again after a re-extraction ------------------
+
+
+class Unplaceable(CorrectionError):
+    """A stored correction's cells are gone or print something else now."""
+
+
+def anchor_of(result: ExtractionResult, ref: str) -> Optional[dict[str, Any]]:
+    """The cells `ref` is printed in and their text now, stored with the correction.
+
+    `{"field": "actual", "table": "t1", "cells": [{"row": 5, "col": 2, "text": "90%"}]}`; a cell ref
+    has no `field`. None for a document field, a paragraph, or a field read from no cell.
+    """
+    target = resolve(result, ref)
+    if target.kind == "cell":
+        table = find_table(result, target.table_id or "")
+        cell = cell_at(table, target.row, target.col)
+        if table is None or cell is None:
+            return None
+        return {"table": table.id, "cells": [{"row": cell.row, "col": cell.col, "text": cell.text}]}
+    if target.kind != "record":
+        return None
+    record = find_record(result, target.record_id or "")
+    if record is None or isinstance(record, Paragraph):
+        return None
+    field = target.field or ""
+    cells = field_cells(result, record, field)
+    if cells is None:
+        cell = source_cell(result, record, field, getattr(record, field))
+        cells = [] if cell is None else [cell]
+    if not cells:
+        return None
+    return {
+        "field": field,
+        "table": record.source.table,
+        "cells": [{"row": cell.row, "col": cell.col, "text": cell.text} for cell in cells],
+    }
+
+
+def place(result: ExtractionResult, ref: str, anchor: Optional[dict[str, Any]], *, same_text: bool = True) -> str:
+    """The ref a stored correction applies to in `result`, found by its anchor.
+
+    The anchored cells must print the same text as when the correction was made: in the table of
+    the same id, else in the one table that prints them all at those positions (a newer reader may
+    number tables differently too). A field is then the one record field read from exactly those
+    cells (its id may have changed, b31 → b1). Without an anchor (a document field, a correction
+    stored before anchors) the stored ref is used as it is. `same_text=False` places by position
+    alone: undoing a correction finds the cells it rewrote, which print its own text now.
+    Raises Unplaceable.
+    """
+    if not anchor or not anchor.get("cells"):
+        return ref
+    cells = [(int(cell["row"]), int(cell["col"]), str(cell["text"])) for cell in anchor["cells"]]
+    where = "、".join(f"{anchor.get('table')}.r{row}c{col}" for row, col, _ in cells)
+    table = _anchored_table(result, str(anchor.get("table")), cells, same_text)
+    if table is None:
+        printed = "」「".join(text for _, _, text in cells)
+        raise Unplaceable(f"单元格 {where} 已不存在或不再印有「{printed}」 (cell gone or its printed text changed)")
+    field = anchor.get("field")
+    if field is None:
+        row, col, _ = cells[0]
+        return f"{table.id}.r{row}c{col}"
+    wanted = {(row, col) for row, col, _ in cells}
+    records: list[Record] = [*result.indicators, *result.budget_lines, *result.scores]
+    reading = {
+        record.id: _top_left(table, record.source.cells.get(str(field), []))
+        for record in records
+        if record.source.table == table.id
+    }
+    exact = [record_id for record_id, read in reading.items() if read == wanted]
+    # An anchor taken from a result without `source.cells` names only the cell printing the value;
+    # the reader now reads the field from it and its operator/unit cells.
+    within = [record_id for record_id, read in reading.items() if wanted < read]
+    found = exact or within
+    if len(found) == 1:
+        return f"{found[0]}.{field}"
+    raise Unplaceable(f"没有记录的 {field} 读自单元格 {where} (no record field is read from these cells now)")
+
+
+def _top_left(table: Table, refs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Grid positions as the cells covering them (a merged cell by its top-left, as anchors store it)."""
+    cells = [cell_at(table, row, col) for row, col in refs]
+    return {(cell.row, cell.col) for cell in cells if cell is not None}
+
+
+def _anchored_table(
+    result: ExtractionResult, table_id: str, cells: list[tuple[int, int, str]], same_text: bool
+) -> Optional[Table]:
+    def prints_all(table: Table) -> bool:
+        for row, col, text in cells:
+            cell = cell_at(table, row, col)
+            if cell is None or (cell.row, cell.col) != (row, col):
+                return False
+            if same_text and squeeze(cell.text) != squeeze(text):
+                return False
+        return True
+
+    if not same_text:
+        same = find_table(result, table_id)
+        return same if same is not None and prints_all(same) else None
+
+    same = find_table(result, table_id)
+    if same is not None and prints_all(same):
+        return same
+    others = [table for table in result.tables if table.id != table_id and prints_all(table)]
+    return others[0] if len(others) == 1 else None

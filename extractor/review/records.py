@@ -11,7 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from extractor.review.corrections import CorrectionError, apply, prepare
+from extractor.review.corrections import CorrectionError, anchor_of, apply, place, prepare
 from extractor.review.summary import refresh_summary
 from extractor.store import add_correction, document_result, list_corrections
 from models import RECORD_TABLES, Correction, Document, DocumentStatus, as_utc, document_values, utc_now
@@ -139,6 +139,7 @@ def correct_field(
             raise StaleVersion(current_version)
     result = document_result(session=session, document_id=document_id)
     change = prepare(result, ref, value)
+    anchor = anchor_of(result, change.ref)  # the printed cells, before this correction rewrites them
     corrected = revalidate(follow_scores(result, apply(result, change.ref, change.after)))
     write_result(session=session, document=document, result=corrected, previous=result)
     correction = add_correction(
@@ -149,6 +150,7 @@ def correct_field(
         before=change.before,
         after=change.after,
         reason=reason,
+        anchor=anchor,
     )
     return Corrected(result=corrected, correction=correction)
 
@@ -156,13 +158,16 @@ def correct_field(
 def with_corrections(result: ExtractionResult, corrections: list[Correction]) -> ExtractionResult:
     """`result` with every stored correction applied in order and findings recomputed.
 
-    A correction whose ref no longer exists (the new extraction numbered records differently) is
-    reported as a Problem of stage `review` instead of being lost silently.
+    Each correction is placed by its anchor (corrections.place): on the field read from the same
+    printed cells, whatever the new extraction numbered the records. One that can no longer be
+    placed (its cells gone or printing something else, its record gone) is reported as a Problem
+    of stage `review` naming the correction, its table and cells, and applied nowhere.
     """
     problems: list[Problem] = []
     for correction in corrections:
         try:
-            result = follow_scores(result, apply(result, correction.ref, correction.after))
+            ref = place(result, correction.ref, correction.anchor)
+            result = follow_scores(result, apply(result, ref, correction.after))
         except CorrectionError as error:
             problems.append(
                 Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}")

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from sqlmodel import Session, col, select
 
 from extractor.ingest.worker import Task
+from extractor.review.corrections import Unplaceable, place
 from extractor.review.records import Corrected, correct_field
 from models import Correction, Document, DocumentLease, DocumentStatus, FindingAcceptance, as_utc, utc_now
 
@@ -47,10 +48,21 @@ def undo_correction(
     earlier = session.get(Correction, correction_id)
     if earlier is None or earlier.document_id != document_id:
         raise NotUndoable(f"文档 {document_id} 没有更正 #{correction_id} (no such correction)")
+    from extractor.review.records import locked_document
+    from extractor.store import document_result
+
+    locked_document(session=session, document_id=document_id)  # NotCorrectable before reading it
+    # The field it corrected, by its cells: a re-extraction since may have renumbered the records.
+    try:
+        ref = place(
+            document_result(session=session, document_id=document_id), earlier.ref, earlier.anchor, same_text=False
+        )
+    except Unplaceable as error:
+        raise NotUndoable(f"更正 #{correction_id} 无法撤销: {error}") from error
     return correct_field(
         session=session,
         document_id=document_id,
-        ref=earlier.ref,
+        ref=ref,
         value=as_text(earlier.before),
         who=who,
         reason=f"撤销更正 #{correction_id}",
