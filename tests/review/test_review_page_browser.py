@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Optional, TYPE_CHECKING
 
 import httpx
 import pytest
@@ -125,14 +125,18 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def browser_page(tmp_path: Path, name: str, viewport: tuple[int, int] = (1600, 1000)) -> Iterator[Page]:
-    """A Chromium page; a screenshot is written under tmp_path when the block fails."""
+def browser_page(
+    tmp_path: Path, name: str, viewport: tuple[int, int] = (1600, 1000), env: Optional[dict[str, str]] = None
+) -> Iterator[Page]:
+    """A Chromium page; a screenshot is written under tmp_path when the block fails. `env`: the
+    browser's environment (e.g. a FONTCONFIG_FILE that hides the system fonts)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            env=env,
         )
         try:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
@@ -165,6 +169,7 @@ def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], 
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            env=env,
         )
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
