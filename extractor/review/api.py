@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from extractor.review.auth import AnyCaller, Reviewer, Uploader
 from extractor.confidence import doubts_by_record
+from extractor.review.auth import AnyCaller, Reviewer, Uploader
 from extractor.review.boxes import field_boxes, finding_keys
 from extractor.review.corrections import CorrectionError
 from extractor.review.limits import CorrectionReason, CorrectionValue

@@ -149,7 +149,10 @@ def test_department_follows_a_correction_of_the_cell_it_was_read_from(seed_001: 
     change = prepare(seed_001, "t1.r0c2", "庆城县教育和体育局")
     followed = follow_scores(seed_001, apply(seed_001, change.ref, change.after), change.ref)
     assert followed.document.department == "庆城县教育和体育局"
-    assert (followed.document.year, followed.document.self_score) == (seed_001.document.year, seed_001.document.self_score)
+    assert (followed.document.year, followed.document.self_score) == (
+        seed_001.document.year,
+        seed_001.document.self_score,
+    )
     # A department the reviewer set by hand is theirs: a later cell correction does not replace it.
     by_hand = apply(seed_001, "document.department", "县工信局")
     again = follow_scores(by_hand, apply(by_hand, change.ref, change.after), change.ref)

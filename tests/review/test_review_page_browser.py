@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import httpx
 import pytest
@@ -169,7 +169,6 @@ def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], 
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            env=env,
         )
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})

@@ -40,20 +40,20 @@ SAMPLE = "自评得分"
 
 # Each character of SAMPLE drawn alone in `font` on a canvas: its dark pixels as a bit string.
 GLYPHS = """async (font) => {
-  await document.fonts.load(font, "%s");
+  await document.fonts.load(font, "SAMPLE");
   const canvas = document.createElement("canvas");
   canvas.width = 48 * 4; canvas.height = 48;
   const context = canvas.getContext("2d");
   context.fillStyle = "#fff"; context.fillRect(0, 0, canvas.width, canvas.height);
   context.fillStyle = "#000"; context.font = font; context.textBaseline = "top";
-  [..."%s"].forEach((ch, i) => context.fillText(ch, 48 * i + 4, 4));
+  [..."SAMPLE"].forEach((ch, i) => context.fillText(ch, 48 * i + 4, 4));
   return [0, 1, 2, 3].map((i) => {
     const data = context.getImageData(48 * i, 0, 48, 48).data;
     let bits = "";
     for (let p = 0; p < data.length; p += 4) bits += data[p] < 128 ? "1" : "0";
     return bits;
   });
-}""" % (SAMPLE, SAMPLE)
+}""".replace("SAMPLE", SAMPLE)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,9 @@ def test_zoom_resizes_the_page_image_and_dragging_pans_it(scored: tuple[Service,
         assert zoomed["width"] == pytest.approx(fitted["width"] * factor, rel=0.05)
         # The highlight is re-placed for the new scale: still on the image, scaled with it.
         mark = page.locator("#highlight").bounding_box()
-        assert mark is not None and zoomed["x"] <= mark["x"] and mark["x"] + mark["width"] <= zoomed["x"] + zoomed["width"]
+        assert (
+            mark is not None and zoomed["x"] <= mark["x"] and mark["x"] + mark["width"] <= zoomed["x"] + zoomed["width"]
+        )
 
         # Drag the page up and to the left: the view scrolls right and down by the drag's length.
         scroll = page.locator("#page-scroll")
@@ -120,7 +122,9 @@ def test_zoom_resizes_the_page_image_and_dragging_pans_it(scored: tuple[Service,
         page.mouse.down()
         page.mouse.move(start[0] - 120, start[1] - 90, steps=6)
         page.mouse.up()
-        moved = page.evaluate("(() => { const s = document.getElementById('page-scroll'); return [s.scrollLeft, s.scrollTop]; })()")
+        moved = page.evaluate(
+            "(() => { const s = document.getElementById('page-scroll'); return [s.scrollLeft, s.scrollTop]; })()"
+        )
         assert moved[0] == pytest.approx(120, abs=2) and moved[1] == pytest.approx(90, abs=2), moved
 
         page.click("#zoom-fit")
