@@ -344,9 +344,12 @@ with_role_certainty = with_reading_certainty
 
 
 def doubts_by_record(result: ExtractionResult) -> dict[str, dict[str, list[str]]]:
-    """Record id → field → the notes of the doubts that lowered its confidence (fields with none left out)."""
-    return {
-        record: {field: [d.note for d in item.doubts] for field, item in fields.items() if item.doubts}
-        for record, fields in assess(result).items()
-        if any(item.doubts for item in fields.values())
-    }
+    """Record id → field → the notes of the doubts that lowered its confidence. Fields without doubts
+    are left out, and so are fields at 1.0: a reviewer's correction sets 1.0, a person has checked it."""
+    confidences = {record.id: record.confidence for record in _records(result)}
+    found: dict[str, dict[str, list[str]]] = {}
+    for record, fields in assess(result).items():
+        for field, item in fields.items():
+            if item.doubts and confidences.get(record, {}).get(field, 1.0) < 1.0:
+                found.setdefault(record, {})[field] = [doubt.note for doubt in item.doubts]
+    return found
