@@ -73,15 +73,11 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, 
         yield service, {item["file"]: item["id"] for item in items}, tmp_path
 
 
-OPEN_TIMEOUT_MS = 60_000
-"""Opening renders the page image server-side: on a busy shared machine that can take seconds."""
-
-
 def _open(page: Any, service: Service, document_id: int) -> None:
     from playwright.sync_api import expect
 
     log_in(page, service.base, service.tokens["reviewer"], fragment=f"#doc={document_id}")
-    expect(page.locator("body")).to_have_attribute("data-ready", str(document_id), timeout=OPEN_TIMEOUT_MS)
+    expect(page.locator("body")).to_have_attribute("data-ready", str(document_id))
 
 
 def test_zoom_resizes_the_page_image_and_dragging_pans_it(scored: tuple[Service, dict[str, int], Path]) -> None:
