@@ -271,11 +271,16 @@ class _Batches:
         return full or not in_flight or time.monotonic() - self.oldest >= self.wait_s
 
     def flush(self, *, in_flight: bool) -> None:
-        """Hand the pending answers to the writer if they are due and the writer is free. Answers pile
-        up while it writes (the next batch is bigger); past a few batches the parent waits for it."""
+        """Hand the oldest answers (a batch at most) to the writer if they are due and the writer is free.
+        Answers wait while it writes; past a few batches of them the parent waits for the writer."""
         if not self.settle(block=len(self.pending) >= 4 * self.size) or not self.due(in_flight=in_flight):
             return
-        batch, self.pending = self.pending, []
+        self._submit()
+
+    def _submit(self) -> None:
+        """The oldest answers, at most a batch of them, to the writer."""
+        batch, self.pending = self.pending[: self.size], self.pending[self.size :]
+        self.oldest = time.monotonic()
         self.writing = self.executor.submit(self.write, batch)
 
     def seconds_to_due(self) -> float:
@@ -284,9 +289,8 @@ class _Batches:
     def finish(self) -> None:
         """Write what is left (an orderly end or stop) and wait for it."""
         self.settle(block=True)
-        if self.pending:
-            batch, self.pending = self.pending, []
-            self.writing = self.executor.submit(self.write, batch)
+        while self.pending:
+            self._submit()
             self.settle(block=True)
 
     def close(self) -> None:
