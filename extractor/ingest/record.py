@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from extractor.ingest.worker import Outcome
 from extractor.review.records import reapply_corrections
-from extractor.store import mark_failed, one_line, session_scope
+from extractor.store import document_result, mark_failed, one_line, session_scope
 from extractor.store.batch import PreparedResult, lock_documents, prepare_result, write_prepared
 from models import Document, DocumentStatus, utc_now
 from schemas import ExtractionResult
@@ -130,9 +130,9 @@ def _record(*, session: Session, answers: list[tuple[Outcome, Path]], job_id: in
     paths = {outcome.document_id: str(path) for outcome, path in answers}
     corrected = write_prepared(session=session, prepared=done, documents=documents, paths=paths, job_id=job_id)
     for document_id in corrected:
-        # A re-extraction (--force) keeps the reviewers' corrections: re-applied here, same transaction.
-        prepared = next(item for item in done if item.document_id == document_id)
-        result = ExtractionResult.model_validate_json(prepared.result_json)
+        # A re-extraction (--force) keeps the reviewers' corrections: re-applied here, same transaction,
+        # to the result just written (read back: rare enough not to ship every result twice).
+        result = document_result(session=session, document_id=document_id)
         result = reapply_corrections(session=session, document=documents[document_id], result=result)
         recorded[document_id].findings = Counter(finding.rule for finding in result.findings)
     return [recorded[outcome.document_id] for outcome, _ in answers]

@@ -3,7 +3,8 @@
 A pipeline, so that no worker waits for the store:
 - the parent finds the files, hashes and claims them a few at a time (one transaction per few);
 - each worker holds up to PREFETCH tasks: it starts the next document the moment it answers one;
-- a worker answers with its result already turned into the store's rows;
+- a worker answers with its result already turned into the store's rows (when the workers fill every
+  core; with a core to spare, the parent builds them);
 - the parent reads answers as they come and hands batches of them to one writer thread, which
   stores each batch (done + records, or failed + reason, for every document in it) in ONE transaction.
 A batch is all or nothing: a crash loses at most the answers not yet committed, whose documents stay
@@ -194,7 +195,12 @@ def ingest(
     status = JobStatus.interrupted
     try:
         worker_count = min(options.workers, len(found.documents))
-        workers = [WorkerHandle(memory_mb=options.memory_mb, options=options.extract) for _ in range(worker_count)]
+        # Workers that fill every core build the rows themselves; with a core to spare the parent does.
+        prepare = worker_count >= (os.cpu_count() or 1)
+        workers = [
+            WorkerHandle(memory_mb=options.memory_mb, options=options.extract, prepare=prepare)
+            for _ in range(worker_count)
+        ]
         tasks = claimed_tasks(
             engine=engine,
             paths=found.documents,

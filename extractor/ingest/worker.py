@@ -76,9 +76,10 @@ class Outcome(BaseModel):
     memory than the limit, fails the same way every time and is not retried unless asked."""
 
 
-def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
+def run_task(task: Task, options: ExtractOptions, memory_mb: int, prepare: bool = True) -> Outcome:
     """Extract one document and turn every way it can go wrong into a one-line reason
-    (the same reasons as extractor.sandbox gives the CLI)."""
+    (the same reasons as extractor.sandbox gives the CLI). `prepare`: answer with the store's rows
+    (extractor.store.batch.prepare_result) rather than the result's JSON."""
     from extractor.pipeline import extract
     from extractor.store.batch import prepare_result
 
@@ -91,7 +92,8 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
         return Outcome(
             document_id=task.document_id,
             ok=True,
-            prepared=prepare_result(result, document_id=task.document_id),
+            prepared=prepare_result(result, document_id=task.document_id) if prepare else None,
+            result_json=None if prepare else result.model_dump_json(),
             seconds=time.perf_counter() - started,
             worker_pid=os.getpid(),
         )
@@ -132,6 +134,10 @@ def _warm_up() -> None:
 class WorkerConfig(BaseModel):
     memory_mb: int
     options: ExtractOptions
+    prepare: bool = True
+    """Turn results into the store's rows here. Worth it when the workers fill every core and the
+    parent, which writes every document, would compete with them; a parent with a core of its own
+    does it there, and the workers' documents are extracted that much sooner."""
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -155,7 +161,7 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     config = WorkerConfig.model_validate_json(connection.recv_bytes())
-    memory_mb, options = config.memory_mb, config.options
+    memory_mb, options, prepare = config.memory_mb, config.options, config.prepare
     limit_memory(memory_mb)
     _warm_up()
 
@@ -168,7 +174,7 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
             return
         try:
             connection.send(Started(document_id=task.document_id))
-            outcome = run_task(task, options, memory_mb)
+            outcome = run_task(task, options, memory_mb, prepare)
             connection.send(outcome)
         except (BrokenPipeError, OSError):
             return
@@ -187,9 +193,9 @@ class WorkerHandle:
     Start and restart it from one long-lived thread: on Linux the worker is killed when the *thread*
     that started it ends (PR_SET_PDEATHSIG), which is what makes it die with a SIGKILLed parent."""
 
-    def __init__(self, *, memory_mb: int, options: ExtractOptions) -> None:
+    def __init__(self, *, memory_mb: int, options: ExtractOptions, prepare: bool = True) -> None:
         self.memory_mb = memory_mb
-        self.config = WorkerConfig(memory_mb=memory_mb, options=options).model_dump_json().encode()
+        self.config = WorkerConfig(memory_mb=memory_mb, options=options, prepare=prepare).model_dump_json().encode()
         self.tasks: deque[Task] = deque()
         self.deadline = 0.0
         self.started = 0.0

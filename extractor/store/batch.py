@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Optional
 
 from sqlalchemy import delete, insert
@@ -19,6 +20,8 @@ from sqlmodel import Session, col, select
 
 from models import RECORD_TABLES, Correction, Document, DocumentReview, DocumentStatus, document_values, utc_now
 from models.convert import result_to_values
+from models.records import RecordRow
+from models.types import JSONValue, encode_json
 from schemas import ExtractionResult
 
 
@@ -40,18 +43,32 @@ class PreparedResult:
     pages: int
     findings: dict[str, int]
     """Findings per rule id, for the run summary."""
-    result_json: str
-    """The result itself: needed only to re-apply a reviewer's corrections after a forced re-extraction."""
 
     def rows(self) -> int:
         return sum(len(values) for values in self.records.values())
 
 
+@cache
+def _json_columns(row_class: type[RecordRow]) -> frozenset[str]:
+    table = row_class.__table__  # type: ignore[attr-defined]  # SQLModel table classes get it at run time
+    return frozenset(name for name, column in table.columns.items() if isinstance(column.type, JSONValue))
+
+
 def prepare_result(result: ExtractionResult, *, document_id: int) -> PreparedResult:
+    """The rows of `result`, JSON columns already encoded (the writer's costliest step per row)."""
     from extractor.review.summary import counts
 
     values = result_to_values(result=result, document_id=document_id)
-    records = {field_name: values[row_class] for field_name, (_, row_class) in RECORD_TABLES.items()}
+    records: dict[str, list[dict[str, Any]]] = {}
+    for field_name, (_, row_class) in RECORD_TABLES.items():
+        encoded = _json_columns(row_class)
+        records[field_name] = [
+            {
+                name: encode_json(value) if name in encoded and value is not None else value
+                for name, value in row.items()
+            }
+            for row in values[row_class]
+        ]
     return PreparedResult(
         document_id=document_id,
         sha256=result.document.sha256,
@@ -60,7 +77,6 @@ def prepare_result(result: ExtractionResult, *, document_id: int) -> PreparedRes
         review=counts(result),
         pages=result.document.pages,
         findings=dict(Counter(finding.rule for finding in result.findings)),
-        result_json=result.model_dump_json(),
     )
 
 
