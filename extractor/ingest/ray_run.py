@@ -29,7 +29,15 @@ from sqlalchemy import Engine
 from extractor.ingest.discover import discover
 from extractor.ingest.progress import ingest_progress
 from extractor.ingest.record import Recorded, record_outcome, record_outcomes
-from extractor.ingest.run import PREFETCH, IngestOptions, IngestSummary, begin_job, claimed_tasks, end_job
+from extractor.ingest.run import (
+    CLAIM_AT_LEAST,
+    PREFETCH,
+    IngestOptions,
+    IngestSummary,
+    begin_job,
+    claimed_tasks,
+    end_job,
+)
 from extractor.ingest.worker import Outcome, Task, WorkerHandle
 from extractor.store import make_engine, session_scope
 from extractor.store.jobs import HEARTBEAT_EVERY_S, beat
@@ -159,7 +167,7 @@ def ingest_on_ray(
             force=options.force,
             summary=summary,
             retry_failed=options.retry_failed,
-            chunk=actor_count * PREFETCH,
+            chunk=max(CLAIM_AT_LEAST, actor_count * PREFETCH),
         )
         with ingest_progress(console or Console(stderr=True), enabled=show_progress) as progress:
             bar = progress.add_task("ingest (ray)", total=len(found.documents), pages=0)

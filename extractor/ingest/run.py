@@ -35,11 +35,11 @@ from extractor.ingest.progress import ingest_progress
 from extractor.ingest.record import Recorded, record_outcomes
 from extractor.ingest.worker import Outcome, Task, WorkerHandle
 from extractor.pipeline import file_sha256
-from extractor.store import register_file, session_scope
+from extractor.store import session_scope
 from extractor.store.jobs import (
     HEARTBEAT_EVERY_S,
     beat,
-    claim_document,
+    claim_files,
     finish_job,
     recover_dead_jobs,
     release_unfinished,
@@ -51,6 +51,8 @@ from schemas import ExtractOptions
 MAX_LISTED_FAILURES = 50
 PREFETCH = 2
 """Tasks a worker holds: the one it extracts and the next, waiting in its socket."""
+CLAIM_AT_LEAST = 8
+"""Files hashed and claimed per transaction (at least): a claim costs a commit, like a write."""
 
 
 class IngestOptions(BaseModel):
@@ -148,20 +150,24 @@ def claimed_tasks(
                 hashed.append((path, file_sha256(path)))
             except OSError as error:
                 summary.add_failure(f"{path.name}: 无法读取文件 (cannot read: {error.strerror or error})")
-        claimed: list[Task] = []
         with session_scope(engine) as session:
-            for path, sha256 in hashed:
-                document = register_file(session=session, sha256=sha256, path=path)
-                assert document.id is not None
-                # Done already (idempotent re-run), a duplicate of a file met earlier in this run, or
-                # being extracted right now by another live run on the same store.
-                if claim_document(
-                    session=session, document_id=document.id, job_id=job_id, force=force, retry_failed=retry_failed
-                ):
-                    claimed.append(Task(document_id=document.id, path=str(path), sha256=sha256))
-                else:
-                    summary.skipped += 1
-        yield from claimed
+            claimed = claim_files(
+                session=session,
+                files=[(sha256, str(path)) for path, sha256 in hashed],
+                job_id=job_id,
+                force=force,
+                retry_failed=retry_failed,
+            )
+        tasks: list[Task] = []
+        for path, sha256 in hashed:
+            # Not claimed: done already (idempotent re-run), a duplicate of a file met earlier in this run,
+            # or being extracted right now by another live run on the same store.
+            document_id = claimed.pop(sha256, None)
+            if document_id is None:
+                summary.skipped += 1
+            else:
+                tasks.append(Task(document_id=document_id, path=str(path), sha256=sha256))
+        yield from tasks
 
 
 class _Stop(BaseException):
@@ -208,7 +214,7 @@ def ingest(
             force=options.force,
             summary=summary,
             retry_failed=options.retry_failed,
-            chunk=worker_count * PREFETCH,
+            chunk=max(CLAIM_AT_LEAST, worker_count * PREFETCH),
         )
         with ingest_progress(console, enabled=show_progress) as progress:
             bar = progress.add_task("ingest", total=len(found.documents), pages=0)
