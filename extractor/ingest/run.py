@@ -369,8 +369,8 @@ def _supervise(
                 with session_scope(engine) as session:
                     beat(session=session, job_id=summary.job_id)
                 last_beat = now
-    except _Stop:
-        # An orderly stop keeps the work already done: the answers in hand are written first.
+    except (_Stop, KeyboardInterrupt):
+        # An orderly stop (SIGTERM, Ctrl-C) keeps the work already done: the answers in hand are written first.
         batches.finish()
         raise
     finally:

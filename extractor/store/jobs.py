@@ -2,9 +2,11 @@
 
 What is written when:
 1. a run starts: a `jobs` row (host, pid, heartbeat) — committed;
-2. before a document is handed to a worker: its row is claimed, `running` with this job's id — committed;
-3. when the worker answers: status `done` and all its records, or `failed` and the reason, in ONE
-   transaction — so a document is either complete or not done, never half stored;
+2. before a document is handed to a worker: its row is claimed, `running` with this job's id — committed
+   (a few files per transaction, claim_files);
+3. after the worker answers: status `done` and all its records, or `failed` and the reason, in ONE
+   transaction with the other answers of its batch — so a document is either complete or not done,
+   never half stored;
 4. every few seconds: the job's heartbeat.
 A run that dies (SIGKILL, power loss) leaves its job unfinished and some documents `running`.
 The next run finds such jobs dead (same host and pid gone, or heartbeat too old), marks them
