@@ -275,3 +275,27 @@ def test_what_is_stored_does_not_depend_on_order_or_batching(engine: Engine, tmp
     second = ingest(engine=engine, paths=reverse[2:], options=single, show_progress=False)
     assert (first.ok, second.ok, second.skipped) == (4, len(paths) - 4, 2)
     assert _stored(engine) == reference
+
+
+def test_claiming_many_files_at_once_takes_each_document_once(engine: Engine) -> None:
+    """claim_files: a file met twice in one chunk is claimed once; a second run gets none of what the
+    first holds; a done document is claimed again only when forced; a failed one only if retried."""
+    from extractor.store.jobs import claim_files
+
+    files = [("a" * 64, "/in/a.pdf"), ("b" * 64, "/in/b.pdf"), ("a" * 64, "/in/copy-of-a.pdf")]
+    with session_scope(engine) as session:
+        first, second = (start_job(session=session, mode="local", workers=1, options={}).id for _ in range(2))
+        assert first is not None and second is not None
+        claimed = claim_files(session=session, files=files, job_id=first)
+        assert sorted(claimed) == ["a" * 64, "b" * 64]
+        assert claim_files(session=session, files=files, job_id=second) == {}
+        done = session.get(Document, claimed["a" * 64])
+        failed = session.get(Document, claimed["b" * 64])
+        assert done is not None and failed is not None
+        done.status, failed.status, failed.retry = "done", "failed", False
+        session.add_all([done, failed])
+        session.flush()
+        assert claim_files(session=session, files=files, job_id=second) == {}
+        assert claim_files(session=session, files=files, job_id=second, force=True) == {"a" * 64: done.id}
+        assert claim_files(session=session, files=files, job_id=second, retry_failed=True) == {"b" * 64: failed.id}
+        assert session.exec(select(func.count()).select_from(Document)).one() == 2
