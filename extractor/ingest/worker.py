@@ -116,15 +116,18 @@ WARM_UP_MODULES = (
     "extractor.backends.xlsx",
     "extractor.backends.xls",
     "extractor.rules",
-    "extractor.store.batch",
-    "extractor.review.summary",
 )
 """Imported when a worker starts, not inside its first document's time limit (OCR models stay lazy:
 they load on the first scanned page, once per worker)."""
 
 
-def _warm_up() -> None:
-    for name in WARM_UP_MODULES:
+PREPARE_MODULES = ("extractor.store.batch", "extractor.review.summary")
+"""Also imported by a worker that builds the store's rows (WorkerConfig.prepare); the others never load
+them, so their address space (and what the memory limit leaves for documents) stays as it was."""
+
+
+def _warm_up(prepare: bool = False) -> None:
+    for name in (*WARM_UP_MODULES, *(PREPARE_MODULES if prepare else ())):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -163,7 +166,7 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
     config = WorkerConfig.model_validate_json(connection.recv_bytes())
     memory_mb, options, prepare = config.memory_mb, config.options, config.prepare
     limit_memory(memory_mb)
-    _warm_up()
+    _warm_up(prepare)
 
     while True:
         try:
