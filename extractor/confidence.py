@@ -17,7 +17,7 @@ the recognition confidence unchanged (results of readers that do not record evid
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -78,18 +78,35 @@ def with_role_certainty(result: ExtractionResult, certainty: Optional[RoleCertai
     tables = {table.id: table for table in result.tables}
     if not any(table.columns for table in tables.values()):
         return result
-    updated = result.model_copy(deep=True)
-    records: list[Indicator | BudgetLine | ScoreSummary] = [*updated.indicators, *updated.budget_lines, *updated.scores]
-    for record in records:
-        table = tables.get(record.source.table or "")
-        if table is None:
+    # Only the records' confidence dicts change: copy those, share the rest (a deep copy of the
+    # whole result, tables and cells included, cost more than interpreting the document).
+    return result.model_copy(
+        update={
+            "indicators": [_with_certainty(record, tables, certainty) for record in result.indicators],
+            "budget_lines": [_with_certainty(record, tables, certainty) for record in result.budget_lines],
+            "scores": [_with_certainty(record, tables, certainty) for record in result.scores],
+        }
+    )
+
+
+_Record = TypeVar("_Record", Indicator, BudgetLine, ScoreSummary)
+
+
+def _with_certainty(record: _Record, tables: dict[str, Table], certainty: RoleCertainty) -> _Record:
+    """The record with its fields' confidences combined with their columns' role certainty (a copy
+    when anything changed, the record itself otherwise)."""
+    table = tables.get(record.source.table or "")
+    if table is None:
+        return record
+    confidence = dict(record.confidence)
+    changed = False
+    for field, cells in record.source.cells.items():
+        roles = [certainty.of(_column_evidence(table, col)) for _, col in cells]
+        known = [role for role in roles if role is not None]
+        if not known:
             continue
-        for field, cells in record.source.cells.items():
-            roles = [certainty.of(_column_evidence(table, col)) for _, col in cells]
-            known = [role for role in roles if role is not None]
-            if not known:
-                continue
-            recognition = record.confidence.get(field, 1.0)
-            parsing = parsing_certainty(getattr(record, field, None))
-            record.confidence[field] = combine(recognition, min(known) * parsing)
-    return updated
+        recognition = confidence.get(field, 1.0)
+        parsing = parsing_certainty(getattr(record, field, None))
+        confidence[field] = combine(recognition, min(known) * parsing)
+        changed = True
+    return record.model_copy(update={"confidence": confidence}) if changed else record
