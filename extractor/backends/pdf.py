@@ -206,12 +206,12 @@ def split_straddling_words(
             text = "".join(t for t, _ in piece).strip()
             if text:
                 box = (
-                    min(b[0] for _, b in piece),
-                    min(b[1] for _, b in piece),
-                    max(b[2] for _, b in piece),
-                    max(b[3] for _, b in piece),
+                    round(min(b[0] for _, b in piece), 2),
+                    round(min(b[1] for _, b in piece), 2),
+                    round(max(b[2] for _, b in piece), 2),
+                    round(max(b[3] for _, b in piece), 2),
                 )
-                words.append(Word(text=text, bbox=tuple(round(v, 2) for v in box)))
+                words.append(Word(text=text, bbox=box))
     return content.model_copy(update={"words": words})
 
 

@@ -8,6 +8,7 @@ the generic tails 经费/资金/费用 as well, so "人员经费" and "人员" m
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from extractor.text.join import squeeze
@@ -23,6 +24,7 @@ NUMBERING = (
 )
 
 
+@lru_cache(maxsize=16384)  # pure: rules compare the same labels many times
 def label_key(label: str) -> str:
     """Label without whitespace, 其中, list numbering and a trailing bracketed note."""
     text = QIZHONG.sub("", squeeze(label))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from extractor.forms.figures import is_blank, read_figure
@@ -77,6 +78,7 @@ def is_blank_marker(text: Optional[str]) -> bool:
     return is_blank(text)
 
 
+@lru_cache(maxsize=16384)  # Printed is frozen; the rules parse the same cell texts many times
 def parse_printed(text: Optional[str], *, exact_integers: bool = False) -> Optional[Printed]:
     """`1,837.28` → 1837.28 (2 decimals); `96.30%` → 96.3 (2 decimals, percent); text → None.
 

@@ -113,7 +113,13 @@ class _HeaderScan:
     def row_hits(self, row: int, kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
         found = self.hits.get((row, kind))
         if found is None:
-            found = [(cell, classify_header(cell.text, kind)) for cell in self.view.row_cells(row) if cell.text.strip()]
+            found = []
+            seen: set[int] = set()
+            for cell in self.view.row_cells(row):
+                if id(cell) in seen or not cell.text.strip():
+                    continue
+                seen.add(id(cell))
+                found.append((cell, classify_header(cell.text, kind)))
             self.hits[(row, kind)] = found
         return found
 
@@ -128,6 +134,8 @@ def _scan(view: TableView) -> _HeaderScan:
 def _row_hits(view: TableView, rows: list[int], kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
     """The distinct printed cells of the header rows with what the lexicon makes of each (cached per text)."""
     scan = _scan(view)
+    if len(rows) == 1:
+        return scan.row_hits(rows[0], kind)  # read-only for every caller
     found: list[tuple[Cell, Optional[HeaderHit]]] = []
     seen: set[int] = set()
     for row in rows:
