@@ -24,7 +24,7 @@ NUMBERING = (
 )
 
 
-@lru_cache(maxsize=16384)  # pure: rules compare the same labels many times
+@lru_cache(maxsize=4096)  # pure: rules compare the same labels many times
 def label_key(label: str) -> str:
     """Label without whitespace, 其中, list numbering and a trailing bracketed note."""
     text = QIZHONG.sub("", squeeze(label))
@@ -60,7 +60,7 @@ _TOTAL = re.compile(r"(合计|总计|小计|共计|总额|总资金)$")
 FUZZY_LABEL = 88
 
 
-@lru_cache(maxsize=16384)  # pure: a sentence's prefixes are cleaned again by every rule that reads it
+@lru_cache(maxsize=4096)  # pure: a sentence's prefixes are cleaned again by every rule that reads it
 def clean_label(prefix: str) -> str:
     """The words naming a stated figure, without years, connectives, verbs and punctuation."""
     text = _PUNCT.sub("", _NOTE.sub("", prefix))

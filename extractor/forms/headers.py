@@ -105,17 +105,18 @@ class _HeaderScan:
     per region kind, and the rows known to head no region alone (match_header tries every row
     alone, then again as the row below its predecessor)."""
 
-    def __init__(self, view: TableView) -> None:
-        self.view = view
+    def __init__(self) -> None:
+        # no reference back to the view: the view holds this object, and a cycle would keep both
+        # (and every cell) alive until the cyclic garbage collector runs
         self.hits: dict[tuple[int, RegionKind], list[tuple[Cell, Optional[HeaderHit]]]] = {}
         self.no_header: set[int] = set()
 
-    def row_hits(self, row: int, kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
+    def row_hits(self, view: TableView, row: int, kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
         found = self.hits.get((row, kind))
         if found is None:
             found = []
             seen: set[int] = set()
-            for cell in self.view.row_cells(row):
+            for cell in view.row_cells(row):
                 if id(cell) in seen or not cell.text.strip():
                     continue
                 seen.add(id(cell))
@@ -127,7 +128,7 @@ class _HeaderScan:
 def _scan(view: TableView) -> _HeaderScan:
     scan = view.derived.get("headers")
     if not isinstance(scan, _HeaderScan):
-        scan = view.derived["headers"] = _HeaderScan(view)
+        scan = view.derived["headers"] = _HeaderScan()
     return scan
 
 
@@ -135,11 +136,11 @@ def _row_hits(view: TableView, rows: list[int], kind: RegionKind) -> list[tuple[
     """The distinct printed cells of the header rows with what the lexicon makes of each (cached per text)."""
     scan = _scan(view)
     if len(rows) == 1:
-        return scan.row_hits(rows[0], kind)  # read-only for every caller
+        return scan.row_hits(view, rows[0], kind)  # read-only for every caller
     found: list[tuple[Cell, Optional[HeaderHit]]] = []
     seen: set[int] = set()
     for row in rows:
-        for cell, hit in scan.row_hits(row, kind):
+        for cell, hit in scan.row_hits(view, row, kind):
             if id(cell) in seen:
                 continue
             seen.add(id(cell))

@@ -43,7 +43,7 @@ def is_blank_marker(text: Optional[str]) -> bool:
     return text is None or not text.strip() or is_blank(text)
 
 
-@lru_cache(maxsize=16384)  # pure: every rule asks it of the same cells
+@lru_cache(maxsize=4096)  # pure: every rule asks it of the same cells
 def is_spreadsheet_error(text: Optional[str]) -> bool:
     return text is not None and bool(SPREADSHEET_ERROR.match(text.strip()))
 

@@ -35,7 +35,7 @@ def clean_text(text: str | None) -> str | None:
     return joined or None
 
 
-@lru_cache(maxsize=32768)  # pure; reader and rules squeeze the same cell texts again and again
+@lru_cache(maxsize=8192)  # pure; reader and rules squeeze the same cell texts again and again
 def squeeze(text: str | None) -> str:
     """All whitespace removed (names, labels, matching keys)."""
     return _WHITESPACE.sub("", text or "").replace("\u3000", "")
