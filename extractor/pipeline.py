@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 
 from extractor.backends import read_layout
-from extractor.confidence import with_role_certainty
+from extractor.confidence import with_reading_certainty
 from extractor.errors import InputError
 from extractor.forms.interpret import interpret
 from extractor.sniff import sniff_kind
@@ -67,7 +67,7 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
     pages = page_infos(layout)
     interpreted = interpret(layout, info)
     del layout  # the page layout is not needed past interpretation: scoring and validation read the result
-    result = with_role_certainty(interpreted).model_copy(update={"pages": pages})
+    result = with_reading_certainty(interpreted).model_copy(update={"pages": pages})
     del interpreted
     if options.score_profile is not None:
         from extractor.scoring.stage import score_result  # late: scoring is an optional stage
