@@ -329,14 +329,20 @@ def with_reading_certainty(
     assessed = assess(result, roles, reading)
     if not assessed:
         return result
-    updated = result.model_copy(deep=True)
-    for record in _records(updated):
-        fields = assessed.get(record.id)
-        if fields:
-            record.confidence = dict(
-                sorted({**record.confidence, **{k: v.confidence for k, v in fields.items()}}.items())
-            )
-    return updated
+    # Only the records' confidence dicts change: copy those, share the rest (a deep copy of the
+    # whole result, tables and cells included, cost more than interpreting the document).
+    return result.model_copy(
+        update={kind: [_reassessed(record, assessed) for record in getattr(result, kind)] for kind in REGION_OF}
+    )
+
+
+def _reassessed(record: Record, assessed: dict[str, dict[str, FieldReading]]) -> Record:
+    """The record with its assessed fields' confidences (a copy), or the record itself when none is assessed."""
+    fields = assessed.get(record.id)
+    if not fields:
+        return record
+    confidence = dict(sorted({**record.confidence, **{k: v.confidence for k, v in fields.items()}}.items()))
+    return record.model_copy(update={"confidence": confidence})
 
 
 with_role_certainty = with_reading_certainty

@@ -64,7 +64,11 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
         require_model(options)
     layout = layout_of(path, options)
     info = DocumentInfo(file=path.name, sha256=file_sha256(path), kind=layout.kind, pages=layout.page_count)
-    result = with_reading_certainty(interpret(layout, info)).model_copy(update={"pages": page_infos(layout)})
+    pages = page_infos(layout)
+    interpreted = interpret(layout, info)
+    del layout  # the page layout is not needed past interpretation: scoring and validation read the result
+    result = with_reading_certainty(interpreted).model_copy(update={"pages": pages})
+    del interpreted
     if options.score_profile is not None:
         from extractor.scoring.stage import score_result  # late: scoring is an optional stage
 
