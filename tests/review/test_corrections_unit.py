@@ -319,3 +319,26 @@ def test_a_value_printed_over_operator_value_unit_cells_rewrites_each_part(seed_
     assert [
         p for p in other_unit.problems if p.stage == "review" and "t1.r0c3" in p.message and "i1.actual" in p.message
     ]
+
+
+def test_department_follows_a_correction_of_the_cell_it_was_read_from(seed_001: ExtractionResult) -> None:
+    from extractor.review.records import follow_scores
+
+    assert seed_001.document.department == "庆城县工业和信息化局"
+    change = prepare(seed_001, "t1.r0c2", "庆城县教育和体育局")
+    followed = follow_scores(seed_001, apply(seed_001, change.ref, change.after), change.ref)
+    assert followed.document.department == "庆城县教育和体育局"
+    assert (followed.document.year, followed.document.self_score) == (
+        seed_001.document.year,
+        seed_001.document.self_score,
+    )
+    # A department the reviewer set by hand is theirs: a later cell correction does not replace it.
+    by_hand = apply(seed_001, "document.department", "县工信局")
+    again = follow_scores(by_hand, apply(by_hand, change.ref, change.after), change.ref)
+    assert again.document.department == "县工信局"
+
+
+def test_stored_corrections_replay_the_document_fields_too(seed_001: ExtractionResult) -> None:
+    change = prepare(seed_001, "t1.r0c2", "庆城县教育和体育局")
+    stored = [Correction(id=1, document_id=1, who="a", ref=change.ref, before=change.before, after=change.after)]
+    assert with_corrections(seed_001, stored).document.department == "庆城县教育和体育局"
