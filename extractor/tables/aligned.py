@@ -237,11 +237,20 @@ class Rule(BaseModel):
         return any(x0 - 0.5 <= x <= x1 + 0.5 for x0, x1 in self.spans)
 
 
-def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], list[Rule]]:
-    """Lines grouped into rows, and the rule under each row but the last (where rules divide the rows).
+class Span(BaseModel):
+    """The words of a cell printed across the gaps between rows (a side label centred over several rows)."""
+
+    first: int
+    last: int
+    words: list[Word]
+
+
+def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> tuple[list[list[_Line]], list[Rule], list[Span]]:
+    """Lines grouped into rows, the rule under each row but the last (where rules divide the rows), and
+    the cells that span several rows.
 
     Between horizontal rules where the table has them inside its body, else split where the gap
-    between lines is clearly wider than the gap inside a cell.
+    between the cells of one row and the next is clearly wider than the gap between lines of one cell.
     """
     top, bottom = run[0].y0, run[-1].y1
     inner = [rule for rule in rules if top < rule.y < bottom]
@@ -252,12 +261,11 @@ def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], 
             rows[sum(1 for rule in inner if rule.y < middle)].append(line)
         kept = [index for index, row in enumerate(rows) if row]
         dividers = [inner[index] for index in kept[:-1]]
-        return [rows[index] for index in kept], dividers
-    gaps = [b.y0 - a.y1 for a, b in zip(run, run[1:])]
-    if not gaps:
-        return [run], []
-    height = sorted(line.height for line in run)[len(run) // 2]
-    cuts = _row_cuts(run, height)
+        return [rows[index] for index in kept], dividers, []
+    if len(run) < 2:
+        return [run], [], []
+    blocks = text_blocks_of([w for line in run for w in line.words], height)
+    cuts = _block_cuts(_row_defining(blocks) or blocks, height)
     if not cuts:  # lines evenly and tightly spaced: every line of several cells starts a row
         rows = [[run[0]]]
         for line in run[1:]:
@@ -265,33 +273,143 @@ def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], 
                 rows.append([line])
             else:
                 rows[-1].append(line)
-        return rows, []
-    banded: list[list[_Line]] = [[] for _ in range(len(cuts) + 1)]
-    for line in run:
-        banded[sum(1 for y in cuts if y < (line.y0 + line.y1) / 2)].append(line)
-    return [row for row in banded if row], []
+        return rows, [], []
+    banded: list[list[Word]] = [[] for _ in range(len(cuts) + 1)]
+    spans: list[Span] = []
+    for block in blocks:
+        first = sum(1 for y in cuts if y < block.y0)
+        last = sum(1 for y in cuts if y < block.y1)
+        if first == last:
+            banded[first].extend(block.words)
+        else:
+            spans.append(Span(first=first, last=last, words=block.words))
+    kept = [index for index, words in enumerate(banded) if words]
+    renumber = {index: new for new, index in enumerate(kept)}
+    spans = [
+        Span(
+            first=renumber[min(i for i in kept if i >= s.first)],
+            last=renumber[max(i for i in kept if i <= s.last)],
+            words=s.words,
+        )
+        for s in spans
+    ]
+    return [_as_lines(banded[index], height) for index in kept], [], spans
 
 
-def _row_cuts(run: list[_Line], height: float) -> list[float]:
+class TextBlock(BaseModel):
+    """Words that stand together as the text of one cell: one line's words a space apart, and the lines
+    below them that touch them and overlap them sideways."""
+
+    words: list[Word]
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def text_blocks_of(words: list[Word], height: float) -> list[TextBlock]:
+    ordered = sorted(words, key=lambda w: (w.bbox[1], w.bbox[0]))
+    parent = list(range(len(ordered)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(ordered):
+        for j in range(i + 1, len(ordered)):
+            b = ordered[j]
+            if b.bbox[1] > a.bbox[3] + height:
+                break
+            if _together(a.bbox, b.bbox, height):
+                parent[root(j)] = root(i)
+    groups: dict[int, list[Word]] = {}
+    for i, word in enumerate(ordered):
+        groups.setdefault(root(i), []).append(word)
+    return [
+        TextBlock(
+            words=group,
+            x0=min(w.bbox[0] for w in group),
+            y0=min(w.bbox[1] for w in group),
+            x1=max(w.bbox[2] for w in group),
+            y1=max(w.bbox[3] for w in group),
+        )
+        for group in groups.values()
+    ]
+
+
+def _together(a: BBox, b: BBox, height: float) -> bool:
+    """Two words of one cell: side by side on one line a space apart, or on consecutive lines of it."""
+    upper, lower = (a, b) if a[1] + a[3] <= b[1] + b[3] else (b, a)
+    if (lower[1] + lower[3]) / 2 - (upper[1] + upper[3]) / 2 < 0.5 * height:  # one line
+        return max(a[0], b[0]) - min(a[2], b[2]) < 0.5 * height
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    return overlap > 0 and -0.5 * height < lower[1] - upper[3] <= 0.25 * height
+
+
+def _row_defining(blocks: list[TextBlock]) -> list[TextBlock]:
+    """The blocks that show where rows run: all but side labels. A side label stands alone in its column
+    beside several rows of another column (a merged cell centred over them) and may sit anywhere across a
+    gap between those rows; it is placed once the rows are known."""
+    return [block for block in blocks if not _side_label(block, blocks)]
+
+
+def _side_label(block: TextBlock, blocks: list[TextBlock]) -> bool:
+    """Between the blocks above and below it in its own column, another column lists two rows or more."""
+    column = [b for b in blocks if b is not block and _x_overlap(b, block)]
+    top = max((b.y1 for b in column if b.y1 <= block.y0 + 0.5), default=float("-inf"))
+    bottom = min((b.y0 for b in column if b.y0 >= block.y1 - 0.5), default=float("inf"))
+    beside = sorted((b for b in blocks if b is not block and top <= b.y0 and b.y1 <= bottom), key=lambda b: b.y0)
+    return any(
+        _x_overlap(upper, lower) and upper.y1 < lower.y0 for i, upper in enumerate(beside) for lower in beside[i + 1 :]
+    )
+
+
+def _x_overlap(a: TextBlock, b: TextBlock) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0)
+
+
+def _block_cuts(blocks: list[TextBlock], height: float) -> list[float]:
     """Heights where one row ends and the next begins, on a table printed without rules.
 
-    Below each line, the empty band down to the next words must be wider than the spacing of the
-    lines inside one cell. Words that run across the band (a side label centred over several rows) do
-    not close it, as long as they are few beside the words of the lines around it.
+    Under a block, the empty band down to the next blocks must be wider than the spacing of the lines
+    inside one cell. A block printed right across that band (a side label centred over several rows)
+    does not close it; one that ends or starts inside it (a taller cell of the same row) does.
     """
-    words = [w.bbox for line in run for w in line.words]
-    cuts: list[float] = []
-    for line, after in zip(run, run[1:]):
-        y = line.y1 + 0.01
-        crossing = [b for b in words if b[1] + 0.5 < y < b[3] - 0.5]
-        if len(crossing) > max(2, 0.3 * min(len(line.words), len(after.words))):
+    left, right = min(b.x0 for b in blocks), max(b.x1 for b in blocks)
+    cuts: dict[tuple[float, float], float] = {}
+    for y in sorted({b.y1 for b in blocks}):
+        crossing = [b for b in blocks if b.y0 + 0.5 < y < b.y1 - 0.5]
+        rest = [b for b in blocks if not (b.y0 + 0.5 < y < b.y1 - 0.5)]
+        above = max((b.y1 for b in rest if b.y1 <= y + 0.5), default=None)
+        below = min((b.y0 for b in rest if b.y0 >= y - 0.5), default=None)
+        if above is None or below is None or below - above <= 0.25 * height:
             continue
-        above = max((b[3] for b in words if b[3] <= y + 0.5 and b not in crossing), default=y)
-        below = min((b[1] for b in words if b[1] >= y - 0.5 and b not in crossing), default=y)
+        if any(b.y0 > above + 0.5 or b.y1 < below - 0.5 for b in crossing):
+            continue
+        if sum(b.x1 - b.x0 for b in crossing) > 0.5 * (right - left):
+            continue
+        cuts[(round(above, 2), round(below, 2))] = (above + below) / 2
+    return sorted(cuts.values())
 
-        if below - above > 0.25 * height:
-            cuts.append((above + below) / 2)
-    return cuts
+
+def _with_spans(rows: list[list[_Line]], spans: list[Span], height: float) -> list[list[_Line]]:
+    """The rows with the words of the cells spanning them: a side label leaves a gap beside every row it
+    spans, which is what shows its column."""
+    lines = [list(row) for row in rows]
+    for span in spans:
+        for row in lines[span.first : span.last + 1]:
+            row.extend(_as_lines(span.words, height))
+    return lines
+
+
+def _as_lines(words: list[Word], height: float) -> list[_Line]:
+    lines = []
+    for line in baseline_lines(words, height):
+        chunks = chunks_of(line, STRICT.column_gap, height)
+        lines.append(_Line(words=line, chunks=chunks, y0=min(c.y0 for c in chunks), y1=max(c.y1 for c in chunks)))
+    return lines
 
 
 def _horizontal_rules(segments: list[Segment], x0: float, x1: float) -> list[Rule]:
@@ -390,6 +508,8 @@ def _merge_down(cells: list[Cell], dividers: list[Rule], centres: list[float]) -
 _FIGURE = re.compile(r"^[-+−—–]?[\d.,，%％\s]+$")
 CENTRED = 0.12
 """A label whose middle lies within this share of a span's width from the span's middle is centred on it."""
+CENTRED_ROWS = 0.06
+"""The same for a label's height against the rows it spans (rows vary in height more than columns in width)."""
 
 
 def _widen_centred(cells: list[Cell], edges: list[float]) -> list[Cell]:
@@ -443,13 +563,22 @@ def _empty(cell: Optional[Cell]) -> bool:
 
 
 def _table(
-    run: list[_Line], rows: list[list[_Line]], dividers: list[Rule], borders: list[tuple[float, float]], page: int
+    run: list[_Line],
+    rows: list[list[_Line]],
+    dividers: list[Rule],
+    borders: list[tuple[float, float]],
+    page: int,
+    spans: list[Span],
 ) -> TableBlock:
+    spans = _placeable(spans, rows, borders)
     cells = [cell for index, lines in enumerate(rows) for cell in _row_cells(lines, index, borders, page)]
+    cells = _span_cells(cells, spans, borders, page)
     bbox = _bbox([w.bbox for line in run for w in line.words])
     edges = [bbox[0], *[round((a + b) / 2, 2) for a, b in borders], bbox[2]]
     centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
     cells = _merge_down(cells, dividers, centres)
+    if not dividers:
+        cells = _widen_rows(cells, _row_edges(rows), len(borders) + 1)
     cells = _widen_centred(cells, edges)
 
     return TableBlock(
@@ -462,6 +591,127 @@ def _table(
         column_edges=edges,
         engine="aligned",
     )
+
+
+def _columns_of(words: list[Word], borders: list[tuple[float, float]]) -> tuple[int, int]:
+    return (
+        min(_column_of(w.bbox[0] + 0.5, borders) for w in words),
+        max(_column_of(w.bbox[2] - 0.5, borders) for w in words),
+    )
+
+
+def _placeable(spans: list[Span], rows: list[list[_Line]], borders: list[tuple[float, float]]) -> list[Span]:
+    """The spanning cells whose columns the rows they cross leave empty; the words of any other are put
+    back into the row that holds their middle (the rows there are not divided the way the cut says)."""
+    kept = []
+    for span in spans:
+        first, last = _columns_of(span.words, borders)
+        clash = any(
+            first <= _column_of(w.bbox[2] - 0.5, borders) and _column_of(w.bbox[0] + 0.5, borders) <= last
+            for row in rows[span.first : span.last + 1]
+            for line in row
+            for w in line.words
+        )
+        if not clash:
+            kept.append(span)
+            continue
+        middle = (min(w.bbox[1] for w in span.words) + max(w.bbox[3] for w in span.words)) / 2
+        tops = [min(line.y0 for line in row) for row in rows]
+        target = max(0, sum(1 for top in tops if top <= middle) - 1)
+        rows[target].append(_Line(words=span.words, chunks=[], y0=tops[target], y1=tops[target]))
+    return kept
+
+
+def _span_cells(cells: list[Cell], spans: list[Span], borders: list[tuple[float, float]], page: int) -> list[Cell]:
+    """Each spanning cell in place of the empty cells it covers."""
+    for span in spans:
+        first, last = _columns_of(span.words, borders)
+        cells = [c for c in cells if not (span.first <= c.row <= span.last and first <= c.col <= last and not c.text)]
+        cells.append(
+            Cell(
+                row=span.first,
+                col=first,
+                row_span=span.last - span.first + 1,
+                col_span=last - first + 1,
+                text=cell_text(span.words),
+                page=page,
+                bbox=_bbox([w.bbox for w in span.words]),
+                confidence=round(min(w.confidence for w in span.words), 4),
+            )
+        )
+    return sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _row_edges(rows: list[list[_Line]]) -> list[float]:
+    """Where each row starts and the last one ends: halfway between the text of consecutive rows."""
+    tops = [min(w.bbox[1] for line in row for w in line.words) for row in rows]
+    bottoms = [max(w.bbox[3] for line in row for w in line.words) for row in rows]
+    return [tops[0], *[(b + t) / 2 for b, t in zip(bottoms, tops[1:])], bottoms[-1]]
+
+
+def _widen_rows(cells: list[Cell], edges: list[float], n_cols: int) -> list[Cell]:
+    """A label printed centred beside empty cells above and below it is one cell spanning those rows (a
+    merged side label whose borders were not drawn), when a column to its right lists every one of those
+    rows. Figures are never widened."""
+    covering: dict[tuple[int, int], Cell] = {}
+    for cell in cells:
+        for row in range(cell.row, cell.row + cell.row_span):
+            for col in range(cell.col, cell.col + cell.col_span):
+                covering[(row, col)] = cell
+    for cell in sorted(cells, key=lambda c: (-c.col, c.row)):
+        if not cell.text or cell.bbox is None or _FIGURE.match(cell.text):
+            continue
+        span = _centred_rows(cell, covering, edges, n_cols)
+        if span is None:
+            continue
+        gone = [covering[(row, col)] for row in range(span[0], span[1] + 1) for col in _cols(cell)]
+        gone = [c for c in gone if c is not cell]
+        cells = [c for c in cells if all(c is not other for other in gone)]
+        cell.row, cell.row_span = span[0], span[1] - span[0] + 1
+        for row in range(span[0], span[1] + 1):
+            for col in _cols(cell):
+                covering[(row, col)] = cell
+    return sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _cols(cell: Cell) -> range:
+    return range(cell.col, cell.col + cell.col_span)
+
+
+def _centred_rows(
+    cell: Cell, covering: dict[tuple[int, int], Cell], edges: list[float], n_cols: int
+) -> Optional[tuple[int, int]]:
+    """The widest run of rows (the cell's own and empty ones above and below) whose middle is the text's."""
+    assert cell.bbox is not None
+    middle = (cell.bbox[1] + cell.bbox[3]) / 2
+    n_rows = len(edges) - 1
+
+    def empty(row: int) -> bool:
+        return all(_empty(covering.get((row, col))) for col in _cols(cell))
+
+    def listed(first: int, last: int) -> bool:
+        return any(
+            all((c := covering.get((row, col))) is not None and c.text for row in range(first, last + 1))
+            for col in range(cell.col + cell.col_span, n_cols)
+        )
+
+    own = (cell.row, cell.row + cell.row_span - 1)
+    best: Optional[tuple[int, int]] = None
+    first = own[0]
+    while first >= 0:
+        last = own[1]
+        while True:
+            top, bottom = edges[first], edges[last + 1]
+            wider = (first, last) != own and (best is None or last - first > best[1] - best[0])
+            if wider and abs(middle - (top + bottom) / 2) <= CENTRED_ROWS * (bottom - top) and listed(first, last):
+                best = (first, last)
+            if last + 1 >= n_rows or not empty(last + 1):
+                break
+            last += 1
+        if first == 0 or not empty(first - 1):
+            break
+        first -= 1
+    return best
 
 
 def _extend(run: list[_Line], lines: list[_Line], rules: list[Rule], height: float) -> list[_Line]:
@@ -541,11 +791,11 @@ def aligned_tables(
         run = _extend(found, lines, rules, height)
         if refine is not None:
             run = _lines(refine([w for line in run for w in line.words]), settings)
-        rows, dividers = _row_bands(run, rules)
-        borders = column_borders(rows, height)
+        rows, dividers, spans = _row_bands(run, rules, height)
+        borders = column_borders(_with_spans(rows, spans, height), height)
         if not _is_table(rows, borders, settings):
             continue
-        table = _table(run, rows, dividers, borders, page)
+        table = _table(run, rows, dividers, borders, page, spans)
         tables.append(table)
         assert table.bbox is not None
         used.append(table.bbox)
