@@ -245,9 +245,20 @@ class Span(BaseModel):
     words: list[Word]
 
 
-def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> tuple[list[list[_Line]], list[Rule], list[Span]]:
-    """Lines grouped into rows, the rule under each row but the last (where rules divide the rows), and
-    the cells that span several rows.
+class Banding(BaseModel):
+    """A table's lines grouped into rows."""
+
+    rows: list[list[_Line]]
+    dividers: list[Rule] = []
+    """The rule under each row but the last, where rules divide the rows."""
+    spans: list[Span] = []
+    """Cells printed across the gaps between rows."""
+    beside: list[Span] = []
+    """Side labels inside one row, with the rows they stand beside: where their column shows."""
+
+
+def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> Banding:
+    """Lines grouped into rows.
 
     Between horizontal rules where the table has them inside its body, else split where the gap
     between the cells of one row and the next is clearly wider than the gap between lines of one cell.
@@ -260,12 +271,12 @@ def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> tuple[list
             middle = (line.y0 + line.y1) / 2
             rows[sum(1 for rule in inner if rule.y < middle)].append(line)
         kept = [index for index, row in enumerate(rows) if row]
-        dividers = [inner[index] for index in kept[:-1]]
-        return [rows[index] for index in kept], dividers, []
+        return Banding(rows=[rows[index] for index in kept], dividers=[inner[index] for index in kept[:-1]])
     if len(run) < 2:
-        return [run], [], []
+        return Banding(rows=[run])
     blocks = text_blocks_of([w for line in run for w in line.words], height)
-    cuts = _block_cuts(_row_defining(blocks) or blocks, height)
+    ranges = {id(block): _side_label(block, blocks) for block in blocks}
+    cuts = _block_cuts([b for b in blocks if ranges[id(b)] is None] or blocks, height)
     if not cuts:  # lines evenly and tightly spaced: every line of several cells starts a row
         rows = [[run[0]]]
         for line in run[1:]:
@@ -273,27 +284,34 @@ def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> tuple[list
                 rows.append([line])
             else:
                 rows[-1].append(line)
-        return rows, [], []
+        return Banding(rows=rows)
     banded: list[list[Word]] = [[] for _ in range(len(cuts) + 1)]
     spans: list[Span] = []
+    beside: list[Span] = []
+    edges = [float("-inf"), *cuts, float("inf")]
     for block in blocks:
         first = sum(1 for y in cuts if y < block.y0)
         last = sum(1 for y in cuts if y < block.y1)
-        if first == last:
-            banded[first].extend(block.words)
-        else:
+        if first != last:
             spans.append(Span(first=first, last=last, words=block.words))
+            continue
+        banded[first].extend(block.words)
+        free = ranges[id(block)]
+        if free is not None:
+            inside = [i for i in range(len(cuts) + 1) if free[0] <= edges[i] and edges[i + 1] <= free[1]]
+            if inside:
+                beside.append(Span(first=min(inside + [first]), last=max(inside + [first]), words=block.words))
     kept = [index for index, words in enumerate(banded) if words]
-    renumber = {index: new for new, index in enumerate(kept)}
-    spans = [
-        Span(
-            first=renumber[min(i for i in kept if i >= s.first)],
-            last=renumber[max(i for i in kept if i <= s.last)],
-            words=s.words,
-        )
-        for s in spans
-    ]
-    return [_as_lines(banded[index], height) for index in kept], [], spans
+
+    def renumbered(span: Span) -> Optional[Span]:
+        inside = [new for new, index in enumerate(kept) if span.first <= index <= span.last]
+        return Span(first=inside[0], last=inside[-1], words=span.words) if inside else None
+
+    return Banding(
+        rows=[_as_lines(banded[index], height) for index in kept],
+        spans=[s for s in map(renumbered, spans) if s is not None],
+        beside=[s for s in map(renumbered, beside) if s is not None],
+    )
 
 
 class TextBlock(BaseModel):
@@ -348,22 +366,19 @@ def _together(a: BBox, b: BBox, height: float) -> bool:
     return overlap > 0 and -0.5 * height < lower[1] - upper[3] <= 0.25 * height
 
 
-def _row_defining(blocks: list[TextBlock]) -> list[TextBlock]:
-    """The blocks that show where rows run: all but side labels. A side label stands alone in its column
-    beside several rows of another column (a merged cell centred over them) and may sit anywhere across a
-    gap between those rows; it is placed once the rows are known."""
-    return [block for block in blocks if not _side_label(block, blocks)]
-
-
-def _side_label(block: TextBlock, blocks: list[TextBlock]) -> bool:
-    """Between the blocks above and below it in its own column, another column lists two rows or more."""
+def _side_label(block: TextBlock, blocks: list[TextBlock]) -> Optional[tuple[float, float]]:
+    """Where a side label is free to span: the heights between the blocks above and below it in its own
+    column, when another column lists two rows or more in between (a merged cell centred beside them). Such
+    a label may sit anywhere across a gap between those rows, so it does not show where rows run; it is
+    placed once they are known. None for any other block."""
     column = [b for b in blocks if b is not block and _x_overlap(b, block)]
     top = max((b.y1 for b in column if b.y1 <= block.y0 + 0.5), default=float("-inf"))
     bottom = min((b.y0 for b in column if b.y0 >= block.y1 - 0.5), default=float("inf"))
     beside = sorted((b for b in blocks if b is not block and top <= b.y0 and b.y1 <= bottom), key=lambda b: b.y0)
-    return any(
+    listed = any(
         _x_overlap(upper, lower) and upper.y1 < lower.y0 for i, upper in enumerate(beside) for lower in beside[i + 1 :]
     )
+    return (top, bottom) if listed else None
 
 
 def _x_overlap(a: TextBlock, b: TextBlock) -> bool:
@@ -791,8 +806,9 @@ def aligned_tables(
         run = _extend(found, lines, rules, height)
         if refine is not None:
             run = _lines(refine([w for line in run for w in line.words]), settings)
-        rows, dividers, spans = _row_bands(run, rules, height)
-        borders = column_borders(_with_spans(rows, spans, height), height)
+        banding = _row_bands(run, rules, height)
+        rows, dividers, spans = banding.rows, banding.dividers, banding.spans
+        borders = column_borders(_with_spans(rows, spans + banding.beside, height), height)
         if not _is_table(rows, borders, settings):
             continue
         table = _table(run, rows, dividers, borders, page, spans)
