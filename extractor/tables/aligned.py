@@ -523,22 +523,28 @@ def _merge_down(cells: list[Cell], dividers: list[Rule], centres: list[float]) -
 _FIGURE = re.compile(r"^[-+−—–]?[\d.,，%％\s]+$")
 CENTRED = 0.12
 """A label whose middle lies within this share of a span's width from the span's middle is centred on it."""
-CENTRED_ROWS = 0.06
-"""The same for a label's height against the rows it spans (rows vary in height more than columns in width)."""
+CENTRED_ROWS = 0.3
+"""A label spanning rows has its middle within this share of the height of the first or last row it spans
+from the middle of those rows."""
 
 
 def _widen_centred(cells: list[Cell], edges: list[float]) -> list[Cell]:
     """A label printed centred over empty neighbours is one cell spanning them (a merged header or side
-    label whose borders were not drawn): widened to the widest such span. Figures are never widened,
-    they belong to the column they stand in."""
+    label whose borders were not drawn): widened to the widest such span. A figure is widened only to the
+    columns of the cell above it, when those columns are empty beside it (a value under a merged header);
+    else it belongs to the column it stands in."""
     by_row: dict[int, dict[int, Cell]] = {}
     for cell in cells:
         by_row.setdefault(cell.row, {})[cell.col] = cell
-    for row in by_row.values():
+    for index in sorted(by_row):
+        row = by_row[index]
         for cell in sorted(row.values(), key=lambda c: c.col):
-            if not cell.text or cell.bbox is None or _FIGURE.match(cell.text):
+            if not cell.text or cell.bbox is None:
                 continue
-            span = _centred_span(cell, row, edges)
+            if _FIGURE.match(cell.text):
+                span = _header_span(cell, row, by_row)
+            else:
+                span = _centred_span(cell, row, edges)
             if span is None:
                 continue
             for col in range(span[0], span[1] + 1):
@@ -548,6 +554,29 @@ def _widen_centred(cells: list[Cell], edges: list[float]) -> list[Cell]:
             cell.col, cell.col_span = span[0], span[1] - span[0] + 1
             row[cell.col] = cell
     return sorted((c for row in by_row.values() for c in row.values()), key=lambda c: (c.row, c.col))
+
+
+def _header_span(cell: Cell, row: dict[int, Cell], by_row: dict[int, dict[int, Cell]]) -> Optional[tuple[int, int]]:
+    """The columns of the nearest printed cell above `cell` in its column, when they are wider than the
+    cell's own and the others are empty in its row."""
+    for above in range(cell.row - 1, -1, -1):
+        over = next(
+            (
+                c
+                for c in by_row.get(above, {}).values()
+                if c.text and c.col <= cell.col < c.col + c.col_span and c.row + c.row_span <= cell.row
+            ),
+            None,
+        )
+        if over is None:
+            continue
+        first, last = over.col, over.col + over.col_span - 1
+        own = (cell.col, cell.col + cell.col_span - 1)
+        if (first, last) == own or not (first <= own[0] and own[1] <= last):
+            return None
+        others = [col for col in range(first, last + 1) if not own[0] <= col <= own[1]]
+        return (first, last) if all(_empty(row.get(col)) for col in others) else None
+    return None
 
 
 def _centred_span(cell: Cell, row: dict[int, Cell], edges: list[float]) -> Optional[tuple[int, int]]:
@@ -705,8 +734,16 @@ def _centred_rows(
         return all(_empty(covering.get((row, col))) for col in _cols(cell))
 
     def listed(first: int, last: int) -> bool:
-        return any(
-            all((c := covering.get((row, col))) is not None and c.text for row in range(first, last + 1))
+        """A column to the right lists every row, and no figure stands to the left in them: merged side
+        labels head the rows they group; a remark printed beside the figures belongs to its own row."""
+        rows = range(first, last + 1)
+        figures = any(
+            (c := covering.get((row, col))) is not None and _FIGURE.match(c.text) is not None
+            for row in rows
+            for col in range(cell.col)
+        )
+        return not figures and any(
+            all((c := covering.get((row, col))) is not None and c.text for row in rows)
             for col in range(cell.col + cell.col_span, n_cols)
         )
 
@@ -718,7 +755,10 @@ def _centred_rows(
         while True:
             top, bottom = edges[first], edges[last + 1]
             wider = (first, last) != own and (best is None or last - first > best[1] - best[0])
-            if wider and abs(middle - (top + bottom) / 2) <= CENTRED_ROWS * (bottom - top) and listed(first, last):
+            # Adding a row on one side moves the span's middle by half that row: a tolerance under that
+            # keeps the span symmetric about the text.
+            tolerance = CENTRED_ROWS * min(edges[first + 1] - top, bottom - edges[last])
+            if wider and abs(middle - (top + bottom) / 2) <= tolerance and listed(first, last):
                 best = (first, last)
             if last + 1 >= n_rows or not empty(last + 1):
                 break
