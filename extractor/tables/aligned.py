@@ -275,7 +275,7 @@ def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> Banding:
     if len(run) < 2:
         return Banding(rows=[run])
     blocks = text_blocks_of([w for line in run for w in line.words], height)
-    ranges = {id(block): _side_label(block, blocks) for block in blocks}
+    ranges = {id(block): _side_label(block, blocks, height) for block in blocks}
     cuts = _block_cuts([b for b in blocks if ranges[id(b)] is None] or blocks, height)
     if not cuts:  # lines evenly and tightly spaced: every line of several cells starts a row
         rows = [[run[0]]]
@@ -366,7 +366,7 @@ def _together(a: BBox, b: BBox, height: float) -> bool:
     return overlap > 0 and -0.5 * height < lower[1] - upper[3] <= 0.25 * height
 
 
-def _side_label(block: TextBlock, blocks: list[TextBlock]) -> Optional[tuple[float, float]]:
+def _side_label(block: TextBlock, blocks: list[TextBlock], height: float) -> Optional[tuple[float, float]]:
     """Where a side label is free to span: the heights between the blocks above and below it in its own
     column, when another column lists two rows or more in between (a merged cell centred beside them). Such
     a label may sit anywhere across a gap between those rows, so it does not show where rows run; it is
@@ -376,9 +376,20 @@ def _side_label(block: TextBlock, blocks: list[TextBlock]) -> Optional[tuple[flo
     bottom = min((b.y0 for b in column if b.y0 >= block.y1 - 0.5), default=float("inf"))
     beside = sorted((b for b in blocks if b is not block and top <= b.y0 and b.y1 <= bottom), key=lambda b: b.y0)
     listed = any(
-        _x_overlap(upper, lower) and upper.y1 < lower.y0 for i, upper in enumerate(beside) for lower in beside[i + 1 :]
+        _aligned(upper, lower, height) and upper.y1 < lower.y0
+        for i, upper in enumerate(beside)
+        for lower in beside[i + 1 :]
     )
     return (top, bottom) if listed else None
+
+
+def _aligned(a: TextBlock, b: TextBlock, height: float) -> bool:
+    """Two blocks of one column: printed flush left, centred or flush right on each other."""
+    return (
+        abs(a.x0 - b.x0) <= 0.5 * height
+        or abs(a.x1 - b.x1) <= 0.5 * height
+        or abs((a.x0 + a.x1) - (b.x0 + b.x1)) <= height
+    )
 
 
 def _x_overlap(a: TextBlock, b: TextBlock) -> bool:
