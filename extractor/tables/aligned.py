@@ -371,7 +371,9 @@ def _side_label(block: TextBlock, blocks: list[TextBlock], height: float) -> Opt
     column, when another column lists two rows or more in between (a merged cell centred beside them). Such
     a label may sit anywhere across a gap between those rows, so it does not show where rows run; it is
     placed once they are known. None for any other block."""
-    column = [b for b in blocks if b is not block and _x_overlap(b, block)]
+    # Its column reaches half a text height either side: a header printed flush left above figures
+    # centred under it has them within that reach, and is no side label.
+    column = [b for b in blocks if b is not block and _x_overlap(b, block, 0.5 * height)]
     top = max((b.y1 for b in column if b.y1 <= block.y0 + 0.5), default=float("-inf"))
     bottom = min((b.y0 for b in column if b.y0 >= block.y1 - 0.5), default=float("inf"))
     beside = sorted((b for b in blocks if b is not block and top <= b.y0 and b.y1 <= bottom), key=lambda b: b.y0)
@@ -392,8 +394,8 @@ def _aligned(a: TextBlock, b: TextBlock, height: float) -> bool:
     )
 
 
-def _x_overlap(a: TextBlock, b: TextBlock) -> bool:
-    return min(a.x1, b.x1) > max(a.x0, b.x0)
+def _x_overlap(a: TextBlock, b: TextBlock, reach: float = 0.0) -> bool:
+    return min(a.x1, b.x1) + reach > max(a.x0, b.x0)
 
 
 def _block_cuts(blocks: list[TextBlock], height: float) -> list[float]:
@@ -420,13 +422,22 @@ def _block_cuts(blocks: list[TextBlock], height: float) -> list[float]:
     return sorted(cuts.values())
 
 
-def _with_spans(rows: list[list[_Line]], spans: list[Span], height: float) -> list[list[_Line]]:
+def _with_spans(rows: list[list[_Line]], spans: list[Span], beside: list[Span], height: float) -> list[list[_Line]]:
     """The rows with the words of the cells spanning them: a side label leaves a gap beside every row it
-    spans, which is what shows its column."""
+    spans, which is what shows its column. A label inside one row counts beside the rows around it only
+    where they leave its width empty (a header flush left above centred figures is no side label)."""
     lines = [list(row) for row in rows]
     for span in spans:
         for row in lines[span.first : span.last + 1]:
             row.extend(_as_lines(span.words, height))
+    for span in beside:
+        x0, x1 = min(w.bbox[0] for w in span.words), max(w.bbox[2] for w in span.words)
+        for row in lines[span.first : span.last + 1]:
+            near = any(
+                w.bbox[0] < x1 + 0.5 * height and x0 - 0.5 * height < w.bbox[2] for line in row for w in line.words
+            )
+            if not near:
+                row.extend(_as_lines(span.words, height))
     return lines
 
 
@@ -859,7 +870,7 @@ def aligned_tables(
             run = _lines(refine([w for line in run for w in line.words]), settings)
         banding = _row_bands(run, rules, height)
         rows, dividers, spans = banding.rows, banding.dividers, banding.spans
-        borders = column_borders(_with_spans(rows, spans + banding.beside, height), height)
+        borders = column_borders(_with_spans(rows, spans, banding.beside, height), height)
         if not _is_table(rows, borders, settings):
             continue
         table = _table(run, rows, dividers, borders, page, spans)
