@@ -203,7 +203,30 @@ def column_borders(rows: list[list[_Line]], height: float) -> list[tuple[float, 
     # Two rows must print on both sides of a border; one row suffices where it leaves a gap of two text
     # heights (a header over a column nobody filled in), never found inside one cell's text.
     kept = [band for band in bands if len(band.rows) >= 2 or band.x1 - band.x0 >= 2 * height]
-    return sorted(_cut(band, words) for band in kept)
+    return _separating(sorted(_cut(band, words) for band in kept), rows)
+
+
+def _separating(borders: list[tuple[float, float]], rows: list[list[_Line]]) -> list[tuple[float, float]]:
+    """The borders that separate two printed cells in some row, the weakest others dropped one by one.
+
+    Rows printed with different alignments leave gaps that overlap away from any real border (a header
+    flush left in its column above figures centred in theirs): a border there has, in every row, print on
+    one side of it only, and the columns it would make never both hold a cell of one row.
+    """
+    borders = list(borders)
+    while borders:
+        support = [0] * len(borders)
+        for lines in rows:
+            ends = {_column_of(w.bbox[2] - 0.5, borders) for line in lines for w in line.words}
+            starts = {_column_of(w.bbox[0] + 0.5, borders) for line in lines for w in line.words}
+            for index in range(len(borders)):
+                if index in ends and index + 1 in starts:
+                    support[index] += 1
+        weakest = min(range(len(borders)), key=lambda index: support[index])
+        if support[weakest] > 0:
+            break
+        del borders[weakest]
+    return borders
 
 
 def _cut(band: _Band, words: list[BBox]) -> tuple[float, float]:
@@ -373,6 +396,8 @@ def _side_label(block: TextBlock, blocks: list[TextBlock], height: float) -> Opt
     placed once they are known. None for any other block."""
     # Its column reaches half a text height either side: a header printed flush left above figures
     # centred under it has them within that reach, and is no side label.
+    if _FIGURE.match(" ".join(w.text for w in block.words)):
+        return None  # a figure is a value of its own row, never a label over others
     column = [b for b in blocks if b is not block and _x_overlap(b, block, 0.5 * height)]
     top = max((b.y1 for b in column if b.y1 <= block.y0 + 0.5), default=float("-inf"))
     bottom = min((b.y0 for b in column if b.y0 >= block.y1 - 0.5), default=float("inf"))
@@ -425,19 +450,20 @@ def _block_cuts(blocks: list[TextBlock], height: float) -> list[float]:
 def _with_spans(rows: list[list[_Line]], spans: list[Span], beside: list[Span], height: float) -> list[list[_Line]]:
     """The rows with the words of the cells spanning them: a side label leaves a gap beside every row it
     spans, which is what shows its column. A label inside one row counts beside the rows around it only
-    where they leave its width empty (a header flush left above centred figures is no side label)."""
+    where they leave its width empty and print nothing left of it but other side labels: side labels head
+    the rows (a header flush left above figures centred under it is none)."""
     lines = [list(row) for row in rows]
     for span in spans:
         for row in lines[span.first : span.last + 1]:
             row.extend(_as_lines(span.words, height))
+    labels = {id(w) for span in [*spans, *beside] for w in span.words}
     for span in beside:
         x0, x1 = min(w.bbox[0] for w in span.words), max(w.bbox[2] for w in span.words)
-        for row in lines[span.first : span.last + 1]:
-            near = any(
-                w.bbox[0] < x1 + 0.5 * height and x0 - 0.5 * height < w.bbox[2] for line in row for w in line.words
-            )
-            if not near:
-                row.extend(_as_lines(span.words, height))
+        for index in range(span.first, span.last + 1):
+            printed = [w for line in rows[index] for w in line.words if id(w) not in labels]
+            near = any(w.bbox[0] < x1 + 0.5 * height and x0 - 0.5 * height < w.bbox[2] for w in printed)
+            if not near and all(w.bbox[0] > x1 for w in printed):
+                lines[index].extend(_as_lines(span.words, height))
     return lines
 
 
