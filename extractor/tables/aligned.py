@@ -128,7 +128,9 @@ def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
     runs: list[list[_Line]] = []
     current: list[_Line] = []
     for line in lines:
-        close = bool(current) and line.y0 - current[-1].y1 <= settings.line_gap * line.height
+        close = (
+            bool(current) and line.y0 - current[-1].y1 <= settings.line_gap * line.height and _same_type(line, current)
+        )
         if len(line.chunks) >= 2:
             if not close:
                 current = []
@@ -145,6 +147,12 @@ def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
             run.pop()
         trimmed.append(run)
     return trimmed
+
+
+def _same_type(line: _Line, run: list[_Line]) -> bool:
+    """A line printed in a type clearly larger than the run's (the body text of a signature line under a
+    table) is not part of it."""
+    return text_height(line.words) <= 1.25 * text_height([w for other in run for w in other.words])
 
 
 def _caption(line: _Line, run: list[_Line]) -> bool:
