@@ -198,10 +198,10 @@ def apply(result: ExtractionResult, ref: str, after: Any) -> ExtractionResult:
     if isinstance(owner, (Indicator, BudgetLine, ScoreSummary)):
         # The cells are rewritten while the record still holds the old value (the part it printed).
         unplaced = _rewrite_cells(corrected, owner, name, getattr(owner, name), value)
-        if unplaced:
-            corrected.problems.append(
-                Problem(stage="review", message=f"更正 {target.ref}: {unplaced}，单元格保留原文 (cell left as printed)")
-            )
+        message = f"更正 {target.ref}: {unplaced}，单元格保留原文 (cell left as printed)"
+        if unplaced and message not in [problem.message for problem in corrected.problems]:
+            # Said once: the field may be corrected again with the cell still shared.
+            corrected.problems.append(Problem(stage="review", message=message))
         owner.confidence[name] = 1.0
     setattr(owner, name, value)
     return corrected

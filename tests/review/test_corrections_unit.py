@@ -271,6 +271,8 @@ def test_a_cell_shared_with_another_field_gets_only_its_part_or_a_problem(seed_0
     assert cell_at(shared.tables[0], *i1.source.cells["level1"][0]).text == i1.level1  # type: ignore[union-attr]
     problems = [p for p in shared.problems if p.stage == "review"]
     assert len(problems) == 1 and "i2.level1" in problems[0].message and "i1.level1" in problems[0].message
+    twice = apply(shared, "i1.level1", "业务管理")
+    assert [p for p in twice.problems if p.stage == "review"] == problems, "said once"
 
 
 def test_a_value_printed_over_operator_value_unit_cells_rewrites_each_part(seed_001: ExtractionResult) -> None:
