@@ -142,3 +142,8 @@ class Correction(SQLModel, table=True):
     before: Any = Field(default=None, sa_type=JSON, nullable=True)
     after: Any = Field(default=None, sa_type=JSON, nullable=True)
     reason: Optional[str] = Field(default=None, sa_type=Text)
+    anchor: Any = Field(default=None, sa_type=JSON, nullable=True)
+    """Where the corrected field is printed, so that it lands on the same cell after a re-extraction
+    renumbers records: `{"field": "actual", "table": "t1", "cells": [{"row": 5, "col": 2, "text": "90%"}]}`
+    (the cells it was read from and their printed text when corrected; no `field` for a cell ref).
+    None for a document field and for corrections stored before migration 0004_anchors."""

@@ -21,6 +21,7 @@ NUMBERING = tuple((re.compile(pattern), level) for level, pattern in enumerate(_
 """List numbering patterns with their level (一、 is 1, （一） 2 …), from lexicon.yaml."""
 
 
+@lru_cache(maxsize=4096)  # pure: rules compare the same labels many times
 def label_key(label: str) -> str:
     """Label without whitespace, 其中, list numbering and a trailing bracketed note."""
     text = QIZHONG.sub("", squeeze(label))

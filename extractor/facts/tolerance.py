@@ -78,6 +78,7 @@ def is_blank_marker(text: Optional[str]) -> bool:
     return is_blank(text)
 
 
+@lru_cache(maxsize=4096)  # Printed is frozen; the rules parse the same cell texts many times
 def parse_printed(text: Optional[str], *, exact_integers: bool = False) -> Optional[Printed]:
     """`1,837.28` → 1837.28 (2 decimals); `96.30%` → 96.3 (2 decimals, percent); text → None.
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Optional
 
-from extractor.review.corrections import CorrectionError, cell_at, find_record, find_table, resolve, source_cell
+from extractor.review.corrections import (
+    CorrectionError,
+    cell_at,
+    field_cells,
+    find_record,
+    find_table,
+    resolve,
+    source_cell,
+)
 from schemas import BudgetLine, Cell, ExtractionResult, Finding, Indicator, Paragraph, ScoreSummary
 from schemas.records import BBox
 
@@ -17,9 +25,10 @@ REVIEW_FIELDS: dict[type, tuple[str, ...]] = {
 """The fields the review page lists for every record (others appear when a finding cites them)."""
 
 
-def cells_of(result: ExtractionResult, ref: str, view: Optional[Any] = None) -> list[tuple[str, Cell]]:
+def cells_of(result: ExtractionResult, ref: str) -> list[tuple[str, Cell]]:
     """The table cells a ref was read from, as (table id, cell): the reader's own record
-    (`source.cells`) when it has one, else the cell of the row that prints the value."""
+    (`source.cells`), the same cells a correction rewrites. Only a result stored before the reader
+    kept them falls back to the one cell of the row printing the value (corrections.source_cell)."""
     try:
         target = resolve(result, ref)
     except CorrectionError:
@@ -33,12 +42,13 @@ def cells_of(result: ExtractionResult, ref: str, view: Optional[Any] = None) -> 
     if record is None or isinstance(record, Paragraph):
         return []
     table = find_table(result, record.source.table or "")
-    named = record.source.cells.get(target.field or "") if table is not None else None
-    if table is not None and named:
-        found = [cell_at(table, row, col) for row, col in named]
-        return [(table.id, cell) for cell in found if cell is not None]
-    cell = source_cell(result, record, target.field or "", getattr(record, target.field or ""), view)
-    return [] if cell is None or table is None else [(table.id, cell)]
+    if table is None:
+        return []
+    cells = field_cells(result, record, target.field or "")
+    if cells is None:
+        cell = source_cell(result, record, target.field or "", getattr(record, target.field or ""))
+        cells = [] if cell is None else [cell]
+    return [(table.id, cell) for cell in cells]
 
 
 def _union(cells: list[Cell]) -> Optional[BBox]:
@@ -48,10 +58,10 @@ def _union(cells: list[Cell]) -> Optional[BBox]:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def box_of(result: ExtractionResult, ref: str, view: Optional[Any] = None) -> Optional[dict[str, Any]]:
+def box_of(result: ExtractionResult, ref: str) -> Optional[dict[str, Any]]:
     """`{"page": 7, "bbox": [...], "table": "t1", "row": 5, "col": 2}` for a ref: its cell(s) when they
     can be told (a value printed over several cells gets their union), else its record's row."""
-    cells = cells_of(result, ref, view)
+    cells = cells_of(result, ref)
     if cells:
         table_id, first = cells[0]
         on_page = [cell for _, cell in cells if cell.page == first.page]
@@ -68,12 +78,12 @@ def box_of(result: ExtractionResult, ref: str, view: Optional[Any] = None) -> Op
     return {"page": record.source.page, "bbox": record.source.bbox, "table": record.source.table}
 
 
-def finding_key(result: ExtractionResult, finding: Finding, view: Optional[Any] = None) -> str:
+def finding_key(result: ExtractionResult, finding: Finding) -> str:
     """A key for a finding that survives re-validation (finding ids are renumbered every time):
     its rule and the cells it cites (`t1.r5c2`; a ref without a cell stands for itself)."""
     cited = []
     for ref in finding.refs:
-        cells = cells_of(result, ref, view)
+        cells = cells_of(result, ref)
         cited += [f"{table}.r{cell.row}c{cell.col}" for table, cell in cells] or [ref]
     digest = hashlib.sha1("|".join([finding.rule, *sorted(set(cited))]).encode("utf-8")).hexdigest()[:12]
     return f"{finding.rule}:{digest}"
@@ -81,10 +91,7 @@ def finding_key(result: ExtractionResult, finding: Finding, view: Optional[Any] 
 
 def finding_keys(result: ExtractionResult) -> dict[str, str]:
     """Finding id → stable key, for every finding of the result."""
-    from extractor.rules.docview import DocView
-
-    view = DocView(result)
-    return {finding.id: finding_key(result, finding, view) for finding in result.findings}
+    return {finding.id: finding_key(result, finding) for finding in result.findings}
 
 
 def field_boxes(result: ExtractionResult) -> dict[str, Optional[dict[str, Any]]]:
@@ -96,7 +103,4 @@ def field_boxes(result: ExtractionResult) -> dict[str, Optional[dict[str, Any]]]
         for name in REVIEW_FIELDS[type(record)]
     ]
     refs += [ref for finding in result.findings for ref in finding.refs]
-    from extractor.rules.docview import DocView
-
-    view = DocView(result)  # built once: it tells apart cells of a row that print the same figure
-    return {ref: box_of(result, ref, view) for ref in dict.fromkeys(refs)}
+    return {ref: box_of(result, ref) for ref in dict.fromkeys(refs)}

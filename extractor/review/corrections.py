@@ -27,13 +27,13 @@ from pydantic import BaseModel
 
 from extractor.forms.values import is_blank_marker, parse_amount, parse_value
 from extractor.text.join import squeeze
-from schemas import BudgetLine, Cell, ExtractionResult, Indicator, Paragraph, ScoreSummary, Table, Value
+from schemas import BudgetLine, Cell, ExtractionResult, Indicator, Paragraph, Problem, ScoreSummary, Table, Value
 
 Record = Union[Indicator, BudgetLine, ScoreSummary]
 RECORD_LISTS = ("indicators", "budget_lines", "scores", "narrative")
 DOCUMENT_FIELDS = ("department", "year", "self_score", "review_score")
 NOT_EDITABLE = frozenset({"id", "section", "source", "confidence", "page", "bbox"})
-_CELL_REF = re.compile(r"^(?P<table>[^.]+)\.r(?P<row>\d+)c(?P<col>\d+)$")
+CELL_REF = re.compile(r"^(?P<table>[^.]+)\.r(?P<row>\d+)c(?P<col>\d+)$")
 _NUMBER_IN_TEXT = re.compile(r"[-－−]?\d[\d,，]*(?:\.(\d+))?")
 
 
@@ -86,7 +86,7 @@ def find_table(result: ExtractionResult, table_id: str) -> Optional[Table]:
 def resolve(result: ExtractionResult, ref: str) -> Target:
     """The target of `ref` in this result; CorrectionError when it names nothing editable."""
     ref = ref.strip()
-    cell = _CELL_REF.match(ref)
+    cell = CELL_REF.match(ref)
     if cell and find_table(result, cell["table"]) is not None:
         return Target(kind="cell", ref=ref, table_id=cell["table"], row=int(cell["row"]), col=int(cell["col"]))
     head, _, rest = ref.partition(".")
@@ -175,7 +175,13 @@ def cell_at(table: Optional[Table], row: int, col: int) -> Optional[Cell]:
 
 
 def apply(result: ExtractionResult, ref: str, after: Any) -> ExtractionResult:
-    """A copy of `result` with `after` written at `ref` (findings are not recomputed here)."""
+    """A copy of `result` with `after` written at `ref` (findings are not recomputed here).
+
+    A record field's cells are rewritten too: exactly the cells the reader read it from
+    (`source.cells`). A cell it shares with another field (a 一级指标 merged over several rows, a
+    weight printed in its label `产出指标(50分)`) gets only the part the field was read from; when
+    that part cannot be told the cell is left as printed and a Problem of stage `review` says so.
+    """
     corrected = result.model_copy(deep=True)
     target = resolve(corrected, ref)
     if target.kind == "cell":
@@ -190,25 +196,154 @@ def apply(result: ExtractionResult, ref: str, after: Any) -> ExtractionResult:
     field_info = type(owner).model_fields[name]
     value = Value.model_validate(after) if _plain(field_info.annotation) is Value else after
     if isinstance(owner, (Indicator, BudgetLine, ScoreSummary)):
-        # The cell is found while the record still holds the old value (it is how the cell is told).
-        cell = source_cell(corrected, owner, name, getattr(owner, name))
-        if cell is not None:
-            cell.text = _printed(value, cell.text)
-            cell.confidence = 1.0
+        # The cells are rewritten while the record still holds the old value (the part it printed).
+        unplaced = _rewrite_cells(corrected, owner, name, getattr(owner, name), value)
+        message = f"更正 {target.ref}: {unplaced}，单元格保留原文 (cell left as printed)"
+        if unplaced and message not in [problem.message for problem in corrected.problems]:
+            # Said once: the field may be corrected again with the cell still shared.
+            corrected.problems.append(Problem(stage="review", message=message))
         owner.confidence[name] = 1.0
     setattr(owner, name, value)
     return corrected
 
 
-def source_cell(
-    result: ExtractionResult, record: Record, field: str, value: Any, view: Optional[Any] = None
-) -> Optional[Cell]:
-    """The cell of the record's row that prints the field's `value`.
+def field_cells(result: ExtractionResult, record: Record, field: str) -> Optional[list[Cell]]:
+    """The cells the reader read `field` from (`source.cells`), in printed order.
 
-    The value decides when one cell of the row prints it. When several do (分值 6, 得分 6), the
-    reader's `source.cells` (through extractor.rules DocView.ref) picks among them; a blank value,
-    or a tie it cannot break, gives None. Pass `view` (a DocView of `result`) when asking for many
-    fields of one result.
+    None when the record carries no `source.cells` at all (a result stored before the reader kept
+    them): only then may the caller fall back to `source_cell`. A record that has them but not for
+    this field names no cell ([]): the field was not read from a cell (a level weight from a
+    heading's note, a default), and nothing is looked up by value.
+    """
+    if not record.source.cells:
+        return None
+    table = find_table(result, record.source.table or "")
+    refs = record.source.cells.get(field) or []
+    cells = [cell_at(table, row, col) for row, col in refs]
+    return [cell for cell in cells if cell is not None]
+
+
+def _others_reading(result: ExtractionResult, table_id: str, cell: Cell, ref: str) -> list[tuple[Record, str]]:
+    """The other record fields read from `cell` (record, field)."""
+    table = find_table(result, table_id)
+    found: list[tuple[Record, str]] = []
+    records: list[Record] = [*result.indicators, *result.budget_lines, *result.scores]
+    for record in records:
+        if record.source.table != table_id:
+            continue
+        for name, refs in record.source.cells.items():
+            # A ref may name any grid position a merged cell covers.
+            if f"{record.id}.{name}" != ref and any(cell_at(table, r, c) is cell for r, c in refs):
+                found.append((record, name))
+    return found
+
+
+_VALUE_PARTS = re.compile(r"^(?P<op>\D*?)(?P<number>[-－−]?\d[\d,，]*(?:\.\d+)?)(?P<unit>\D*)$")
+
+
+def _rewrite_cells(result: ExtractionResult, record: Record, field: str, old: Any, new: Any) -> Optional[str]:
+    """Write `new` into the cells `field` was read from; a message when a part could not be placed."""
+    cells = field_cells(result, record, field)
+    if cells is None:
+        # Degraded path (no `source.cells`): the one cell of the row printing the old value, if one does.
+        cell = source_cell(result, record, field, old)
+        if cell is not None:
+            cell.text = _printed(new, cell.text)
+            cell.confidence = 1.0
+        return None
+    if not cells:
+        return None
+    table_id = record.source.table or ""
+    ref = f"{record.id}.{field}"
+    texts = _split_over(cells, new) if len(cells) > 1 else {id(cells[0]): _printed(new, cells[0].text)}
+    if texts is None:
+        return f"{_where(table_id, cells)} 分列印出，无法拆分新值 (value cannot be split over its cells)"
+    refused = []
+    for cell in cells:
+        text = texts.get(id(cell))
+        if text is None or squeeze(text) == squeeze(cell.text):
+            continue
+        others = _others_reading(result, table_id, cell, ref)
+        if others:
+            part = _replace_part(cell.text, old, text, [getattr(other, name) for other, name in others])
+            if part is None:
+                names = ", ".join(f"{other.id}.{name}" for other, name in others)
+                refused.append(f"{_where(table_id, [cell])} 也是 {names} 的来源，无法确定 {ref} 读自哪一部分")
+                continue
+            text = part
+        cell.text = text
+        cell.confidence = 1.0
+    return "；".join(refused) or None
+
+
+def _where(table_id: str, cells: list[Cell]) -> str:
+    return "、".join(f"{table_id}.r{cell.row}c{cell.col}" for cell in cells)
+
+
+def _split_over(cells: list[Cell], new: Any) -> Optional[dict[int, str]]:
+    """A Value printed over operator | value | unit cells: each cell's new text (by id(cell)).
+
+    The number goes to the cell printing the number, the operator and unit to the cells before and
+    after it; a part the new value does not print empties its cell. None when the new value has no
+    single number to place (a qualitative 达标 over a split value).
+    """
+    raw = new.raw if isinstance(new, Value) else (None if new is None else str(new))
+    numbered = [cell for cell in cells if _NUMBER_IN_TEXT.search(cell.text)]
+    if len(numbered) != 1:
+        return None
+    value_cell = numbered[0]
+    if not raw:
+        return {id(cell): "" for cell in cells}
+    parts = _VALUE_PARTS.match(squeeze(raw))
+    if parts is None:
+        return None
+    index = cells.index(value_cell)
+    texts = {id(value_cell): parts["number"]}
+    for cell in cells[:index]:
+        texts[id(cell)] = parts["op"]
+    for cell in cells[index + 1 :]:
+        texts[id(cell)] = parts["unit"]
+    return texts
+
+
+def _replace_part(text: str, old: Any, new_text: str, others: list[Any]) -> Optional[str]:
+    """`text` with the part printing `old` replaced, when exactly one part prints it and no other
+    field sharing the cell was read from that same part; else None (cannot be told)."""
+    spans = _spans(text, old)
+    if len(spans) != 1:
+        return None
+    start, end = spans[0]
+    for other in others:
+        if any(s < end and start < e for s, e in _spans(text, other)):
+            return None
+    replacement = _printed(_number_of(new_text), text[start:end]) if isinstance(old, (int, float)) else new_text
+    return text[:start] + replacement + text[end:]
+
+
+def _number_of(text: str) -> Optional[float]:
+    return parse_amount(text)
+
+
+def _spans(text: str, value: Any) -> list[tuple[int, int]]:
+    """Where `text` prints `value`: a number as a figure, a string or Value by its printed text."""
+    if value is None:
+        return []
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [
+            match.span()
+            for match in _NUMBER_IN_TEXT.finditer(text)
+            if (amount := parse_amount(match.group())) is not None and abs(amount - float(value)) < 1e-9
+        ]
+    printed = value.raw if isinstance(value, Value) else str(value)
+    if not printed or not printed.strip():
+        return []
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(printed.strip()), text)]
+
+
+def source_cell(result: ExtractionResult, record: Record, field: str, value: Any) -> Optional[Cell]:
+    """Degraded path for a result stored before the reader kept `source.cells`: the one cell of the
+    record's row that prints the field's `value`. A blank value, or several cells printing it
+    (分值 6, 得分 6), gives None — the cell is then not rewritten and the highlight is the row.
     """
     table = find_table(result, record.source.table or "")
     if table is None or record.source.row is None:
@@ -217,13 +352,7 @@ def source_cell(
     matching = [
         cell for cell in table.cells if cell.row <= row < cell.row + cell.row_span and _prints(cell.text, value)
     ]
-    if len(matching) <= 1:
-        return matching[0] if matching else None
-    from extractor.rules.docview import DocView  # late: the validator is optional for reading
-
-    view = view or DocView(result)
-    named = [cell for cell in matching if view.ref(table.id, cell.row, cell.col) == f"{record.id}.{field}"]
-    return named[0] if len(named) == 1 else None
+    return matching[0] if len(matching) == 1 else None
 
 
 def _prints(text: str, value: Any) -> bool:
@@ -257,3 +386,111 @@ def format_like(number: float, old_text: str) -> str:
         own_decimals = 0
     text = f"{number:.{max(old_decimals, own_decimals)}f}"
     return text + ("%" if "%" in old_text or "％" in old_text else "")
+
+
+# --- anchors: a stored correction finds its field again after a re-extraction ------------------
+
+
+class Unplaceable(CorrectionError):
+    """A stored correction's cells are gone or print something else now."""
+
+
+def anchor_of(result: ExtractionResult, ref: str) -> Optional[dict[str, Any]]:
+    """The cells `ref` is printed in and their text now, stored with the correction.
+
+    `{"field": "actual", "table": "t1", "cells": [{"row": 5, "col": 2, "text": "90%"}]}`; a cell ref
+    has no `field`. None for a document field, a paragraph, or a field read from no cell.
+    """
+    target = resolve(result, ref)
+    if target.kind == "cell":
+        table = find_table(result, target.table_id or "")
+        cell = cell_at(table, target.row, target.col)
+        if table is None or cell is None:
+            return None
+        return {"table": table.id, "cells": [{"row": cell.row, "col": cell.col, "text": cell.text}]}
+    if target.kind != "record":
+        return None
+    record = find_record(result, target.record_id or "")
+    if record is None or isinstance(record, Paragraph):
+        return None
+    field = target.field or ""
+    cells = field_cells(result, record, field)
+    if cells is None:
+        cell = source_cell(result, record, field, getattr(record, field))
+        cells = [] if cell is None else [cell]
+    if not cells:
+        return None
+    return {
+        "field": field,
+        "table": record.source.table,
+        "cells": [{"row": cell.row, "col": cell.col, "text": cell.text} for cell in cells],
+    }
+
+
+def place(result: ExtractionResult, ref: str, anchor: Optional[dict[str, Any]], *, same_text: bool = True) -> str:
+    """The ref a stored correction applies to in `result`, found by its anchor.
+
+    The anchored cells must print the same text as when the correction was made: in the table of
+    the same id, else in the one table that prints them all at those positions (a newer reader may
+    number tables differently too). A field is then the one record field read from exactly those
+    cells (its id may have changed, b31 → b1). Without an anchor (a document field, a correction
+    stored before anchors) the stored ref is used as it is. `same_text=False` places by position
+    alone: undoing a correction finds the cells it rewrote, which print its own text now.
+    Raises Unplaceable.
+    """
+    if not anchor or not anchor.get("cells"):
+        return ref
+    cells = [(int(cell["row"]), int(cell["col"]), str(cell["text"])) for cell in anchor["cells"]]
+    where = "、".join(f"{anchor.get('table')}.r{row}c{col}" for row, col, _ in cells)
+    table = _anchored_table(result, str(anchor.get("table")), cells, same_text)
+    if table is None:
+        printed = "」「".join(text for _, _, text in cells)
+        raise Unplaceable(f"单元格 {where} 已不存在或不再印有「{printed}」 (cell gone or its printed text changed)")
+    field = anchor.get("field")
+    if field is None:
+        row, col, _ = cells[0]
+        return f"{table.id}.r{row}c{col}"
+    wanted = {(row, col) for row, col, _ in cells}
+    records: list[Record] = [*result.indicators, *result.budget_lines, *result.scores]
+    reading = {
+        record.id: _top_left(table, record.source.cells.get(str(field), []))
+        for record in records
+        if record.source.table == table.id
+    }
+    exact = [record_id for record_id, read in reading.items() if read == wanted]
+    # An anchor taken from a result without `source.cells` names only the cell printing the value;
+    # the reader now reads the field from it and its operator/unit cells.
+    within = [record_id for record_id, read in reading.items() if wanted < read]
+    found = exact or within
+    if len(found) == 1:
+        return f"{found[0]}.{field}"
+    raise Unplaceable(f"没有记录的 {field} 读自单元格 {where} (no record field is read from these cells now)")
+
+
+def _top_left(table: Table, refs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Grid positions as the cells covering them (a merged cell by its top-left, as anchors store it)."""
+    cells = [cell_at(table, row, col) for row, col in refs]
+    return {(cell.row, cell.col) for cell in cells if cell is not None}
+
+
+def _anchored_table(
+    result: ExtractionResult, table_id: str, cells: list[tuple[int, int, str]], same_text: bool
+) -> Optional[Table]:
+    def prints_all(table: Table) -> bool:
+        for row, col, text in cells:
+            cell = cell_at(table, row, col)
+            if cell is None or (cell.row, cell.col) != (row, col):
+                return False
+            if same_text and squeeze(cell.text) != squeeze(text):
+                return False
+        return True
+
+    if not same_text:
+        same = find_table(result, table_id)
+        return same if same is not None and prints_all(same) else None
+
+    same = find_table(result, table_id)
+    if same is not None and prints_all(same):
+        return same
+    others = [table for table in result.tables if table.id != table_id and prints_all(table)]
+    return others[0] if len(others) == 1 else None

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from sqlmodel import Session, col, select
 
 from extractor.ingest.worker import Task
+from extractor.review.corrections import Unplaceable, place
 from extractor.review.records import Corrected, correct_field
 from models import Correction, Document, DocumentLease, DocumentStatus, FindingAcceptance, as_utc, utc_now
 
@@ -47,10 +48,21 @@ def undo_correction(
     earlier = session.get(Correction, correction_id)
     if earlier is None or earlier.document_id != document_id:
         raise NotUndoable(f"文档 {document_id} 没有更正 #{correction_id} (no such correction)")
+    from extractor.review.records import locked_document
+    from extractor.store import document_result
+
+    locked_document(session=session, document_id=document_id)  # NotCorrectable before reading it
+    # The field it corrected, by its cells: a re-extraction since may have renumbered the records.
+    try:
+        ref = place(
+            document_result(session=session, document_id=document_id), earlier.ref, earlier.anchor, same_text=False
+        )
+    except Unplaceable as error:
+        raise NotUndoable(f"更正 #{correction_id} 无法撤销: {error}") from error
     return correct_field(
         session=session,
         document_id=document_id,
-        ref=earlier.ref,
+        ref=ref,
         value=as_text(earlier.before),
         who=who,
         reason=f"撤销更正 #{correction_id}",
@@ -100,7 +112,6 @@ def accept_field(
     (kept, and shown as accepted). Raises NotAccepted when no finding cites the field."""
     from extractor.review.boxes import finding_key
     from extractor.review.records import locked_document
-    from extractor.rules.docview import DocView
     from extractor.store import document_result
 
     locked_document(session=session, document_id=document_id)
@@ -108,10 +119,9 @@ def accept_field(
     citing = [finding for finding in result.findings if ref in finding.refs]
     if not citing:
         raise NotAccepted(f"{ref} 没有被任何校验发现引用 (no finding cites {ref})")
-    view = DocView(result)
     rows = [
         FindingAcceptance(
-            document_id=document_id, finding_key=finding_key(result, finding, view), ref=ref, who=who, reason=reason
+            document_id=document_id, finding_key=finding_key(result, finding), ref=ref, who=who, reason=reason
         )
         for finding in citing
     ]

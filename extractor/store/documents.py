@@ -184,9 +184,12 @@ def add_correction(
     before: Any,
     after: Any,
     reason: Optional[str] = None,
+    anchor: Any = None,
 ) -> Correction:
     """Append one audit entry; corrections are never changed or deleted afterwards."""
-    correction = Correction(document_id=document_id, who=who, ref=ref, before=before, after=after, reason=reason)
+    correction = Correction(
+        document_id=document_id, who=who, ref=ref, before=before, after=after, reason=reason, anchor=anchor
+    )
     session.add(correction)
     session.flush()
     return correction

@@ -128,7 +128,9 @@ def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
     runs: list[list[_Line]] = []
     current: list[_Line] = []
     for line in lines:
-        close = bool(current) and line.y0 - current[-1].y1 <= settings.line_gap * line.height
+        close = (
+            bool(current) and line.y0 - current[-1].y1 <= settings.line_gap * line.height and _same_type(line, current)
+        )
         if len(line.chunks) >= 2:
             if not close:
                 current = []
@@ -145,6 +147,12 @@ def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
             run.pop()
         trimmed.append(run)
     return trimmed
+
+
+def _same_type(line: _Line, run: list[_Line]) -> bool:
+    """A line printed in a type clearly larger than the run's (the body text of a signature line under a
+    table) is not part of it."""
+    return text_height(line.words) <= 1.25 * text_height([w for other in run for w in other.words])
 
 
 def _caption(line: _Line, run: list[_Line]) -> bool:
@@ -203,7 +211,30 @@ def column_borders(rows: list[list[_Line]], height: float) -> list[tuple[float, 
     # Two rows must print on both sides of a border; one row suffices where it leaves a gap of two text
     # heights (a header over a column nobody filled in), never found inside one cell's text.
     kept = [band for band in bands if len(band.rows) >= 2 or band.x1 - band.x0 >= 2 * height]
-    return sorted(_cut(band, words) for band in kept)
+    return _separating(sorted(_cut(band, words) for band in kept), rows)
+
+
+def _separating(borders: list[tuple[float, float]], rows: list[list[_Line]]) -> list[tuple[float, float]]:
+    """The borders that separate two printed cells in some row, the weakest others dropped one by one.
+
+    Rows printed with different alignments leave gaps that overlap away from any real border (a header
+    flush left in its column above figures centred in theirs): a border there has, in every row, print on
+    one side of it only, and the columns it would make never both hold a cell of one row.
+    """
+    borders = list(borders)
+    while borders:
+        support = [0] * len(borders)
+        for lines in rows:
+            ends = {_column_of(w.bbox[2] - 0.5, borders) for line in lines for w in line.words}
+            starts = {_column_of(w.bbox[0] + 0.5, borders) for line in lines for w in line.words}
+            for index in range(len(borders)):
+                if index in ends and index + 1 in starts:
+                    support[index] += 1
+        weakest = min(range(len(borders)), key=lambda index: support[index])
+        if support[weakest] > 0:
+            break
+        del borders[weakest]
+    return borders
 
 
 def _cut(band: _Band, words: list[BBox]) -> tuple[float, float]:
@@ -237,11 +268,31 @@ class Rule(BaseModel):
         return any(x0 - 0.5 <= x <= x1 + 0.5 for x0, x1 in self.spans)
 
 
-def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], list[Rule]]:
-    """Lines grouped into rows, and the rule under each row but the last (where rules divide the rows).
+class Span(BaseModel):
+    """The words of a cell printed across the gaps between rows (a side label centred over several rows)."""
+
+    first: int
+    last: int
+    words: list[Word]
+
+
+class Banding(BaseModel):
+    """A table's lines grouped into rows."""
+
+    rows: list[list[_Line]]
+    dividers: list[Rule] = []
+    """The rule under each row but the last, where rules divide the rows."""
+    spans: list[Span] = []
+    """Cells printed across the gaps between rows."""
+    beside: list[Span] = []
+    """Side labels inside one row, with the rows they stand beside: where their column shows."""
+
+
+def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> Banding:
+    """Lines grouped into rows.
 
     Between horizontal rules where the table has them inside its body, else split where the gap
-    between lines is clearly wider than the gap inside a cell.
+    between the cells of one row and the next is clearly wider than the gap between lines of one cell.
     """
     top, bottom = run[0].y0, run[-1].y1
     inner = [rule for rule in rules if top < rule.y < bottom]
@@ -251,13 +302,14 @@ def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], 
             middle = (line.y0 + line.y1) / 2
             rows[sum(1 for rule in inner if rule.y < middle)].append(line)
         kept = [index for index, row in enumerate(rows) if row]
-        dividers = [inner[index] for index in kept[:-1]]
-        return [rows[index] for index in kept], dividers
-    gaps = [b.y0 - a.y1 for a, b in zip(run, run[1:])]
-    if not gaps:
-        return [run], []
-    height = sorted(line.height for line in run)[len(run) // 2]
-    cuts = _row_cuts(run, height)
+        return Banding(rows=[rows[index] for index in kept], dividers=[inner[index] for index in kept[:-1]])
+    if len(run) < 2:
+        return Banding(rows=[run])
+    words = [w for line in run for w in line.words]
+    blocks = text_blocks_of(words, height)
+    height -= 2 * _padding(words, height)
+    ranges = {id(block): _side_label(block, blocks, height) for block in blocks}
+    cuts = _block_cuts([b for b in blocks if ranges[id(b)] is None] or blocks, height)
     if not cuts:  # lines evenly and tightly spaced: every line of several cells starts a row
         rows = [[run[0]]]
         for line in run[1:]:
@@ -265,33 +317,192 @@ def _row_bands(run: list[_Line], rules: list[Rule]) -> tuple[list[list[_Line]], 
                 rows.append([line])
             else:
                 rows[-1].append(line)
-        return rows, []
-    banded: list[list[_Line]] = [[] for _ in range(len(cuts) + 1)]
-    for line in run:
-        banded[sum(1 for y in cuts if y < (line.y0 + line.y1) / 2)].append(line)
-    return [row for row in banded if row], []
+        return Banding(rows=rows)
+    banded: list[list[Word]] = [[] for _ in range(len(cuts) + 1)]
+    spans: list[Span] = []
+    beside: list[Span] = []
+    edges = [float("-inf"), *cuts, float("inf")]
+    for block in blocks:
+        first = sum(1 for y in cuts if y < block.y0)
+        last = sum(1 for y in cuts if y < block.y1)
+        if first != last:
+            spans.append(Span(first=first, last=last, words=block.words))
+            continue
+        banded[first].extend(block.words)
+        free = ranges[id(block)]
+        if free is not None:
+            inside = [i for i in range(len(cuts) + 1) if free[0] <= edges[i] and edges[i + 1] <= free[1]]
+            if inside:
+                beside.append(Span(first=min(inside + [first]), last=max(inside + [first]), words=block.words))
+    kept = [index for index, words in enumerate(banded) if words]
+
+    def renumbered(span: Span) -> Optional[Span]:
+        inside = [new for new, index in enumerate(kept) if span.first <= index <= span.last]
+        return Span(first=inside[0], last=inside[-1], words=span.words) if inside else None
+
+    return Banding(
+        rows=[_as_lines(banded[index], height) for index in kept],
+        spans=[s for s in map(renumbered, spans) if s is not None],
+        beside=[s for s in map(renumbered, beside) if s is not None],
+    )
 
 
-def _row_cuts(run: list[_Line], height: float) -> list[float]:
+class TextBlock(BaseModel):
+    """Words that stand together as the text of one cell: one line's words a space apart, and the lines
+    below them that touch them and overlap them sideways."""
+
+    words: list[Word]
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def text_blocks_of(words: list[Word], height: float) -> list[TextBlock]:
+    """The blocks of cell text among `words`, their extents on the words' inked heights (see `_padding`)."""
+    pad = _padding(words, height)
+    boxes = {id(w): (w.bbox[0], w.bbox[1] + pad, w.bbox[2], w.bbox[3] - pad) for w in words}
+    height -= 2 * pad
+    ordered = sorted(words, key=lambda w: (w.bbox[1], w.bbox[0]))
+    parent = list(range(len(ordered)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(ordered):
+        for j in range(i + 1, len(ordered)):
+            b = ordered[j]
+            if b.bbox[1] > a.bbox[3] + height:
+                break
+            if _together(boxes[id(a)], boxes[id(b)], height):
+                parent[root(j)] = root(i)
+    groups: dict[int, list[Word]] = {}
+    for i, word in enumerate(ordered):
+        groups.setdefault(root(i), []).append(word)
+    return [
+        TextBlock(
+            words=group,
+            x0=min(boxes[id(w)][0] for w in group),
+            y0=min(boxes[id(w)][1] for w in group),
+            x1=max(boxes[id(w)][2] for w in group),
+            y1=max(boxes[id(w)][3] for w in group),
+        )
+        for group in groups.values()
+    ]
+
+
+def _padding(words: list[Word], height: float) -> float:
+    """How far word boxes reach above and below their ink: half the usual overlap of the boxes of
+    consecutive lines of one cell. Recognised line boxes of a scan are padded so that those overlap by
+    a fifth of a line, which would close the gaps between rows; text-layer boxes barely touch (≈ 0)."""
+    overlaps = []
+    for a in words:
+        for b in words:
+            gap = b.bbox[1] - a.bbox[3]
+            lower = (b.bbox[1] + b.bbox[3]) / 2 - (a.bbox[1] + a.bbox[3]) / 2 >= 0.5 * height
+            if lower and -0.5 * height < gap < 0 and min(a.bbox[2], b.bbox[2]) > max(a.bbox[0], b.bbox[0]):
+                overlaps.append(-gap)
+    if len(overlaps) < 3:
+        return 0.0
+    return round(sorted(overlaps)[len(overlaps) // 2] / 2, 2)
+
+
+def _together(a: BBox, b: BBox, height: float) -> bool:
+    """Two words of one cell: side by side on one line a space apart, or on consecutive lines of it."""
+    upper, lower = (a, b) if a[1] + a[3] <= b[1] + b[3] else (b, a)
+    if (lower[1] + lower[3]) / 2 - (upper[1] + upper[3]) / 2 < 0.5 * height:  # one line
+        return max(a[0], b[0]) - min(a[2], b[2]) < 0.5 * height
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    return overlap > 0 and -0.5 * height < lower[1] - upper[3] <= 0.25 * height
+
+
+def _side_label(block: TextBlock, blocks: list[TextBlock], height: float) -> Optional[tuple[float, float]]:
+    """Where a side label is free to span: the heights between the blocks above and below it in its own
+    column, when another column lists two rows or more in between (a merged cell centred beside them). Such
+    a label may sit anywhere across a gap between those rows, so it does not show where rows run; it is
+    placed once they are known. None for any other block."""
+    # Its column reaches half a text height either side: a header printed flush left above figures
+    # centred under it has them within that reach, and is no side label.
+    if _FIGURE.match(" ".join(w.text for w in block.words)):
+        return None  # a figure is a value of its own row, never a label over others
+    column = [b for b in blocks if b is not block and _x_overlap(b, block, 0.5 * height)]
+    top = max((b.y1 for b in column if b.y1 <= block.y0 + 0.5), default=float("-inf"))
+    bottom = min((b.y0 for b in column if b.y0 >= block.y1 - 0.5), default=float("inf"))
+    beside = sorted((b for b in blocks if b is not block and top <= b.y0 and b.y1 <= bottom), key=lambda b: b.y0)
+    listed = any(
+        _aligned(upper, lower, height) and upper.y1 < lower.y0
+        for i, upper in enumerate(beside)
+        for lower in beside[i + 1 :]
+    )
+    return (top, bottom) if listed else None
+
+
+def _aligned(a: TextBlock, b: TextBlock, height: float) -> bool:
+    """Two blocks of one column: printed flush left, centred or flush right on each other."""
+    return (
+        abs(a.x0 - b.x0) <= 0.5 * height
+        or abs(a.x1 - b.x1) <= 0.5 * height
+        or abs((a.x0 + a.x1) - (b.x0 + b.x1)) <= height
+    )
+
+
+def _x_overlap(a: TextBlock, b: TextBlock, reach: float = 0.0) -> bool:
+    return min(a.x1, b.x1) + reach > max(a.x0, b.x0)
+
+
+def _block_cuts(blocks: list[TextBlock], height: float) -> list[float]:
     """Heights where one row ends and the next begins, on a table printed without rules.
 
-    Below each line, the empty band down to the next words must be wider than the spacing of the
-    lines inside one cell. Words that run across the band (a side label centred over several rows) do
-    not close it, as long as they are few beside the words of the lines around it.
+    Under a block, the empty band down to the next blocks must be wider than the spacing of the lines
+    inside one cell. A block printed right across that band (a side label centred over several rows)
+    does not close it; one that ends or starts inside it (a taller cell of the same row) does.
     """
-    words = [w.bbox for line in run for w in line.words]
-    cuts: list[float] = []
-    for line, after in zip(run, run[1:]):
-        y = line.y1 + 0.01
-        crossing = [b for b in words if b[1] + 0.5 < y < b[3] - 0.5]
-        if len(crossing) > max(2, 0.3 * min(len(line.words), len(after.words))):
+    left, right = min(b.x0 for b in blocks), max(b.x1 for b in blocks)
+    cuts: dict[tuple[float, float], float] = {}
+    for y in sorted({b.y1 for b in blocks}):
+        crossing = [b for b in blocks if b.y0 + 0.5 < y < b.y1 - 0.5]
+        rest = [b for b in blocks if not (b.y0 + 0.5 < y < b.y1 - 0.5)]
+        above = max((b.y1 for b in rest if b.y1 <= y + 0.5), default=None)
+        below = min((b.y0 for b in rest if b.y0 >= y - 0.5), default=None)
+        if above is None or below is None or below - above <= 0.25 * height:
             continue
-        above = max((b[3] for b in words if b[3] <= y + 0.5 and b not in crossing), default=y)
-        below = min((b[1] for b in words if b[1] >= y - 0.5 and b not in crossing), default=y)
+        if any(b.y0 > above + 0.5 or b.y1 < below - 0.5 for b in crossing):
+            continue
+        if sum(b.x1 - b.x0 for b in crossing) > 0.5 * (right - left):
+            continue
+        cuts[(round(above, 2), round(below, 2))] = (above + below) / 2
+    return sorted(cuts.values())
 
-        if below - above > 0.25 * height:
-            cuts.append((above + below) / 2)
-    return cuts
+
+def _with_spans(rows: list[list[_Line]], spans: list[Span], beside: list[Span], height: float) -> list[list[_Line]]:
+    """The rows with the words of the cells spanning them: a side label leaves a gap beside every row it
+    spans, which is what shows its column. A label inside one row counts beside the rows around it only
+    where they leave its width empty and print nothing left of it but other side labels: side labels head
+    the rows (a header flush left above figures centred under it is none)."""
+    lines = [list(row) for row in rows]
+    for span in spans:
+        for row in lines[span.first : span.last + 1]:
+            row.extend(_as_lines(span.words, height))
+    labels = {id(w) for span in [*spans, *beside] for w in span.words}
+    for span in beside:
+        x0, x1 = min(w.bbox[0] for w in span.words), max(w.bbox[2] for w in span.words)
+        for index in range(span.first, span.last + 1):
+            printed = [w for line in rows[index] for w in line.words if id(w) not in labels]
+            near = any(w.bbox[0] < x1 + 0.5 * height and x0 - 0.5 * height < w.bbox[2] for w in printed)
+            if not near and all(w.bbox[0] > x1 for w in printed):
+                lines[index].extend(_as_lines(span.words, height))
+    return lines
+
+
+def _as_lines(words: list[Word], height: float) -> list[_Line]:
+    lines = []
+    for line in baseline_lines(words, height):
+        chunks = chunks_of(line, STRICT.column_gap, height)
+        lines.append(_Line(words=line, chunks=chunks, y0=min(c.y0 for c in chunks), y1=max(c.y1 for c in chunks)))
+    return lines
 
 
 def _horizontal_rules(segments: list[Segment], x0: float, x1: float) -> list[Rule]:
@@ -390,20 +601,28 @@ def _merge_down(cells: list[Cell], dividers: list[Rule], centres: list[float]) -
 _FIGURE = re.compile(r"^[-+−—–]?[\d.,，%％\s]+$")
 CENTRED = 0.12
 """A label whose middle lies within this share of a span's width from the span's middle is centred on it."""
+CENTRED_ROWS = 0.3
+"""A label spanning rows has its middle within this share of the height of the first or last row it spans
+from the middle of those rows."""
 
 
 def _widen_centred(cells: list[Cell], edges: list[float]) -> list[Cell]:
     """A label printed centred over empty neighbours is one cell spanning them (a merged header or side
-    label whose borders were not drawn): widened to the widest such span. Figures are never widened,
-    they belong to the column they stand in."""
+    label whose borders were not drawn): widened to the widest such span. A figure is widened only to the
+    columns of the cell above it, when those columns are empty beside it (a value under a merged header);
+    else it belongs to the column it stands in."""
     by_row: dict[int, dict[int, Cell]] = {}
     for cell in cells:
         by_row.setdefault(cell.row, {})[cell.col] = cell
-    for row in by_row.values():
+    for index in sorted(by_row):
+        row = by_row[index]
         for cell in sorted(row.values(), key=lambda c: c.col):
-            if not cell.text or cell.bbox is None or _FIGURE.match(cell.text):
+            if not cell.text or cell.bbox is None:
                 continue
-            span = _centred_span(cell, row, edges)
+            if _FIGURE.match(cell.text):
+                span = _header_span(cell, row, by_row)
+            else:
+                span = _centred_span(cell, row, edges)
             if span is None:
                 continue
             for col in range(span[0], span[1] + 1):
@@ -413,6 +632,29 @@ def _widen_centred(cells: list[Cell], edges: list[float]) -> list[Cell]:
             cell.col, cell.col_span = span[0], span[1] - span[0] + 1
             row[cell.col] = cell
     return sorted((c for row in by_row.values() for c in row.values()), key=lambda c: (c.row, c.col))
+
+
+def _header_span(cell: Cell, row: dict[int, Cell], by_row: dict[int, dict[int, Cell]]) -> Optional[tuple[int, int]]:
+    """The columns of the nearest printed cell above `cell` in its column, when they are wider than the
+    cell's own and the others are empty in its row."""
+    for above in range(cell.row - 1, -1, -1):
+        over = next(
+            (
+                c
+                for c in by_row.get(above, {}).values()
+                if c.text and c.col <= cell.col < c.col + c.col_span and c.row + c.row_span <= cell.row
+            ),
+            None,
+        )
+        if over is None:
+            continue
+        first, last = over.col, over.col + over.col_span - 1
+        own = (cell.col, cell.col + cell.col_span - 1)
+        if (first, last) == own or not (first <= own[0] and own[1] <= last):
+            return None
+        others = [col for col in range(first, last + 1) if not own[0] <= col <= own[1]]
+        return (first, last) if all(_empty(row.get(col)) for col in others) else None
+    return None
 
 
 def _centred_span(cell: Cell, row: dict[int, Cell], edges: list[float]) -> Optional[tuple[int, int]]:
@@ -443,13 +685,22 @@ def _empty(cell: Optional[Cell]) -> bool:
 
 
 def _table(
-    run: list[_Line], rows: list[list[_Line]], dividers: list[Rule], borders: list[tuple[float, float]], page: int
+    run: list[_Line],
+    rows: list[list[_Line]],
+    dividers: list[Rule],
+    borders: list[tuple[float, float]],
+    page: int,
+    spans: list[Span],
 ) -> TableBlock:
+    spans = _placeable(spans, rows, borders)
     cells = [cell for index, lines in enumerate(rows) for cell in _row_cells(lines, index, borders, page)]
+    cells = _span_cells(cells, spans, borders, page)
     bbox = _bbox([w.bbox for line in run for w in line.words])
     edges = [bbox[0], *[round((a + b) / 2, 2) for a, b in borders], bbox[2]]
     centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
     cells = _merge_down(cells, dividers, centres)
+    if not dividers:
+        cells = _widen_rows(cells, _row_edges(rows), len(borders) + 1)
     cells = _widen_centred(cells, edges)
 
     return TableBlock(
@@ -462,6 +713,138 @@ def _table(
         column_edges=edges,
         engine="aligned",
     )
+
+
+def _columns_of(words: list[Word], borders: list[tuple[float, float]]) -> tuple[int, int]:
+    return (
+        min(_column_of(w.bbox[0] + 0.5, borders) for w in words),
+        max(_column_of(w.bbox[2] - 0.5, borders) for w in words),
+    )
+
+
+def _placeable(spans: list[Span], rows: list[list[_Line]], borders: list[tuple[float, float]]) -> list[Span]:
+    """The spanning cells whose columns the rows they cross leave empty; the words of any other are put
+    back into the row that holds their middle (the rows there are not divided the way the cut says)."""
+    kept = []
+    for span in spans:
+        first, last = _columns_of(span.words, borders)
+        clash = any(
+            first <= _column_of(w.bbox[2] - 0.5, borders) and _column_of(w.bbox[0] + 0.5, borders) <= last
+            for row in rows[span.first : span.last + 1]
+            for line in row
+            for w in line.words
+        )
+        if not clash:
+            kept.append(span)
+            continue
+        middle = (min(w.bbox[1] for w in span.words) + max(w.bbox[3] for w in span.words)) / 2
+        tops = [min(line.y0 for line in row) for row in rows]
+        target = max(0, sum(1 for top in tops if top <= middle) - 1)
+        rows[target].append(_Line(words=span.words, chunks=[], y0=tops[target], y1=tops[target]))
+    return kept
+
+
+def _span_cells(cells: list[Cell], spans: list[Span], borders: list[tuple[float, float]], page: int) -> list[Cell]:
+    """Each spanning cell in place of the empty cells it covers."""
+    for span in spans:
+        first, last = _columns_of(span.words, borders)
+        cells = [c for c in cells if not (span.first <= c.row <= span.last and first <= c.col <= last and not c.text)]
+        cells.append(
+            Cell(
+                row=span.first,
+                col=first,
+                row_span=span.last - span.first + 1,
+                col_span=last - first + 1,
+                text=cell_text(span.words),
+                page=page,
+                bbox=_bbox([w.bbox for w in span.words]),
+                confidence=round(min(w.confidence for w in span.words), 4),
+            )
+        )
+    return sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _row_edges(rows: list[list[_Line]]) -> list[float]:
+    """Where each row starts and the last one ends: halfway between the text of consecutive rows."""
+    tops = [min(w.bbox[1] for line in row for w in line.words) for row in rows]
+    bottoms = [max(w.bbox[3] for line in row for w in line.words) for row in rows]
+    return [tops[0], *[(b + t) / 2 for b, t in zip(bottoms, tops[1:])], bottoms[-1]]
+
+
+def _widen_rows(cells: list[Cell], edges: list[float], n_cols: int) -> list[Cell]:
+    """A label printed centred beside empty cells above and below it is one cell spanning those rows (a
+    merged side label whose borders were not drawn), when a column to its right lists every one of those
+    rows. Figures are never widened."""
+    covering: dict[tuple[int, int], Cell] = {}
+    for cell in cells:
+        for row in range(cell.row, cell.row + cell.row_span):
+            for col in range(cell.col, cell.col + cell.col_span):
+                covering[(row, col)] = cell
+    for cell in sorted(cells, key=lambda c: (-c.col, c.row)):
+        if not cell.text or cell.bbox is None or _FIGURE.match(cell.text):
+            continue
+        span = _centred_rows(cell, covering, edges, n_cols)
+        if span is None:
+            continue
+        gone = [covering[(row, col)] for row in range(span[0], span[1] + 1) for col in _cols(cell)]
+        gone = [c for c in gone if c is not cell]
+        cells = [c for c in cells if all(c is not other for other in gone)]
+        cell.row, cell.row_span = span[0], span[1] - span[0] + 1
+        for row in range(span[0], span[1] + 1):
+            for col in _cols(cell):
+                covering[(row, col)] = cell
+    return sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _cols(cell: Cell) -> range:
+    return range(cell.col, cell.col + cell.col_span)
+
+
+def _centred_rows(
+    cell: Cell, covering: dict[tuple[int, int], Cell], edges: list[float], n_cols: int
+) -> Optional[tuple[int, int]]:
+    """The widest run of rows (the cell's own and empty ones above and below) whose middle is the text's."""
+    assert cell.bbox is not None
+    middle = (cell.bbox[1] + cell.bbox[3]) / 2
+    n_rows = len(edges) - 1
+
+    def empty(row: int) -> bool:
+        return all(_empty(covering.get((row, col))) for col in _cols(cell))
+
+    def listed(first: int, last: int) -> bool:
+        """A column to the right lists every row, and no figure stands to the left in them: merged side
+        labels head the rows they group; a remark printed beside the figures belongs to its own row."""
+        rows = range(first, last + 1)
+        figures = any(
+            (c := covering.get((row, col))) is not None and _FIGURE.match(c.text) is not None
+            for row in rows
+            for col in range(cell.col)
+        )
+        return not figures and any(
+            all((c := covering.get((row, col))) is not None and c.text for row in rows)
+            for col in range(cell.col + cell.col_span, n_cols)
+        )
+
+    own = (cell.row, cell.row + cell.row_span - 1)
+    best: Optional[tuple[int, int]] = None
+    first = own[0]
+    while first >= 0:
+        last = own[1]
+        while True:
+            top, bottom = edges[first], edges[last + 1]
+            wider = (first, last) != own and (best is None or last - first > best[1] - best[0])
+            # Adding a row on one side moves the span's middle by half that row: a tolerance under that
+            # keeps the span symmetric about the text.
+            tolerance = CENTRED_ROWS * min(edges[first + 1] - top, bottom - edges[last])
+            if wider and abs(middle - (top + bottom) / 2) <= tolerance and listed(first, last):
+                best = (first, last)
+            if last + 1 >= n_rows or not empty(last + 1):
+                break
+            last += 1
+        if first == 0 or not empty(first - 1):
+            break
+        first -= 1
+    return best
 
 
 def _extend(run: list[_Line], lines: list[_Line], rules: list[Rule], height: float) -> list[_Line]:
@@ -541,11 +924,12 @@ def aligned_tables(
         run = _extend(found, lines, rules, height)
         if refine is not None:
             run = _lines(refine([w for line in run for w in line.words]), settings)
-        rows, dividers = _row_bands(run, rules)
-        borders = column_borders(rows, height)
+        banding = _row_bands(run, rules, height)
+        rows, dividers, spans = banding.rows, banding.dividers, banding.spans
+        borders = column_borders(_with_spans(rows, spans, banding.beside, height), height)
         if not _is_table(rows, borders, settings):
             continue
-        table = _table(run, rows, dividers, borders, page)
+        table = _table(run, rows, dividers, borders, page, spans)
         tables.append(table)
         assert table.bbox is not None
         used.append(table.bbox)

@@ -20,12 +20,14 @@ from fixtures.generate.golden import build_golden
 from fixtures.generate.run import SEEDS_DIR
 from fixtures.generate.source import load_source, seed_ids
 from fixtures.generate.to_pdf import Ruling, render_pdf
+from fixtures.scans import cached_scan
 from schemas import ExtractOptions
 
 # Renders and reads every variant (a minute or more): part of the whole suite, not the quick subset.
 pytestmark = pytest.mark.slow
 
 MIN_ACCURACY = 0.99
+MIN_SCAN_ACCURACY = 0.97
 
 
 def _variant(seed: str, ruling: Ruling, folder: Path):
@@ -45,18 +47,42 @@ def test_horizontal_rules_only(seed: str, tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "seed",
-    [
-        pytest.param(seed, marks=pytest.mark.xfail(reason="no rules at all: multi-block forms with merged side labels"))
-        for seed in seed_ids()
-    ],
-)
+@pytest.mark.parametrize("seed", seed_ids())
 def test_no_rules_at_all(seed: str, tmp_path: Path) -> None:
     path, golden = _variant(seed, "none", tmp_path)
     result = extract(path)
     assert any(table.n_cols >= 3 for table in result.tables), "no table found by alignment"
-    assert evaluate(result, golden).accuracy >= MIN_ACCURACY
+    score = evaluate(result, golden)
+    missing = {kind: count.expected - count.matched for kind, count in score.counts.items()}
+    assert all(value == 0 for value in missing.values()), f"records not found: {missing}"
+    assert score.accuracy >= MIN_ACCURACY, [
+        f"{m.record}.{m.field}: {m.expected!r} vs {m.found!r}" for m in score.misses[:10]
+    ]
+
+
+# 200 dpi skewed scans of the variants (cached in .cache/scans): the recognised line boxes go through the
+# same alignment engine. Variants still under the target are listed with their last figure.
+SCAN_BELOW_TARGET = {("001", "horizontal"): "90% (last measured)"}
+
+
+@pytest.mark.parametrize(
+    ("seed", "ruling"),
+    [
+        pytest.param(seed, ruling, marks=[pytest.mark.xfail(reason=SCAN_BELOW_TARGET[(seed, ruling)])])
+        if (seed, ruling) in SCAN_BELOW_TARGET
+        else (seed, ruling)
+        for seed in ("001",)
+        for ruling in ("none", "horizontal")
+    ],
+)
+def test_scanned_variants(seed: str, ruling: Ruling, tmp_path: Path) -> None:
+    path, golden = _variant(seed, ruling, tmp_path)
+    score = evaluate(extract(cached_scan(path, "skewed200")), golden)
+    missing = {kind: count.expected - count.matched for kind, count in score.counts.items()}
+    assert all(value == 0 for value in missing.values()), f"records not found: {missing}"
+    assert score.accuracy >= MIN_SCAN_ACCURACY, [
+        f"{m.record}.{m.field}: {m.expected!r} vs {m.found!r}" for m in score.misses[:10]
+    ]
 
 
 @pytest.mark.parametrize("seed", seed_ids())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.forms.values import parse_value
 from extractor.review.corrections import CorrectionError, apply, cell_at, format_like, prepare, resolve
 from extractor.review.records import with_corrections
 from models import Correction
@@ -140,3 +141,206 @@ def test_boxes_follow_the_reader_s_cells_when_it_names_them(seed_001: Extraction
     elsewhere = result.model_copy(deep=True)
     elsewhere.scores[0].source.cells = {"score": [(row, 0)]}
     assert finding_key(elsewhere, finding) != finding_key(result, finding)
+
+
+# --- source.cells and anchors -------------------------------------------------------------------
+
+
+def _correction(result: ExtractionResult, ref: str, text: str, ident: int = 1) -> Correction:
+    """A stored correction as correct_field makes it: prepared, anchored on `result`."""
+    from extractor.review.corrections import anchor_of
+
+    change = prepare(result, ref, text)
+    anchor = anchor_of(result, change.ref)
+    return Correction(
+        id=ident, document_id=1, who="a", ref=change.ref, before=change.before, after=change.after, anchor=anchor
+    )
+
+
+def _renumbered(result: ExtractionResult) -> ExtractionResult:
+    """The same document as a newer reader might number it: indicators and budget lines in reverse."""
+    renumbered = result.model_copy(deep=True)
+    for records, prefix in ((renumbered.indicators, "i"), (renumbered.budget_lines, "b")):
+        for index, record in enumerate(records):
+            record.id = f"{prefix}{len(records) - index}"
+    return renumbered
+
+
+def _reading(result: ExtractionResult, field: str, row: int, col: int):  # type: ignore[no-untyped-def]
+    """The record whose `field` was read from cell (row, col)."""
+    return next(
+        r
+        for r in (*result.indicators, *result.budget_lines, *result.scores)
+        if [tuple(c) for c in r.source.cells.get(field, [])] == [(row, col)]
+    )
+
+
+def test_a_correction_lands_on_the_same_printed_cell_after_records_are_renumbered(
+    seed_001: ExtractionResult,
+) -> None:
+    i1 = _indicator(seed_001, "i1")
+    row = i1.source.row or 0
+    score_cell = tuple(i1.source.cells["score"][0])
+    corrections = [_correction(seed_001, "i1.score", "5"), _correction(seed_001, "b2.actual", "100", 2)]
+    assert corrections[0].anchor == {"field": "score", "table": "t1", "cells": [{"row": row, "col": 7, "text": "6"}]}
+
+    renumbered = _renumbered(seed_001)
+    assert _indicator(renumbered, "i1").source.row != row, "i1 names another row now"
+    replayed = with_corrections(renumbered, corrections)
+    assert not [p for p in replayed.problems if p.stage == "review"]
+    moved = _reading(replayed, "score", *score_cell)
+    assert moved.id != "i1" and moved.score == 5.0
+    assert (cell_at(replayed.tables[0], row, 6).text, cell_at(replayed.tables[0], row, 7).text) == ("6", "5")  # type: ignore[union-attr]
+    assert _indicator(replayed, "i1").score == _indicator(renumbered, "i1").score, (
+        "the record now named i1 is untouched"
+    )
+    b2_cells = next(b for b in seed_001.budget_lines if b.id == "b2").source.cells["actual"]
+    assert _reading(replayed, "actual", *b2_cells[0]).actual == 100.0
+
+
+def test_a_correction_that_cannot_be_placed_is_a_problem_and_applied_nowhere(seed_001: ExtractionResult) -> None:
+    correction = _correction(seed_001, "i1.score", "5", ident=7)
+    row = _indicator(seed_001, "i1").source.row or 0
+    reread = _renumbered(seed_001)
+    cell = cell_at(reread.tables[0], row, 7)
+    assert cell is not None
+    cell.text = "4"  # the newer reader reads another figure in that cell
+    replayed = with_corrections(reread, [correction])
+    problems = [p for p in replayed.problems if p.stage == "review"]
+    assert len(problems) == 1 and "#7" in problems[0].message and f"t1.r{row}c7" in problems[0].message
+    assert not [r for r in replayed.indicators if r.score == 5.0] and cell_at(replayed.tables[0], row, 7).text == "4"  # type: ignore[union-attr]
+
+    # The cell prints the same, but no record is read from it any more.
+    unread = _renumbered(seed_001)
+    for indicator in unread.indicators:
+        indicator.source.cells.pop("score", None) if indicator.source.row == row else None
+    problems = [p for p in with_corrections(unread, [correction]).problems if p.stage == "review"]
+    assert len(problems) == 1 and "#7" in problems[0].message and f"t1.r{row}c7" in problems[0].message
+
+
+def _without_source_cells(result: ExtractionResult) -> ExtractionResult:
+    """A result stored before the reader kept `source.cells`."""
+    old = result.model_copy(deep=True)
+    for record in (*old.indicators, *old.budget_lines, *old.scores):
+        record.source.cells = {}
+    return old
+
+
+def test_an_old_result_without_source_cells_is_corrected_by_its_degraded_path(seed_001: ExtractionResult) -> None:
+    from extractor.review.boxes import box_of
+
+    old = _without_source_cells(seed_001)
+    row = _indicator(old, "i1").source.row or 0
+    # 分值 6 and 得分 6: which cell holds the score cannot be told without source.cells; neither is rewritten.
+    corrected = apply(old, "i1.score", prepare(old, "i1.score", "5").after)
+    assert _indicator(corrected, "i1").score == 5.0
+    assert (cell_at(corrected.tables[0], row, 6).text, cell_at(corrected.tables[0], row, 7).text) == ("6", "6")  # type: ignore[union-attr]
+    assert box_of(old, "i1.score") == {
+        "page": old.indicators[0].source.page,
+        "bbox": old.indicators[0].source.bbox,
+        "table": "t1",
+    }
+    # A value one cell of the row prints is found there, and its anchor places it on a new result.
+    correction = _correction(old, "i2.actual", "600万元")
+    actual_cell = tuple(_indicator(seed_001, "i2").source.cells["actual"][0])
+    assert correction.anchor is not None and [(c["row"], c["col"]) for c in correction.anchor["cells"]] == [actual_cell]
+    replayed = with_corrections(_renumbered(seed_001), [correction])
+    assert _reading(replayed, "actual", *actual_cell).actual.raw == "600万元"
+    assert cell_at(replayed.tables[0], *actual_cell).text == "600万元"  # type: ignore[union-attr]
+
+
+def test_a_cell_shared_with_another_field_gets_only_its_part_or_a_problem(seed_001: ExtractionResult) -> None:
+    result = seed_001.model_copy(deep=True)
+    summary = result.scores[0]
+    row = summary.source.row or 0
+    label = cell_at(result.tables[0], row, 0)
+    assert label is not None
+    # A level whose weight is printed in its label: 总计(100分) read as label 总计 and weight 100.
+    label.text, summary.label, summary.weight = "总计(100分)", "总计", 100.0
+    summary.source.cells["weight"] = [(row, 0)]
+    corrected = apply(result, "c1.weight", 90.0)
+    assert cell_at(corrected.tables[0], row, 0).text == "总计(90分)"  # type: ignore[union-attr]
+    relabelled = apply(result, "c1.label", "合计")
+    assert cell_at(relabelled.tables[0], row, 0).text == "合计(100分)"  # type: ignore[union-attr]
+
+    # Two indicators read their 一级指标 from one merged cell: which one the reviewer meant cannot be told.
+    i1, i2 = _indicator(result, "i1"), _indicator(result, "i2")
+    i2.source.cells["level1"] = list(i1.source.cells["level1"])
+    shared = apply(result, "i1.level1", "业务管理")
+    assert _indicator(shared, "i1").level1 == "业务管理"
+    assert cell_at(shared.tables[0], *i1.source.cells["level1"][0]).text == i1.level1  # type: ignore[union-attr]
+    problems = [p for p in shared.problems if p.stage == "review"]
+    assert len(problems) == 1 and "i2.level1" in problems[0].message and "i1.level1" in problems[0].message
+    twice = apply(shared, "i1.level1", "业务管理")
+    assert [p for p in twice.problems if p.stage == "review"] == problems, "said once"
+
+
+def test_a_value_printed_over_operator_value_unit_cells_rewrites_each_part(seed_001: ExtractionResult) -> None:
+    from schemas import Cell, DocumentInfo, Indicator, Source, Table
+
+    cells = [Cell(row=0, col=col, text=text) for col, text in enumerate(["门诊量", "≥", "95", "%", "96"])]
+    result = ExtractionResult(
+        document=DocumentInfo(file="x.pdf", sha256="0" * 64, kind="pdf_digital"),
+        tables=[Table(id="t1", n_rows=1, n_cols=5, cells=cells)],
+        indicators=[
+            Indicator(
+                id="i1",
+                section="s1",
+                name="门诊量",
+                target=parse_value("≥95%"),
+                actual=parse_value("96%"),
+                source=Source(
+                    table="t1",
+                    row=0,
+                    cells={"name": [(0, 0)], "target": [(0, 1), (0, 2), (0, 3)], "actual": [(0, 4), (0, 3)]},
+                ),
+            )
+        ],
+    )
+
+    def texts(corrected: ExtractionResult) -> list[str]:
+        return [cell.text for cell in corrected.tables[0].cells]
+
+    assert texts(apply(result, "i1.target", prepare(result, "i1.target", "≥90%").after)) == [
+        "门诊量",
+        "≥",
+        "90",
+        "%",
+        "96",
+    ]
+    assert texts(apply(result, "i1.target", prepare(result, "i1.target", "≤90%").after)) == [
+        "门诊量",
+        "≤",
+        "90",
+        "%",
+        "96",
+    ]
+    # The unit cell is the actual's too: a new unit cannot be written there for the target alone.
+    other_unit = apply(result, "i1.target", prepare(result, "i1.target", "≥90个").after)
+    assert texts(other_unit) == ["门诊量", "≥", "90", "%", "96"]
+    assert [
+        p for p in other_unit.problems if p.stage == "review" and "t1.r0c3" in p.message and "i1.actual" in p.message
+    ]
+
+
+def test_department_follows_a_correction_of_the_cell_it_was_read_from(seed_001: ExtractionResult) -> None:
+    from extractor.review.records import follow_scores
+
+    assert seed_001.document.department == "庆城县工业和信息化局"
+    change = prepare(seed_001, "t1.r0c2", "庆城县教育和体育局")
+    followed = follow_scores(seed_001, apply(seed_001, change.ref, change.after), change.ref)
+    assert followed.document.department == "庆城县教育和体育局"
+    assert (followed.document.year, followed.document.self_score) == (
+        seed_001.document.year,
+        seed_001.document.self_score,
+    )
+    # A department the reviewer set by hand is theirs: a later cell correction does not replace it.
+    by_hand = apply(seed_001, "document.department", "县工信局")
+    again = follow_scores(by_hand, apply(by_hand, change.ref, change.after), change.ref)
+    assert again.document.department == "县工信局"
+
+
+def test_stored_corrections_replay_the_document_fields_too(seed_001: ExtractionResult) -> None:
+    change = prepare(seed_001, "t1.r0c2", "庆城县教育和体育局")
+    stored = [Correction(id=1, document_id=1, who="a", ref=change.ref, before=change.before, after=change.after)]
+    assert with_corrections(seed_001, stored).document.department == "庆城县教育和体育局"

@@ -111,3 +111,40 @@ def test_ruled_engine_leaves_text_as_paragraphs() -> None:
 
 def test_strict_settings_are_the_auto_default() -> None:
     assert STRICT.min_columns >= 3 and STRICT.min_rows >= 3
+
+
+def _spanning(table: TableBlock) -> list[tuple[int, int, int, str]]:
+    return [(c.row, c.col, c.row_span, c.text) for c in table.cells if c.row_span > 1]
+
+
+def test_a_side_label_centred_across_unruled_rows_spans_them() -> None:
+    header = [["一级指标", "三级指标", "指标值", "实际值"]]
+    rows = [["", "培训人次", "≥100", "120"], ["", "培训天数", "≥5", "6"], ["", "合格率", "≥95%", "98%"]]
+    rows.append(["", "满意度", "≥90%", "93%"])
+    words = _grid(header, XS, top=80.0) + _grid(rows, XS, top=100.0, pitch=20.0)
+    # Centred over the four rows (100 .. 170): it straddles the gap between the second and third.
+    words.append(_word("产出", 50.0, 130.0))
+    tables, _ = aligned_tables(words, page=1)
+    table = tables[0]
+    assert table.n_rows == 5  # the label does not glue the rows it crosses together
+    assert _spanning(table) == [(1, 0, 4, "产出")]
+    assert [row[1:] for row in _texts(table)[1:]] == [row[1:] for row in rows]
+
+
+def test_a_remark_beside_the_figures_stays_in_its_row() -> None:
+    rows = [["合计", "120.00", "110.36", ""], ["本级", "100.00", "95.00", "未完成"], ["上级", "20.00", "15.36", ""]]
+    rows.append(["其他", "0.00", "0.00", ""])
+    tables, _ = aligned_tables(_grid(BUDGET[:1] + rows, XS, pitch=20.0), page=1)
+    assert _spanning(tables[0]) == []
+    assert _texts(tables[0])[2][3] == "未完成"
+
+
+def test_a_line_in_a_larger_type_under_the_table_is_not_a_row() -> None:
+    words = _grid(BUDGET, XS)
+    signature = [
+        Word(text="单位负责人签字：", bbox=(50.0, 166.0, 150.0, 180.0)),
+        Word(text="填表人：张三", bbox=(200.0, 166.0, 280.0, 180.0)),
+    ]
+    tables, rest = aligned_tables(words + signature, page=1)
+    assert _texts(tables[0]) == BUDGET
+    assert rest == signature
