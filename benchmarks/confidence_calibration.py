@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from _corpus import real_forms_dir  # benchmarks/ is not a package: its folder is on sys.path as the script's
 from pydantic import BaseModel
 
 from extractor.eval import align, same
@@ -26,15 +27,8 @@ from schemas.options import ExtractOptions
 BANDS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.999, 1.01)
 KEYS = {"indicators": "name", "budget_lines": "item", "scores": "label"}
 REPO = Path(__file__).resolve().parents[1]
-REAL_FORMS = next(
-    (
-        folder
-        for folder in (REPO.parent / "shared" / "real_forms", REPO.parents[1] / "shared" / "real_forms")
-        if folder.is_dir()
-    ),
-    REPO.parent / "shared" / "real_forms",
-)
-"""../shared/real_forms beside the checkout (a worktree sits one level deeper)."""
+REAL_FORMS = real_forms_dir()
+"""$EXTRACTOR_SHARED_DIR/real_forms (default ../shared/real_forms)."""
 
 
 class Band(BaseModel):
