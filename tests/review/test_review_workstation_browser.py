@@ -19,12 +19,16 @@ import httpx
 import pytest
 
 from extractor.review.tokens import Role
+from tests.corpus import missing
 from tests.review.conftest import SEED_001
 from tests.review.test_review_page_browser import CHROMIUM, browser_page, log_in, serve
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=missing("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"),
+    ),
 ]
 
 SEED_001_DOCX = SEED_001.with_suffix(".docx")
