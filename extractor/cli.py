@@ -15,6 +15,7 @@ from rich.table import Table as RichTable
 
 from extractor.cli_common import OneLineErrors, fail, out_dir
 from extractor.errors import InputError
+from extractor.forms.lexicon import SummaryKind, lexicon
 from extractor.models_cli import models_app, vl_settings
 from schemas import ExtractionResult
 
@@ -131,13 +132,12 @@ def print_summary(result: ExtractionResult, console: Console) -> None:
         highlight=False,
     )
     if result.tables:
-        table = _rich_table("表格", ("id", "标题", "类别", "页", "行×列"), figures=(3, 4))
+        table = _rich_table("tables", figures=(3, 4))
         for item in result.tables:
             table.add_row(item.id, item.title or "", item.role, _pages(item.pages), f"{item.n_rows}×{item.n_cols}")
         console.print(table)
     if result.indicators:
-        columns = ("id", "一级", "二级", "三级指标", "指标值", "实际完成值", "分值", "得分")
-        table = _rich_table("绩效指标", columns, figures=(6, 7))
+        table = _rich_table("indicators", figures=(6, 7))
         for indicator in result.indicators:
             table.add_row(
                 indicator.id,
@@ -151,8 +151,7 @@ def print_summary(result: ExtractionResult, console: Console) -> None:
             )
         console.print(table)
     if result.budget_lines:
-        budget_columns = ("id", "项目", "年初预算数", "调整后预算数", "实际支出数", "执行率", "单位")
-        table = _rich_table("预算执行", budget_columns, figures=(2, 3, 4, 5))
+        table = _rich_table("budget_lines", figures=(2, 3, 4, 5))
         for line in result.budget_lines:
             table.add_row(
                 line.id,
@@ -165,15 +164,17 @@ def print_summary(result: ExtractionResult, console: Console) -> None:
             )
         console.print(table)
     if result.findings:
-        table = _rich_table("校验发现", ("id", "规则", "级别", "说明"), figures=())
+        table = _rich_table("findings", figures=())
         for finding in result.findings:
             table.add_row(finding.id, finding.rule, finding.severity, finding.message)
         console.print(table)
 
 
-def _rich_table(title: str, columns: tuple[str, ...], figures: tuple[int, ...]) -> RichTable:
-    table = RichTable(title=title)
-    for index, column in enumerate(columns):
+def _rich_table(kind: SummaryKind, figures: tuple[int, ...]) -> RichTable:
+    """A summary table titled as lexicon.yaml `summary_tables` says."""
+    titles = lexicon().summary_tables[kind]
+    table = RichTable(title=titles.title)
+    for index, column in enumerate(titles.columns):
         if index == 0 or index in figures:
             table.add_column(column, no_wrap=True, justify="right" if index in figures else "left")
         else:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from schemas import ColumnReading, Problem, TableBlock
+from schemas import ColumnReading, Problem, TableBlock, TableRegion
 
 
 class ExplainColumn(BaseModel):
@@ -45,6 +45,8 @@ class ExplainTable(BaseModel):
     n_cols: int
     regions: list[ExplainRegion] = Field(default_factory=list)
     columns: list[ColumnReading] = Field(default_factory=list)
+    statements: list[TableRegion] = Field(default_factory=list)
+    """The table read as statement regions: column roles and the totals it prints (what the validator checks)."""
     records: dict[str, int] = Field(default_factory=dict)
     problems: list[Problem] = Field(default_factory=list)
 
@@ -120,6 +122,7 @@ def explain_file(path: Path) -> Explanation:
                 n_cols=table.n_cols,
                 regions=_regions(block),
                 columns=table.columns,
+                statements=table.regions,
                 records={kind: count for kind, count in counts.items() if count},
                 problems=[p for p in result.problems if p.table == table.id],
             )
@@ -153,6 +156,13 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
             console.print(grid)
         if not table.regions:
             console.print("  no header row found")
+        for statement in table.statements:
+            roles = ", ".join(f"{c.col}:{c.role}" for c in statement.columns if c.role)
+            rows = f"{statement.body_rows[0]}–{statement.body_rows[-1]}" if statement.body_rows else "—"
+            totals = sum(t.axis == "rows" for t in statement.totals), sum(t.axis == "columns" for t in statement.totals)
+            console.print(
+                f"  {statement.kind} rows {rows}: {roles or 'no roles'}; totals {totals[0]} by rows, {totals[1]} by columns"
+            )
         for problem in table.problems:
             where = f" cell {problem.cell}" if problem.cell is not None else ""
             console.print(f"  [yellow]problem[/yellow]{where}: {problem.message}")

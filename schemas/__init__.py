@@ -17,10 +17,13 @@ from schemas.records import (
     PageInfo,
     Paragraph,
     Problem,
+    RegionColumn,
     ScoreSummary,
     Section,
     Source,
     Table,
+    TableRegion,
+    TotalRelation,
     Value,
 )
 
@@ -55,5 +58,8 @@ __all__ = [
     "Section",
     "Source",
     "Table",
+    "TableRegion",
+    "TotalRelation",
+    "RegionColumn",
     "Value",
 ]

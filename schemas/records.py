@@ -27,6 +27,7 @@ def as_bbox(values: Iterable[float]) -> BBox:
 Operator = Literal["=", ">=", "<=", ">", "<"]
 DocumentKind = Literal["pdf_digital", "pdf_scanned", "pdf_mixed", "docx", "xlsx", "xls", "image", "html"]
 SectionKind = Literal["department", "project", "review"]
+RegionRole = Literal["amount", "rate", "label", "code", "index"]
 TableRole = Literal["indicators", "budget", "scores", "header", "other"]
 Severity = Literal["error", "warning", "info"]
 RuleId = Literal[
@@ -149,6 +150,51 @@ class ColumnReading(_Model):
     """`lexicon:<entry>`, `head:<head word>`, `content:<type>` or `none`."""
 
 
+class TotalRelation(_Model):
+    """One total the table prints: total = Σ parts along an axis (rows: a 合计/小计/类 row over its lines;
+    columns: a 合计 column over its parts). Read by the reader from labels, 科目编码, numbering, 其中,
+    header spans and indentation; the validator checks the figures on every line."""
+
+    axis: Literal["rows", "columns"]
+    total: int
+    """The total's row (axis rows) or column (axis columns)."""
+    parts: list[int]
+    columns: list[int] = Field(default_factory=list)
+    """Axis rows: the amount columns the relation holds in (one side of a two-sided 收支总表)."""
+    label_col: Optional[int] = None
+    """Axis rows: the column whose text names the rows."""
+    partial: bool = False
+    """The parts are 其中 lines: they may leave something out, so only parts exceeding the total are certain errors."""
+    confirm: bool = False
+    """Read from a weaker cue (a 合计 column followed by columns, a 增减 column): holds only where most lines agree."""
+    bare_total: bool = False
+    """A column headed just 合计/总计 over its sibling columns: checked even on a table's only line."""
+
+
+class RegionColumn(_Model):
+    """What one column of a region prints, as the reader classified it."""
+
+    col: int
+    role: Optional[RegionRole] = None
+    """amount (figures that add up), rate (率/%), label (row names), code (科目编码 类/款/项), index (序号/行次);
+    null for text."""
+    evidence: str = "none"
+    """`head:<header word>` or `content:<what the cells print>`; `none` for text columns."""
+    header: str = ""
+    """The header texts above the column, top to bottom, joined by " › " (2024年 › 预算数)."""
+
+
+class TableRegion(_Model):
+    """A run of header rows and the body rows they head (a table may hold several: budget, indicators, 总分)."""
+
+    kind: Literal["statement", "indicators"] = "statement"
+    header_rows: list[int] = Field(default_factory=list)
+    body_rows: list[int] = Field(default_factory=list)
+    columns: list[RegionColumn] = Field(default_factory=list)
+    totals: list[TotalRelation] = Field(default_factory=list)
+    """The totals the region prints, rows and columns (empty for an indicator region: its 总分 is read as scores)."""
+
+
 class Table(_Model):
     id: str
     section: Optional[str] = None
@@ -159,6 +205,9 @@ class Table(_Model):
     n_cols: int = 0
     cells: list[Cell] = Field(default_factory=list)
     columns: list[ColumnReading] = Field(default_factory=list)
+    regions: list[TableRegion] = Field(default_factory=list)
+    """The table read as statement regions (header rows, body rows, column roles, the totals it prints): the
+    model the validator checks row and column totals on. Empty in results stored before the reader gave it."""
 
 
 class Indicator(_Model):

@@ -10,17 +10,14 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from extractor.forms.lexicon import lexicon
 from extractor.text.join import squeeze
 
-QIZHONG = re.compile(r"^其中[：:]?")
+_WORDS = lexicon().labels
+QIZHONG = re.compile(_WORDS.qizhong)
 _BRACKETED = re.compile(r"[（(][^）)]*[）)]$")
-NUMBERING = (
-    (re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1),
-    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
-    (re.compile(r"^\d+[、.．](?!\d)"), 3),
-    (re.compile(r"^[（(]\d+[）)]"), 4),
-    (re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]"), 5),
-)
+NUMBERING = tuple((re.compile(pattern), level) for level, pattern in enumerate(_WORDS.numbering_levels, start=1))
+"""List numbering patterns with their level (一、 is 1, （一） 2 …), from lexicon.yaml."""
 
 
 def label_key(label: str) -> str:
@@ -31,30 +28,15 @@ def label_key(label: str) -> str:
     return _BRACKETED.sub("", text)
 
 
-CONTEXT_WORDS = (
-    "调整后预算",
-    "全年预算",
-    "年初预算",
-    "预算执行",
-    "实际支出",
-    "实际执行",
-    "决算",
-    "预算",
-    "执行",
-    "实际",
-)
-_YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年度?|[本上去今同]年度?|年末|年初(?!预算)|全年(?!预算)|截至")
-_LEAD = re.compile(
-    r"^(其中[：:]?|主要用于|主要包括|包括|以及|及|和|与|另|同时|经复核|共有|共|分别为|分别|为|达|的|中|是)+"
-)
-_TAIL = re.compile(r"(为|达到|达|是|约|共计|共|了|已|合计为|总额为|分别为|的)+$")
+CONTEXT_WORDS = tuple(_WORDS.context_words)
+_YEAR_WORDS = re.compile(_WORDS.year_words)
+_LEAD = re.compile(_WORDS.lead)
+_TAIL = re.compile(_WORDS.tail)
 _NOTE = re.compile(r"[（(][^（）()]{1,6}[）)]")
 _PUNCT = re.compile(r"[\s，,。；;：:、“”\"'‘’（）()《》【】\[\]]+")
-_GENERIC_TAIL = re.compile(r"(经费|资金|费用|金额|数)$")
-_COMPARATIVE = re.compile(
-    r"较|(?<![占对])比(?![重例率值])|同比|环比|相比|增加(?!值)|减少|增长|下降|提高|降低|增幅|降幅|上升"
-)
-_TOTAL = re.compile(r"(合计|总计|小计|共计|总额|总资金)$")
+_GENERIC_TAIL = re.compile(_WORDS.generic_tail)
+_COMPARATIVE = re.compile(_WORDS.comparative)
+_TOTAL = re.compile(_WORDS.total)
 FUZZY_LABEL = 88
 
 
@@ -87,7 +69,7 @@ def strip_context(label: str) -> str:
 
 
 _CONTEXT_ONLY = re.compile(
-    r"^(当年|本年|上年|全年|年初|年度|调整后|支出|当年预算|" + "|".join(CONTEXT_WORDS) + r"|数|额)+$"
+    "^(" + "|".join([*_WORDS.context_only_before, *CONTEXT_WORDS, *_WORDS.context_only_after]) + ")+$"
 )
 
 
@@ -117,18 +99,7 @@ def contexts_conflict(a: Optional[str], b: Optional[str]) -> bool:
     """年初预算 against 全年预算 or 决算: two different columns of one budget."""
     if a is None or b is None:
         return False
-    groups = {
-        "年初预算": "initial",
-        "全年预算": "adjusted",
-        "调整后预算": "adjusted",
-        "决算": "actual",
-        "实际支出": "actual",
-        "实际执行": "actual",
-        "执行": "actual",
-        "预算执行": "actual",
-        "实际": "actual",
-        "预算": "budget",
-    }
+    groups = _WORDS.context_groups
     group_a, group_b = groups.get(a), groups.get(b)
     if "budget" in (group_a, group_b):
         return "actual" in (group_a, group_b)

@@ -12,49 +12,12 @@ from dataclasses import dataclass, field
 from typing import Optional, overload
 
 from extractor.facts.tolerance import Printed, parse_printed
+from extractor.forms.lexicon import lexicon
 from extractor.text.join import join_lines
 
-MONEY_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "万": 1e4, "亿元": 1e8, "亿": 1e8}
-COUNT_UNITS = (
-    "人次",
-    "家次",
-    "个百分点",
-    "百分点",
-    "平方米",
-    "小时",
-    "万人",
-    "人",
-    "家",
-    "户",
-    "个",
-    "次",
-    "项",
-    "场",
-    "期",
-    "篇",
-    "条",
-    "名",
-    "所",
-    "座",
-    "台",
-    "套",
-    "件",
-    "份",
-    "天",
-    "亩",
-    "公里",
-    "吨",
-    "辆",
-    "批",
-    "本",
-    "册",
-    "类",
-    "处",
-    "起",
-    "种",
-    "分",
-    "倍",
-)
+MONEY_SCALE: dict[str, float] = dict(lexicon().money_scale)
+"""Money units of prose figures and their scale to 元 (lexicon.yaml `money_scale`)."""
+COUNT_UNITS: tuple[str, ...] = tuple(lexicon().count_units)
 _UNITS = sorted([*MONEY_SCALE, "%", *COUNT_UNITS], key=len, reverse=True)
 _UNIT_PATTERN = "|".join(re.escape(u) for u in _UNITS)
 _MENTION = re.compile(
@@ -247,7 +210,7 @@ def _next_start(parts: list[tuple[int, str]], at: int, length: int) -> int:
     return min(later) if later else length
 
 
-_UNIT_FAMILY = {"万人": "人", "人次": "人次", "家次": "次", "百分点": "个百分点"}
+_UNIT_FAMILY: dict[str, str] = dict(lexicon().unit_families)
 
 
 def unit_family(unit: Optional[str]) -> Optional[str]:

@@ -15,22 +15,33 @@ from typing import Optional
 
 from extractor.facts.labels import clean_label, is_total
 from extractor.facts.numbers import Mention, Sentence, unit_family
+from extractor.forms.lexicon import lexicon
 
-_INTRO = re.compile(r"其中|主要用于|主要包括|具体包括|包括")
-_BASE = re.compile(r"(较|同比|环比|相比|(?<![占对])比(?![重例率值]))")
-_CHANGE_WORD = re.compile(r"(增加|减少|增长|下降|提高|降低|上升|节约|减|增|降)(了|为|约|达|到)?\s*$")
-_RATE_WORD = re.compile(r"(增幅|降幅|增长率|下降率|增长|下降|提高|降低|减少|增加|上升|减|增|降)(了|为|约|达|到)?\s*$")
-_INCREASE = re.compile(r"增加|增长|提高|上升|增幅|增")
-_DECREASE = re.compile(r"减少|下降|降低|降幅|节约|减|降")
+_WORDS = lexicon().prose
+
+
+def _any(words: list[str]) -> str:
+    """An alternation of words, in the lexicon's order (a longer word listed first wins)."""
+    return "|".join(re.escape(word) for word in words)
+
+
+_INTRO = re.compile(_any(_WORDS.list_intro))
+_BASE = re.compile(f"({_WORDS.comparison_base})")
+_PARTICLES = f"({_any(_WORDS.change_particles)})?"
+_CHANGE_WORD = re.compile(f"({_any(_WORDS.change_words)}){_PARTICLES}\\s*$")
+_RATE_WORD = re.compile(f"({_any(_WORDS.rate_words)}){_PARTICLES}\\s*$")
+_INCREASE = re.compile(_any(_WORDS.increase_words))
+_DECREASE = re.compile(_any(_WORDS.decrease_words))
+_STRONG_INCREASE = re.compile(_any(_WORDS.strong_increase_words))
 _CLAUSE_SPLIT = re.compile(r"[，,；;]")
-_SHARE = re.compile(r"占")
+_SHARE = re.compile(_any(_WORDS.share_words))
 
 
 def direction_of(word: Optional[str]) -> Optional[int]:
     """+1 for 增加/增长/增幅…, -1 for 减少/下降/降幅…, None when no direction is stated."""
     if not word:
         return None
-    if _DECREASE.search(word) and not re.search(r"增加|增长|增幅", word):
+    if _DECREASE.search(word) and not _STRONG_INCREASE.search(word):
         return -1
     if _INCREASE.search(word):
         return 1

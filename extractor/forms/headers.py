@@ -9,6 +9,7 @@ column holds which role.
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Union
 
 from pydantic import BaseModel, Field
@@ -208,6 +209,23 @@ def _qualifies(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
     return True
 
 
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_AMOUNT_ROLES = ("initial", "adjustment", "adjusted", "actual")
+
+
+def _compares_years(hits: list[tuple[Cell, Optional[HeaderHit]]]) -> bool:
+    """One amount printed for several years (2021年决算数 | 2022年预算数 | 2022年决算数): a year-on-year
+    statement, not the evaluated year's budget execution — its lines are no budget lines (reading them
+    so put last year's 决算 into `actual`). The table stays a statement table (tables[].regions)."""
+    years: dict[str, set[str]] = {}
+    for cell, hit in hits:
+        if hit is not None and hit.role in _AMOUNT_ROLES:
+            found = set(_YEAR.findall(cell.text))
+            if len(found) == 1:
+                years.setdefault(hit.role, set()).update(found)
+    return any(len(found) > 1 for found in years.values())
+
+
 def _item_and_amount(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
     """A budget block of one amount column under a named item column (子项目名称 | 实际金额)."""
     money = {"initial", "adjustment", "adjusted", "actual"} & roles.keys()
@@ -220,6 +238,8 @@ def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
         hits = _row_hits(view, rows, kind)
         if sum(hit is not None for _, hit in hits) < 2:
             continue  # fewer than two role words: no region opens here (the common data row)
+        if kind == "budget" and _compares_years(hits):
+            continue
         roles, levels = _assign(_claims(hits))
         if _qualifies(kind, roles) or _item_and_amount(kind, roles):
             candidate = HeaderMatch(

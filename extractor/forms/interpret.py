@@ -8,6 +8,7 @@ from extractor.forms import build, document, families, problems, titles
 from extractor.forms.columns import column_readings
 from extractor.forms.headers import HeaderMatch, header_key
 from extractor.forms.rows import KeyValue, RowRecord, TableReading, read_table
+from extractor.forms.statements import read_regions
 from extractor.forms.view import TableView
 from extractor.text.join import squeeze
 from schemas import (
@@ -26,13 +27,14 @@ from schemas import (
     Table,
     TableBlock,
 )
-from schemas.records import SectionKind
+from schemas.records import DocumentKind, SectionKind
 
 
 class _Builder:
     """Collects records in document order and hands out stable ids."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: DocumentKind) -> None:
+        self.kind = kind
         self.sections: list[Section] = []
         self.tables: list[Table] = []
         self.indicators: list[Indicator] = []
@@ -98,6 +100,7 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
         builder.update_section(implementing_unit=unit_name)
     builder.open_region = reading.open_region()
     before = builder.record_count()
+    first_line = len(builder.budget_lines)
     try:
         _add_records(builder, reading, section_id, table_id, unit)
     except Exception as error:  # keep what the other tables gave; say which table failed
@@ -106,19 +109,42 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
         )
     builder.problems.extend(problems.table_problems(view, reading, table_id, builder.record_count() - before))
     builder.readings.append((section_id, reading))
-    builder.tables.append(
-        Table(
-            id=table_id,
-            section=section_id,
-            role=titles.table_role(block, reading),
-            title=title,
-            pages=block.pages,
-            n_rows=block.n_rows,
-            n_cols=block.n_cols,
-            cells=block.cells,
-            columns=column_readings(block.n_cols, reading.headers),
-        )
+    table = Table(
+        id=table_id,
+        section=section_id,
+        role=titles.table_role(block, reading),
+        title=title,
+        pages=block.pages,
+        n_rows=block.n_rows,
+        n_cols=block.n_cols,
+        cells=block.cells,
+        columns=column_readings(block.n_cols, reading.headers),
     )
+    try:
+        table.regions = read_regions(table, builder.kind)
+    except Exception as error:  # the records stand without the statement reading; the validator re-reads
+        builder.problems.append(
+            Problem(stage="forms", message=f"表格结构无法解读：{type(error).__name__}: {error}", table=table_id)
+        )
+    _link_budget_lines(builder.budget_lines[first_line:], table)
+    builder.tables.append(table)
+
+
+def _link_budget_lines(lines: list[BudgetLine], table: Table) -> None:
+    """A budget line adds into the line the table prints as its total (合计 over its lines, 其中 parts,
+    科目编码 levels): `parent` from the statement reading's row totals, on the side naming the line."""
+    by_row = {line.source.row: line for line in lines if line.source.row is not None}
+    for region in table.regions:
+        for total in region.totals:
+            owner = by_row.get(total.total)
+            if total.axis != "rows" or owner is None:
+                continue
+            for row in total.parts:
+                line = by_row.get(row)
+                item = line.source.cells.get("item") if line is not None else None
+                side_ok = not item or total.label_col is None or item[0][1] == total.label_col
+                if line is not None and line.parent is None and line is not owner and side_ok:
+                    line.parent = owner.id
 
 
 class _Levels:
@@ -272,7 +298,7 @@ def _name_families(builder: _Builder) -> None:
 
 
 def interpret(layout: Layout, info: DocumentInfo) -> ExtractionResult:
-    builder = _Builder()
+    builder = _Builder(info.kind)
     blocks: list[Block] = layout.blocks
     pending_title: Optional[str] = None
     for index, block in enumerate(blocks):

@@ -109,6 +109,93 @@ class SectionKinds(_Strict):
     department_any: list[str]
 
 
+class Prose(_Strict):
+    """Words of prose structures (facts/prose.py): 其中 lists, comparisons, changes and their direction."""
+
+    list_intro: list[str]
+    comparison_base: str
+    """A pattern: 比 alone is a comparison only outside 占比/对比/比重/比例 …, which words cannot say."""
+    change_words: list[str]
+    rate_words: list[str]
+    change_particles: list[str]
+    increase_words: list[str]
+    decrease_words: list[str]
+    strong_increase_words: list[str]
+    """Increase words a decrease word inside them cannot outweigh (增加 holds 加, 增幅 holds 幅)."""
+    share_words: list[str]
+
+
+class LabelWords(_Strict):
+    """How labels of stated figures are cleaned (facts/labels.py); see lexicon.yaml for each."""
+
+    qizhong: str
+    numbering_levels: list[str]
+    context_words: list[str]
+    context_groups: dict[str, Literal["initial", "adjusted", "actual", "budget"]]
+    context_only_before: list[str]
+    context_only_after: list[str]
+    year_words: str
+    lead: str
+    tail: str
+    generic_tail: str
+    comparative: str
+    total: str
+
+    @model_validator(mode="after")
+    def _compile(self) -> LabelWords:
+        patterns = [("qizhong", self.qizhong), *(("numbering_levels", p) for p in self.numbering_levels)]
+        patterns += [(name, getattr(self, name)) for name in ("year_words", "lead", "tail", "generic_tail")]
+        patterns += [("comparative", self.comparative), ("total", self.total)]
+        for name, pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"labels.{name}: {error}") from error
+        return self
+
+
+class StatementWords(_Strict):
+    """Patterns of statement tables (forms/statements/), one per cue; see lexicon.yaml for each."""
+
+    header_words: str
+    list_numbering: str
+    index_header: str
+    code_header: str
+    rate_header: str
+    indicator_header: str
+    column_number_row: str
+    code_words: str
+    amount_header: str
+    score_header: str
+    difference_header: str
+    total_header: str
+    qizhong_header: str
+    bare_total_header: str
+    subtotal_header: str
+    group_label: str
+    first_item: str
+    total_label: str
+
+    @model_validator(mode="after")
+    def _compile(self) -> StatementWords:
+        for name, pattern in self:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"statements.{name}: {error}") from error
+        return self
+
+
+SummaryKind = Literal["tables", "indicators", "budget_lines", "findings"]
+SUMMARY_WIDTHS: dict[SummaryKind, int] = {"tables": 5, "indicators": 8, "budget_lines": 7, "findings": 4}
+"""How many values the CLI summary prints per row of each table (cli.print_summary)."""
+
+
+class SummaryTable(_Strict):
+    title: str
+    columns: list[str]
+
+
 class Lexicon(_Strict):
     fuzzy: Fuzzy
     max_header_length: int
@@ -138,6 +225,13 @@ class Lexicon(_Strict):
     criteria_words: list[str]
     money_words: list[str]
     units: list[str]
+    money_scale: dict[str, float]
+    count_units: list[str]
+    unit_families: dict[str, str]
+    prose: Prose
+    summary_tables: dict[SummaryKind, SummaryTable]
+    statements: StatementWords
+    labels: LabelWords
     families: list[Family]
 
     @model_validator(mode="after")
@@ -149,10 +243,15 @@ class Lexicon(_Strict):
             self.trailing_weight,
             self.score_note,
             self.department_noise,
+            self.prose.comparison_base,
         ):
             re.compile(pattern)
         if set(self.regions) != set(REGION_KINDS):
             raise ValueError(f"regions must be exactly {REGION_KINDS}")
+        for kind, width in SUMMARY_WIDTHS.items():
+            found = self.summary_tables.get(kind)
+            if found is None or len(found.columns) != width:
+                raise ValueError(f"summary_tables.{kind} needs {width} column titles")
         return self
 
     def operator_words(self) -> list[tuple[str, str]]:

@@ -206,9 +206,9 @@ def source_cell(
     """The cell of the record's row that prints the field's `value`.
 
     The value decides when one cell of the row prints it. When several do (分值 6, 得分 6), the
-    validator's reading of the row (extractor.rules DocView: header roles) picks among them; a
-    blank value, or a tie it cannot break, gives None. Pass `view` (a DocView of `result`) when
-    asking for many fields of one result.
+    reader's `source.cells` (through extractor.rules DocView.ref) picks among them; a blank value,
+    or a tie it cannot break, gives None. Pass `view` (a DocView of `result`) when asking for many
+    fields of one result.
     """
     table = find_table(result, record.source.table or "")
     if table is None or record.source.row is None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from extractor.forms.statements.structure import is_figure
 from extractor.forms.values import SPREADSHEET_ERROR
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft
 from extractor.rules.grid import header_leaf, is_spreadsheet_error, squeeze
-from extractor.rules.structure import is_figure
 
 _MEANING = {
     "#DIV/0!": "除数为零",

@@ -22,11 +22,11 @@ from rapidfuzz.distance import OSA
 
 from extractor.facts.labels import label_key
 from extractor.facts.tolerance import Printed, same_figure
+from extractor.forms.statements.structure import is_total_label
 from extractor.rules.docview import DocView
 from extractor.rules.facts import Bucket, Fact, KeyIndex, compatible, sentence_facts, table_facts
 from extractor.rules.findings import Draft
 from extractor.rules.grid import squeeze
-from extractor.rules.structure import is_total_label
 from schemas.records import Severity
 
 _TITLE_TAIL = re.compile(r"(决算|预算)?(总表|明细表|汇总表|情况表|表)$")

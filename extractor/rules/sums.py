@@ -1,6 +1,7 @@
 """sum_mismatch in tables: every total row and total column against its parts.
 
-The structure comes from `structure.py`; the figures decide what is certain:
+The structure is the reader's (`tables[].regions[].totals`, read by `extractor.forms.statements`);
+the figures decide what is certain:
 - a relation the table declares (合计/汇总/总额 over list lines or 科目编码, 按…分 groups, a header
   span over a 合计 sub-column) is checked on every line;
 - a 其中 relation may be partial: it is trusted once it adds up on at least as many lines as it
@@ -16,12 +17,10 @@ from dataclasses import dataclass
 from typing import Optional
 
 from extractor.facts.tolerance import Printed, decimals_of, format_number, parse_printed, sum_agrees, sum_tolerance
-from extractor.rules.columns import column_relations
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, header_leaf, is_spreadsheet_error, squeeze
-from extractor.rules.rows import row_relations
-from extractor.rules.structure import Relation
+from schemas import TotalRelation
 
 MAX_NAMED_PARTS = 4
 MIN_COLUMNS_TO_DISOWN = 3
@@ -67,7 +66,7 @@ def _number(block: Block, row: int, col: int) -> tuple[bool, Optional[Printed]]:
     return printed is not None, printed
 
 
-def _line(block: Block, relation: Relation, key: int) -> Optional[Line]:
+def _line(block: Block, relation: TotalRelation, key: int) -> Optional[Line]:
     if relation.axis == "rows":
         cells = [(relation.total, key)] + [(r, key) for r in relation.parts]
     else:
@@ -79,21 +78,21 @@ def _line(block: Block, relation: Relation, key: int) -> Optional[Line]:
     return Line(key, read[0][1], [p if p is not None else zero for _, p in read[1:]])
 
 
-def _lines(block: Block, relation: Relation) -> list[Line]:
+def _lines(block: Block, relation: TotalRelation) -> list[Line]:
     keys = relation.columns if relation.axis == "rows" else block.body_rows
     return [line for key in keys if (line := _line(block, relation, key)) is not None]
 
 
-def _failing(relation: Relation, lines: list[Line]) -> list[Line]:
+def _failing(relation: TotalRelation, lines: list[Line]) -> list[Line]:
     failing = [line for line in lines if not line.holds]
     agreeing = [line for line in lines if line.holds and not line.trivial]
     if not failing:
         return []
-    if relation.needs_confirmation:
+    if relation.confirm:
         if relation.bare_total and len(lines) == 1:
             return failing  # a one-line table (三公经费) cannot confirm itself; its 合计 header is cue enough
         return failing if len(agreeing) >= 2 and len(agreeing) > len(failing) else []
-    if relation.partial_allowed:
+    if relation.partial:
         if agreeing and len(agreeing) >= len(failing):
             return failing
         return [line for line in failing if line.exceeds]
@@ -120,7 +119,7 @@ def _names(names: list[str]) -> str:
 
 
 def _draft(
-    view: DocView, table: TableBlocks, block: Block, relation: Relation, line: Line, label_col: Optional[int]
+    view: DocView, table: TableBlocks, block: Block, relation: TotalRelation, line: Line, label_col: Optional[int]
 ) -> Draft:
     decimals = decimals_of([line.total, *line.parts])
     computed = format_number(line.parts_sum, decimals)
@@ -147,7 +146,7 @@ def _draft(
         refs = [view.ref(table_id, line.key, relation.total)] + [
             view.ref(table_id, line.key, c) for c in relation.parts
         ]
-    if relation.partial_allowed and line.exceeds and not relation.needs_confirmation:
+    if relation.partial and line.exceeds and not relation.confirm:
         message += "（各部分之和超过合计数）"
     return Draft(
         "sum_mismatch",
@@ -159,31 +158,14 @@ def _draft(
     )
 
 
-def _sides(block: Block) -> dict[int, list[int]]:
-    """Numeric columns grouped by the label column on their left (a 收支总表 has two sides)."""
-    sides: dict[int, list[int]] = {}
-    for col in block.numeric_columns():
-        if block.columns[col].kind != "number":
-            continue
-        label = block.label_column(col)
-        if label is not None:
-            sides.setdefault(label, []).append(col)
-    return sides
-
-
 def table_sums(view: DocView) -> Iterator[Draft]:
+    """Every total the reader read in a table (an indicator region has none: its 总分 is scores.py's)."""
     for table in view.tables:
         for block in table.blocks:
-            if block.is_indicator_block:
-                continue  # 总分 of an indicator block is checked against its records (scores.py)
-            for label_col, columns in _sides(block).items():
-                for relation in row_relations(block, label_col, columns, view.use_indent):
-                    lines = _lines(block, relation)
-                    failing = _failing(relation, lines)
-                    if len(lines) >= MIN_COLUMNS_TO_DISOWN and len(failing) == len(lines):
-                        continue  # wrong in every column: these rows are not that total's parts (a cut-off table)
-                    for line in failing:
-                        yield _draft(view, table, block, relation, line, label_col)
-            for relation in column_relations(block):
-                for line in _failing(relation, _lines(block, relation)):
-                    yield _draft(view, table, block, relation, line, None)
+            for relation in block.totals:
+                lines = _lines(block, relation)
+                failing = _failing(relation, lines)
+                if relation.axis == "rows" and len(lines) >= MIN_COLUMNS_TO_DISOWN and len(failing) == len(lines):
+                    continue  # wrong in every column: these rows are not that total's parts (a cut-off table)
+                for line in failing:
+                    yield _draft(view, table, block, relation, line, relation.label_col)

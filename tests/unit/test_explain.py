@@ -23,6 +23,17 @@ def test_explanation_names_roles_with_evidence():
     assert all(t.columns and len(t.columns) == t.n_cols for t in explanation.tables)
 
 
+def test_explanation_shows_the_statement_reading_the_validator_checks():
+    """Seed 001's budget block: label and amount columns, and its 合计 line over the funding lines."""
+    explanation = explain_file(SEED)
+    statements = [s for t in explanation.tables for s in t.statements if s.kind == "statement"]
+    roles = {c.role for s in statements for c in s.columns}
+    assert {"label", "amount", "rate"} <= roles
+    assert any(t.axis == "rows" and len(t.parts) >= 2 for s in statements for t in s.totals)
+    text = CliRunner().invoke(app, ["explain", str(SEED)])
+    assert text.exit_code == 0 and "totals" in text.output
+
+
 def test_explain_command_prints_json():
     result = CliRunner().invoke(app, ["explain", str(SEED), "--json"])
     assert result.exit_code == 0, result.output

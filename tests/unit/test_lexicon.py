@@ -27,6 +27,43 @@ def test_lexicon_rejects_a_head_rule_with_both_sides():
         Lexicon.model_validate(data)
 
 
+def test_lexicon_rejects_a_summary_table_missing_a_column_title():
+    data = yaml.safe_load(Path("extractor/forms/lexicon.yaml").read_text(encoding="utf-8"))
+    data["summary_tables"]["budget_lines"]["columns"].pop()
+    with pytest.raises(ValidationError, match="budget_lines"):
+        Lexicon.model_validate(data)
+
+
+def test_lexicon_rejects_a_comparison_pattern_that_does_not_compile():
+    data = yaml.safe_load(Path("extractor/forms/lexicon.yaml").read_text(encoding="utf-8"))
+    data["prose"]["comparison_base"] = "较|(比"
+    with pytest.raises(Exception, match="missing \\)"):
+        Lexicon.model_validate(data)
+
+
+def test_lexicon_names_the_statement_pattern_that_does_not_compile():
+    data = yaml.safe_load(Path("extractor/forms/lexicon.yaml").read_text(encoding="utf-8"))
+    data["statements"]["total_label"] = "(合计|总计"
+    with pytest.raises(ValidationError, match="statements.total_label"):
+        Lexicon.model_validate(data)
+
+
+def test_lexicon_names_the_label_pattern_that_does_not_compile():
+    data = yaml.safe_load(Path("extractor/forms/lexicon.yaml").read_text(encoding="utf-8"))
+    data["labels"]["numbering_levels"].append("^[（(")
+    with pytest.raises(ValidationError, match="labels.numbering_levels"):
+        Lexicon.model_validate(data)
+
+
+def test_prose_words_come_from_the_lexicon():
+    """Every change word of lexicon.yaml reads in prose with its direction (增幅 up, 降幅 down)."""
+    from extractor.facts.prose import direction_of
+
+    words = lexicon().prose
+    assert all(direction_of(word) == 1 for word in words.increase_words)
+    assert all(direction_of(word) == -1 for word in words.decrease_words if word not in words.increase_words)
+
+
 @pytest.mark.parametrize(
     ("printed", "normalised"),
     [

@@ -306,3 +306,52 @@ def test_rate_printed_as_a_fraction_is_read_in_percent():
         )
     )
     assert result.budget_lines[0].rate == pytest.approx(95.8)
+
+
+def test_a_year_on_year_statement_gives_no_budget_lines_but_its_regions_and_totals():
+    """经费控制情况 | 2021年决算数 | 2022年预算数 | 2022年决算数 (seed 004's 基础数据表): reading it as
+    budget lines put last year's 决算 into `actual`; it stays a statement table with roles and totals."""
+    result = _read(
+        _table(
+            [
+                ["经费控制情况", "2021年决算数（万元）", "2022年预算数（万元）", "2022年决算数（万元）"],
+                ["一、三公经费", "14.02", "73.30", "27.74"],
+                ["1、公务用车购置和运行维护费", "11.50", "36.30", "24.83"],
+                ["2、公务接待费", "2.52", "37.00", "2.91"],
+            ]
+        )
+    )
+    assert result.budget_lines == []
+    (region,) = result.tables[0].regions
+    assert (region.kind, region.header_rows, region.body_rows) == ("statement", [0], [1, 2, 3])
+    assert [(c.role, c.header) for c in region.columns] == [
+        ("label", "经费控制情况"),
+        ("amount", "2021年决算数（万元）"),
+        ("amount", "2022年预算数（万元）"),
+        ("amount", "2022年决算数（万元）"),
+    ]
+    (total,) = region.totals
+    assert (total.axis, total.total, total.parts, total.columns, total.label_col) == ("rows", 1, [2, 3], [1, 2, 3], 0)
+
+
+def test_the_same_year_s_budget_and_execution_are_budget_lines():
+    result = _read(
+        _table(
+            [
+                ["项目", "2022年预算数", "2022年决算数", "执行率"],
+                ["合计", "100", "90", "90%"],
+                ["基本支出", "60", "50", "83.33%"],
+                ["项目支出", "40", "40", "100%"],
+            ]
+        )
+    )
+    assert [(b.item, b.adjusted, b.actual) for b in result.budget_lines][1:] == [
+        ("基本支出", 60.0, 50.0),
+        ("项目支出", 40.0, 40.0),
+    ]
+    assert result.budget_lines[2].source.cells["actual"] == [(3, 2)]
+    total, basic, project = result.budget_lines
+    assert (total.parent, basic.parent, project.parent) == (None, total.id, total.id)  # the 合计 line over its parts
+    (region,) = result.tables[0].regions
+    assert [c.role for c in region.columns] == ["label", "amount", "amount", "rate"]
+    assert [c.evidence for c in region.columns][3] == "head:执行率"

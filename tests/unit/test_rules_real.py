@@ -14,10 +14,8 @@ import pytest
 
 from extractor.pipeline import extract
 from extractor.rules import check
-from extractor.rules.columns import column_relations
 from extractor.rules.docview import DocView
-from extractor.rules.rows import row_relations
-from extractor.rules.sums import _lines, _sides
+from extractor.rules.sums import _lines
 from schemas import ExtractionResult, Table
 from tests.corpus import MISSING_REAL, REAL_FILES
 
@@ -73,19 +71,12 @@ def test_real_documents_report_exactly_their_real_errors(results):
 
 
 def _checked_cells(result: ExtractionResult) -> list[tuple[str, int, int]]:
-    """Cells that take part in a relation holding on a non-zero line: totals and parts."""
+    """Cells that take part in a total the reader read (tables[].regions) holding on a non-zero line."""
     view = DocView(result)
     cells = set()
     for table in view.tables:
         for block in table.blocks:
-            if block.is_indicator_block:
-                continue
-            relations = [
-                r
-                for label, columns in _sides(block).items()
-                for r in row_relations(block, label, columns, view.use_indent)
-            ] + column_relations(block)
-            for relation in relations:
+            for relation in block.totals:
                 for line in _lines(block, relation):
                     if line.holds and not line.trivial:
                         for key in (relation.total, *relation.parts):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extractor.rules.columns import column_relations
-from extractor.rules.grid import FigureGrid, split_blocks
-from extractor.rules.rows import row_relations
+from extractor.forms.statements.columns import column_relations
+from extractor.forms.statements.grid import FigureGrid, split_blocks
+from extractor.forms.statements.rows import row_relations
 from tests.rules_factories import DocumentBuilder, golden
 
 
@@ -19,7 +19,7 @@ def _block(build):
 
 def _rows(block, label_col=0, use_indent=False):
     columns = [c for c, col in block.columns.items() if col.kind == "number"]
-    return {(r.total, tuple(r.parts), r.partial_allowed) for r in row_relations(block, label_col, columns, use_indent)}
+    return {(r.total, tuple(r.parts), r.partial) for r in row_relations(block, label_col, columns, use_indent)}
 
 
 def test_header_spans_with_qizhong_give_nested_column_totals():

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from extractor.facts.labels import QIZHONG, label_key
-from extractor.rules.grid import Block, squeeze
-from extractor.rules.structure import Relation, is_figure, is_total_label, numbering_level
-from schemas import Cell
+from extractor.forms.lexicon import lexicon
+from extractor.forms.statements.grid import Block, squeeze
+from extractor.forms.statements.structure import is_figure, is_total_label, numbering_level
+from schemas import Cell, TotalRelation
 
-_GROUP_LABEL = re.compile(r"^按.{1,10}分[：:]?$|^[^\d]{1,12}[：:]$")
+_GROUP_LABEL = re.compile(lexicon().statements.group_label)
 INDENT_TOLERANCE = 1.0
 
 
@@ -95,7 +96,7 @@ def _tree_by_code(items: list[RowItem]) -> None:
         item.parent = parent if parent is not None else open_total
 
 
-_FIRST_ITEM = re.compile(r"^(一[、.．]|[（(]一[）)]|1[、.．](?!\d)|[（(]1[）)]|①)")
+_FIRST_ITEM = re.compile(lexicon().statements.first_item)
 
 
 def _is_plain(item: RowItem) -> bool:
@@ -209,7 +210,7 @@ def _flatten(items: list[RowItem], indices: list[int]) -> list[int]:
     return flat
 
 
-def row_relations(block: Block, label_col: int, columns: list[int], use_indent: bool) -> list[Relation]:
+def row_relations(block: Block, label_col: int, columns: list[int], use_indent: bool) -> list[TotalRelation]:
     items = _items(block, label_col, columns, use_indent)
     if any(it.code for it in items):
         _tree_by_code(items)
@@ -231,6 +232,13 @@ def row_relations(block: Block, label_col: int, columns: list[int], use_indent: 
             if len(parts) == 1 and (partial or not (parent.total or parent.code)):
                 continue
             relations.append(
-                Relation("rows", parent.row, [items[c].row for c in parts], partial_allowed=partial, columns=columns)
+                TotalRelation(
+                    axis="rows",
+                    total=parent.row,
+                    parts=[items[c].row for c in parts],
+                    partial=partial,
+                    columns=columns,
+                    label_col=label_col,
+                )
             )
     return relations

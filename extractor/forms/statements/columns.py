@@ -10,13 +10,18 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from extractor.rules.grid import Block, header_leaf, squeeze
-from extractor.rules.structure import TOTAL_LABEL, Relation
-from schemas import Cell
+from extractor.forms.lexicon import lexicon
+from extractor.forms.statements.grid import Block, header_leaf, squeeze
+from extractor.forms.statements.structure import TOTAL_LABEL
+from schemas import Cell, TotalRelation
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
-_DIFFERENCE_HEADER = re.compile(r"增减|增长额|差额|变动额|增加额")
-_TOTAL_HEADER = re.compile(r"^(本年|本期|年度)?(收入|支出)?(合计|总计)$|^合计$")
+_WORDS = lexicon().statements
+_DIFFERENCE_HEADER = re.compile(_WORDS.difference_header)
+_TOTAL_HEADER = re.compile(_WORDS.total_header)
+_QIZHONG_HEADER = re.compile(_WORDS.qizhong_header)
+_BARE_TOTAL_HEADER = re.compile(_WORDS.bare_total_header)
+_SUBTOTAL_HEADER = re.compile(_WORDS.subtotal_header)
 
 
 def _cells_below(block: Block, cell: Cell, first: int, last: int) -> list[Cell]:
@@ -33,7 +38,7 @@ def _cells_below(block: Block, cell: Cell, first: int, last: int) -> list[Cell]:
 
 
 def _is_qizhong(cell: Cell) -> bool:
-    return bool(re.fullmatch(r"其中[：:]?", squeeze(cell.text)))
+    return bool(_QIZHONG_HEADER.fullmatch(squeeze(cell.text)))
 
 
 def _totals_of(block: Block, cell: Cell) -> list[int]:
@@ -52,8 +57,8 @@ def _totals_of(block: Block, cell: Cell) -> list[int]:
     return columns
 
 
-def column_relations(block: Block) -> list[Relation]:
-    relations: list[Relation] = []
+def column_relations(block: Block) -> list[TotalRelation]:
+    relations: list[TotalRelation] = []
     grid = block.grid
     numeric = {c for c, column in block.columns.items() if column.kind == "number"}
     for row in block.header_rows:
@@ -65,7 +70,7 @@ def column_relations(block: Block) -> list[Relation]:
                     if not _is_qizhong(sub):
                         parts.extend(_totals_of(block, sub))
                 if parts:
-                    relations.append(Relation("columns", first - 1, parts, partial_allowed=True))
+                    relations.append(TotalRelation(axis="columns", total=first - 1, parts=parts, partial=True))
                 continue
             if first in numeric and _TOTAL_HEADER.match(squeeze(cell.text)) and grid.cell(row, last + 1) is not None:
                 relations.extend(
@@ -79,17 +84,17 @@ def column_relations(block: Block) -> list[Relation]:
                 if named:
                     parts = [c for s in subs if s is not named[0] and not _is_qizhong(s) for c in _totals_of(block, s)]
                     if parts:
-                        relations.append(Relation("columns", named[0].col, parts))
+                        relations.append(TotalRelation(axis="columns", total=named[0].col, parts=parts))
     relations.extend(_difference_columns(block, numeric))
-    unique: dict[tuple[int, tuple[int, ...]], Relation] = {}
+    unique: dict[tuple[int, tuple[int, ...]], TotalRelation] = {}
     for relation in relations:  # the same total read from two cues: keep the firmer reading
         key = (relation.total, tuple(relation.parts))
-        if key not in unique or unique[key].needs_confirmation and not relation.needs_confirmation:
+        if key not in unique or unique[key].confirm and not relation.confirm:
             unique[key] = relation
     return list(unique.values())
 
 
-def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[Relation]:
+def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[TotalRelation]:
     """A 合计 column and the columns right of it in the same header row, up to a non-amount column."""
     parts: list[int] = []
     col = cell.col + 1
@@ -104,8 +109,8 @@ def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[Relation]
         col = other.col + other.col_span
     if len(parts) < 2:
         return []
-    bare = bool(re.fullmatch(r"合计|总计", squeeze(cell.text)))
-    return [Relation("columns", cell.col, parts, partial_allowed=True, needs_confirmation=True, bare_total=bare)]
+    bare = bool(_BARE_TOTAL_HEADER.fullmatch(squeeze(cell.text)))
+    return [TotalRelation(axis="columns", total=cell.col, parts=parts, partial=True, confirm=True, bare_total=bare)]
 
 
 def _leaf_name(block: Block, col: int) -> str:
@@ -119,14 +124,14 @@ def _leaves_by_name(block: Block, cell: Cell, names: list[str]) -> Optional[dict
     for name in names:
         candidates = [c for c in columns if _leaf_name(block, c) == name]
         if len(candidates) > 1:
-            candidates = [c for c in candidates if re.search(r"小计|合计", block.columns[c].header)]
+            candidates = [c for c in candidates if _SUBTOTAL_HEADER.search(block.columns[c].header)]
         if len(candidates) != 1:
             return None
         found[name] = candidates[0]
     return found
 
 
-def _parallel_totals(block: Block, cell: Cell) -> list[Relation]:
+def _parallel_totals(block: Block, cell: Cell) -> list[TotalRelation]:
     """合计 over 预算数 | 决算数, beside items each over 预算数 | 决算数: one relation per sub-column."""
     names = [_leaf_name(block, c) for c in range(cell.col, cell.col + cell.col_span)]
     if len(set(names)) != len(names) or not all(names):
@@ -145,19 +150,19 @@ def _parallel_totals(block: Block, cell: Cell) -> list[Relation]:
     if len(siblings) < 2:
         return []
     return [
-        Relation(
-            "columns",
-            cell.col + i,
-            [s[name] for s in siblings],
-            partial_allowed=True,
-            needs_confirmation=True,
+        TotalRelation(
+            axis="columns",
+            total=cell.col + i,
+            parts=[s[name] for s in siblings],
+            partial=True,
+            confirm=True,
             bare_total=True,
         )
         for i, name in enumerate(names)
     ]
 
 
-def _difference_columns(block: Block, numeric: set[int]) -> list[Relation]:
+def _difference_columns(block: Block, numeric: set[int]) -> list[TotalRelation]:
     relations = []
     years = {}
     for col in numeric:
@@ -170,5 +175,5 @@ def _difference_columns(block: Block, numeric: set[int]) -> list[Relation]:
         dated = sorted(((y, c) for c, y in years.items() if c < col), reverse=True)
         if len(dated) >= 2 and dated[0][0] != dated[1][0]:
             later, earlier = dated[0][1], dated[1][1]
-            relations.append(Relation("columns", later, [earlier, col], needs_confirmation=True))
+            relations.append(TotalRelation(axis="columns", total=later, parts=[earlier, col], confirm=True))
     return relations

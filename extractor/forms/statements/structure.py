@@ -8,37 +8,21 @@ a spanning header over a 合计/小计 sub-column, a 合计 column followed by i
 and 增减 columns (later year = earlier year + change).
 
 Nothing here knows item names: the structure is what the printed table shows. Whether a
-relation really holds is confirmed by the figures in `sums.py`.
+relation really holds is confirmed by the figures in `rules/sums.py`. The relations are
+`schemas.TotalRelation`, stored in `tables[].regions[].totals`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Optional
 
 from extractor.facts.labels import NUMBERING, label_key
 from extractor.facts.tolerance import parse_printed
-from extractor.rules.grid import is_spreadsheet_error, squeeze
+from extractor.forms.lexicon import lexicon
+from extractor.forms.statements.grid import is_spreadsheet_error, squeeze
 
-TOTAL_LABEL = re.compile(r"(合计|总计|小计|汇总|总额|共计|总分|^计)$")
-
-
-@dataclass
-class Relation:
-    """total = Σ parts along one axis: parts are rows (axis rows) or columns (axis columns)."""
-
-    axis: Literal["rows", "columns"]
-    total: int
-    parts: list[int]
-    partial_allowed: bool = False
-    """其中 lines may leave something out: only parts exceeding their total are certain errors."""
-    needs_confirmation: bool = False
-    """Read from a weaker cue (合计 column, 增减 column): flagged only where most lines agree."""
-    columns: list[int] = field(default_factory=list)
-    """For row relations: the numeric columns it applies to (one side of the table)."""
-    bare_total: bool = False
-    """A column headed just 合计/总计 over its sibling columns: checked even on a table's only line."""
+TOTAL_LABEL = re.compile(lexicon().statements.total_label)
 
 
 def is_figure(text: str) -> bool:
