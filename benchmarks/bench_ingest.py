@@ -7,8 +7,14 @@ while it runs, samples that parent process's resident memory (VmRSS) against the
 stored so far. It prints:
 - documents/s and pages/s for each worker count, and beside them the baseline measured in the same
   run: plain `extract()` of the same files in one process, no store, no worker processes;
+- CPU ms per document of the ingest parent (claims, reading answers, the writer thread) and of its
+  workers (extract + turning the result into rows; their start-up, measured apart, taken off), beside
+  the baseline's CPU ms per document: these
+  do not depend on how loaded the machine is, the throughput ratios do (the load average is printed
+  with each run; the 2-worker target is for an idle machine);
 - the parent's RSS after 25/50/75/100 % of the documents and its peak (VmHWM): flat means the parent
   keeps nothing per document.
+The baseline is measured before and after the ingest runs; ratios use their mean.
 
     python benchmarks/bench_ingest.py [--documents 200] [--workers 1 2] [--source DIR]
 """
@@ -89,6 +95,15 @@ def _done(database: Path) -> tuple[int, int]:
         return 0, 0
 
 
+def worker_startup_cpu() -> float:
+    """CPU seconds a worker spends starting (interpreter, imports, warm-up) before its first document,
+    measured as a whole process: subtracted from the workers' CPU so per-document figures are per document."""
+    code = "from extractor.ingest.worker import _warm_up; _warm_up()"
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    _, _, usage = os.wait4(process.pid, 0)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_ingest(directory: Path, workers: int, count: int, scratch: Path) -> dict[str, object]:
     database = scratch / f"store-{workers}.sqlite"
     command = [
@@ -146,9 +161,10 @@ def run_ingest(directory: Path, workers: int, count: int, scratch: Path) -> dict
         "startup_s": first_done,
         "steady_docs_per_s": (count - 1) / max(seconds - first_done, 1e-9),
         "parent_cpu_ms": 1000 * parent_cpu / count,
-        "worker_cpu_ms": 1000 * (total_cpu - parent_cpu) / count,
+        "worker_cpu_ms": 1000 * (total_cpu - parent_cpu - workers * worker_startup_cpu()) / count,
         "rss_mb": [round(kb / 1024, 1) for kb in checkpoints.values()],
         "peak_mb": round(peak / 1024, 1),
+        "load": os.getloadavg()[0],
     }
 
 
@@ -165,19 +181,27 @@ def main() -> None:
         scratch = Path(scratch_name)
         copies = make_copies(sources, scratch / "in", args.documents)
         print(f"{args.documents} documents: copies of {', '.join(p.name for p in sources)} ({os.cpu_count()} cores)")
-        cpu_before = time.process_time()
         sample = copies[: max(len(sources) * 3, 10)]
-        base_docs, base_pages = baseline(sample)
-        base_cpu_ms = 1000 * (time.process_time() - cpu_before) / (len(sample) + 1)
-        print(
-            f"baseline extract() in one process, no store: {base_docs:.2f} docs/s, {base_pages:.1f} pages/s, "
-            f"{base_cpu_ms:.0f} CPU ms/doc; load average before: {os.getloadavg()[0]:.1f}"
-        )
+
+        def measured_baseline() -> tuple[float, float, float]:
+            cpu_before = time.process_time()
+            docs, pages = baseline(sample)
+            cpu_ms = 1000 * (time.process_time() - cpu_before) / (len(sample) + 1)
+            print(
+                f"baseline extract() in one process, no store: {docs:.2f} docs/s, {pages:.1f} pages/s, "
+                f"{cpu_ms:.0f} CPU ms/doc; load average: {os.getloadavg()[0]:.1f}"
+            )
+            return docs, pages, cpu_ms
+
+        first = measured_baseline()
         results = [run_ingest(scratch / "in", workers, args.documents, scratch) for workers in args.workers]
+        last = measured_baseline()
+        base_docs = (first[0] + last[0]) / 2
+        base_cpu_ms = (first[2] + last[2]) / 2
     print(
         f"{'workers':>7} {'seconds':>8} {'docs/s':>7} {'pages/s':>8} {'vs baseline':>11} {'1st doc s':>9} "
         f"{'steady docs/s':>13} {'CPU ms/doc parent+workers':>25} "
-        f"{'parent RSS MB at 25/50/75/100%':>32} {'peak MB':>8}"
+        f"{'parent RSS MB at 25/50/75/100%':>32} {'peak MB':>8} {'load':>5}"
     )
     for result in results:
         ratio = float(result["docs_per_s"]) / base_docs  # type: ignore[arg-type]
@@ -186,7 +210,20 @@ def main() -> None:
             f"{result['workers']:>7} {result['seconds']:>8.1f} {result['docs_per_s']:>7.2f} "
             f"{result['pages_per_s']:>8.1f} {ratio:>10.2f}x {result['startup_s']:>9.1f} "
             f"{result['steady_docs_per_s']:>13.2f} "
-            f"{result['parent_cpu_ms']:>12.0f} + {result['worker_cpu_ms']:<10.0f} {rss:>32} {result['peak_mb']:>8}"
+            f"{result['parent_cpu_ms']:>12.0f} + {result['worker_cpu_ms']:<10.0f} {rss:>32} {result['peak_mb']:>8} "
+            f"{result['load']:>5.1f}"
+        )
+    for result in results:
+        parent, worker = float(result["parent_cpu_ms"]), float(result["worker_cpu_ms"])  # type: ignore[arg-type]
+        cores = os.cpu_count() or 1
+        workers = int(result["workers"])  # type: ignore[call-overload]
+        # On an idle machine with `cores` cores: workers run in parallel unless parent + workers need
+        # more CPU than the cores give; the parent runs beside them.
+        bound = min(1000 * workers / worker, 1000 * cores / (parent + worker))
+        print(
+            f"{workers} worker(s): worker CPU per document {worker / base_cpu_ms:.2f}x the baseline's, "
+            f"parent {parent / base_cpu_ms:.2f}x; CPU-bound throughput on an idle machine "
+            f"{bound / (1000 / base_cpu_ms):.2f}x baseline"
         )
     print(f"load average after: {os.getloadavg()[0]:.1f} (other processes on the machine share its cores)")
     if len(results) > 1:

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 
 from extractor.backends import read_layout
-from extractor.confidence import with_role_certainty
+from extractor.confidence import with_reading_certainty
 from extractor.errors import InputError
 from extractor.forms.interpret import interpret
 from extractor.sniff import sniff_kind
@@ -64,7 +64,11 @@ def extract(path: Path | str, options: ExtractOptions | None = None) -> Extracti
         require_model(options)
     layout = layout_of(path, options)
     info = DocumentInfo(file=path.name, sha256=file_sha256(path), kind=layout.kind, pages=layout.page_count)
-    result = with_role_certainty(interpret(layout, info)).model_copy(update={"pages": page_infos(layout)})
+    pages = page_infos(layout)
+    interpreted = interpret(layout, info)
+    del layout  # the page layout is not needed past interpretation: scoring and validation read the result
+    result = with_reading_certainty(interpreted).model_copy(update={"pages": pages})
+    del interpreted
     if options.score_profile is not None:
         from extractor.scoring.stage import score_result  # late: scoring is an optional stage
 

@@ -10,6 +10,15 @@ from sqlalchemy import Dialect, Text, TypeDecorator
 from sqlalchemy.types import TypeEngine
 
 
+class EncodedJSON(str):
+    """JSON text encoded ahead of the insert (by an ingest worker, in parallel with the others): stored as
+    it is, not encoded again. extractor.store.engine passes it through PostgreSQL's JSON serializer too."""
+
+
+def encode_json(value: Any) -> EncodedJSON:
+    return EncodedJSON(json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+
 class JSONValue(TypeDecorator[Any]):
     """JSON that round-trips exactly; None is SQL NULL.
 
@@ -29,7 +38,7 @@ class JSONValue(TypeDecorator[Any]):
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if dialect.name == "sqlite" and value is not None:
-            return json.dumps(value, ensure_ascii=False, allow_nan=False)
+            return str(value) if isinstance(value, EncodedJSON) else encode_json(value)
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:

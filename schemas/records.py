@@ -20,8 +20,8 @@ BBox = tuple[float, float, float, float]
 
 def as_bbox(values: Iterable[float]) -> BBox:
     """Four numbers (a generator, a numpy row) as a BBox; any other count raises ValueError."""
-    x0, y0, x1, y1 = (float(v) for v in values)
-    return (x0, y0, x1, y1)
+    x0, y0, x1, y1 = values  # unpacked, not a generator: called for every cell of every table
+    return (float(x0), float(y0), float(x1), float(y1))
 
 
 Operator = Literal["=", ">=", "<=", ">", "<"]

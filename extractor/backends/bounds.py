@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Optional
 
 from extractor.pdflib import pymupdf
 from extractor.sandbox import ALLOCATION_FAILED
@@ -28,8 +29,15 @@ def reraise_if_out_of_memory(error: BaseException) -> None:
     after it the process may be in any state, and an empty page would look like a blank one."""
     if isinstance(error, MemoryError):
         raise error
-    if ALLOCATION_FAILED.search(f"{type(error).__name__}: {error}"):
-        raise MemoryError(f"{type(error).__name__}: {error}") from error
+    # A C extension that fails an allocation may surface it as another error whose cause is the
+    # MemoryError ("SystemError: <built-in function get_cdrawings> returned a result with an exception set").
+    link: Optional[BaseException] = error
+    seen: set[int] = set()
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if isinstance(link, MemoryError) or ALLOCATION_FAILED.search(f"{type(link).__name__}: {link}"):
+            raise MemoryError(f"{type(error).__name__}: {error}") from error
+        link = link.__cause__ or link.__context__
 
 
 def page_problem(stage: str, page: int, error: Exception) -> Problem:

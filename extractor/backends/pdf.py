@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from extractor.backends.bounds import (
     PixelBudget,
@@ -119,23 +119,54 @@ def _rect_rules(x0: float, y0: float, x1: float, y1: float, stroked: bool) -> li
     return [Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)]
 
 
-def page_words(page: pymupdf.Page) -> list[Word]:
+Glyph = tuple[str, tuple[float, float, float, float]]
+
+
+def text_page(page: pymupdf.Page) -> pymupdf.TextPage:
+    """MuPDF's text page as `get_text("words")` makes it; the words and, when a table asks, the
+    glyphs are read from this one (building a text page is most of reading the words)."""
+    return page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
+
+
+def page_words(page: pymupdf.Page, textpage: Optional[pymupdf.TextPage] = None) -> list[Word]:
     return [
         Word(text=text, bbox=(round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)))
-        for x0, y0, x1, y1, text, *_ in page.get_text("words", sort=False)
+        for x0, y0, x1, y1, text, *_ in page.get_text("words", sort=False, textpage=textpage)
         if text.strip()
     ]
 
 
-def page_content(page: pymupdf.Page) -> PageContent:
+def page_content(page: pymupdf.Page, textpage: Optional[pymupdf.TextPage] = None) -> PageContent:
     """The words of one page. Its ruling lines are read by the caller (`page_rules`) only when the
     text layer is usable: a scanned page's lines come from its image."""
     return PageContent(
         number=page.number + 1,
         width=page.rect.width,
         height=page.rect.height,
-        words=page_words(page),
+        words=page_words(page, textpage),
     )
+
+
+class PageGlyphs:
+    """A page's glyph boxes, read from its text page the first time a splitter asks, then kept
+    (straddling words and unruled tables may both ask on one page)."""
+
+    def __init__(self, page: pymupdf.Page, textpage: Optional[pymupdf.TextPage] = None) -> None:
+        self.page = page
+        self.textpage = textpage
+        self._glyphs: Optional[list[Glyph]] = None
+
+    def __call__(self) -> list[Glyph]:
+        if self._glyphs is None:
+            # the text page was made without images (words' flags): image blocks have no lines anyway
+            self._glyphs = [
+                (char["c"], char["bbox"])
+                for block in self.page.get_text("rawdict", textpage=self.textpage)["blocks"]
+                for line in block.get("lines", [])
+                for span in line["spans"]
+                for char in span["chars"]
+            ]
+        return self._glyphs
 
 
 def _straddles(word: Word, grids: list[Grid]) -> bool:
@@ -148,7 +179,9 @@ def _straddles(word: Word, grids: list[Grid]) -> bool:
     return False
 
 
-def split_straddling_words(page: pymupdf.Page, content: PageContent, grids: list[Grid]) -> PageContent:
+def split_straddling_words(
+    page: pymupdf.Page, content: PageContent, grids: list[Grid], glyphs: Optional[PageGlyphs] = None
+) -> PageContent:
     """Split the rare word that runs across a cell border (two cells' texts printed without a gap).
 
     Character boxes are read only for pages that have such a word: they cost more than words.
@@ -156,13 +189,7 @@ def split_straddling_words(page: pymupdf.Page, content: PageContent, grids: list
     straddling = [word for word in content.words if _straddles(word, grids)]
     if not straddling:
         return content
-    chars = [
-        (char["c"], char["bbox"])
-        for block in page.get_text("rawdict")["blocks"]
-        for line in block.get("lines", [])
-        for span in line["spans"]
-        for char in span["chars"]
-    ]
+    chars = (glyphs or PageGlyphs(page))()
     words = [word for word in content.words if word not in straddling]
     for word in straddling:
         pieces: dict[tuple[int, int, float], list[tuple[str, tuple]]] = {}
@@ -179,12 +206,12 @@ def split_straddling_words(page: pymupdf.Page, content: PageContent, grids: list
             text = "".join(t for t, _ in piece).strip()
             if text:
                 box = (
-                    min(b[0] for _, b in piece),
-                    min(b[1] for _, b in piece),
-                    max(b[2] for _, b in piece),
-                    max(b[3] for _, b in piece),
+                    round(min(b[0] for _, b in piece), 2),
+                    round(min(b[1] for _, b in piece), 2),
+                    round(max(b[2] for _, b in piece), 2),
+                    round(max(b[3] for _, b in piece), 2),
                 )
-                words.append(Word(text=text, bbox=tuple(round(v, 2) for v in box)))
+                words.append(Word(text=text, bbox=box))
     return content.model_copy(update={"words": words})
 
 
@@ -192,30 +219,23 @@ GLYPH_GAP = 0.25
 """Glyphs of one word further apart than this share of the text height are two cells' texts."""
 
 
-def glyph_gap_splitter(page: pymupdf.Page) -> Callable[[list[Word]], list[Word]]:
+def glyph_gap_splitter(page: pymupdf.Page, glyphs: Optional[PageGlyphs] = None) -> Callable[[list[Word]], list[Word]]:
     """Words re-read from their glyphs, split where two glyphs stand apart (for unruled tables).
 
     MuPDF joins the texts of two tightly printed cells into one word when no space separates them;
     a ruled grid splits them at its borders (split_straddling_words), an unruled table needs the gap.
     The page's glyph boxes are read once, and only when a table asks.
     """
-    glyphs: list[tuple[str, tuple[float, float, float, float]]] = []
+    read = glyphs or PageGlyphs(page)
 
     def split(words: list[Word]) -> list[Word]:
-        if not glyphs:
-            glyphs.extend(
-                (char["c"], char["bbox"])
-                for block in page.get_text("rawdict")["blocks"]
-                for line in block.get("lines", [])
-                for span in line["spans"]
-                for char in span["chars"]
-            )
-        return [piece for word in words for piece in _split_word(word, glyphs)]
+        page_glyphs = read()
+        return [piece for word in words for piece in _split_word(word, page_glyphs)]
 
     return split
 
 
-def _split_word(word: Word, glyphs: list[tuple[str, tuple[float, float, float, float]]]) -> list[Word]:
+def _split_word(word: Word, glyphs: list[Glyph]) -> list[Word]:
     x0, y0, x1, y1 = word.bbox
     middle, height = (y0 + y1) / 2, y1 - y0
     mine = sorted(
@@ -228,7 +248,7 @@ def _split_word(word: Word, glyphs: list[tuple[str, tuple[float, float, float, f
     )
     if len(mine) < 2 or "".join(c for c, _ in mine).replace(" ", "") != word.text.replace(" ", ""):
         return [word]  # glyphs do not spell the word (ligatures, overprint): keep MuPDF's reading
-    pieces: list[list[tuple[str, tuple[float, float, float, float]]]] = [[mine[0]]]
+    pieces: list[list[Glyph]] = [[mine[0]]]
     for glyph in mine[1:]:
         if glyph[1][0] - pieces[-1][-1][1][2] > GLYPH_GAP * height:
             pieces.append([glyph])
@@ -297,14 +317,16 @@ def read_pdf(path: Path, options: ExtractOptions) -> Layout:
                 page = document[index]
                 sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
                 check_form_draws(document, page, options.limits)
-                content = page_content(page)
+                textpage = text_page(page)
+                content = page_content(page, textpage)
                 if _text_layer_usable(page, content):
                     rules = page_rules(page)
                     grids = build_grids(rules)
                     # the table-structure stage also reads the page's rules (unruled tables' row lines)
                     content = content.model_copy(update={"segments": as_segments(rules)})
-                    content = split_straddling_words(page, content, grids)
-                    found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page))
+                    glyphs = PageGlyphs(page, textpage)
+                    content = split_straddling_words(page, content, grids, glyphs)
+                    found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page, glyphs))
                     if options.table_engine == "vl":
                         found, vl_problems = _vl_tables(page, found, index + 1, options)
                         problems.extend(vl_problems)

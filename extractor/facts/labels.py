@@ -8,6 +8,7 @@ the generic tails 经费/资金/费用 as well, so "人员经费" and "人员" m
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from extractor.forms.lexicon import lexicon
@@ -20,6 +21,7 @@ NUMBERING = tuple((re.compile(pattern), level) for level, pattern in enumerate(_
 """List numbering patterns with their level (一、 is 1, （一） 2 …), from lexicon.yaml."""
 
 
+@lru_cache(maxsize=4096)  # pure: rules compare the same labels many times
 def label_key(label: str) -> str:
     """Label without whitespace, 其中, list numbering and a trailing bracketed note."""
     text = QIZHONG.sub("", squeeze(label))
@@ -40,8 +42,12 @@ _TOTAL = re.compile(_WORDS.total)
 FUZZY_LABEL = 88
 
 
+@lru_cache(maxsize=8192)
 def clean_label(prefix: str) -> str:
-    """The words naming a stated figure, without years, connectives, verbs and punctuation."""
+    """The words naming a stated figure, without years, connectives, verbs and punctuation.
+
+    Remembered (a pure function of the text): a document names the same items in many sentences and cells.
+    """
     text = _PUNCT.sub("", _NOTE.sub("", prefix))
     text = _YEAR_WORDS.sub("", text)
     previous = None
@@ -78,6 +84,7 @@ def is_context_only(label: str) -> bool:
     return bool(_CONTEXT_ONLY.match(label))
 
 
+@lru_cache(maxsize=8192)
 def match_key(label: str) -> str:
     """The label reduced for matching: no context word, no numbering, no generic tail."""
     text = label_key(strip_context(clean_label(label)))
@@ -104,3 +111,9 @@ def contexts_conflict(a: Optional[str], b: Optional[str]) -> bool:
     if "budget" in (group_a, group_b):
         return "actual" in (group_a, group_b)
     return group_a != group_b
+
+
+def clear_caches() -> None:
+    """Forget remembered labels (benchmarks time a document's first validation)."""
+    clean_label.cache_clear()
+    match_key.cache_clear()

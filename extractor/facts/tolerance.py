@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from extractor.forms.figures import is_blank, read_figure
@@ -77,12 +78,21 @@ def is_blank_marker(text: Optional[str]) -> bool:
     return is_blank(text)
 
 
+@lru_cache(maxsize=4096)  # Printed is frozen; the rules parse the same cell texts many times
 def parse_printed(text: Optional[str], *, exact_integers: bool = False) -> Optional[Printed]:
     """`1,837.28` → 1837.28 (2 decimals); `96.30%` → 96.3 (2 decimals, percent); text → None.
 
     Read by the one figure parser the reader uses too (forms/figures.py); blank markers read as an
     exact zero here, spreadsheet errors and words are not numbers.
     """
+    return None if text is None else _parse_printed(text, exact_integers)
+
+
+@lru_cache(maxsize=8192)
+def _parse_printed(text: str, exact_integers: bool) -> Optional[Printed]:
+    # A pure function of the text with a frozen result, remembered: the rules of one validation read the
+    # same cells and figures again (weight and score "0.45" on every row, "-", "100%"). benchmarks clear it
+    # (`extractor.facts.clear_caches`) so that a run is timed as the first reading of its document.
     figure = read_figure(text)
     if figure is None:
         return None
@@ -90,6 +100,11 @@ def parse_printed(text: Optional[str], *, exact_integers: bool = False) -> Optio
         return Printed(0.0, 0, exact=True, text=figure.text)
     exact = figure.value == 0.0 or (exact_integers and figure.decimals == 0)
     return Printed(figure.value, figure.decimals, percent=figure.percent, exact=exact, text=figure.text)
+
+
+def clear_caches() -> None:
+    """Forget remembered readings (benchmarks time a document's first validation)."""
+    _parse_printed.cache_clear()
 
 
 def from_float(value: float, *, exact_integers: bool = False) -> Printed:

@@ -13,7 +13,7 @@ from typing import Optional
 from extractor.forms.lexicon import lexicon
 from extractor.forms.rows import TableReading
 from extractor.text.join import squeeze
-from schemas import Block, ParagraphBlock, ScoreSummary, Section, TableBlock
+from schemas import Block, ExtractionResult, ParagraphBlock, ScoreSummary, Section, TableBlock
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(度)?(?!\s*\d{1,2}\s*月)")
 _BARE_YEAR = re.compile(r"^((?:19|20)\d{2})(?:年度?)?$")
@@ -152,3 +152,20 @@ def document_fields(
         # SPEC: the 复核得分 where the document is a review; a form's own 复核 column does not make it one
         "review_score": review if any(s.kind == "review" for s in sections) else None,
     }
+
+
+def result_fields(result: ExtractionResult) -> dict[str, object]:
+    """The document fields read again from a result alone: key-value rows of its tables, section
+    titles, narrative and score summaries. The review service compares them before and after a
+    correction so the header follows a corrected cell (主管部门's value, the 年度 row)."""
+    from extractor.forms.rows import read_table  # late: rows imports this module's neighbours
+    from extractor.forms.view import TableView
+
+    readings: Readings = [(table.section, read_table(TableView(table))) for table in result.tables]
+    blocks: list[Block] = [ParagraphBlock(text=section.title) for section in result.sections if section.title]
+    blocks += [ParagraphBlock(text=paragraph.text, page=paragraph.page) for paragraph in result.narrative]
+    blocks += [
+        TableBlock(cells=table.cells, n_rows=table.n_rows, n_cols=table.n_cols, pages=table.pages)
+        for table in result.tables
+    ]
+    return document_fields(result.sections, readings, result.scores, blocks)

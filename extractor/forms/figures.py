@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Optional
 
 from extractor.forms.lexicon import lexicon
@@ -58,6 +58,7 @@ def is_blank(text: Optional[str]) -> bool:
     return text is not None and half_width(text).replace(" ", "") in blank_markers()
 
 
+@lru_cache(maxsize=4096)  # pure and immutable: the reader and every rule parse the same cell texts
 def read_figure(text: Optional[str], *, units: frozenset[str] = frozenset()) -> Optional[Figure]:
     """The figure a cell prints, or None for words, dates, errors and units not in `units`."""
     if text is None:

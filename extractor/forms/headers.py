@@ -101,16 +101,51 @@ class HeaderMatch(BaseModel):
     """Columns of the table the header was read in (a continuation must have as many)."""
 
 
+class _HeaderScan:
+    """A view's header lookups kept for the next row: each row's printed cells with their lexicon hits
+    per region kind, and the rows known to head no region alone (match_header tries every row
+    alone, then again as the row below its predecessor)."""
+
+    def __init__(self) -> None:
+        # no reference back to the view: the view holds this object, and a cycle would keep both
+        # (and every cell) alive until the cyclic garbage collector runs
+        self.hits: dict[tuple[int, RegionKind], list[tuple[Cell, Optional[HeaderHit]]]] = {}
+        self.no_header: set[int] = set()
+
+    def row_hits(self, view: TableView, row: int, kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
+        found = self.hits.get((row, kind))
+        if found is None:
+            found = []
+            seen: set[int] = set()
+            for cell in view.row_cells(row):
+                if id(cell) in seen or not cell.text.strip():
+                    continue
+                seen.add(id(cell))
+                found.append((cell, classify_header(cell.text, kind)))
+            self.hits[(row, kind)] = found
+        return found
+
+
+def _scan(view: TableView) -> _HeaderScan:
+    scan = view.derived.get("headers")
+    if not isinstance(scan, _HeaderScan):
+        scan = view.derived["headers"] = _HeaderScan()
+    return scan
+
+
 def _row_hits(view: TableView, rows: list[int], kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
     """The distinct printed cells of the header rows with what the lexicon makes of each (cached per text)."""
+    scan = _scan(view)
+    if len(rows) == 1:
+        return scan.row_hits(view, rows[0], kind)  # read-only for every caller
     found: list[tuple[Cell, Optional[HeaderHit]]] = []
     seen: set[int] = set()
     for row in rows:
-        for cell in view.row_cells(row):
-            if id(cell) in seen or not cell.text.strip():
+        for cell, hit in scan.row_hits(view, row, kind):
+            if id(cell) in seen:
                 continue
             seen.add(id(cell))
-            found.append((cell, classify_header(cell.text, kind)))
+            found.append((cell, hit))
     return found
 
 
@@ -255,14 +290,25 @@ def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
     return best
 
 
+def _alone(view: TableView, row: int) -> Optional[HeaderMatch]:
+    """The region `row` heads alone; a row found to head none is remembered (most rows are data)."""
+    scan = _scan(view)
+    if row in scan.no_header:
+        return None
+    found = _single_row(view, [row])
+    if found is None:
+        scan.no_header.add(row)
+    return found
+
+
 def match_header(view: TableView, row: int) -> Optional[HeaderMatch]:
     """Does `row` (alone, or with the row below for two-row headers) head a region?
 
     A two-row header is only considered when neither row heads a region alone.
     """
-    single = _single_row(view, [row])
+    single = _alone(view, row)
     if single is not None or row + 1 >= view.n_rows:
         return single
-    if _single_row(view, [row + 1]) is not None:
+    if _alone(view, row + 1) is not None:
         return None
     return _single_row(view, [row, row + 1])

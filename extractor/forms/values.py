@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional, cast
 
 from extractor.forms.figures import blank_markers, half_width, is_blank, read_figure
@@ -42,6 +43,7 @@ def is_blank_marker(text: Optional[str]) -> bool:
     return text is None or not text.strip() or is_blank(text)
 
 
+@lru_cache(maxsize=4096)  # pure: every rule asks it of the same cells
 def is_spreadsheet_error(text: Optional[str]) -> bool:
     return text is not None and bool(SPREADSHEET_ERROR.match(text.strip()))
 

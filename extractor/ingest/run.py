@@ -1,8 +1,15 @@
 """`extractor ingest`: many files into the store, in parallel worker processes, resumable.
 
-The parent finds the files, hashes them, claims each document right before handing it to a worker,
-and writes each answer (done + records, or failed + reason) in one transaction. It keeps only
-counters, so its memory does not grow with the number of documents.
+A pipeline, so that no worker waits for the store:
+- the parent finds the files, hashes and claims them a few at a time (one transaction per few);
+- each worker holds up to PREFETCH tasks: it starts the next document the moment it answers one;
+- a worker answers with its result already turned into the store's rows (when the workers fill every
+  core; with a core to spare, the parent builds them);
+- the parent reads answers as they come and hands batches of them to one writer thread, which
+  stores each batch (done + records, or failed + reason, for every document in it) in ONE transaction.
+A batch is all or nothing: a crash loses at most the answers not yet committed, whose documents stay
+claimed (`running`) and are queued again by the next run; what was committed is skipped by it.
+The parent keeps only counters and at most a few batches, so its memory does not grow with the run.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from multiprocessing.connection import wait
 from pathlib import Path
 from types import FrameType
@@ -23,14 +32,14 @@ from sqlalchemy import Engine
 
 from extractor.ingest.discover import discover
 from extractor.ingest.progress import ingest_progress
-from extractor.ingest.record import Recorded, record_outcome
-from extractor.ingest.worker import Task, WorkerHandle
+from extractor.ingest.record import Recorded, record_outcomes
+from extractor.ingest.worker import Outcome, Task, WorkerHandle
 from extractor.pipeline import file_sha256
-from extractor.store import register_file, session_scope
+from extractor.store import session_scope
 from extractor.store.jobs import (
     HEARTBEAT_EVERY_S,
     beat,
-    claim_document,
+    claim_files,
     finish_job,
     recover_dead_jobs,
     release_unfinished,
@@ -40,6 +49,10 @@ from models import Job, JobStatus
 from schemas import ExtractOptions
 
 MAX_LISTED_FAILURES = 50
+PREFETCH = 2
+"""Tasks a worker holds: the one it extracts and the next, waiting in its socket."""
+CLAIM_AT_LEAST = 8
+"""Files hashed and claimed per transaction (at least): a claim costs a commit, like a write."""
 
 
 class IngestOptions(BaseModel):
@@ -53,6 +66,11 @@ class IngestOptions(BaseModel):
     retry_failed: bool = False
     """Also try documents failed for good: deterministic failures (unreadable, over a limit) and dead
     letters (transient failures past the retry limit). Transient failures are retried anyway."""
+    batch_size: int = Field(default=16, ge=1)
+    """Answers written per transaction (at most): fewer commits and statements per document."""
+    batch_wait_s: float = Field(default=2.0, ge=0)
+    """An answer waits at most this long for its batch to fill before it is written anyway, so the
+    store and the progress bar stay current when documents are slow."""
     extract: ExtractOptions = Field(default_factory=ExtractOptions)
 
 
@@ -103,39 +121,58 @@ def end_job(*, engine: Engine, summary: IngestSummary, status: JobStatus) -> Non
         job = session.get(Job, summary.job_id)
         if job is None:
             return
-        if status is JobStatus.interrupted:
-            release_unfinished(session=session, job_id=summary.job_id)
+        # Claimed but never answered or written (an interrupted run, a lost Ray actor's unwritten
+        # answers): queued again, for the next run to do.
+        release_unfinished(session=session, job_id=summary.job_id)
         for name in ("files", "ok", "failed", "skipped", "not_documents", "pages", "findings"):
             setattr(job, name, getattr(summary, name))
         finish_job(session=session, job=job, status=status)
 
 
 def claimed_tasks(
-    *, engine: Engine, paths: list[Path], job_id: int, force: bool, summary: IngestSummary, retry_failed: bool = False
+    *,
+    engine: Engine,
+    paths: list[Path],
+    job_id: int,
+    force: bool,
+    summary: IngestSummary,
+    retry_failed: bool = False,
+    chunk: int = 1,
 ) -> Iterator[Task]:
-    """Hash, register and claim each file in turn; yields only documents this run must extract."""
-    for path in paths:
-        try:
-            sha256 = file_sha256(path)
-        except OSError as error:
-            summary.add_failure(f"{path.name}: 无法读取文件 (cannot read: {error.strerror or error})")
-            continue
+    """Hash, register and claim the files `chunk` at a time (one transaction per chunk); yields only
+    documents this run must extract. Claimed ahead of need by at most one chunk: a run that dies
+    leaves them `running`, and the next run queues them again."""
+    remaining = iter(paths)
+    while batch := list(islice(remaining, chunk)):
+        hashed: list[tuple[Path, str]] = []
+        for path in batch:
+            try:
+                hashed.append((path, file_sha256(path)))
+            except OSError as error:
+                summary.add_failure(f"{path.name}: 无法读取文件 (cannot read: {error.strerror or error})")
         with session_scope(engine) as session:
-            document = register_file(session=session, sha256=sha256, path=path)
-            assert document.id is not None
-            claimed = claim_document(
-                session=session, document_id=document.id, job_id=job_id, force=force, retry_failed=retry_failed
+            claimed = claim_files(
+                session=session,
+                files=[(sha256, str(path)) for path, sha256 in hashed],
+                job_id=job_id,
+                force=force,
+                retry_failed=retry_failed,
             )
-            # Done already (idempotent re-run), a duplicate of a file met earlier in this run, or
-            # being extracted right now by another live run on the same store.
-            if not claimed:
+        tasks: list[Task] = []
+        for path, sha256 in hashed:
+            # Not claimed: done already (idempotent re-run), a duplicate of a file met earlier in this run,
+            # or being extracted right now by another live run on the same store.
+            document_id = claimed.pop(sha256, None)
+            if document_id is None:
                 summary.skipped += 1
-                continue
-        yield Task(document_id=document.id, path=str(path), sha256=sha256)
+            else:
+                tasks.append(Task(document_id=document_id, path=str(path), sha256=sha256))
+        yield from tasks
 
 
-class _Stop(Exception):
-    """SIGTERM asks for the same orderly stop as Ctrl-C."""
+class _Stop(BaseException):
+    """SIGTERM asks for the same orderly stop as Ctrl-C (a BaseException like KeyboardInterrupt, so
+    that no `except Exception` on the way — the writer's per-document retry — swallows it)."""
 
 
 def _raise_stop(_signum: int, _frame: Optional[FrameType]) -> None:
@@ -164,7 +201,12 @@ def ingest(
     status = JobStatus.interrupted
     try:
         worker_count = min(options.workers, len(found.documents))
-        workers = [WorkerHandle(memory_mb=options.memory_mb, options=options.extract) for _ in range(worker_count)]
+        # Workers that fill every core build the rows themselves; with a core to spare the parent does.
+        prepare = worker_count >= (os.cpu_count() or 1)
+        workers = [
+            WorkerHandle(memory_mb=options.memory_mb, options=options.extract, prepare=prepare)
+            for _ in range(worker_count)
+        ]
         tasks = claimed_tasks(
             engine=engine,
             paths=found.documents,
@@ -172,6 +214,7 @@ def ingest(
             force=options.force,
             summary=summary,
             retry_failed=options.retry_failed,
+            chunk=max(CLAIM_AT_LEAST, worker_count * PREFETCH),
         )
         with ingest_progress(console, enabled=show_progress) as progress:
             bar = progress.add_task("ingest", total=len(found.documents), pages=0)
@@ -199,6 +242,73 @@ def ingest(
     return summary
 
 
+Writer = Callable[[list[tuple[Outcome, Path]]], list[Recorded]]
+
+
+class _Batches:
+    """Answers waiting to be written, and the one batch being written by the writer thread."""
+
+    def __init__(self, *, write: Writer, size: int, wait_s: float, summary: IngestSummary) -> None:
+        self.write = write
+        self.size = size
+        self.wait_s = wait_s
+        self.summary = summary
+        self.pending: list[tuple[Outcome, Path]] = []
+        self.oldest = 0.0
+        self.writing: Optional[Future[list[Recorded]]] = None
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+
+    def add(self, outcome: Outcome, path: Path) -> None:
+        if not self.pending:
+            self.oldest = time.monotonic()
+        self.pending.append((outcome, path))
+
+    def settle(self, *, block: bool = False) -> bool:
+        """Count the batch being written once it is; True if it was (or none was being written).
+        A failed write raises here, in the main thread: the run stops, interrupted."""
+        if self.writing is None:
+            return True
+        if not block and not self.writing.done():
+            return False
+        for recorded in self.writing.result():
+            self.summary.add(recorded)
+        self.writing = None
+        return True
+
+    def due(self, *, in_flight: bool) -> bool:
+        """Write now: a full batch, an answer that waited long enough, or nothing left to wait for."""
+        if not self.pending:
+            return False
+        full = len(self.pending) >= self.size
+        return full or not in_flight or time.monotonic() - self.oldest >= self.wait_s
+
+    def flush(self, *, in_flight: bool) -> None:
+        """Hand the oldest answers (a batch at most) to the writer if they are due and the writer is free.
+        Answers wait while it writes; past a few batches of them the parent waits for the writer."""
+        if not self.settle(block=len(self.pending) >= 4 * self.size) or not self.due(in_flight=in_flight):
+            return
+        self._submit()
+
+    def _submit(self) -> None:
+        """The oldest answers, at most a batch of them, to the writer."""
+        batch, self.pending = self.pending[: self.size], self.pending[self.size :]
+        self.oldest = time.monotonic()
+        self.writing = self.executor.submit(self.write, batch)
+
+    def seconds_to_due(self) -> float:
+        return max(0.0, self.oldest + self.wait_s - time.monotonic()) if self.pending else HEARTBEAT_EVERY_S
+
+    def finish(self) -> None:
+        """Write what is left (an orderly end or stop) and wait for it."""
+        self.settle(block=True)
+        while self.pending:
+            self._submit()
+            self.settle(block=True)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+
+
 def _supervise(
     *,
     engine: Engine,
@@ -207,44 +317,61 @@ def _supervise(
     options: IngestOptions,
     summary: IngestSummary,
     on_done: Callable[[], None],
+    writer: Optional[Writer] = None,
 ) -> None:
-    """Keep every worker busy, collect answers, kill what runs past its limit, beat the heartbeat."""
+    """Keep every worker supplied, collect answers as they come, write them in batches, kill what
+    runs past its limit, beat the heartbeat. `writer` replaces the store write (tests)."""
     paths: dict[int, Path] = {}
     exhausted = False
     last_beat = time.monotonic()
 
+    def write(answers: list[tuple[Outcome, Path]]) -> list[Recorded]:
+        return record_outcomes(engine=engine, answers=answers, job_id=summary.job_id)
+
+    batches = _Batches(write=writer or write, size=options.batch_size, wait_s=options.batch_wait_s, summary=summary)
+
     def refill() -> None:
         nonlocal exhausted
-        for worker in workers:
-            if worker.busy or exhausted:
-                continue
-            task = next(tasks, None)
-            if task is None:
-                exhausted = True
-                return
-            paths[task.document_id] = Path(task.path)
-            worker.give(task, options.timeout_s)
+        for depth in range(1, PREFETCH + 1):  # first one task each, then the second: no worker starves
+            for worker in workers:
+                if worker.held >= depth or exhausted:
+                    continue
+                task = next(tasks, None)
+                if task is None:
+                    exhausted = True
+                    return
+                paths[task.document_id] = Path(task.path)
+                worker.give(task, options.timeout_s)
 
-    while True:
-        refill()
-        on_done()  # skipped files count as progress too
-        busy = [worker for worker in workers if worker.busy]
-        if not busy:
-            return
-        now = time.monotonic()
-        next_deadline = min(worker.deadline for worker in busy)
-        wait(
-            [obj for worker in busy for obj in worker.wait_objects()],
-            timeout=max(0.0, min(next_deadline - now, HEARTBEAT_EVERY_S)),
-        )
-        now = time.monotonic()
-        outcomes = [outcome for worker in busy if (outcome := worker.collect() or worker.expire(now))]
-        refill()  # the workers start their next document while this one is written
-        for outcome in outcomes:
-            path = paths.pop(outcome.document_id)
-            summary.add(record_outcome(engine=engine, outcome=outcome, path=path, job_id=summary.job_id))
-            on_done()
-        if now - last_beat >= HEARTBEAT_EVERY_S:
-            with session_scope(engine) as session:
-                beat(session=session, job_id=summary.job_id)
-            last_beat = now
+    try:
+        while True:
+            refill()
+            busy = [worker for worker in workers if worker.busy]
+            batches.flush(in_flight=bool(busy))
+            on_done()  # skipped files and written batches count as progress
+            if not busy:
+                batches.finish()
+                on_done()
+                return
+            now = time.monotonic()
+            next_deadline = min(worker.deadline for worker in busy)
+            wait(
+                [obj for worker in busy for obj in worker.wait_objects()],
+                timeout=max(0.0, min(next_deadline - now, HEARTBEAT_EVERY_S, batches.seconds_to_due())),
+            )
+            now = time.monotonic()
+            for worker in busy:
+                while outcome := worker.collect():
+                    batches.add(outcome, paths.pop(outcome.document_id))
+                if outcome := worker.expire(now):
+                    batches.add(outcome, paths.pop(outcome.document_id))
+            if now - last_beat >= HEARTBEAT_EVERY_S:
+                with session_scope(engine) as session:
+                    beat(session=session, job_id=summary.job_id)
+                last_beat = now
+    except (_Stop, KeyboardInterrupt):
+        # An orderly stop (SIGTERM, Ctrl-C) keeps the work already done: the answers in hand are written first.
+        batches.finish()
+        raise
+    finally:
+        batches.close()

@@ -20,11 +20,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from extractor.errors import InputError
 from extractor.sandbox import FailureKind, classify, crash_reason, limit_memory, timeout_reason
@@ -54,10 +55,16 @@ STARTUP_GRACE_S = 300.0
 
 
 class Outcome(BaseModel):
+    # `prepared` is a plain dataclass checked by type only: its rows are not validated twice.
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     document_id: int
     ok: bool
+    prepared: Optional[Any] = None
+    """When ok: the result as the store's rows (extractor.store.batch.PreparedResult), built in the
+    worker so that the parent, which writes every document, only inserts."""
     result_json: Optional[str] = None
-    """The ExtractionResult as JSON, when ok."""
+    """The ExtractionResult as JSON, when ok and not prepared (answers built by other code)."""
     error: Optional[str] = None
     """One line naming the file and the reason, when not ok."""
     seconds: float = 0.0
@@ -69,10 +76,12 @@ class Outcome(BaseModel):
     memory than the limit, fails the same way every time and is not retried unless asked."""
 
 
-def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
+def run_task(task: Task, options: ExtractOptions, memory_mb: int, prepare: bool = True) -> Outcome:
     """Extract one document and turn every way it can go wrong into a one-line reason
-    (the same reasons as extractor.sandbox gives the CLI)."""
+    (the same reasons as extractor.sandbox gives the CLI). `prepare`: answer with the store's rows
+    (extractor.store.batch.prepare_result) rather than the result's JSON."""
     from extractor.pipeline import extract
+    from extractor.store.batch import prepare_result
 
     name = Path(task.path).name
     started = time.perf_counter()
@@ -83,7 +92,8 @@ def run_task(task: Task, options: ExtractOptions, memory_mb: int) -> Outcome:
         return Outcome(
             document_id=task.document_id,
             ok=True,
-            result_json=result.model_dump_json(),
+            prepared=prepare_result(result, document_id=task.document_id) if prepare else None,
+            result_json=None if prepare else result.model_dump_json(),
             seconds=time.perf_counter() - started,
             worker_pid=os.getpid(),
         )
@@ -111,8 +121,13 @@ WARM_UP_MODULES = (
 they load on the first scanned page, once per worker)."""
 
 
-def _warm_up() -> None:
-    for name in WARM_UP_MODULES:
+PREPARE_MODULES = ("extractor.store.batch", "extractor.review.summary")
+"""Also imported by a worker that builds the store's rows (WorkerConfig.prepare); the others never load
+them, so their address space (and what the memory limit leaves for documents) stays as it was."""
+
+
+def _warm_up(prepare: bool = False) -> None:
+    for name in (*WARM_UP_MODULES, *(PREPARE_MODULES if prepare else ())):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -122,6 +137,10 @@ def _warm_up() -> None:
 class WorkerConfig(BaseModel):
     memory_mb: int
     options: ExtractOptions
+    prepare: bool = True
+    """Turn results into the store's rows here. Worth it when the workers fill every core and the
+    parent, which writes every document, would compete with them; a parent with a core of its own
+    does it there, and the workers' documents are extracted that much sooner."""
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -145,9 +164,9 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     config = WorkerConfig.model_validate_json(connection.recv_bytes())
-    memory_mb, options = config.memory_mb, config.options
+    memory_mb, options, prepare = config.memory_mb, config.options, config.prepare
     limit_memory(memory_mb)
-    _warm_up()
+    _warm_up(prepare)
 
     while True:
         try:
@@ -158,7 +177,7 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
             return
         try:
             connection.send(Started(document_id=task.document_id))
-            outcome = run_task(task, options, memory_mb)
+            outcome = run_task(task, options, memory_mb, prepare)
             connection.send(outcome)
         except (BrokenPipeError, OSError):
             return
@@ -167,15 +186,20 @@ def worker_main(connection: Connection, parent_pid: int = 0) -> None:
 
 
 class WorkerHandle:
-    """The parent's side of one worker process: start, give a task, collect, kill on timeout.
+    """The parent's side of one worker process: start, give tasks, collect, kill on timeout.
+
+    A worker may hold more than one task: the first is being extracted, the others wait in its
+    socket, so the worker starts the next document the moment it answers the previous one — it
+    never waits for the parent to write a result. The time limit applies to the task in hand; when
+    the worker dies or is killed, that task fails and the waiting ones go to its fresh replacement.
 
     Start and restart it from one long-lived thread: on Linux the worker is killed when the *thread*
     that started it ends (PR_SET_PDEATHSIG), which is what makes it die with a SIGKILLed parent."""
 
-    def __init__(self, *, memory_mb: int, options: ExtractOptions) -> None:
+    def __init__(self, *, memory_mb: int, options: ExtractOptions, prepare: bool = True) -> None:
         self.memory_mb = memory_mb
-        self.config = WorkerConfig(memory_mb=memory_mb, options=options).model_dump_json().encode()
-        self.task: Optional[Task] = None
+        self.config = WorkerConfig(memory_mb=memory_mb, options=options, prepare=prepare).model_dump_json().encode()
+        self.tasks: deque[Task] = deque()
         self.deadline = 0.0
         self.started = 0.0
         self.timeout_s = 0.0
@@ -202,72 +226,82 @@ class WorkerHandle:
         return self.process.poll() is None
 
     @property
+    def task(self) -> Optional[Task]:
+        """The task in hand (being extracted, or next to start)."""
+        return self.tasks[0] if self.tasks else None
+
+    @property
     def busy(self) -> bool:
-        return self.task is not None
+        return bool(self.tasks)
+
+    @property
+    def held(self) -> int:
+        """Tasks given and not answered yet: the one in hand and those waiting behind it."""
+        return len(self.tasks)
+
+    def _arm(self) -> None:
+        """The deadline of the task now in hand. Until the worker says it started the document, it may
+        still be starting itself (or finishing the previous one), hence the grace."""
+        self.started = time.monotonic()
+        self.deadline = self.started + self.timeout_s + STARTUP_GRACE_S
 
     def give(self, task: Task, timeout_s: float) -> None:
         if not self._alive():
             self.restart()
-        self.task = task
-        self.started = time.monotonic()
         self.timeout_s = timeout_s
-        # Until the worker says it started the document, it may still be starting itself.
-        self.deadline = self.started + timeout_s + STARTUP_GRACE_S
+        self.tasks.append(task)
+        if len(self.tasks) == 1:
+            self._arm()
         try:
             self.connection.send(task)
-        except OSError:  # it died between two documents (poll() had not noticed yet): a fresh one takes it
+        except OSError:  # it died between two documents (poll() had not noticed yet): a fresh one takes them
             self.restart()
-            self.connection.send(task)
 
     def collect(self) -> Optional[Outcome]:
-        """The outcome if the worker answered; a failure if it died; None if nothing is ready."""
-        if self.task is None:
+        """The next outcome if the worker answered; a failure if it died; None if nothing is ready.
+        Call again until None: a worker holding several tasks may have answered more than one."""
+        if not self.tasks:
             return None
-        task = self.task
         while self.connection.poll():
             try:
                 message: Started | Outcome = self.connection.recv()
             except (EOFError, OSError):
-                self.task = None
-                return self._died(task)
+                return self._died()
             if isinstance(message, Started):
                 self.started = time.monotonic()
                 self.deadline = self.started + self.timeout_s
                 continue
-            self.task = None
+            self.tasks.popleft()
+            if self.tasks:
+                self._arm()
             if message.out_of_memory:
                 # The worker exits after answering out-of-memory (its heap may be in any state):
                 # replace it now, so the next document never meets a dying process.
                 self.restart()
             return message
         if not self._alive():
-            self.task = None
-            return self._died(task)
+            return self._died()
         return None
 
-    def _died(self, task: Task) -> Outcome:
+    def _died(self) -> Outcome:
+        """The task in hand failed with the worker; the waiting ones go to a fresh worker."""
+        task = self.tasks.popleft()
         try:
             code: Optional[int] = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
         how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
         reason = f"{Path(task.path).name}: {crash_reason(how, self.memory_mb)}"
+        seconds = time.monotonic() - self.started
         self.restart()
-        return Outcome(
-            document_id=task.document_id,
-            ok=False,
-            error=reason,
-            seconds=time.monotonic() - self.started,
-            transient=True,
-        )
+        return Outcome(document_id=task.document_id, ok=False, error=reason, seconds=seconds, transient=True)
 
     def expire(self, now: float) -> Optional[Outcome]:
-        """If the task ran past its limit: kill the worker, start another, and report the timeout."""
-        if self.task is None or now < self.deadline:
+        """If the task in hand ran past its limit: kill the worker, start another, and report the timeout."""
+        if not self.tasks or now < self.deadline:
             return None
-        task = self.task
+        task = self.tasks.popleft()
         limit = self.deadline - self.started
-        self.task = None
         self.restart()
         return Outcome(
             document_id=task.document_id,
@@ -278,8 +312,13 @@ class WorkerHandle:
         )
 
     def restart(self) -> None:
+        """A fresh worker process, given again every task still held (none of them was started by it)."""
         self.kill()
         self._start()
+        if self.tasks:
+            self._arm()
+        for task in self.tasks:
+            self.connection.send(task)
 
     def kill(self) -> None:
         if self._alive():
@@ -290,7 +329,7 @@ class WorkerHandle:
     def stop(self) -> None:
         """Ask an idle worker to finish, kill it if it does not."""
         try:
-            if self.task is None and self._alive():
+            if not self.tasks and self._alive():
                 self.connection.send(None)
                 self.process.wait(timeout=5)
         except (BrokenPipeError, OSError, subprocess.TimeoutExpired):

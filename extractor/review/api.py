@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
+from extractor.confidence import doubts_by_record
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
 from extractor.review.boxes import field_boxes, finding_keys
 from extractor.review.corrections import CorrectionError
@@ -86,8 +87,9 @@ def _document(session: Any, document_id: int) -> Document:
 
 def document_payload(session: Any, document: Document, result: Optional[ExtractionResult] = None) -> dict[str, Any]:
     """The SPEC JSON of a done document plus `id`, `status`, `error`, the review state, `boxes` (where
-    each field is printed: ref → page, bbox and cell), `finding_keys` (finding id → stable key) and
-    `accepted` (stable key → who accepted the flagged field as correct), for the review page."""
+    each field is printed: ref → page, bbox and cell), `finding_keys` (finding id → stable key),
+    `accepted` (stable key → who accepted the flagged field as correct) and `doubts` (record id → field →
+    why its confidence is lowered, extractor.confidence), for the review page."""
     assert document.id is not None
     review = review_state(session.get(DocumentReview, document.id))
     extra = {"id": document.id, "status": document.status, "error": document.error, "review": review}
@@ -97,6 +99,7 @@ def document_payload(session: Any, document: Document, result: Optional[Extracti
             "boxes": field_boxes(result),
             "finding_keys": finding_keys(result),
             "accepted": acceptances(session=session, document_id=document.id),
+            "doubts": doubts_by_record(result),
         }
         return {**result.model_dump(mode="json"), **extra, **review_extra}
     info = {"file": document.file, "sha256": document.sha256, "kind": document.kind, "pages": document.pages}

@@ -33,7 +33,7 @@ Record = Union[Indicator, BudgetLine, ScoreSummary]
 RECORD_LISTS = ("indicators", "budget_lines", "scores", "narrative")
 DOCUMENT_FIELDS = ("department", "year", "self_score", "review_score")
 NOT_EDITABLE = frozenset({"id", "section", "source", "confidence", "page", "bbox"})
-_CELL_REF = re.compile(r"^(?P<table>[^.]+)\.r(?P<row>\d+)c(?P<col>\d+)$")
+CELL_REF = re.compile(r"^(?P<table>[^.]+)\.r(?P<row>\d+)c(?P<col>\d+)$")
 _NUMBER_IN_TEXT = re.compile(r"[-－−]?\d[\d,，]*(?:\.(\d+))?")
 
 
@@ -86,7 +86,7 @@ def find_table(result: ExtractionResult, table_id: str) -> Optional[Table]:
 def resolve(result: ExtractionResult, ref: str) -> Target:
     """The target of `ref` in this result; CorrectionError when it names nothing editable."""
     ref = ref.strip()
-    cell = _CELL_REF.match(ref)
+    cell = CELL_REF.match(ref)
     if cell and find_table(result, cell["table"]) is not None:
         return Target(kind="cell", ref=ref, table_id=cell["table"], row=int(cell["row"]), col=int(cell["col"]))
     head, _, rest = ref.partition(".")

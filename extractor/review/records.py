@@ -11,7 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from extractor.review.corrections import CorrectionError, apply, prepare
+from extractor.review.corrections import CELL_REF, CorrectionError, apply, prepare
 from extractor.review.summary import refresh_summary
 from extractor.store import add_correction, document_result, list_corrections
 from models import RECORD_TABLES, Correction, Document, DocumentStatus, as_utc, document_values, utc_now
@@ -98,14 +98,20 @@ class Corrected:
     correction: Correction
 
 
-def follow_scores(previous: ExtractionResult, corrected: ExtractionResult) -> ExtractionResult:
-    """Document scores that were read from the score summaries follow a corrected summary: the header
-    shows the new 自评得分 after the reviewer fixes the 总分 row. A score the reviewer set on the
-    document itself (or one not read from a summary) is left alone."""
-    from extractor.forms.document import document_scores
+def follow_scores(previous: ExtractionResult, corrected: ExtractionResult, ref: str = "") -> ExtractionResult:
+    """Document fields that were read from the page follow a correction of what they were read from:
+    the header shows the new 自评得分 after the reviewer fixes the 总分 row, the new department or year
+    after a fix to the cell printing it. A field the reviewer set on the document itself (or one the
+    page did not give) is left alone: it changes only where it still equals what the page gave.
+    Department and year are read again only for a table-cell correction (`t1.r2c3`), the one kind that
+    can change them."""
+    from extractor.forms.document import document_scores, result_fields
 
-    before = document_scores(previous.scores, previous.sections)
-    after = document_scores(corrected.scores, corrected.sections)
+    before: dict[str, object] = dict(document_scores(previous.scores, previous.sections))
+    after: dict[str, object] = dict(document_scores(corrected.scores, corrected.sections))
+    if CELL_REF.match(ref.strip()):
+        before.update({name: value for name, value in result_fields(previous).items() if name in PAGE_FIELDS})
+        after.update({name: value for name, value in result_fields(corrected).items() if name in PAGE_FIELDS})
     updates = {
         name: after[name]
         for name in after
@@ -114,6 +120,10 @@ def follow_scores(previous: ExtractionResult, corrected: ExtractionResult) -> Ex
     if not updates:
         return corrected
     return corrected.model_copy(update={"document": corrected.document.model_copy(update=updates)})
+
+
+PAGE_FIELDS = ("department", "year")
+"""Document fields the reader takes from key-value cells (主管部门 | xx局, 年度 | 2023)."""
 
 
 def correct_field(
@@ -139,7 +149,7 @@ def correct_field(
             raise StaleVersion(current_version)
     result = document_result(session=session, document_id=document_id)
     change = prepare(result, ref, value)
-    corrected = revalidate(follow_scores(result, apply(result, change.ref, change.after)))
+    corrected = revalidate(follow_scores(result, apply(result, change.ref, change.after), change.ref))
     write_result(session=session, document=document, result=corrected, previous=result)
     correction = add_correction(
         session=session,
@@ -162,7 +172,7 @@ def with_corrections(result: ExtractionResult, corrections: list[Correction]) ->
     problems: list[Problem] = []
     for correction in corrections:
         try:
-            result = follow_scores(result, apply(result, correction.ref, correction.after))
+            result = follow_scores(result, apply(result, correction.ref, correction.after), correction.ref)
         except CorrectionError as error:
             problems.append(
                 Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}")

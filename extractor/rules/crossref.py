@@ -24,7 +24,7 @@ from extractor.facts.labels import label_key
 from extractor.facts.tolerance import Printed, same_figure
 from extractor.forms.statements.structure import is_total_label
 from extractor.rules.docview import DocView
-from extractor.rules.facts import Bucket, Fact, KeyIndex, compatible, sentence_facts, table_facts
+from extractor.rules.facts import Bucket, ByParent, Fact, KeyIndex, compatible, sentence_facts, table_facts
 from extractor.rules.findings import Draft
 from extractor.rules.grid import squeeze
 from schemas.records import Severity
@@ -203,23 +203,33 @@ def _typos(mentions: list[Fact], index: KeyIndex, reported: set) -> Iterator[Dra
     Only between sentences: a table line of the same name may count another scope (三公经费 in the
     text, 基本支出's 公务接待费 in the table). The odd figure is reported once, against the others.
     """
-    by_key: dict[str, list[Fact]] = {}
+    listed: dict[str, list[Fact]] = {}
     order = {id(f): i for i, f in enumerate(mentions)}
     for fact in mentions:
-        by_key.setdefault(fact.key, []).append(fact)
+        listed.setdefault(fact.key, []).append(fact)
+    by_key = {key: ByParent(facts) for key, facts in listed.items()}
     for mine in mentions:
         if (mine.ref, mine.label) in reported or len(mine.key) < 2 or _significant(mine.value) < 3:
             continue
-        others = [f for f in by_key.get(mine.key, []) if f.group != mine.group]
-        # A mistyped twin is rare: look for one first (digits only), then judge compatibility and agreement.
-        if not any(typo_like(f.value, mine.value) for f in others):
+        # Amounts listed under another total (其中 人员经费 of another project) are never compatible: left out.
+        others = [f for f in by_key[mine.key].under(mine.parent) if f.group != mine.group]
+        others.sort(key=lambda f: order[id(f)])
+        # A mistyped twin is rare: look for one first (digits only), then judge compatibility and agreement;
+        # a twin printing the same figure agrees, it is no typo.
+        twins = [f for f in others if typo_like(f.value, mine.value) and not same_figure(f.value, mine.value)]
+        if not twins:
             continue
-        same = [f for f in others if index.compatible_pair(f, mine)]
-        if not same or any(same_figure(f.value, mine.value) for f in same):
+        my_id = index.signature_id(mine)
+
+        def fits(other: Fact, my_id: int = my_id, mine: Fact = mine) -> bool:
+            return index.compatible_ids(index.signature_id(other), other, my_id, mine)
+
+        if any(same_figure(f.value, mine.value) and fits(f) for f in others):
             continue
-        typos = [f for f in same if typo_like(f.value, mine.value) and _significant(f.value) >= 3]
+        typos = [f for f in twins if _significant(f.value) >= 3 and fits(f)]
         if not typos:
             continue
+        same = [f for f in others if any(same_figure(f.value, t.value) for t in typos) and fits(f)]
         support = {id(f): sum(1 for g in same if same_figure(g.value, f.value)) for f in typos}
         majority = max(typos, key=lambda f: support[id(f)])
         if (

@@ -157,13 +157,15 @@ def sentence_facts(view: DocView) -> list[Fact]:
 
 def compatible(a: Fact, b: Fact) -> bool:
     """Not different years, not different budget columns, not parts of two different totals."""
-    if (
-        a.parent is not None
-        and b.parent is not None
-        and a.parent[0] != b.parent[0]
-        and not same_figure(a.parent[1], b.parent[1])
-    ):
-        return False
+    return parents_agree(a.parent, b.parent) and compatible_apart_from_parent(a, b)
+
+
+def parents_agree(a: Optional[tuple[str, Printed]], b: Optional[tuple[str, Printed]]) -> bool:
+    """Two amounts listed under 其中 belong to one total: same parent label, or the same parent figure."""
+    return a is None or b is None or a[0] == b[0] or same_figure(a[1], b[1])
+
+
+def compatible_apart_from_parent(a: Fact, b: Fact) -> bool:
     if a.year is not None and b.year is not None and a.year != b.year:
         return False
     if a.flow is not None and b.flow is not None and a.flow != b.flow:
@@ -214,6 +216,85 @@ class Bucket:
         return self._values
 
 
+@dataclass
+class Cluster:
+    """Facts of one figure and one signature apart from their parent, by parent (for `parents_agree`)."""
+
+    sample: Fact
+    rest_id: int
+    orphans: list[str] = field(default_factory=list)
+    """Groups of facts listed under no total: compatible with any parent."""
+    by_parent_label: dict[str, list[str]] = field(default_factory=dict)
+    by_parent_figure: list[tuple[float, Printed, list[str]]] = field(default_factory=list)
+    _sorted: bool = True
+    _keys: list[float] = field(default_factory=list)
+    _widest: float = 0.0
+
+    def add(self, fact: Fact) -> None:
+        if fact.parent is None:
+            self.orphans.append(fact.group)
+            return
+        label, figure = fact.parent
+        self.by_parent_label.setdefault(label, []).append(fact.group)
+        self.by_parent_figure.append((figure.value, figure, [fact.group]))
+        self._sorted = False
+
+    def every(self) -> list[str]:
+        return self.orphans + [group for groups in self.by_parent_label.values() for group in groups]
+
+    def under(self, parent: Optional[tuple[str, Printed]]) -> list[str]:
+        """Groups of the facts whose parent agrees with `parent` (same label, or same figure)."""
+        if parent is None:
+            return self.every()
+        if not self._sorted:
+            self.by_parent_figure.sort(key=lambda item: item[0])
+            self._keys = [item[0] for item in self.by_parent_figure]
+            self._widest = max((item[1].half_unit for item in self.by_parent_figure), default=0.0)
+            self._sorted = True
+        label, figure = parent
+        found = self.orphans + self.by_parent_label.get(label, [])
+        reach = max(self._widest, figure.half_unit) + 1e-6 * max(1.0, abs(figure.value))
+        low = bisect.bisect_left(self._keys, figure.value - reach)
+        high = bisect.bisect_right(self._keys, figure.value + reach)
+        for _, their_figure, groups in self.by_parent_figure[low:high]:
+            if same_figure(their_figure, figure):
+                found.extend(groups)  # a group may come twice (label and figure agree): a set takes it
+        return found
+
+
+class ByParent:
+    """Facts by the total they are listed under, answering `under(parent)` without a scan of unrelated totals."""
+
+    def __init__(self, facts: list[Fact]) -> None:
+        self.orphans = [f for f in facts if f.parent is None]
+        self.by_label: dict[str, list[Fact]] = {}
+        listed = sorted(
+            (f for f in facts if f.parent is not None), key=lambda f: f.parent[1].value if f.parent else 0.0
+        )
+        for fact in listed:
+            assert fact.parent is not None  # sorted from facts with a parent
+            self.by_label.setdefault(fact.parent[0], []).append(fact)
+        self.listed = listed
+        self.keys = [f.parent[1].value for f in listed if f.parent is not None]
+        self.widest = max((f.parent[1].half_unit for f in listed if f.parent is not None), default=0.0)
+
+    def under(self, parent: Optional[tuple[str, Printed]]) -> list[Fact]:
+        """Facts whose parent agrees with `parent` (`parents_agree`), in no particular order, without repeats."""
+        if parent is None:
+            return self.orphans + self.listed
+        label, figure = parent
+        found = {id(f): f for f in self.by_label.get(label, [])}
+        reach = max(self.widest, figure.half_unit) + 1e-6 * max(1.0, abs(figure.value))
+        low, high = (
+            bisect.bisect_left(self.keys, figure.value - reach),
+            bisect.bisect_right(self.keys, figure.value + reach),
+        )
+        for fact in self.listed[low:high]:
+            if fact.parent is not None and same_figure(fact.parent[1], figure):
+                found.setdefault(id(fact), fact)
+        return self.orphans + list(found.values())
+
+
 class KeyIndex:
     """Facts by label key, answering `matching(key)` through suffix tables instead of a full scan."""
 
@@ -233,7 +314,10 @@ class KeyIndex:
         self._compatible: dict[tuple[int, int, bool], bool] = {}
         self._signatures: dict[tuple, int] = {}
         self._signature_of: dict[int, int] = {}
-        self._by_value: dict[str, tuple[list[float], list[tuple[Fact, list[str]]], float]] = {}
+        self._by_value: dict[str, tuple[list[float], list[Cluster], float]] = {}
+        self._rests: dict[tuple, int] = {}
+        self._rest_of: dict[int, int] = {}
+        self._rest_compatible_memo: dict[tuple[int, int, bool], bool] = {}
         self.comparisons = 0
         """Figure and compatibility comparisons made so far: what a scaling test counts."""
 
@@ -270,7 +354,11 @@ class KeyIndex:
 
     def compatible_pair(self, theirs: Fact, mine: Fact, same_scope: bool = False) -> bool:
         """`compatible`, remembered per pair of signatures (documents repeat a few years and columns)."""
-        pair = (self.signature_id(theirs), self.signature_id(mine), same_scope)
+        return self.compatible_ids(self.signature_id(theirs), theirs, self.signature_id(mine), mine, same_scope)
+
+    def compatible_ids(self, their_id: int, theirs: Fact, my_id: int, mine: Fact, same_scope: bool = False) -> bool:
+        """`compatible_pair` for facts whose signature ids the caller already holds (hot loops)."""
+        pair = (their_id, my_id, same_scope)
         known = self._compatible.get(pair)
         if known is None:
             # Compatibility depends on the signature only: decided once per pair of signatures.
@@ -281,27 +369,56 @@ class KeyIndex:
     def agreeing_groups(self, mine: Fact, accept: Callable[[str], bool], same_scope: bool = False) -> set[str]:
         """Groups holding a compatible fact with `mine`'s label and figure, found by binary search on figures.
 
-        Costs the facts within rounding reach of the figure, not every fact sharing the label.
+        Costs the facts within rounding reach of the figure, not every fact sharing the label; facts of
+        one figure listed under different totals (其中 人员经费 of sixty projects) are told apart by a
+        binary search on their parents' figures, not one by one.
         """
         if mine.key not in self._by_value:
-            # Facts of one figure, rounding and signature decide alike: one cluster, one comparison.
-            clusters: dict[tuple, tuple[Fact, list[str]]] = {}
-            for fact in self.matching(mine.key):
-                cluster_key = (fact.value.value, fact.value.half_unit, self.signature_id(fact))
-                clusters.setdefault(cluster_key, (fact, []))[1].append(fact.group)
-            ordered = sorted(clusters.values(), key=lambda c: c[0].value.value)
-            widest = max((c[0].value.half_unit for c in ordered), default=0.0)
-            self._by_value[mine.key] = ([c[0].value.value for c in ordered], ordered, widest)
+            self._by_value[mine.key] = self._figure_clusters(mine.key)
         values, ordered, widest = self._by_value[mine.key]
         value = mine.value.value
         reach = max(widest, mine.value.half_unit) + 1e-6 * max(1.0, abs(value))
         groups: set[str] = set()
         low, high = bisect.bisect_left(values, value - reach), bisect.bisect_right(values, value + reach)
-        for sample, members in ordered[low:high]:
+        rest_id = self._rest_id(mine)
+        for cluster in ordered[low:high]:
             self.comparisons += 1
-            if self.compatible_pair(sample, mine, same_scope) and same_figure(sample.value, mine.value):
-                groups.update(group for group in members if accept(group))
+            sample = cluster.sample
+            if not same_figure(sample.value, mine.value) or not self._rest_compatible(
+                cluster.rest_id, sample, rest_id, mine, same_scope
+            ):
+                continue
+            groups.update(group for group in cluster.under(mine.parent) if accept(group))
         return groups
+
+    def _figure_clusters(self, key: str) -> tuple[list[float], list[Cluster], float]:
+        # Facts of one figure, rounding and signature (apart from their parent) decide alike: one cluster.
+        clusters: dict[tuple, Cluster] = {}
+        for fact in self.matching(key):
+            rest_id = self._rest_id(fact)
+            cluster_key = (fact.value.value, fact.value.half_unit, rest_id)
+            cluster = clusters.get(cluster_key)
+            if cluster is None:
+                cluster = clusters[cluster_key] = Cluster(fact, rest_id)
+            cluster.add(fact)
+        ordered = sorted(clusters.values(), key=lambda c: c.sample.value.value)
+        widest = max((c.sample.value.half_unit for c in ordered), default=0.0)
+        return [c.sample.value.value for c in ordered], ordered, widest
+
+    def _rest_id(self, fact: Fact) -> int:
+        found = self._rest_of.get(id(fact))
+        if found is None:
+            found = self._rests.setdefault(fact.signature()[1:], len(self._rests))
+            self._rest_of[id(fact)] = found
+        return found
+
+    def _rest_compatible(self, their_id: int, theirs: Fact, my_id: int, mine: Fact, same_scope: bool) -> bool:
+        pair = (their_id, my_id, same_scope)
+        known = self._rest_compatible_memo.get(pair)
+        if known is None:
+            known = compatible_apart_from_parent(theirs, mine) and (not same_scope or theirs.scope == mine.scope)
+            self._rest_compatible_memo[pair] = known
+        return known
 
     def agrees_in(self, bucket: Bucket, mine: Fact) -> bool:
         """Some fact of the bucket is the same figure as `mine` (binary search on the sorted values)."""

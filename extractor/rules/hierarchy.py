@@ -11,12 +11,14 @@ that part across weight and score together (forms differ on whether 总分 inclu
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Optional, Union
 
-from extractor.facts.tolerance import Printed, decimals_of, format_number, sum_agrees
+from extractor.facts.tolerance import Printed, decimals_of, format_number, sum_agrees, sum_tolerance
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from schemas import BudgetLine, Indicator, ScoreSummary
+from schemas.records import Severity
 
 Member = Union[Indicator, ScoreSummary]
 Budget = Union[ScoreSummary, BudgetLine]
@@ -115,13 +117,123 @@ def _check(view: DocView, summary: ScoreSummary, children: list[Member], name: s
         return None
     if _agrees_with_leaves(view, members, name, total):
         return None  # a subtotal below is the odd one out: it is reported against its own children
-    refs = [f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members)]
-    names = _names(members)
     decimals = decimals_of(parts)
     computed = sum(p.value for p in parts)
     what = FIELD_WORDS[name]
-    message = f"「{summary.label}」{what}{total.show()}，而其下{len(members)}项（{names}）{what}合计{format_number(computed, decimals)}"
-    return Draft("sum_mismatch", "error", message, tuple(refs), expected=figure(computed, decimals), found=total.value)
+    expected, reach = figure(computed, decimals), ""
+    cut = cut_reach(view, summary, name, parts, total)
+    severity: Severity = "error"
+    if cut is not None and (cut.room is None or not cut.exceeded):
+        # The rows the document no longer prints can make up the difference: shown, not counted as an error
+        # (a whole form missing a row at its very end reads the same).
+        severity, reach = "info", "；表格在此截止，其余各项未列出，无法核对"
+    elif cut is not None and cut.room is not None and total.value > computed:
+        expected = figure(computed + cut.room, decimals)
+        reach = (
+            f"；表格在此截止，未列出的部分至多再得{format_number(cut.room, decimals)}{what[-1]}，"
+            f"合计至多{format_number(computed + cut.room, decimals)}"
+        )
+    refs = [f"{summary.id}.{name}", *(f"{m.id}.{name}" for m in members)]
+    names = _names(members)
+    message = (
+        f"「{summary.label}」{what}{total.show()}，而其下{len(members)}项（{names}）{what}合计"
+        f"{format_number(computed, decimals)}{reach}"
+    )
+    return Draft("sum_mismatch", severity, message, tuple(refs), expected=expected, found=total.value)
+
+
+@dataclass
+class Cut:
+    room: Optional[float]
+    """At most how much the rows the document no longer prints can add (None: no bound is printed)."""
+    exceeded: bool = False
+    """The total is more than the printed parts and that room together (or less than the parts alone)."""
+
+
+def cut_reach(view: DocView, summary: ScoreSummary, name: str, parts: list[Printed], total: Printed) -> Optional[Cut]:
+    """For a summary whose rows the document stops inside: whether its total can still hold.
+
+    None when the summary is complete (its total must equal its parts). Otherwise the printed parts
+    are a lower bound, and for scores the weights not yet accounted for bound what is missing.
+    """
+    if not _open_at_end(view, summary):
+        return None
+    computed = sum(p.value for p in parts)
+    tolerance = sum_tolerance(parts, total)
+    if computed > total.value + tolerance + 1e-9:
+        return Cut(0.0, exceeded=True)  # the printed parts alone exceed the total: no missing row helps
+    room = None if name == "weight" else _missing_weight(view, summary)
+    return Cut(room, exceeded=room is not None and total.value > computed + room + tolerance + 1e-9)
+
+
+def _ends_document(view: DocView, table_id: Optional[str]) -> bool:
+    """Nothing follows this table: it is the last table and no paragraph is printed below it."""
+    tables = view.result.tables
+    if table_id is None or not tables or tables[-1].id != table_id:
+        return False
+    table = tables[-1]
+    boxes = [(c.page, c.bbox[3]) for c in table.cells if c.bbox is not None]
+    if not boxes:
+        return False  # no positions (office files): a paragraph after it cannot be ruled out
+    last_page, bottom = max(boxes)
+    for paragraph in view.result.narrative:
+        if paragraph.page > last_page or (
+            paragraph.page == last_page and paragraph.bbox is not None and paragraph.bbox[1] >= bottom
+        ):
+            return False
+    return True
+
+
+def _rows(record: Member) -> list[int]:
+    return [row for cells in record.source.cells.values() for row, _ in cells]
+
+
+def _descendants(view: DocView, summary: ScoreSummary) -> list[Member]:
+    found: list[Member] = []
+    for child in children_of(view).get(summary.id, []):
+        found.append(child)
+        if isinstance(child, ScoreSummary):
+            found.extend(_descendants(view, child))
+    return found
+
+
+def _open_at_end(view: DocView, summary: ScoreSummary) -> bool:
+    """A summary printed above its rows whose rows run to the end of a document that stops there.
+
+    A published form cut after its first page (a web page's preview) ends inside its last level:
+    the rows printed so far are a part of the summary's children, not all of them. A summary
+    printed after its rows (a closing 总分 row) or followed by anything else is complete.
+    """
+    return view.memo("hierarchy", ("open", summary.id), lambda: _opens_to_end(view, summary))
+
+
+def _opens_to_end(view: DocView, summary: ScoreSummary) -> bool:
+    table_id = summary.source.table
+    own = _rows(summary)
+    below = [row for record in _descendants(view, summary) if record.source.table == table_id for row in _rows(record)]
+    if not own or not below or min(own) > min(below) or not _ends_document(view, table_id):
+        return False  # a closing row (总分 under its rows), or a table something else follows
+    records: list = [*view.result.indicators, *view.result.budget_lines, *view.result.scores]
+    # No record is read from a row after this summary's rows (blank 指标2: placeholder rows may follow).
+    return all(row <= max(below) for record in records if record.source.table == table_id for row in _rows(record))
+
+
+def _missing_weight(view: DocView, summary: ScoreSummary) -> Optional[float]:
+    children = children_of(view).get(summary.id, [])
+    weights = [view.printed_field(child, "weight") for child in children]
+    if not children or any(w is None for w in weights):
+        return None
+    printed = sum(w.value for w in weights if w is not None)
+    own = view.printed_field(summary, "weight")
+    # A top total printing no weight (自评得分 98) counts the full marks of the levels it prints.
+    room = max(0.0, own.value - printed) if own is not None else 0.0 if summary.parent is None else None
+    if room is None:
+        return None
+    last = children[-1]
+    if isinstance(last, ScoreSummary) and _open_at_end(view, last):
+        below = _missing_weight(view, last)
+        return None if below is None else room + below
+    return room
 
 
 def hierarchy_sums(view: DocView) -> Iterator[Draft]:

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from extractor.facts.labels import clean_label
 from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, split_sentences
 from extractor.facts.tolerance import Printed, from_float, parse_printed, same_figure
-from extractor.forms.figures import half_width
+from extractor.forms.figures import half_width, is_blank
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from schemas import Indicator, Value
@@ -103,6 +103,37 @@ def met(found: Reading) -> bool:
     return a.high >= t.low  # =, >= and a bare figure: reaching it is meeting it
 
 
+_SAME_TEXT_IGNORED = re.compile(r"[\s。.．，,；;：:、]+")
+
+
+def _prints_target_as_actual(indicator: Indicator) -> bool:
+    """The actual is the target printed again (完成时间为2022年12月30日 | 完成时间为2022年12月30日): met.
+
+    Spacing and punctuation aside; a blank marker on both sides states nothing.
+    """
+    target, actual = indicator.target.raw, indicator.actual.raw
+    if not target or not actual or is_blank(target) or is_blank(actual):
+        return False
+    same = _SAME_TEXT_IGNORED.sub("", half_width(target)) == _SAME_TEXT_IGNORED.sub("", half_width(actual))
+    return same and bool(_SAME_TEXT_IGNORED.sub("", target))
+
+
+def _full_rate_without_target(indicator: Indicator) -> bool:
+    """A rate reported at 100% where the form sets no target (预算执行率 | — | 100%): nothing is left to reach."""
+    target, actual = indicator.target, indicator.actual
+    stated = target.value is not None or (target.raw is not None and not is_blank(target.raw))
+    return not stated and actual.unit == "%" and actual.value is not None and actual.value >= 100 and actual.op != "<="
+
+
+def _met_as_printed(indicator: Indicator) -> bool:
+    """Met without a quantitative reading: 已完成 / 达标, the target printed again, a full rate with no target."""
+    return (
+        bool(_MET_WORDS.match((indicator.actual.raw or "").strip()))
+        or _prints_target_as_actual(indicator)
+        or _full_rate_without_target(indicator)
+    )
+
+
 def _full_marks(view: DocView, indicator: Indicator) -> Optional[tuple[Printed, Printed]]:
     weight, score = view.printed_field(indicator, "weight"), view.printed_field(indicator, "score")
     if weight is None or score is None:
@@ -117,7 +148,7 @@ def score_consistency(view: DocView) -> Iterator[Draft]:
             continue
         weight, score = marks
         found = reading_of(view, indicator)
-        qualitative_met = bool(_MET_WORDS.match((indicator.actual.raw or "").strip()))
+        qualitative_met = _met_as_printed(indicator)
         if found is not None and not met(found) and same_figure(score, weight):
             share = _proportional(found)
             if share is not None and round(weight.value * share, max(score.decimals, 0)) >= weight.value:

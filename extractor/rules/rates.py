@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
-from extractor.facts.tolerance import Printed, percent_text, product_agrees, ratio, ratio_agrees, truncated_agrees
+from extractor.facts.tolerance import (
+    Printed,
+    parse_printed,
+    percent_text,
+    product_agrees,
+    ratio,
+    ratio_agrees,
+    truncated_agrees,
+)
+from extractor.forms.figures import half_width
+from extractor.forms.lexicon import vocabulary
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.scores import BUDGET_LABELS, _key
 from extractor.rules.sums import header_name, row_label
-from schemas import BudgetLine, ScoreSummary
+from schemas import BudgetLine, Indicator, ScoreSummary
 from schemas.records import Severity
 
 _SEMANTICS: tuple[tuple[re.Pattern, re.Pattern, re.Pattern], ...] = (
@@ -170,8 +180,10 @@ def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed
     if computed is not None and product_agrees(weight, computed, score):
         return  # the score follows the amounts; the printed rate is the odd one (table_rates reports it)
     expected = weight.value * min(rate.value, 100.0) / 100
+    # The score does not follow from the form's scoring rule (得分 = 分值 × 执行率): score_inconsistent, as for an
+    # indicator whose score does not follow from target vs actual; the rate itself is judged by table_rates.
     yield Draft(
-        "rate_mismatch",
+        "score_inconsistent",
         "warning",
         f"{what}得分{score.show()}，按分值{weight.show()} × 执行率{percent_text(rate)}应为{expected:.2f}",
         (f"{record.id}.score", f"{record.id}.weight"),
@@ -180,12 +192,25 @@ def _score_check(view: DocView, record: BudgetLine | ScoreSummary, rate: Printed
     )
 
 
+def _scoring(view: DocView, line: BudgetLine) -> tuple:
+    return tuple(view.printed_field(line, name) for name in ("weight", "rate", "score", "adjusted", "actual"))
+
+
 def budget_scores(view: DocView) -> Iterator[Draft]:
-    """得分 = 分值 × 执行率 on budget lines, and the form's 预算执行 score against its 执行率."""
+    """得分 = 分值 × 执行率 on budget lines, and the form's 预算执行 score against its 执行率.
+
+    A 其中 line that repeats its total's amounts, 分值, 执行率 and 得分 repeats one scoring: it is
+    reported once, citing both lines.
+    """
+    drafts: dict[tuple, Draft] = {}
     for line in view.result.budget_lines:
         rate = view.printed_field(line, "rate")
         if rate is not None and line.weight is not None:
-            yield from _score_check(view, line, rate, f"「{line.item}」")
+            for draft in _score_check(view, line, rate, f"「{line.item}」"):
+                key = (line.section, _scoring(view, line))
+                first = drafts.get(key)
+                drafts[key] = draft if first is None else replace(first, refs=first.refs + draft.refs)
+    yield from drafts.values()
     for summary in view.result.scores:
         if _key(summary.label) not in BUDGET_LABELS:
             continue
@@ -203,3 +228,66 @@ def budget_scores(view: DocView) -> Iterator[Draft]:
                     draft.expected,
                     draft.found,
                 )
+
+
+_FIGURE_IN_TEXT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _execution_words() -> tuple[str, ...]:
+    """Indicator names that state the budget's execution rate: the lexicon's 执行率 words naming the budget
+    or its funds (a bare 执行率 ends 政府采购执行率 too, which is another rate)."""
+    return tuple(w for w in vocabulary("budget").get("rate", []) if w.endswith("执行率") and w != "执行率")
+
+
+def _execution_line(view: DocView, indicator: Indicator) -> Optional[BudgetLine]:
+    """The form's own budget line with an executed and a planned amount (its first: the total).
+
+    Read from the indicator's own table: a report's other budget tables (三公经费) count other funds.
+    """
+    for line in view.result.budget_lines:
+        if line.source.table != indicator.source.table or line.source.table is None:
+            continue
+        planned = view.printed_field(line, "adjusted") or view.printed_field(line, "initial")
+        if view.printed_field(line, "actual") is not None and planned is not None and planned.value > 0:
+            return line
+    return None
+
+
+def _printed_rate(raw: str, value: float) -> Optional[Printed]:
+    for match in _FIGURE_IN_TEXT.finditer(half_width(raw)):
+        printed = parse_printed(match.group())
+        if printed is not None and abs(printed.value - value) < 1e-9:
+            return printed
+    return None
+
+
+def indicator_rates(view: DocView) -> Iterator[Draft]:
+    """An indicator reporting the budget execution rate (预算执行率 | 95% | =98%) against the rate the
+    form's own budget lines give (实际支付数 ÷ 预算数)."""
+    words = _execution_words()
+    for indicator in view.result.indicators:
+        actual = indicator.actual
+        name = squeeze(indicator.name)
+        if actual.unit != "%" or actual.value is None or actual.op in ("<", "<=") or not name.endswith(words):
+            continue
+        line = _execution_line(view, indicator)
+        rate = _printed_rate(actual.raw or "", actual.value)
+        if line is None or rate is None:
+            continue
+        executed = view.printed_field(line, "actual")
+        planned_field = "adjusted" if view.printed_field(line, "adjusted") is not None else "initial"
+        planned = view.printed_field(line, planned_field)
+        assert executed is not None and planned is not None  # _execution_line picked a line printing both
+        computed = ratio(executed, planned)
+        if computed is None or ratio_agrees(executed, planned, rate) or (computed >= 100 and rate.value == 100):
+            continue
+        truncated = truncated_agrees(executed, planned, rate)
+        yield Draft(
+            "rate_mismatch",
+            "info" if truncated else "warning",
+            f"指标「{indicator.name}」实际完成值{actual.raw}，而本表「{line.item}」{executed.show()} ÷ "
+            f"{planned.show()}应为{computed:.2f}%",
+            (f"{indicator.id}.actual", f"{line.id}.actual", f"{line.id}.{planned_field}"),
+            expected=figure(computed, 2),
+            found=rate.value,
+        )

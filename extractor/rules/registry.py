@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from extractor.rules import cells, crossref, hierarchy, indicators, narrative, rates, scores, sums
+from extractor.rules import blocks, cells, crossref, hierarchy, indicators, narrative, rates, scores, sums
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from extractor.scoring.findings import proposed_scores
@@ -43,6 +43,12 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         "row and column totals of every table, from the table's own structure",
     ),
     Rule(
+        "block_sums",
+        ("sum_mismatch",),
+        blocks.block_sums,
+        "a 合计 block of budget lines against the same lines of the blocks listed after it",
+    ),
+    Rule(
         "score_totals",
         ("sum_mismatch",),
         scores.score_totals,
@@ -63,9 +69,16 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "budget_scores",
-        ("rate_mismatch",),
+        ("score_inconsistent",),
         rates.budget_scores,
         "budget 得分 = 分值 × 执行率 where the form scores that way",
+    ),
+    Rule(
+        "indicator_rates",
+        ("rate_mismatch",),
+        rates.indicator_rates,
+        "an indicator stating the budget execution rate against the form's own budget amounts",
+        "warning",
     ),
     Rule(
         "narrative_sums", ("sum_mismatch",), narrative.narrative_sums, "其中 lists and 合计 sentences in the narrative"

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from extractor.facts.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
+from extractor.forms.figures import is_blank
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import squeeze
-from extractor.rules.hierarchy import has_children
+from extractor.rules.hierarchy import cut_reach, has_children
 from schemas import BudgetLine, Indicator, ScoreSummary
 
 TOTAL_LABELS = ("总分", "合计", "总计", "自评得分", "复核得分", "得分合计", "总得分")
@@ -191,11 +192,15 @@ def level_totals(view: DocView) -> Iterator[Draft]:
             parts = _printed_all(view, members, name)
             if total is None or parts is None or sum_agrees(parts, total):
                 continue
+            cut = cut_reach(view, summary, name, parts, total)
+            # The document stops inside this level: the rows it no longer prints can make up the difference.
+            open_end = cut is not None and (cut.room is None or not cut.exceeded)
             what = {"weight": "分值", "score": "得分", "review_score": "复核得分"}[name]
             yield Draft(
                 "sum_mismatch",
-                "error",
-                f"「{summary.label}」{what}{total.show()}，而其{len(members)}项指标{what}合计{_fmt(parts)}",
+                "info" if open_end else "error",
+                f"「{summary.label}」{what}{total.show()}，而其{len(members)}项指标{what}合计{_fmt(parts)}"
+                + ("；表格在此截止，其余各项未列出，无法核对" if open_end else ""),
                 (f"{summary.id}.{name}", *(f"{i.id}.{name}" for i in members)),
                 expected=figure(sum(p.value for p in parts), decimals_of(parts)),
                 found=total.value,
@@ -276,18 +281,38 @@ def _value_present(indicator: Indicator, name: str) -> bool:
     return value.raw is not None if name in ("target", "actual") else value is not None
 
 
+def _not_applicable(view: DocView, group: list[Indicator], name: str) -> bool:
+    """The level prints "—" for this field and no value: the field does not apply to its rows.
+
+    (项目决策 / 项目管理 rows of a scoring table have no 指标值: "—" on some, nothing on others.)
+    """
+    return not any(_states_value(i, name) for i in group) and any(_printed(view, i, name) for i in group)
+
+
+def _states_value(indicator: Indicator, name: str) -> bool:
+    value = getattr(indicator, name)
+    if name in ("target", "actual"):
+        return value.raw is not None and not is_blank(value.raw)
+    return value is not None
+
+
 def missing_values(view: DocView) -> Iterator[Draft]:
     by_section: dict[str, list[Indicator]] = {}
     for indicator in view.result.indicators:
         by_section.setdefault(indicator.section, []).append(indicator)
     what = {"weight": "分值", "score": "得分", "target": "指标值", "actual": "实际完成值"}
     for indicators in by_section.values():
+        levels: dict[Optional[str], list[Indicator]] = {}
+        for indicator in indicators:
+            levels.setdefault(indicator.level1, []).append(indicator)
         for name in ("target", "actual", "weight", "score"):
             if not _required(view, indicators, name):
                 continue
             for indicator in indicators:
                 if _printed(view, indicator, name):
                     continue  # a value, or "-", "——", an error: not blank
+                if indicator.level1 is not None and _not_applicable(view, levels[indicator.level1], name):
+                    continue
                 yield Draft(
                     "missing_value",
                     "warning",

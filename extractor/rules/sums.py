@@ -158,6 +158,23 @@ def _draft(
     )
 
 
+SCORE_FIELDS = ("weight", "score", "review_score")
+
+
+def _reads_scores(view: DocView, table: TableBlocks, relation: TotalRelation, line: Line) -> bool:
+    """The reader read some of the line's cells as weights or scores: points, not amounts.
+
+    Scores add up along the reader's levels (hierarchy.py, scores.py), which know which rows a total
+    counts; a column of 自评得分 beside budget, target and indicator rows is no column of amounts.
+    """
+    if relation.axis == "rows":
+        cells = [(relation.total, line.key), *((r, line.key) for r in relation.parts)]
+    else:
+        cells = [(line.key, relation.total), *((line.key, c) for c in relation.parts)]
+    refs = (view.ref(table.table.id, row, col) for row, col in cells)
+    return any(ref.rsplit(".", 1)[-1] in SCORE_FIELDS and not ref.startswith(table.table.id + ".") for ref in refs)
+
+
 def table_sums(view: DocView) -> Iterator[Draft]:
     """Every total the reader read in a table (an indicator region has none: its 总分 is scores.py's)."""
     for table in view.tables:
@@ -168,4 +185,5 @@ def table_sums(view: DocView) -> Iterator[Draft]:
                 if relation.axis == "rows" and len(lines) >= MIN_COLUMNS_TO_DISOWN and len(failing) == len(lines):
                     continue  # wrong in every column: these rows are not that total's parts (a cut-off table)
                 for line in failing:
-                    yield _draft(view, table, block, relation, line, relation.label_col)
+                    if not _reads_scores(view, table, relation, line):
+                        yield _draft(view, table, block, relation, line, relation.label_col)

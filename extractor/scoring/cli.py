@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from extractor.cli_common import DatabaseOption, DataDirOption
 from extractor.scoring.records import record_name, scored_records
 from schemas import ExtractionResult
 
@@ -47,7 +48,11 @@ def _from_file(path: Path, profile: str) -> ExtractionResult:
 
 
 def _from_store(
-    keys: list[str], every: bool, database_url: Optional[str], profile: str, save: bool
+    keys: list[str],
+    every: bool,
+    store: tuple[Optional[str], Optional[Path]],
+    profile: str,
+    save: bool,
 ) -> list[ExtractionResult]:
     """Stored documents scored; with `save`, the proposals are written back (the review page shows them)."""
     from extractor.cli_common import open_engine, store_settings
@@ -56,7 +61,7 @@ def _from_store(
     from extractor.scoring.stage import score_result
     from extractor.store import document_result, find_document, list_documents, session_scope
 
-    engine = open_engine(store_settings(database_url, None))
+    engine = open_engine(store_settings(*store))
     results: list[ExtractionResult] = []
     try:
         with session_scope(engine) as session:
@@ -129,7 +134,8 @@ def score_command(
     save: Annotated[
         bool, typer.Option("--save", help="Write the proposals of --stored/--all-stored documents back to the store")
     ] = False,
-    database_url: Annotated[Optional[str], typer.Option("--database-url", help="Store URL for --stored")] = None,
+    database_url: DatabaseOption = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Propose review scores: expected score per indicator and budget line, per section and document."""
     from extractor.scoring.profiles import ProfileError, load_profiles, profile_named
@@ -142,7 +148,7 @@ def score_command(
         _fail(str(error))
     results = [_from_file(path, profile) for path in files or []]
     if stored or all_stored:
-        results += _from_store(list(stored or []), all_stored, database_url, profile, save)
+        results += _from_store(list(stored or []), all_stored, (database_url, data_dir), profile, save)
     if not results:
         _fail("nothing to score: give FILE, --stored ID or --all-stored")
     if summary_xlsx is not None:

@@ -2,9 +2,11 @@
 
 What is written when:
 1. a run starts: a `jobs` row (host, pid, heartbeat) — committed;
-2. before a document is handed to a worker: its row is claimed, `running` with this job's id — committed;
-3. when the worker answers: status `done` and all its records, or `failed` and the reason, in ONE
-   transaction — so a document is either complete or not done, never half stored;
+2. before a document is handed to a worker: its row is claimed, `running` with this job's id — committed
+   (a few files per transaction, claim_files);
+3. after the worker answers: status `done` and all its records, or `failed` and the reason, in ONE
+   transaction with the other answers of its batch — so a document is either complete or not done,
+   never half stored;
 4. every few seconds: the job's heartbeat.
 A run that dies (SIGKILL, power loss) leaves its job unfinished and some documents `running`.
 The next run finds such jobs dead (same host and pid gone, or heartbeat too old), marks them
@@ -16,9 +18,11 @@ from __future__ import annotations
 import os
 import socket
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models import Document, DocumentStatus, Job, JobStatus, as_utc, utc_now
@@ -118,6 +122,66 @@ def claim_document(
     return bool(outcome.rowcount)
 
 
+def claim_files(
+    *,
+    session: Session,
+    files: list[tuple[str, str]],
+    job_id: int,
+    force: bool = False,
+    retry_failed: bool = False,
+) -> dict[str, int]:
+    """Register and claim many files at once: `files` are (sha256, path); returns sha256 → document id
+    of those this job claimed (the rest are done, failed for good, run by someone else, or repeated).
+
+    Three statements for the lot instead of three per file: find the known ones, insert the new ones
+    (`queued`), one conditional UPDATE … RETURNING for the claim — the same condition as claim_document,
+    so two runs sharing a store still never both take a document.
+    """
+    from extractor.store.documents import register_file
+
+    unique: dict[str, str] = {}
+    for sha256, path in files:
+        unique.setdefault(sha256, path)
+    if not unique:
+        return {}
+    known = dict(session.exec(select(Document.sha256, Document.id).where(col(Document.sha256).in_(list(unique)))).all())
+    new = [sha256 for sha256 in unique if sha256 not in known]
+    if new:
+        rows = [
+            Document(
+                sha256=sha256, file=Path(unique[sha256]).name, path=unique[sha256], status=DocumentStatus.queued.value
+            )
+            for sha256 in new
+        ]
+        try:
+            with session.begin_nested():
+                session.add_all(rows)
+        except IntegrityError:  # another run registered some of them meanwhile: one by one, the unique key decides
+            rows = [register_file(session=session, sha256=sha256, path=Path(unique[sha256])) for sha256 in new]
+        known.update({row.sha256: row.id for row in rows})
+    ids = {document_id: sha256 for sha256, document_id in known.items() if document_id is not None}
+    claimable = [DocumentStatus.queued.value]
+    if force:
+        claimable.append(DocumentStatus.done.value)
+    failed = col(Document.status) == DocumentStatus.failed.value
+    if not retry_failed:
+        failed = and_(failed, col(Document.retry))
+    now = utc_now()
+    claimed = session.exec(
+        update(Document)
+        .where(col(Document.id).in_(sorted(ids)), or_(col(Document.status).in_(claimable), failed))
+        .values(
+            status=DocumentStatus.running.value,
+            job_id=job_id,
+            started_at=now,
+            updated_at=now,
+            attempts=Document.attempts + 1,
+        )
+        .returning(col(Document.id))
+    ).all()
+    return {ids[document_id]: document_id for (document_id,) in claimed}
+
+
 def release_unfinished(*, session: Session, job_id: int) -> int:
     """On an orderly stop (Ctrl-C), put this job's `running` documents back to `queued`."""
     outcome = session.exec(
@@ -137,6 +201,7 @@ __all__ = [
     "STALE_AFTER_S",
     "beat",
     "claim_document",
+    "claim_files",
     "finish_job",
     "get_job",
     "job_is_dead",

@@ -45,6 +45,10 @@ class CellGrid:
                     self._owner[row][col] = cell
         for anchored in self.anchors:
             anchored.sort(key=lambda c: c.col)
+        self._row_cells: list[Optional[tuple[Cell, ...]]] = [None] * self.n_rows
+        self.derived: dict[str, object] = {}
+        """What a reader derives from this (read-only) grid and asks for again, keyed by the reader
+        (forms/headers.py keeps each row's header hits here: every row is tried as a header twice)."""
 
     def owner(self, row: int, col: int) -> Optional[Cell]:
         """The cell covering (row, col), merged from above or the left included."""
@@ -66,12 +70,14 @@ class CellGrid:
 
     def row_cells(self, row: int) -> list[Cell]:
         """Distinct cells covering the row, left to right (including cells merged from above)."""
-        seen: list[Cell] = []
-        for col in range(self.n_cols):
-            cell = self._owner[row][col]
-            if cell is not None and (not seen or seen[-1] is not cell):
-                seen.append(cell)
-        return seen
+        cached = self._row_cells[row]
+        if cached is None:  # computed once per row: the reader asks for a row's cells many times
+            seen: list[Cell] = []
+            for cell in self._owner[row]:
+                if cell is not None and (not seen or seen[-1] is not cell):
+                    seen.append(cell)
+            cached = self._row_cells[row] = tuple(seen)
+        return list(cached)
 
     def row_texts(self, row: int) -> list[str]:
         """Texts of the cells covering the row that start in it (merged cells from above count as blank)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\v\f]+\s*")
 _WHITESPACE = re.compile(r"\s+")
@@ -34,6 +35,7 @@ def clean_text(text: str | None) -> str | None:
     return joined or None
 
 
+@lru_cache(maxsize=8192)  # pure; reader and rules squeeze the same cell texts again and again
 def squeeze(text: str | None) -> str:
     """All whitespace removed (names, labels, matching keys)."""
     return _WHITESPACE.sub("", text or "").replace("\u3000", "")

@@ -165,10 +165,10 @@ def test_a_page_the_engine_cannot_read_beside_good_pages_is_listed(tmp_path: Pat
 
     original = pdf_backend.page_content
 
-    def fails_on_page_2(page):  # type: ignore[no-untyped-def]
+    def fails_on_page_2(page, *rest):  # type: ignore[no-untyped-def]
         if page.number == 1:
             raise ValueError("unreadable content stream")
-        return original(page)
+        return original(page, *rest)
 
     monkeypatch.setattr(pdf_backend, "page_content", fails_on_page_2)
     result = extract(files.text_pdf(tmp_path / "three.pdf", "Page", pages=3))

@@ -133,3 +133,17 @@ def test_a_document_can_be_marked_reviewed(service: Service, engine: Engine, see
     assert client.get("/api/documents?reviewed=false", headers=service.auth("reviewer")).json()["total"] == 0
     client.post(f"/api/documents/{document_id}/review", headers=service.auth("admin"), json={"reviewed": False})
     assert client.get("/api/documents?reviewed=false", headers=service.auth("reviewer")).json()["total"] == 1
+
+
+def test_the_department_follows_a_corrected_cell_in_the_answer_and_the_store(
+    service: Service, engine: Engine, seed_001: ExtractionResult
+) -> None:
+    document_id = store(engine, seed_001, SEED_001)
+    client, reviewer = service.client, service.auth("reviewer")
+    response = client.patch(
+        f"/api/documents/{document_id}/fields", headers=reviewer, json={"ref": "t1.r0c2", "value": "庆城县教育和体育局"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["document"]["department"] == "庆城县教育和体育局"
+    listed = client.get("/api/documents", headers=reviewer).json()["items"]
+    assert [item["department"] for item in listed if item["id"] == document_id] == ["庆城县教育和体育局"]

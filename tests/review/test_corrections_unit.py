@@ -140,3 +140,26 @@ def test_boxes_follow_the_reader_s_cells_when_it_names_them(seed_001: Extraction
     elsewhere = result.model_copy(deep=True)
     elsewhere.scores[0].source.cells = {"score": [(row, 0)]}
     assert finding_key(elsewhere, finding) != finding_key(result, finding)
+
+
+def test_department_follows_a_correction_of_the_cell_it_was_read_from(seed_001: ExtractionResult) -> None:
+    from extractor.review.records import follow_scores
+
+    assert seed_001.document.department == "庆城县工业和信息化局"
+    change = prepare(seed_001, "t1.r0c2", "庆城县教育和体育局")
+    followed = follow_scores(seed_001, apply(seed_001, change.ref, change.after), change.ref)
+    assert followed.document.department == "庆城县教育和体育局"
+    assert (followed.document.year, followed.document.self_score) == (
+        seed_001.document.year,
+        seed_001.document.self_score,
+    )
+    # A department the reviewer set by hand is theirs: a later cell correction does not replace it.
+    by_hand = apply(seed_001, "document.department", "县工信局")
+    again = follow_scores(by_hand, apply(by_hand, change.ref, change.after), change.ref)
+    assert again.document.department == "县工信局"
+
+
+def test_stored_corrections_replay_the_document_fields_too(seed_001: ExtractionResult) -> None:
+    change = prepare(seed_001, "t1.r0c2", "庆城县教育和体育局")
+    stored = [Correction(id=1, document_id=1, who="a", ref=change.ref, before=change.before, after=change.after)]
+    assert with_corrections(seed_001, stored).document.department == "庆城县教育和体育局"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import httpx
 import pytest
@@ -116,6 +116,8 @@ class Service:
     """the store's database URL"""
 
 
+BROWSER_TIMEOUT_MS = 60_000
+"""How long a browser step may take before it fails (see browser_page)."""
 ROLE_NAMES = {Role.reviewer: "审核员甲", Role.ingest: "上传员", Role.admin: "管理员"}
 
 
@@ -127,17 +129,26 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def browser_page(tmp_path: Path, name: str, viewport: tuple[int, int] = (1600, 1000)) -> Iterator[Page]:
-    """A Chromium page; a screenshot is written under tmp_path when the block fails."""
-    from playwright.sync_api import sync_playwright
+def browser_page(
+    tmp_path: Path, name: str, viewport: tuple[int, int] = (1600, 1000), env: Optional[dict[str, str]] = None
+) -> Iterator[Page]:
+    """A Chromium page; a screenshot is written under tmp_path when the block fails. `env`: the
+    browser's environment (e.g. a FONTCONFIG_FILE that hides the system fonts)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    # An upper bound, not a wait: opening a document renders its page image on the server, which on a
+    # busy shared machine takes longer than Playwright's 5 s default.
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            env=env,
         )
         try:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            page.set_default_timeout(BROWSER_TIMEOUT_MS)
             try:
                 yield page
             except BaseException:
@@ -163,6 +174,7 @@ def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], 
 
     base, token = server
     flagged = "#findings-list li:not(.resolved)[data-rule='sum_mismatch'][data-refs~='c1.score']"
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)  # see browser_page
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),

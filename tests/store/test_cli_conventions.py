@@ -14,7 +14,13 @@ from tests.corpus import MISSING_SEEDS, SEEDS
 
 pytestmark = pytest.mark.skipif(not (SEEDS / "001" / "001.pdf").is_file(), reason=MISSING_SEEDS)
 
-STORE_COMMANDS = [["list"], ["show", "1"], ["export", "--out", "{out}"], ["ingest", "{input}", "--no-progress"]]
+STORE_COMMANDS = [
+    ["list"],
+    ["show", "1"],
+    ["export", "--out", "{out}"],
+    ["ingest", "{input}", "--no-progress"],
+    ["score", "--all-stored"],
+]
 
 
 def _one_error_line(stderr: str) -> str:
@@ -77,6 +83,9 @@ def test_data_dir_option_is_where_every_store_command_looks(tmp_path: Path, inpu
     assert (out / "indicators.csv").is_file()
     token = runner.invoke(app, ["token", "create", "--role", "reviewer", "--data-dir", str(data)])
     assert token.exit_code == 0 and token.stdout.strip()
+    scored = runner.invoke(app, ["score", "--all-stored", "--data-dir", str(data)], terminal_width=200)
+    assert scored.exit_code == 0, scored.output
+    assert "001.pdf" in scored.stdout
 
 
 @pytest.mark.parametrize(

@@ -94,3 +94,49 @@ def test_levels_printing_only_weights_stand_for_their_indicators_in_the_score_to
     )
     assert finding.refs == ["c4.score", "i1.score", "i2.score", "i3.score", "c3.score"]
     assert (finding.found, finding.expected) == (98.5, 97.5)
+
+
+def _cut_form(self_score: str, *, positioned: bool = True) -> ExtractionResult:
+    """A form printing 自评得分 and each level above its rows, stopping inside its last level (a cut page):
+    效益指标(50分) shows one row of 40 points before the document ends."""
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("项目支出绩效自评表", role="indicators")
+    table.row(["三级指标", "指标值", "实际完成值", "分值", "得分"])
+    table.row(["自评得分", "", "", "", self_score], score=SUMMARY)
+    table.row(["产出指标", "", "", "50", ""], score=SUMMARY)
+    for name, *cells in OUTPUT:
+        table.row([name, *cells], indicator={**COLUMNS, "level1": "产出指标"})
+    table.row(["效益指标", "", "", "50", ""], score=SUMMARY)
+    for name, *cells in EFFECT:
+        table.row([name, *cells], indicator={**COLUMNS, "level1": "效益指标"})
+    doc.link("c2", "i1", "i2").link("c3", "i3").link("c1", "c2", "c3")
+    result = doc.build()
+    if not positioned:
+        return result
+    tables = [
+        t.model_copy(
+            update={
+                "cells": [c.model_copy(update={"bbox": (0.0, 20.0 * c.row, 100.0, 20.0 * c.row + 18)}) for c in t.cells]
+            }
+        )
+        for t in result.tables
+    ]
+    return result.model_copy(update={"tables": tables})
+
+
+def test_a_document_that_stops_inside_a_level_is_checked_as_a_bound():
+    # 20 + 28 + 40 = 88 printed; the cut 效益 level leaves 10 points unprinted: 98 can hold, 99 cannot.
+    assert findings_of(_cut_form("98"), "sum_mismatch") == []
+    # 效益指标(50分) printing 40 before the end, and 自评得分 over the rows printed, shown for information
+    shown = findings_of(_cut_form("98"), "sum_mismatch", severities=("info",))
+    assert [(f.refs[0], f.expected, f.found) for f in shown] == [("c1.score", 88.0, 98.0), ("c3.weight", 40.0, 50.0)]
+    (finding,) = findings_of(_cut_form("99"), "sum_mismatch")
+    assert finding.refs[0] == "c1.score" and (finding.found, finding.expected) == (99.0, 98.0)
+    (below,) = findings_of(_cut_form("87"), "sum_mismatch")  # less than the rows printed: no cut explains it
+    assert below.refs[0] == "c1.score" and below.expected == 88.0
+
+
+def test_without_positions_the_end_of_the_document_is_not_assumed():
+    # An office file gives no positions: a paragraph may follow the table, so the levels must add up.
+    refs = [f.refs[0] for f in findings_of(_cut_form("98", positioned=False), "sum_mismatch")]
+    assert "c3.weight" in refs

@@ -139,10 +139,69 @@ def test_budget_rate_printed_as_a_fraction_is_checked_on_the_percent_scale():
     table.row(["项目", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
     columns = {"item": 0, "adjusted": 1, "actual": 2, "weight": 3, "rate": 4, "score": 5}
     table.row(["年度资金总额", "29", "27.8", "9", "0.958", "8.62"], budget=columns)
-    assert findings_of(doc.build(), "rate_mismatch") == []
+    assert findings_of(doc.build(), "rate_mismatch") == findings_of(doc.build(), "score_inconsistent") == []
     doc = DocumentBuilder(year=2024)
     table = doc.table("预算执行情况")
     table.row(["项目", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
     table.row(["年度资金总额", "29", "27.8", "9", "0.958", "8"], budget=columns)
-    (finding,) = findings_of(doc.build(), "rate_mismatch")
+    # the rate agrees with its amounts; the score does not follow from it (f09_ah_yuan's verified inconsistency)
+    assert findings_of(doc.build(), "rate_mismatch") == []
+    (finding,) = findings_of(doc.build(), "score_inconsistent")
     assert finding.refs[0] == "b1.score" and finding.expected == 8.62
+
+
+def test_marks_taken_off_an_actual_that_prints_its_target_again():
+    """完成时间为2022年12月30日 | 完成时间为2022年12月30日, 5 of 6 points, no reason: the target is met."""
+    rows = [
+        ("完成时间", "完成时间为2022年12月30日", "完成时间为2022年12月30日。", "6", "5"),
+        ("办学条件", "改善学校的办学条件", "改善学校的办学条件", "15", "15"),
+        ("验收情况", "通过验收", "部分通过", "10", "8"),  # a different actual: not judged without figures
+        ("宣传", "改善", "改善", "10", "8", "", "宣传周推迟"),  # a reason is given
+    ]
+    findings = findings_of(_form(rows), "score_inconsistent")
+    assert [(f.refs[0], f.expected, f.found) for f in findings] == [("i1.score", 6.0, 5.0)]
+
+
+def test_a_rate_reported_at_100_percent_where_no_target_is_set():
+    rows = [("预算执行率", "—", "100%", "10", "9"), ("资金到位率", "—", "98%", "10", "9")]
+    assert [f.refs[0] for f in findings_of(_form(rows), "score_inconsistent")] == ["i1.score"]
+
+
+def test_a_level_printing_dashes_for_a_field_does_not_require_it():
+    doc = DocumentBuilder(year=2024)
+    table = doc.table("绩效指标", role="indicators")
+    table.row(["三级指标", "指标值", "实际完成值", "分值", "得分", "完成情况简要描述", "偏差原因及改进措施"])
+    rows = [
+        ("项目决策", ("完整性", "—", "目标明确", "4", "4")),
+        ("项目决策", ("可行性", "", "实际工作需求", "2", "2")),
+        ("项目产出", ("保障人数", "2370人", "2370人", "10", "10")),
+        ("项目产出", ("办公成本", "15万元", "15万元", "4", "4")),
+        ("项目产出", ("维修成本", "", "35万元", "3", "3")),
+    ]
+    for level1, row in rows:
+        table.row([*row, "", ""], indicator={**COLUMNS, "level1": level1})
+    # 可行性 sits in a level whose rows print "—" as 指标值; 维修成本 in one whose rows print values.
+    assert [f.refs for f in findings_of(doc.build(), "missing_value")] == [["i5.target"]]
+
+
+def _execution_form(actual: str, *, name: str = "预算执行率") -> list:
+    """苏州's form: the budget line and the indicator grid in one table; 预算执行率 reported as an indicator."""
+    doc = DocumentBuilder(year=2017)
+    table = doc.table("项目绩效自评表", role="indicators")
+    table.row(["项目", "年初预算数", "调整后预算数", "实际支付数", ""])
+    table.row(
+        ["市级预算执行情况", "2960.00", "2960.00", "2798.30", ""],
+        budget={"item": 0, "initial": 1, "adjusted": 2, "actual": 3},
+    )
+    table.row(["指标名称", "目标值", "实际完成值", "权重", "自评分"])
+    table.row(
+        [name, "95%", actual, "2.8", "2.8"], indicator={"name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4}
+    )
+    return findings_of(doc.build(), "rate_mismatch")
+
+
+def test_an_execution_rate_indicator_against_the_forms_own_budget():
+    (finding,) = _execution_form("=98%")  # 2798.30 / 2960.00 = 94.54%
+    assert finding.refs == ["i1.actual", "b1.actual", "b1.adjusted"] and finding.expected == 94.54
+    assert _execution_form("94.54%") == []
+    assert _execution_form("98%", name="政府采购执行率") == []  # another rate, whatever its figure

@@ -207,6 +207,7 @@ async function openDocument(id) {
 
 function renderAll() {
   renderMeta();
+  renderScores();
   renderFindings();
   renderFields();
 }
@@ -217,6 +218,59 @@ function renderMeta() {
   $("doc-meta").textContent = [d.department, d.year && `${d.year} 年度`, d.self_score != null && `自评得分 ${d.self_score}`,
     review.reviewed ? `已由 ${review.reviewed_by} 审核` : "未审核"].filter(Boolean).join(" · ");
   $("mark-reviewed").textContent = review.reviewed ? "取消已审核" : "标记为已审核";
+}
+
+// The scoring profile's proposal beside the self-score: the document, then each section, with the
+// marks taken off (one click shows the self-score concerned).
+function renderScores() {
+  const doc = state.doc;
+  const box = $("scores");
+  box.replaceChildren();
+  const rows = [];
+  if (doc.document.proposed_review_score != null || doc.document.self_score != null) {
+    const deductions = (doc.sections || []).flatMap((s) => s.deductions || []);
+    rows.push({ label: "全文", self: doc.document.self_score, proposed: doc.document.proposed_review_score, deductions });
+  }
+  for (const section of doc.sections || []) {
+    if (section.proposed_review_score == null && !(section.deductions || []).length) continue;
+    const total = (doc.scores || []).find((s) => s.section === section.id && !s.parent && s.score != null);
+    rows.push({ label: section.title || section.id, self: total ? total.score : null,
+                proposed: section.proposed_review_score, deductions: section.deductions || [] });
+  }
+  box.hidden = !rows.some((row) => row.proposed != null);
+  if (box.hidden) return;
+  const table = document.createElement("table");
+  table.innerHTML = "<thead><tr><th>范围</th><th>自评得分</th><th>建议复核得分</th><th>扣分</th></tr></thead>";
+  const body = document.createElement("tbody");
+  for (const row of rows) {
+    const tr = document.createElement("tr");
+    const points = row.deductions.reduce((sum, d) => sum + d.points, 0);
+    const list = document.createElement("ul");
+    list.className = "deductions";
+    for (const deduction of row.deductions) {
+      const item = document.createElement("li");
+      const [recordLabel] = labelOf(doc, deduction.ref);
+      item.textContent = `${recordLabel} −${deduction.points}`;
+      item.title = deduction.reason;
+      item.tabIndex = 0;
+      item.addEventListener("click", () => showRef(deduction.ref));
+      list.append(item);
+    }
+    const pointsCell = cell(points ? `−${Math.round(points * 100) / 100}` : "0");
+    if (row.deductions.length) pointsCell.append(list);
+    tr.append(cell(row.label), cell(shown(row.self)), cell(shown(row.proposed), "proposed"), pointsCell);
+    body.append(tr);
+  }
+  table.append(body);
+  box.append(table);
+}
+
+function showRef(ref) {
+  if (!state.fields.some((f) => f.ref === ref)) { state.fields.push({ ref }); renderFields(); }
+  const index = state.fields.findIndex((f) => f.ref === ref);
+  const row = $("field-rows").children[index];
+  if (row) row.hidden = false;
+  focusField(index);
 }
 
 function recordOf(doc, id) {
@@ -293,6 +347,12 @@ function confidenceOf(doc, ref) {
   if (target.kind !== "record") return null;
   const record = recordOf(doc, target.id);
   return record && record.confidence ? record.confidence[target.field] ?? null : null;
+}
+
+function doubtsOf(doc, ref) {
+  const target = parseRef(ref);
+  if (target.kind !== "record") return [];
+  return ((doc.doubts || {})[target.id] || {})[target.field] || [];
 }
 
 // A cell is named by what a reader sees: its row's first label and its column's header.
@@ -464,8 +524,13 @@ function renderFields() {
       div.title = finding.message;
       citesCell.append(div);
     }
-    tr.append(cell(recordLabel), cell(fieldLabel), valueCell,
-              cell(confidence === null ? "—" : `${Math.round(confidence * 100)}%`, "confidence"), citesCell);
+    const confidenceCell = cell(confidence === null ? "—" : `${Math.round(confidence * 100)}%`, "confidence");
+    const doubts = doubtsOf(doc, field.ref);
+    if (doubts.length) {
+      confidenceCell.title = doubts.join("；");  // why the reader is unsure, e.g. 本行有数字未归入任何字段
+      confidenceCell.classList.add("doubted");
+    }
+    tr.append(cell(recordLabel), cell(fieldLabel), valueCell, confidenceCell, citesCell);
     rows.append(tr);
   });
 }
