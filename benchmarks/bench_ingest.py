@@ -33,12 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _corpus import real_pdfs  # noqa: E402  (benchmarks/ is not a package)
+
 
 def source_files(source: Path | None) -> list[Path]:
     if source is not None:
         return sorted(source.glob("**/*.pdf"))
     fixtures = sorted((ROOT / "fixtures" / "seeds").glob("*/*.pdf"))
-    return fixtures or sorted((ROOT.parent / "shared" / "real").glob("*.pdf"))[:3]
+    return fixtures or real_pdfs()[:3]
 
 
 def make_copies(sources: list[Path], directory: Path, count: int) -> list[Path]:

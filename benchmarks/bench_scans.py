@@ -36,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _corpus import real_pdfs  # noqa: E402  (benchmarks/ is not a package)
+
 from extractor.backends.scanned import read_page_image  # noqa: E402
 from extractor.pdflib import pymupdf  # noqa: E402  (PyMuPDF as the extractor loads it)
 from extractor.pipeline import extract  # noqa: E402
@@ -49,7 +51,7 @@ DPI = 200
 
 def source_pdfs() -> list[Path]:
     seeds = sorted((ROOT / "fixtures" / "seeds").glob("*/*.pdf"))
-    return seeds or sorted((ROOT.parent / "shared" / "real").glob("*.pdf"))
+    return seeds or real_pdfs()
 
 
 def scanned_pages(limit: int) -> list[tuple[np.ndarray, bool]]:

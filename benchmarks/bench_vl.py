@@ -22,13 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _corpus import real_pdfs  # noqa: E402  (benchmarks/ is not a package)
+
 from extractor.pipeline import extract  # noqa: E402
 from schemas import ExtractOptions  # noqa: E402
 
 
 def source_pdfs() -> list[Path]:
     seeds = sorted((ROOT / "fixtures" / "seeds").glob("*/*.pdf"))
-    return seeds or sorted((ROOT.parent / "shared" / "real").glob("*.pdf"))
+    return seeds or real_pdfs()
 
 
 def timed(pdf: Path, options: ExtractOptions) -> tuple[float, int, int]:

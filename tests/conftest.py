@@ -40,3 +40,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped and in_ci() and missing_resource(_skip_reason(report)):
         report.outcome = "failed"
         report.longrepr = f"CI=true, so a missing resource fails the test: {_skip_reason(report)}"
+
+
+BROWSER_WAIT_MS = 60_000
+"""How long a browser test's `expect(...)` waits for the page to reach a state (Playwright's default is 5 s).
+
+A state to wait for, not a delay: the assertion passes as soon as the page gets there. Generous because on a
+loaded two-core machine the server renders the page image for seconds before the page focuses its first
+field (5 s was measured too short at load average 12)."""
+
+
+@pytest.fixture(autouse=True)
+def _generous_browser_waits(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect.set_options(timeout=BROWSER_WAIT_MS)
+    try:
+        yield
+    finally:
+        expect.set_options(timeout=5_000)

@@ -8,12 +8,14 @@ conftest turns such a skip into a failure, because CI installs everything.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from extractor.eval import SHARED_DIR_VARIABLE, shared_dir
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED_ENV = "EXTRACTOR_SHARED_DIR"
-SHARED = Path(os.environ.get(SHARED_ENV) or REPO.parent / "shared").resolve()
+SHARED_ENV = SHARED_DIR_VARIABLE
+SHARED = shared_dir().resolve()
+"""One rule for tests, benchmarks (benchmarks/_corpus.py) and `python -m extractor.eval`."""
 REAL = SHARED / "real"
 REAL_FILES = sorted(p for p in REAL.glob("*") if p.suffix.lower() in (".pdf", ".xlsx", ".xls")) if REAL.is_dir() else []
 SEEDS = REPO / "fixtures" / "seeds"

@@ -22,6 +22,9 @@ from fixtures.zoo.run import variants, write_variant
 from schemas import ExtractionResult, Finding, Indicator, ScoreSummary
 from tests.rules_factories import reprint
 
+# Slow: the module renders and reads one variant of every family in three formats (24 documents).
+pytestmark = pytest.mark.slow
+
 FORMATS = ("pdf", "docx", "xlsx")
 VARIANTS = {variant.family: variant for variant in variants(1)}
 

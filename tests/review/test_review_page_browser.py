@@ -38,6 +38,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.browser,
+    # Slow: a service on a freshly ingested store and a Chromium session (1.5-2 min each at load average 12).
+    pytest.mark.slow,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason=missing("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"),

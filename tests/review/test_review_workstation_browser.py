@@ -19,12 +19,17 @@ import httpx
 import pytest
 
 from extractor.review.tokens import Role
+from tests.corpus import missing
 from tests.review.conftest import SEED_001
 from tests.review.test_review_page_browser import CHROMIUM, browser_page, log_in, serve
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.slow,  # a service and a Chromium session, like test_review_page_browser.py
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=missing("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"),
+    ),
 ]
 
 SEED_001_DOCX = SEED_001.with_suffix(".docx")
@@ -55,7 +60,6 @@ def _document_ids(base: str, token: str) -> dict[str, dict[str, Any]]:
     return {item["file"]: item for item in items}
 
 
-@pytest.mark.slow
 def test_the_highlight_lies_on_the_cell_s_ink_for_digital_rotated_and_skewed_pages(tmp_path: Path) -> None:
     from playwright.sync_api import expect
 

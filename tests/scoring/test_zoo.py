@@ -14,6 +14,9 @@ from fixtures.zoo.build import make_variant
 from fixtures.zoo.model import load_pools, load_zoo
 from fixtures.zoo.run import expected_scores, golden
 
+# Slow: every case renders a zoo variant to PDF and reads it (12 documents).
+pytestmark = pytest.mark.slow
+
 PRINTED_WEIGHTS = [
     "national_project",
     "department_national",
