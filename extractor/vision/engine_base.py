@@ -66,5 +66,5 @@ def silence_engine_loggers() -> None:
     # Offline silence: the service runs on air-gapped networks; no telemetry of any kind.
     onnxruntime.disable_telemetry_events()
     for name in list(logging.root.manager.loggerDict):
-        if name.lower().startswith(("rapidocr", "ppocr", "paddle")):
+        if name.lower().startswith(("rapidocr", "rapid_layout", "rapidlayout", "ppocr", "paddle")):
             logging.getLogger(name).setLevel(logging.ERROR)

