@@ -171,6 +171,18 @@ class TotalRelation(_Model):
     """A column headed just 合计/总计 over its sibling columns: checked even on a table's only line."""
 
 
+class RateRelation(_Model):
+    """A rate column and the columns it is the ratio of: rate = numerator ÷ denominator (执行率 = 执行数 ÷
+    调整后预算数, 得分率 = 得分 ÷ 分值). Read by the reader; the validator checks the figures on every line."""
+
+    rate: int
+    numerator: int
+    denominator: int
+    evidence: Literal["header", "content"]
+    """`header`: the headers name the rate and its two columns (lexicon `statements.rate_definitions`);
+    `content`: no header reading, the pair of columns that agrees with the rate on ≥ 2 lines and more than it fails."""
+
+
 class RegionColumn(_Model):
     """What one column of a region prints, as the reader classified it."""
 
@@ -193,6 +205,8 @@ class TableRegion(_Model):
     columns: list[RegionColumn] = Field(default_factory=list)
     totals: list[TotalRelation] = Field(default_factory=list)
     """The totals the region prints, rows and columns (empty for an indicator region: its 总分 is read as scores)."""
+    rates: Optional[list[RateRelation]] = None
+    """Each rate column's numerator and denominator; null in results stored before the reader gave them."""
 
 
 class Table(_Model):

@@ -154,6 +154,23 @@ class LabelWords(_Strict):
         return self
 
 
+class RateDefinition(_Strict):
+    """Header patterns of a rate column and of the columns it is the ratio of (statements.rate_definitions)."""
+
+    rate: str
+    numerator: str
+    denominator: str
+
+    @model_validator(mode="after")
+    def _compile(self) -> RateDefinition:
+        for name, pattern in self:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"statements.rate_definitions.{name}: {error}") from error
+        return self
+
+
 class StatementWords(_Strict):
     """Patterns of statement tables (forms/statements/), one per cue; see lexicon.yaml for each."""
 
@@ -175,10 +192,14 @@ class StatementWords(_Strict):
     group_label: str
     first_item: str
     total_label: str
+    rate_definitions: list[RateDefinition] = Field(min_length=1)
+    rate_denominator_first: str
 
     @model_validator(mode="after")
     def _compile(self) -> StatementWords:
         for name, pattern in self:
+            if not isinstance(pattern, str):
+                continue  # rate_definitions: each compiled by RateDefinition
             try:
                 re.compile(pattern)
             except re.error as error:

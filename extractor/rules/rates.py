@@ -1,17 +1,17 @@
 """rate_mismatch in tables: a printed rate against its own numerator and denominator.
 
-The numerator and denominator of a rate column are found from the headers
-(执行率: 实际支出/执行数 over 调整后/全年预算; 得分率: 得分 over 分值; 控制率: 实际 over
-预算/编制) and confirmed by the lines: the pair that agrees on most lines is the
-form's own definition. Without a header reading, a pair of columns is adopted only
-when it agrees on at least two lines and more than it fails.
+Which columns a rate is the ratio of is the reader's reading (`tables[].regions[].rates`,
+forms/statements/rates.py): from the headers (执行率 over 执行数 and 调整后/全年预算 …) or, with
+no header reading, from a pair of columns the lines confirm. This rule only checks the figures
+of each stored relation on every line; a header reading makes a mismatch an error, a reading
+from the lines alone a warning.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
 from extractor.facts.tolerance import (
@@ -25,121 +25,44 @@ from extractor.facts.tolerance import (
 )
 from extractor.forms.figures import half_width
 from extractor.forms.lexicon import vocabulary
+from extractor.forms.statements.rates import rate_lines
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
 from extractor.rules.scores import BUDGET_LABELS, _key
 from extractor.rules.sums import header_name, row_label
-from schemas import BudgetLine, Indicator, ScoreSummary
+from schemas import BudgetLine, Indicator, RateRelation, ScoreSummary
 from schemas.records import Severity
-
-_SEMANTICS: tuple[tuple[re.Pattern, re.Pattern, re.Pattern], ...] = (
-    (re.compile(r"得分率"), re.compile(r"得分"), re.compile(r"分值|满分|权重")),
-    (
-        re.compile(r"执行率|完成率|到位率|支出率|使用率"),
-        re.compile(r"实际|执行数|支出数|决算|完成|使用|到位|执行$"),
-        re.compile(r"调整后|全年预算|预算数|预算$|计划|批复|年初"),
-    ),
-    (
-        re.compile(r"控制率|率"),
-        re.compile(r"实际|实有|决算|执行|支出"),
-        re.compile(r"预算|编制|核定|批复|计划|规模|概算"),
-    ),
-)
-_DENOMINATOR_ORDER = re.compile(r"调整后|全年预算")
-MAX_BLIND_COLUMNS = 8
-
-
-@dataclass
-class Candidate:
-    numerator: int
-    denominator: int
-    semantic: bool
-    agreeing: int = 0
-    failing: int = 0
-
-
-def _rate_lines(
-    block: Block, rate_col: int, numerator: int, denominator: int
-) -> list[tuple[int, Printed, Printed, Printed]]:
-    lines = []
-    for row in block.body_rows:
-        rate = block.printed(row, rate_col)
-        if rate is None or rate.exact and rate.text in ("-", "—", "——", "/"):
-            continue
-        num, den = block.printed(row, numerator), block.printed(row, denominator)
-        if not squeeze(block.grid.text(row, numerator)):
-            num = Printed(0.0, 0, exact=True) if den is not None else None
-        if num is None or den is None or den.value == 0:
-            continue
-        lines.append((row, num, den, rate))
-    return lines
-
-
-def _candidates(block: Block, rate_col: int) -> list[Candidate]:
-    header = header_name(block, rate_col)
-    numbers = [c for c, column in sorted(block.columns.items()) if column.kind == "number"]
-    for rate_words, num_words, den_words in _SEMANTICS:
-        if not rate_words.search(header):
-            continue
-        nums = [c for c in numbers if num_words.search(header_name(block, c))]
-        dens = [c for c in numbers if den_words.search(header_name(block, c))]
-        dens.sort(key=lambda c: not _DENOMINATOR_ORDER.search(header_name(block, c)))
-        pairs = [Candidate(n, d, True) for d in dens for n in nums if n != d]
-        if pairs:
-            return pairs
-    blind = numbers[:MAX_BLIND_COLUMNS]
-    return [Candidate(n, d, False) for n in blind for d in blind if n != d]
-
-
-def _choose(block: Block, rate_col: int) -> Optional[Candidate]:
-    best: Optional[Candidate] = None
-    for candidate in _candidates(block, rate_col):
-        for _, num, den, rate in _rate_lines(block, rate_col, candidate.numerator, candidate.denominator):
-            if ratio_agrees(num, den, rate):
-                candidate.agreeing += 1
-            else:
-                candidate.failing += 1
-        if best is None or candidate.agreeing > best.agreeing:
-            best = candidate
-    if best is None or best.failing == 0:
-        return None
-    if best.semantic:
-        return best
-    return best if best.agreeing >= 2 and best.agreeing > best.failing else None
 
 
 def table_rates(view: DocView) -> Iterator[Draft]:
     for table in view.tables:
         for block in table.blocks:
-            for rate_col, column in sorted(block.columns.items()):
-                if column.kind != "rate":
-                    continue
-                chosen = _choose(block, rate_col)
-                if chosen is not None:
-                    yield from _report(view, table, block, rate_col, chosen)
+            for relation in block.rates:
+                yield from _report(view, table, block, relation)
 
 
-def _report(view: DocView, table: TableBlocks, block: Block, rate_col: int, chosen: Candidate) -> Iterator[Draft]:
+def _report(view: DocView, table: TableBlocks, block: Block, relation: RateRelation) -> Iterator[Draft]:
     table_id = table.table.id
-    for row, num, den, rate in _rate_lines(block, rate_col, chosen.numerator, chosen.denominator):
+    rate_col, numerator, denominator = relation.rate, relation.numerator, relation.denominator
+    for row, num, den, rate in rate_lines(block, rate_col, numerator, denominator):
         if ratio_agrees(num, den, rate) or view.read_as_other(table_id, [row], rate_col, "rate"):
             continue  # agrees, or the reader read that cell as another field (得分(20分*执行率) is a score)
         if as_fraction(rate) and (ratio_agrees(num, den, rate, scale=1) or truncated_agrees(num, den, rate, scale=1)):
             continue  # 执行率 printed as a share of one (0.958 for 95.8%): same figure, other scale
         computed = ratio(num, den)
         truncated = truncated_agrees(num, den, rate)
-        severity: Severity = "info" if truncated else ("error" if chosen.semantic else "warning")
-        label = row_label(block, row, block.label_column(chosen.numerator))
+        severity: Severity = "info" if truncated else ("error" if relation.evidence == "header" else "warning")
+        label = row_label(block, row, block.label_column(numerator))
         message = (
             f"{table.name}「{label}」{header_name(block, rate_col)}印为{rate.show()}，"
-            f"按{header_name(block, chosen.numerator)}{num.show()} ÷ {header_name(block, chosen.denominator)}"
+            f"按{header_name(block, numerator)}{num.show()} ÷ {header_name(block, denominator)}"
             f"{den.show()}应为{computed:.2f}%" + ("（截尾而非四舍五入）" if truncated else "")
         )
         refs = (
             view.ref(table_id, row, rate_col),
-            view.ref(table_id, row, chosen.numerator),
-            view.ref(table_id, row, chosen.denominator),
+            view.ref(table_id, row, numerator),
+            view.ref(table_id, row, denominator),
         )
         yield Draft("rate_mismatch", severity, message, refs, expected=figure(computed, 2), found=rate.value)
 

@@ -4,9 +4,10 @@
 rows), gives each column its role with the evidence (a 科目编码 header, a column of figures,
 a 率 header …) and reads the totals the table prints — rows (合计/小计/总计 lines, 其中,
 numbering, 科目编码 levels 类 > 款 > 项, indentation in office files) and columns (合计
-columns, header spans, 增减). The result is stored as `tables[].regions`; `blocks_of` turns
-it back into the grid objects the validator's rules walk, so the validator never reads a
-header itself.
+columns, header spans, 增减) — and the terms of each rate column (rate = numerator ÷
+denominator, from the headers or, failing them, the lines). The result is stored as
+`tables[].regions`; `blocks_of` turns it back into the grid objects the validator's rules
+walk, so the validator never reads a header itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Optional
 
 from extractor.forms.statements.columns import column_relations
 from extractor.forms.statements.grid import Block, Column, ColumnKind, FigureGrid, split_blocks
+from extractor.forms.statements.rates import rate_relations
 from extractor.forms.statements.rows import row_relations
 from schemas import RegionColumn, Table, TableRegion, TotalRelation
 from schemas.records import DocumentKind, RegionRole
@@ -64,6 +66,7 @@ def _region(block: Block, use_indent: bool) -> TableRegion:
             for col, c in sorted(block.columns.items())
         ],
         totals=_totals(block, use_indent),
+        rates=rate_relations(block),
     )
 
 
@@ -75,9 +78,13 @@ def read_regions(table: Table, kind: DocumentKind, grid: Optional[FigureGrid] = 
 
 
 def blocks_of(grid: FigureGrid, regions: list[TableRegion]) -> list[Block]:
-    """The stored regions as blocks over the table's grid (what the validator's rules walk)."""
-    return [
-        Block(
+    """The stored regions as blocks over the table's grid (what the validator's rules walk).
+
+    A region stored before the reader gave rate relations (`rates` null) has them read now, by the same code.
+    """
+    blocks = []
+    for region in regions:
+        block = Block(
             grid,
             list(region.header_rows),
             list(region.body_rows),
@@ -85,5 +92,6 @@ def blocks_of(grid: FigureGrid, regions: list[TableRegion]) -> list[Block]:
             is_indicator_block=region.kind == "indicators",
             totals=list(region.totals),
         )
-        for region in regions
-    ]
+        block.rates = list(region.rates) if region.rates is not None else rate_relations(block)
+        blocks.append(block)
+    return blocks

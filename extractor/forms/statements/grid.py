@@ -18,7 +18,7 @@ from extractor.forms.lexicon import lexicon
 from extractor.forms.values import is_spreadsheet_error  # re-exported for the rule modules
 from extractor.tables.cellgrid import CellGrid
 from extractor.text.join import squeeze  # re-exported: rules modules import it from here
-from schemas import Cell, Table, TotalRelation
+from schemas import Cell, RateRelation, Table, TotalRelation
 
 ColumnKind = Literal["number", "rate", "label", "index", "code", "text"]
 HEADER_SEPARATOR = " › "
@@ -102,6 +102,8 @@ class Block:
     """Headed 一级指标/指标值 …: its 总分 is checked against its records, not as a statement total."""
     totals: list[TotalRelation] = field(default_factory=list)
     """The totals the block prints (rows.py, columns.py), as the reader read them."""
+    rates: list[RateRelation] = field(default_factory=list)
+    """Each rate column's numerator and denominator (rates.py), as the reader read them."""
 
     def numeric_columns(self) -> list[int]:
         return [c for c, column in sorted(self.columns.items()) if column.kind in ("number", "rate")]
