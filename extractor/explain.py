@@ -46,7 +46,8 @@ class ExplainTable(BaseModel):
     regions: list[ExplainRegion] = Field(default_factory=list)
     columns: list[ColumnReading] = Field(default_factory=list)
     statements: list[TableRegion] = Field(default_factory=list)
-    """The table read as statement regions: column roles and the totals it prints (what the validator checks)."""
+    """The table read as statement regions: column roles, the totals it prints and the terms of its rates (what
+    the validator checks)."""
     records: dict[str, int] = Field(default_factory=dict)
     problems: list[Problem] = Field(default_factory=list)
 
@@ -160,8 +161,10 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
             roles = ", ".join(f"{c.col}:{c.role}" for c in statement.columns if c.role)
             rows = f"{statement.body_rows[0]}–{statement.body_rows[-1]}" if statement.body_rows else "—"
             totals = sum(t.axis == "rows" for t in statement.totals), sum(t.axis == "columns" for t in statement.totals)
+            rates = ", ".join(f"{r.rate}={r.numerator}÷{r.denominator} ({r.evidence})" for r in statement.rates or [])
             console.print(
                 f"  {statement.kind} rows {rows}: {roles or 'no roles'}; totals {totals[0]} by rows, {totals[1]} by columns"
+                + (f"; rates {rates}" if rates else "")
             )
         for problem in table.problems:
             where = f" cell {problem.cell}" if problem.cell is not None else ""
