@@ -28,6 +28,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _compile_all(section: str, patterns: list[tuple[str, str]]) -> None:
+    """Every pattern of a lexicon section compiles; an error names the entry (`labels.qizhong: …`)."""
+    for name, pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"{section}.{name}: {error}") from error
+
+
 class HeadRule(_Strict):
     """A head word: the normalised header starts (`prefix`) or ends (`suffix`) with it."""
 
@@ -146,11 +155,7 @@ class LabelWords(_Strict):
         patterns = [("qizhong", self.qizhong), *(("numbering_levels", p) for p in self.numbering_levels)]
         patterns += [(name, getattr(self, name)) for name in ("year_words", "lead", "tail", "generic_tail")]
         patterns += [("comparative", self.comparative), ("total", self.total)]
-        for name, pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"labels.{name}: {error}") from error
+        _compile_all("labels", patterns)
         return self
 
 
@@ -163,11 +168,7 @@ class RateDefinition(_Strict):
 
     @model_validator(mode="after")
     def _compile(self) -> RateDefinition:
-        for name, pattern in self:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"statements.rate_definitions.{name}: {error}") from error
+        _compile_all("statements.rate_definitions", list(self))
         return self
 
 
@@ -197,13 +198,8 @@ class StatementWords(_Strict):
 
     @model_validator(mode="after")
     def _compile(self) -> StatementWords:
-        for name, pattern in self:
-            if not isinstance(pattern, str):
-                continue  # rate_definitions: each compiled by RateDefinition
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"statements.{name}: {error}") from error
+        # rate_definitions (not a string) are each compiled by RateDefinition
+        _compile_all("statements", [(name, pattern) for name, pattern in self if isinstance(pattern, str)])
         return self
 
 

@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -93,6 +93,30 @@ def recover_dead_jobs(*, session: Session, stale_after_s: float = STALE_AFTER_S)
     return requeued + (orphans.rowcount or 0)
 
 
+def _claimable(*, force: bool, retry_failed: bool) -> ColumnElement[bool]:
+    """The one claim condition of claim_document and claim_files: queued (or done, when forced), or failed
+    and retryable (any failure with retry_failed)."""
+    statuses = [DocumentStatus.queued.value]
+    if force:
+        statuses.append(DocumentStatus.done.value)
+    failed = col(Document.status) == DocumentStatus.failed.value
+    if not retry_failed:
+        failed = and_(failed, col(Document.retry))
+    return or_(col(Document.status).in_(statuses), failed)
+
+
+def _running_values(job_id: int) -> dict[str, Any]:
+    """What a claim writes: running for this job, one more attempt."""
+    now = utc_now()
+    return {
+        "status": DocumentStatus.running.value,
+        "job_id": job_id,
+        "started_at": now,
+        "updated_at": now,
+        "attempts": Document.attempts + 1,
+    }
+
+
 def claim_document(
     *, session: Session, document_id: int, job_id: int, force: bool = False, retry_failed: bool = False
 ) -> bool:
@@ -101,23 +125,10 @@ def claim_document(
 
     A single conditional UPDATE, so two runs sharing a PostgreSQL store never both take a document.
     """
-    claimable = [DocumentStatus.queued.value]
-    if force:
-        claimable.append(DocumentStatus.done.value)
-    failed = col(Document.status) == DocumentStatus.failed.value
-    if not retry_failed:
-        failed = and_(failed, col(Document.retry))
-    now = utc_now()
     outcome = session.exec(
         update(Document)
-        .where(col(Document.id) == document_id, or_(col(Document.status).in_(claimable), failed))
-        .values(
-            status=DocumentStatus.running.value,
-            job_id=job_id,
-            started_at=now,
-            updated_at=now,
-            attempts=Document.attempts + 1,
-        )
+        .where(col(Document.id) == document_id, _claimable(force=force, retry_failed=retry_failed))
+        .values(**_running_values(job_id))
     )
     return bool(outcome.rowcount)
 
@@ -160,23 +171,10 @@ def claim_files(
             rows = [register_file(session=session, sha256=sha256, path=Path(unique[sha256])) for sha256 in new]
         known.update({row.sha256: row.id for row in rows})
     ids = {document_id: sha256 for sha256, document_id in known.items() if document_id is not None}
-    claimable = [DocumentStatus.queued.value]
-    if force:
-        claimable.append(DocumentStatus.done.value)
-    failed = col(Document.status) == DocumentStatus.failed.value
-    if not retry_failed:
-        failed = and_(failed, col(Document.retry))
-    now = utc_now()
     claimed = session.exec(
         update(Document)
-        .where(col(Document.id).in_(sorted(ids)), or_(col(Document.status).in_(claimable), failed))
-        .values(
-            status=DocumentStatus.running.value,
-            job_id=job_id,
-            started_at=now,
-            updated_at=now,
-            attempts=Document.attempts + 1,
-        )
+        .where(col(Document.id).in_(sorted(ids)), _claimable(force=force, retry_failed=retry_failed))
+        .values(**_running_values(job_id))
         .returning(col(Document.id))
     ).all()
     return {ids[document_id]: document_id for (document_id,) in claimed}
