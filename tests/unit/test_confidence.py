@@ -93,15 +93,17 @@ def test_a_clean_budget_line_under_exact_headers_is_certain() -> None:
 
 
 def test_a_budget_field_takes_its_role_from_its_own_region_header_not_the_indicator_columns() -> None:
-    # The table's column readings belong to the indicator block below; the budget row's 全年预算数 cell
-    # sits under a header the lexicon knows by head word only (…调整预算数) — that is its evidence.
+    # The table's column readings belong to the indicator block below; the budget row's adjustment cell
+    # sits under a header the lexicon knows by head word only (…及当年调整预算数, an adjustment amount in the
+    # Jiangsu family that splits 预算 and 执行) — that is its evidence.
     rows = [["项目", "年初预算数", "当年使用上年结余及当年调整预算数"], ["合计", "100", "90"]]
     columns = [("name", "lexicon:指标名称"), ("target", "lexicon:目标值"), ("weight", "lexicon:分值")]
-    result = _budget(_table(rows, columns), 1, {"item": 0, "initial": 1, "adjusted": 2}, initial=100, adjusted=90)
+    fields = {"item": 0, "initial": 1, "adjustment": 2}
+    result = _budget(_table(rows, columns), 1, fields, initial=100, adjustment=90)
     reading = assess(result)["b1"]
     assert reading["initial"].confidence == 1.0
-    assert reading["adjusted"].role is not None and reading["adjusted"].role.startswith("head:")
-    assert reading["adjusted"].confidence == RoleCertainty().head
+    assert reading["adjustment"].role is not None and reading["adjustment"].role.startswith("head:")
+    assert reading["adjustment"].confidence == RoleCertainty().head
 
 
 def test_a_rate_turned_from_a_printed_fraction_into_percent_is_doubted() -> None:
