@@ -3,9 +3,12 @@
     PYTHONPATH=<old tree> python benchmarks/check_identical.py save out/before
     PYTHONPATH=$PWD       python benchmarks/check_identical.py compare out/before
 
-Reads every fixture seed (PDF, DOCX, XLSX) and every file of ../shared/real with `extract()`,
-writes `model_dump_json()` per file, and on `compare` names each file whose JSON differs (exit 1).
-Born-digital and office inputs only: the scanned path has its own accuracy tests (tests/e2e).
+Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real and every PDF of
+../shared/real_forms with `extract()`, writes `model_dump_json()` per file, and on `compare` names each
+file whose JSON differs (exit 1).
+
+`--scans` adds the scanned path: each seed PDF rendered to an image-only PDF (`save` writes them into
+DIR/scans/, `compare` reads the same files, so both runs OCR the same bytes). OCR is slow: minutes.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _corpus import ROOT, real_dir  # noqa: E402  (benchmarks/ is not a package)
+from _corpus import ROOT, real_dir, real_forms_dir  # noqa: E402  (benchmarks/ is not a package)
 
 SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
 
@@ -24,7 +27,29 @@ SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
 def corpus() -> list[Path]:
     seeds = sorted(p for p in (ROOT / "fixtures" / "seeds").glob("*/*") if p.suffix in SUFFIXES)
     real = sorted(p for p in real_dir().glob("*") if p.suffix in SUFFIXES)
-    return seeds + real
+    forms = sorted(real_forms_dir().glob("*.pdf"))
+    return seeds + real + forms
+
+
+SCAN_DPI = 150
+
+
+def scans(directory: Path) -> list[Path]:
+    """Image-only PDFs of the seed PDFs, made once (on `save`) and read as they are afterwards."""
+    from extractor.pdflib import pymupdf
+
+    made = []
+    for source in sorted((ROOT / "fixtures" / "seeds").glob("*/*.pdf")):
+        target = directory / f"{source.stem}-scan.pdf"
+        if not target.exists():
+            with pymupdf.open(source) as printed, pymupdf.open() as scanned:
+                for page in printed:
+                    image = page.get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csGRAY)
+                    sheet = scanned.new_page(width=page.rect.width, height=page.rect.height)
+                    sheet.insert_image(sheet.rect, stream=image.tobytes("png"))
+                scanned.save(target)
+        made.append(target)
+    return made
 
 
 def result_json(path: Path) -> str:
@@ -47,10 +72,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=("save", "compare"))
     parser.add_argument("directory", type=Path)
+    parser.add_argument("--scans", action="store_true", help="also the seed PDFs rendered as scans (OCR, slow)")
     args = parser.parse_args()
     args.directory.mkdir(parents=True, exist_ok=True)
     differing = []
-    for path in corpus():
+    files = corpus()
+    if args.scans:
+        (args.directory / "scans").mkdir(exist_ok=True)
+        files += scans(args.directory / "scans")
+    for path in files:
         text = result_json(path)
         target = args.directory / _name(path)
         if args.mode == "save":
@@ -60,7 +90,7 @@ def main() -> int:
             (args.directory / (target.name + ".new")).write_text(text, encoding="utf-8")
     for path in differing:
         print(f"DIFFERS: {path}")
-    print(f"{len(corpus())} files, {len(differing)} differ" if args.mode == "compare" else f"saved {len(corpus())}")
+    print(f"{len(files)} files, {len(differing)} differ" if args.mode == "compare" else f"saved {len(files)}")
     return 1 if differing else 0
 
 
