@@ -18,7 +18,8 @@ from typing import Optional, TextIO
 from pydantic import BaseModel
 
 STREAMED_LIST = 16
-"""A list of models at least this long is written item by item; shorter ones in one piece (fewer calls)."""
+"""A list of models at least this long is written item by item; shorter ones in one piece (fewer calls)
+unless an item holds such a list."""
 
 
 def write_json(model: BaseModel, handle: TextIO, indent: Optional[int] = 2) -> None:
@@ -27,9 +28,10 @@ def write_json(model: BaseModel, handle: TextIO, indent: Optional[int] = 2) -> N
 
 
 def _streamed(value: object) -> bool:
-    return (
-        isinstance(value, list) and len(value) >= STREAMED_LIST and all(isinstance(item, BaseModel) for item in value)
-    )
+    """A list of models that is long, or holds a model with a long list (one table of 4,000 cells)."""
+    if not isinstance(value, list) or not value or not all(isinstance(item, BaseModel) for item in value):
+        return False
+    return len(value) >= STREAMED_LIST or any(_has_streamed(item) for item in value)
 
 
 def _has_streamed(model: BaseModel) -> bool:

@@ -73,3 +73,24 @@ def test_a_read_form_matches_the_whole_dump(seed: str) -> None:
     assert max(len(table.cells) for table in result.tables) >= STREAMED_LIST  # a nested list is really streamed
     assert _written(result, 2) == result.model_dump_json(indent=2)
     assert _written(result, None) == result.model_dump_json()
+
+
+class _Pieces(io.StringIO):
+    """A handle that remembers the longest single write."""
+
+    longest = 0
+
+    def write(self, text: str) -> int:
+        self.longest = max(self.longest, len(text))
+        return super().write(text)
+
+
+def test_one_long_table_is_written_cell_by_cell() -> None:
+    """A document that is one table running over every page (a long annex) is one item of `tables`: its
+    cells, not the table, are the pieces."""
+    result = _long_result(400)
+    handle = _Pieces()
+    write_json(result, handle)
+    assert handle.getvalue() == result.model_dump_json(indent=2)
+    assert len(handle.getvalue()) > 100_000
+    assert handle.longest < 1_000
