@@ -3,9 +3,11 @@
     PYTHONPATH=<old tree> python benchmarks/check_identical.py save out/before
     PYTHONPATH=$PWD       python benchmarks/check_identical.py compare out/before
 
-Reads every fixture seed (PDF, DOCX, XLSX) and every file of ../shared/real with `extract()`,
-writes `model_dump_json()` per file, and on `compare` names each file whose JSON differs (exit 1).
-Born-digital and office inputs only: the scanned path has its own accuracy tests (tests/e2e).
+Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real and ../shared/real_forms, and
+the zoo variants generated into out/zoo (`python -m fixtures.zoo --per-family 2`; none when the folder is
+absent) with `extract()`, writes `model_dump_json()` per file, and on `compare` names each file whose
+JSON differs (exit 1). Born-digital and office inputs only: the scanned path has its own accuracy tests
+(tests/e2e).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _corpus import ROOT, real_dir  # noqa: E402  (benchmarks/ is not a package)
+from _corpus import ROOT, real_dir, real_forms_dir  # noqa: E402  (benchmarks/ is not a package)
 
 SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
 
@@ -24,7 +26,9 @@ SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
 def corpus() -> list[Path]:
     seeds = sorted(p for p in (ROOT / "fixtures" / "seeds").glob("*/*") if p.suffix in SUFFIXES)
     real = sorted(p for p in real_dir().glob("*") if p.suffix in SUFFIXES)
-    return seeds + real
+    forms = sorted(p for p in real_forms_dir().glob("*") if p.suffix in SUFFIXES)
+    zoo = sorted(p for p in (ROOT / "out" / "zoo").glob("*/*") if p.suffix in SUFFIXES)
+    return seeds + real + forms + zoo
 
 
 def result_json(path: Path) -> str:
