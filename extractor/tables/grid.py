@@ -210,9 +210,15 @@ def _missing_boundaries(
     lines: list[_Line], inner_positions: list[float], cross_edges: list[float], tolerance: float
 ) -> list[list[bool]]:
     """For each inner line position and each interval across it: is the line missing there?"""
+    # Lines sorted by position once: each inner position looks only at the lines near it (in their
+    # original order, which the coverage sum keeps), not at every line of the table.
+    order = sorted(range(len(lines)), key=lambda index: lines[index].pos)
+    positions = [lines[index].pos for index in order]
+    reach = tolerance * 2 + 1e-6  # a hair wider than the test below, which decides
     missing: list[list[bool]] = []
     for pos in inner_positions:
-        at_pos = [line for line in lines if abs(line.pos - pos) <= tolerance * 2]
+        near = sorted(order[bisect_left(positions, pos - reach) : bisect_right(positions, pos + reach)])
+        at_pos = [lines[index] for index in near if abs(lines[index].pos - pos) <= tolerance * 2]
         row: list[bool] = []
         for start, end in zip(cross_edges[:-1], cross_edges[1:]):
             covered = sum(max(0.0, min(end, line.end) - max(start, line.start)) for line in at_pos)
