@@ -139,10 +139,11 @@ def page_words(page: pymupdf.Page, textpage: Optional[pymupdf.TextPage] = None) 
 def page_content(page: pymupdf.Page, textpage: Optional[pymupdf.TextPage] = None) -> PageContent:
     """The words of one page. Its ruling lines are read by the caller (`page_rules`) only when the
     text layer is usable: a scanned page's lines come from its image."""
+    rect = page.rect  # a new Rect computed from the page on every access
     return PageContent(
         number=page.number + 1,
-        width=page.rect.width,
-        height=page.rect.height,
+        width=rect.width,
+        height=rect.height,
         words=page_words(page, textpage),
     )
 
@@ -271,7 +272,7 @@ def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
     from extractor.vision.textlayer import text_layer_usable
 
     text = "".join(word.text for word in content.words)
-    return text_layer_usable(text, has_images=bool(page.get_images(full=False)))
+    return text_layer_usable(text, has_images=lambda: bool(page.get_images(full=False)))
 
 
 def _scanned(page: pymupdf.Page, options: ExtractOptions, budget: PixelBudget):
