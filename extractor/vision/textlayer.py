@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Union
 
 CID_PATTERN = re.compile(r"\(cid:\d+\)")
@@ -25,6 +26,7 @@ MAX_JUNK_SHARE = 0.05
 MIN_PLAUSIBLE_SHARE = 0.8
 
 
+@lru_cache(maxsize=65536)  # per character: every page asks again about the same few hundred
 def _is_junk(char: str) -> bool:
     if char == "\ufffd":
         return True
@@ -32,6 +34,7 @@ def _is_junk(char: str) -> bool:
     return category in ("Co", "Cs", "Cn") or (category == "Cc" and char not in "\t\n\r")
 
 
+@lru_cache(maxsize=65536)
 def _is_plausible(char: str) -> bool:
     """Characters these documents are made of: 汉字, ASCII, CJK and full-width punctuation, common symbols."""
     code = ord(char)
