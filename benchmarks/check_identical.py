@@ -4,9 +4,11 @@
     PYTHONPATH=$PWD       python benchmarks/check_identical.py compare out/before
 
 Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real and ../shared/real_forms, and
-the zoo variants generated into out/zoo (`python -m fixtures.zoo --per-family 2`; none when the folder is
-absent) with `extract()`, writes `model_dump_json()` per file, and on `compare` names each file whose
-JSON differs (exit 1). Born-digital and office inputs only: the scanned path has its own accuracy tests
+the zoo variants generated into out/zoo (`python -m fixtures.zoo --per-family 2`) and the seeds printed
+without vertical rules or without any in out/unruled (`render_pdf(load_source(seed), path, ruling)` with
+ruling horizontal and none, path out/unruled/<seed>.<ruling>.pdf: the alignment engine's input); a missing
+folder adds nothing. Each file is read with `extract()` of the tree on PYTHONPATH, its `model_dump_json()`
+written per file, and `compare` names each file whose JSON differs (exit 1). Born-digital and office inputs only: the scanned path has its own accuracy tests
 (tests/e2e).
 """
 
@@ -28,7 +30,8 @@ def corpus() -> list[Path]:
     real = sorted(p for p in real_dir().glob("*") if p.suffix in SUFFIXES)
     forms = sorted(p for p in real_forms_dir().glob("*") if p.suffix in SUFFIXES)
     zoo = sorted(p for p in (ROOT / "out" / "zoo").glob("*/*") if p.suffix in SUFFIXES)
-    return seeds + real + forms + zoo
+    unruled = sorted((ROOT / "out" / "unruled").glob("*.pdf"))
+    return seeds + real + forms + zoo + unruled
 
 
 def result_json(path: Path) -> str:
