@@ -9,7 +9,7 @@ built once per region and each distinct text matched once (`classify_header`).
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -203,6 +203,16 @@ class StatementWords(_Strict):
         return self
 
 
+class ScoreLines(_Strict):
+    """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
+
+    totals: list[str]
+    self_totals: list[str]
+    budget: list[str]
+    group_suffixes: list[str]
+    group_synonyms: dict[str, str]
+
+
 SummaryKind = Literal["tables", "indicators", "budget_lines", "findings"]
 SUMMARY_WIDTHS: dict[SummaryKind, int] = {"tables": 5, "indicators": 8, "budget_lines": 7, "findings": 4}
 """How many values the CLI summary prints per row of each table (cli.print_summary)."""
@@ -229,6 +239,7 @@ class Lexicon(_Strict):
     trailing_weight: str
     score_note: str
     key_labels: KeyLabels
+    score_lines: ScoreLines
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
@@ -270,6 +281,11 @@ class Lexicon(_Strict):
             if found is None or len(found.columns) != width:
                 raise ValueError(f"summary_tables.{kind} needs {width} column titles")
         return self
+
+    @cached_property
+    def full_mark(self) -> re.Pattern[str]:
+        """`full_mark_note` compiled once (group 1: the marks)."""
+        return re.compile(self.full_mark_note)
 
     def operator_words(self) -> list[tuple[str, str]]:
         """(printed word, op) pairs, longest word first so `>=` wins over `>`."""

@@ -24,12 +24,12 @@ from extractor.facts.tolerance import (
     truncated_agrees,
 )
 from extractor.forms.figures import half_width
-from extractor.forms.lexicon import vocabulary
+from extractor.forms.lexicon import lexicon, vocabulary
 from extractor.forms.statements.rates import rate_lines
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
-from extractor.rules.scores import BUDGET_LABELS, _key
+from extractor.rules.scores import _key
 from extractor.rules.sums import header_name, row_label
 from schemas import BudgetLine, Indicator, RateRelation, ScoreSummary
 from schemas.records import Severity
@@ -135,7 +135,7 @@ def budget_scores(view: DocView) -> Iterator[Draft]:
                 drafts[key] = draft if first is None else replace(first, refs=first.refs + draft.refs)
     yield from drafts.values()
     for summary in view.result.scores:
-        if _key(summary.label) not in BUDGET_LABELS:
+        if _key(summary.label) not in lexicon().score_lines.budget:
             continue
         total = _total_line(view, summary.section)
         if total is None or total.weight is not None:

@@ -14,12 +14,12 @@ from typing import Optional
 
 from pydantic import BaseModel
 
+from extractor.forms.lexicon import lexicon
 from extractor.scoring.profiles import Profile, load_profiles, profile_for
 from extractor.scoring.records import scored_records
 from schemas import BudgetLine, ExtractionResult, Indicator, Section
 
 TITLE = "项目支出绩效自评复核意见汇总表"
-TOTAL_LABELS = ("自评得分", "总分", "合计", "总计", "得分合计", "总得分")
 HEADERS = (
     ("序号", 6),
     ("单位名称", 22),
@@ -61,7 +61,8 @@ def _total_line(result: ExtractionResult, section: Section, profile: Optional[Pr
 def _self_score(result: ExtractionResult, section: Section) -> tuple[Optional[float], Optional[float]]:
     """The section's printed total: (self-score, review score)."""
     for summary in result.scores:
-        if summary.section == section.id and summary.label in TOTAL_LABELS and summary.score is not None:
+        totals = lexicon().score_lines.self_totals
+        if summary.section == section.id and summary.label in totals and summary.score is not None:
             return summary.score, summary.review_score
     return None, None
 
