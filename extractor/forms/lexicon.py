@@ -203,6 +203,21 @@ class StatementWords(_Strict):
         return self
 
 
+class IndicatorWords(_Strict):
+    """Words the indicator rules read in targets, actuals and reasons (lexicon.yaml `indicator_words`).
+
+    Patterns are compiled when the lexicon is validated (an invalid one fails loading, naming its field).
+    """
+
+    rounded_units: list[str]
+    budget_execution_rates: list[str]
+    change: re.Pattern[str]
+    met: re.Pattern[str]
+    no_reason: re.Pattern[str]
+    target_stated: re.Pattern[str]
+    qualifier_strip: re.Pattern[str]
+
+
 class ScoreLines(_Strict):
     """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
 
@@ -240,6 +255,7 @@ class Lexicon(_Strict):
     score_note: str
     key_labels: KeyLabels
     score_lines: ScoreLines
+    indicator_words: IndicatorWords
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
@@ -274,6 +290,15 @@ class Lexicon(_Strict):
             self.prose.comparison_base,
         ):
             re.compile(pattern)
+        unknown_rates = set(self.indicator_words.budget_execution_rates) - set(
+            self.regions["budget"].roles.get("rate", [])
+        )
+        if unknown_rates:
+            raise ValueError(
+                f"indicator_words.budget_execution_rates are not budget rate words: {sorted(unknown_rates)}"
+            )
+        if not set(self.indicator_words.rounded_units) <= set(self.count_units):
+            raise ValueError("indicator_words.rounded_units must be count_units (a typo would silently do nothing)")
         if set(self.regions) != set(REGION_KINDS):
             raise ValueError(f"regions must be exactly {REGION_KINDS}")
         for kind, width in SUMMARY_WIDTHS.items():

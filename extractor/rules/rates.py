@@ -24,7 +24,7 @@ from extractor.facts.tolerance import (
     truncated_agrees,
 )
 from extractor.forms.figures import half_width
-from extractor.forms.lexicon import lexicon, vocabulary
+from extractor.forms.lexicon import lexicon
 from extractor.forms.statements.rates import rate_lines
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
@@ -157,9 +157,8 @@ _FIGURE_IN_TEXT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?%?")
 
 
 def _execution_words() -> tuple[str, ...]:
-    """Indicator names that state the budget's execution rate: the lexicon's 执行率 words naming the budget
-    or its funds (a bare 执行率 ends 政府采购执行率 too, which is another rate)."""
-    return tuple(w for w in vocabulary("budget").get("rate", []) if w.endswith("执行率") and w != "执行率")
+    """Indicator names that state the budget's execution rate (lexicon `indicator_words.budget_execution_rates`)."""
+    return tuple(lexicon().indicator_words.budget_execution_rates)
 
 
 def _execution_line(view: DocView, indicator: Indicator) -> Optional[BudgetLine]:

@@ -21,8 +21,6 @@ from extractor.rules.grid import squeeze
 from extractor.rules.hierarchy import cut_reach, has_children
 from schemas import BudgetLine, Indicator, ScoreSummary
 
-_NO_REASON = re.compile(r"^[\s/／\-—无]*$")
-
 
 def _key(label: str) -> str:
     """产出指标(50分) → 产出; 满意度效益指标 → 满意度效益; 效果 → 效益 (lexicon `score_lines`)."""
