@@ -218,6 +218,26 @@ class IndicatorWords(_Strict):
     qualifier_strip: re.Pattern[str]
 
 
+class NarrativeWords(_Strict):
+    """Words the narrative rules read in report prose (lexicon.yaml `narrative_words`); patterns compiled on load."""
+
+    rate_label: re.Pattern[str]
+    rate_label_particle: str
+    rate_denominator: re.Pattern[str]
+    rate_numerator: re.Pattern[str]
+    compared_figure: re.Pattern[str]
+    not_a_stated_rate: re.Pattern[str]
+    multiple_unit: str
+    verdict: re.Pattern[str]
+    verdict_synonyms: dict[str, str]
+    verdict_equal: str
+    verdict_greater: str
+    verdict_less: str
+    verdict_level: str
+    verdict_budget_words: list[str]
+    verdict_actual_words: list[str]
+
+
 class ScoreLines(_Strict):
     """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
 
@@ -256,6 +276,7 @@ class Lexicon(_Strict):
     key_labels: KeyLabels
     score_lines: ScoreLines
     indicator_words: IndicatorWords
+    narrative_words: NarrativeWords
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
