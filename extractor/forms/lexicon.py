@@ -238,6 +238,26 @@ class NarrativeWords(_Strict):
     verdict_actual_words: list[str]
 
 
+class FigureWords(_Strict):
+    """Words around figures stated in prose (facts/numbers.py; lexicon.yaml `figure_words`)."""
+
+    chinese_measures: list[str] = Field(min_length=1)
+    chinese_idiom_after: list[str]
+    date_after: re.Pattern[str]
+    year: re.Pattern[str]
+    list_start: re.Pattern[str]
+    money_unit_aliases: dict[str, str]
+
+    @model_validator(mode="after")
+    def _single_characters(self) -> FigureWords:
+        # both are read one character at a time (a character class, the character after a match)
+        for name in ("chinese_measures", "chinese_idiom_after"):
+            longer = [word for word in getattr(self, name) if len(word) != 1]
+            if longer:
+                raise ValueError(f"figure_words.{name} holds single characters only: {longer}")
+        return self
+
+
 class ScoreLines(_Strict):
     """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
 
@@ -277,6 +297,7 @@ class Lexicon(_Strict):
     score_lines: ScoreLines
     indicator_words: IndicatorWords
     narrative_words: NarrativeWords
+    figure_words: FigureWords
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]

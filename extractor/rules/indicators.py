@@ -15,7 +15,7 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from extractor.facts.labels import clean_label
-from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, split_sentences
+from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, split_sentences, years_in
 from extractor.facts.tolerance import Printed, from_float, parse_printed, same_figure
 from extractor.forms.figures import half_width, is_blank
 from extractor.forms.lexicon import lexicon
@@ -202,7 +202,7 @@ def deviations(view: DocView) -> Iterator[Draft]:
 
 
 def _foreign_year(text: str, year: Optional[int]) -> bool:
-    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text)]
+    years = years_in(text)
     return any(y != year for y in years) if year is not None else bool(years)
 
 
