@@ -122,6 +122,8 @@ class Prose(_Strict):
     """Words of prose structures (facts/prose.py): 其中 lists, comparisons, changes and their direction."""
 
     list_intro: list[str]
+    parts_intro: str
+    """The list_intro word that opens a total's own parts (其中); the others may continue its subject."""
     comparison_base: str
     """A pattern: 比 alone is a comparison only outside 占比/对比/比重/比例 …, which words cannot say."""
     change_words: list[str]
@@ -132,6 +134,14 @@ class Prose(_Strict):
     strong_increase_words: list[str]
     """Increase words a decrease word inside them cannot outweigh (增加 holds 加, 增幅 holds 幅)."""
     share_words: list[str]
+    trailing_change_words: list[str]
+    refers_back: re.Pattern[str]
+
+    @model_validator(mode="after")
+    def _parts_intro_listed(self) -> Prose:
+        if self.parts_intro not in self.list_intro:
+            raise ValueError("prose.parts_intro must be one of prose.list_intro")
+        return self
 
 
 class LabelWords(_Strict):
