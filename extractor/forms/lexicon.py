@@ -268,6 +268,15 @@ class FigureWords(_Strict):
         return self
 
 
+class FactWords(_Strict):
+    """Words the cross-reference of stated figures reads (rules/facts.py; lexicon.yaml `fact_words`)."""
+
+    bare_totals: list[str]
+    money_units: list[str]
+    scopes: list[str]
+    flows: list[str] = Field(min_length=2)
+
+
 class ScoreLines(_Strict):
     """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
 
@@ -308,6 +317,7 @@ class Lexicon(_Strict):
     indicator_words: IndicatorWords
     narrative_words: NarrativeWords
     figure_words: FigureWords
+    fact_words: FactWords
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
