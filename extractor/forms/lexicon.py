@@ -277,6 +277,16 @@ class FactWords(_Strict):
     flows: list[str] = Field(min_length=2)
 
 
+class CellWords(_Strict):
+    """Words of figures printed in table cells (forms/figures.py, forms/values.py; lexicon.yaml `cell_words`)."""
+
+    mark_units: list[str]
+    amount_cell_units: list[str]
+    score_cell_label: re.Pattern[str]
+    date: re.Pattern[str]
+    chinese_count: re.Pattern[str]
+
+
 class ScoreLines(_Strict):
     """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
 
@@ -318,6 +328,7 @@ class Lexicon(_Strict):
     narrative_words: NarrativeWords
     figure_words: FigureWords
     fact_words: FactWords
+    cell_words: CellWords
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
