@@ -315,7 +315,7 @@ def score_pair(pair: KeyValue, *, ident: str, section: Optional[str], table_id: 
     label = score_label(pair.label.text)
     value = parse_amount(pair.value.text) if pair.value is not None else None
     cells = {"label": pair.label, **({"score": pair.value} if pair.value is not None else {})}
-    is_review = label == "复核得分"
+    is_review = label == lexicon().score_lines.review_score
     return ScoreSummary(
         id=ident,
         section=section,

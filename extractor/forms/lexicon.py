@@ -290,6 +290,11 @@ class CellWords(_Strict):
 class ScoreLines(_Strict):
     """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
 
+    self_score: str
+    budget_score: str
+    review_score: str
+    top_labels: list[str]
+    document_fallbacks: list[str]
     totals: list[str]
     self_totals: list[str]
     budget: list[str]
@@ -370,6 +375,16 @@ class Lexicon(_Strict):
             raise ValueError(
                 f"indicator_words.budget_execution_rates are not budget rate words: {sorted(unknown_rates)}"
             )
+        lines, keys = self.score_lines, self.key_labels
+        canonical = {
+            "self_score": keys.self_score,
+            "budget_score": keys.budget_score,
+            "review_score": keys.review_score,
+        }
+        for name, printed in canonical.items():
+            label = getattr(lines, name)
+            if label not in printed and label not in self.score_label_aliases.values():
+                raise ValueError(f"score_lines.{name} ({label}) is not a label key_labels.{name} is read as")
         if not set(self.indicator_words.rounded_units) <= set(self.count_units):
             raise ValueError("indicator_words.rounded_units must be count_units (a typo would silently do nothing)")
         if set(self.regions) != set(REGION_KINDS):

@@ -321,7 +321,7 @@ def missing_values(view: DocView) -> Iterator[Draft]:
                     found=None,
                 )
     for summary in view.result.scores:
-        if summary.label == "自评得分" and summary.score is None and summary.review_score is None:
+        if summary.label == lexicon().score_lines.self_score and summary.score is None and summary.review_score is None:
             printed = view.cell_text_of(summary, "score")
             if not (printed and printed.strip()):
                 yield Draft("missing_value", "warning", "自评得分未填", (f"{summary.id}.score",))
