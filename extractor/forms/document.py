@@ -15,14 +15,9 @@ from extractor.forms.rows import TableReading
 from extractor.text.join import squeeze
 from schemas import Block, ExtractionResult, ParagraphBlock, ScoreSummary, Section, TableBlock
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(度)?(?!\s*\d{1,2}\s*月)")
-_BARE_YEAR = re.compile(r"^((?:19|20)\d{2})(?:年度?)?$")
-_TITLE_DEPARTMENTS = (
-    re.compile(r"^(\D{3,}?)(?:19|20)?\d{2}\s*年度?\s*(?:部门|单位)?(?:决算|预算)"),
-    re.compile(
-        r"(?:19|20)\d{2}\s*年(?:度)?\s*(?!度)(\D{3,}?)(?:部门整体|部门预算|整体支出|部门决算|单位预算|预算执行)"
-    ),
-)
+_YEAR = lexicon().layout_words.document_year
+_BARE_YEAR = lexicon().layout_words.bare_year
+_TITLE_DEPARTMENTS = tuple(lexicon().layout_words.title_departments)
 TITLE_SCAN = 6
 HEADER_ROWS_SCANNED = 3
 """A form prints its year in the title rows at the top of the table ((2020年度) under the title)."""

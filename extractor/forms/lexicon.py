@@ -287,6 +287,23 @@ class CellWords(_Strict):
     chinese_count: re.Pattern[str]
 
 
+class LayoutWords(_Strict):
+    """Words of page layout around tables and paragraphs (lexicon.yaml `layout_words`); patterns compiled on load."""
+
+    unit_line: re.Pattern[str]
+    sheet_unit_line: re.Pattern[str]
+    caption_unit_line: re.Pattern[str]
+    unit_word: str
+    continuation: re.Pattern[str]
+    page_number: re.Pattern[str]
+    list_marker: re.Pattern[str]
+    caption_ending: str
+    attachment_word: str
+    document_year: re.Pattern[str]
+    bare_year: re.Pattern[str]
+    title_departments: list[re.Pattern[str]]
+
+
 class ScoreLines(_Strict):
     """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
 
@@ -334,6 +351,7 @@ class Lexicon(_Strict):
     figure_words: FigureWords
     fact_words: FactWords
     cell_words: CellWords
+    layout_words: LayoutWords
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
