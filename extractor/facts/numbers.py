@@ -101,7 +101,7 @@ def find_mentions(text: str) -> list[Mention]:
         after = text[match.end("number") :]
         if unit is None and _FIGURE_WORDS.date_after.match(after):
             continue
-        if unit is None and re.match(r"^\s*[-~～至到]\s*\d", after):
+        if unit is None and _FIGURE_WORDS.range_after.match(after):
             unit = None  # a range's first number: keep, it has no unit of its own
         printed = parse_printed(match.group("number").replace("−", "-").replace("－", "-"))
         if printed is None:

@@ -205,6 +205,9 @@ class StatementWords(_Strict):
     total_label: str
     rate_definitions: list[RateDefinition] = Field(min_length=1)
     rate_denominator_first: str
+    total_ranks: dict[str, int]
+    """How much a total word closes, by the word a label ends with (a label ending in none: `default_total_rank`)."""
+    default_total_rank: int
 
     @model_validator(mode="after")
     def _compile(self) -> StatementWords:
@@ -254,6 +257,7 @@ class FigureWords(_Strict):
     chinese_measures: list[str] = Field(min_length=1)
     chinese_idiom_after: list[str]
     date_after: re.Pattern[str]
+    range_after: re.Pattern[str]
     year: re.Pattern[str]
     list_start: re.Pattern[str]
     money_unit_aliases: dict[str, str]
@@ -285,6 +289,8 @@ class CellWords(_Strict):
     score_cell_label: re.Pattern[str]
     date: re.Pattern[str]
     chinese_count: re.Pattern[str]
+    true_word: str
+    false_word: str
 
 
 class LayoutWords(_Strict):
@@ -298,6 +304,8 @@ class LayoutWords(_Strict):
     page_number: re.Pattern[str]
     list_marker: re.Pattern[str]
     caption_ending: str
+    table_unit: re.Pattern[str]
+    table_title_tail: re.Pattern[str]
     attachment_word: str
     document_year: re.Pattern[str]
     bare_year: re.Pattern[str]
@@ -311,6 +319,7 @@ class ScoreLines(_Strict):
     budget_score: str
     review_score: str
     top_labels: list[str]
+    marks_in_label: re.Pattern[str]
     document_fallbacks: list[str]
     totals: list[str]
     self_totals: list[str]
@@ -340,6 +349,7 @@ class Lexicon(_Strict):
     blank_markers: list[str]
     qizhong: list[str]
     numbering: str
+    header_numbering: re.Pattern[str]
     placeholder_name: str
     full_mark_note: str
     trailing_weight: str
@@ -439,7 +449,6 @@ def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 
 _NOTE = re.compile(r"[（(][^）)]*[）)]|[【\[][^】\]]*[】\]]")
 _LETTER_TAIL = re.compile(r"[A-Ea-e]$")
-_NUMBERING = re.compile(r"^(?:\d+[.、．]|[一二三四五六七八九十]+[、.．])")
 
 
 @lru_cache(maxsize=16384)
@@ -450,7 +459,7 @@ def header_key(text: str) -> str:
     colon are removed; a bare column letter glued to the end (年初目标值A) is dropped too.
     """
     key = _NOTE.sub("", squeeze(text)).rstrip("：:")
-    key = _NUMBERING.sub("", key)
+    key = lexicon().header_numbering.sub("", key)
     if len(key) > 2 and _LETTER_TAIL.search(key) and not re.search(r"[A-Za-z]{2}$", key):
         key = key[:-1]
     return key

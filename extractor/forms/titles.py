@@ -95,7 +95,7 @@ def table_unit(blocks: list[Block], index: int) -> Optional[str]:
     texts = [cell.text for cell in table.cells if cell.row < 3 or cell.col == 0]
     texts += [b.text for b in blocks[max(0, index - CAPTION_LOOKBACK) : index] if isinstance(b, ParagraphBlock)]
     for text in texts:
-        match = re.search(r"(万元|亿元|千元|(?<![万亿千])元)", squeeze(text))  # longest unit first, 元 alone
+        match = _LEX.layout_words.table_unit.search(squeeze(text))
         if match and (_LEX.layout_words.unit_word in text or "（" in text or "(" in text):
             return match.group(1)
     return None
