@@ -337,14 +337,17 @@ def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence]
 
 def unit_mismatches(view: DocView) -> Iterator[Draft]:
     """An amount in 元 whose number is printed as 万元 elsewhere (381.58 元 beside 381.58 万元)."""
+    # the units of 10⁴ 元 (万元, 万) and of 元 itself, by their scale (lexicon money_scale)
+    wan_units = [unit for unit, scale in MONEY_SCALE.items() if scale == 10_000]
+    yuan_units = [unit for unit, scale in MONEY_SCALE.items() if scale == 1]
     wan: dict[str, tuple[Sentence, Mention]] = {}
     for sentence in view.sentences:
         for mention in sentence.mentions:
-            if mention.unit in ("万元", "万") and mention.value.value != 0:
+            if mention.unit in wan_units and mention.value.value != 0:
                 wan.setdefault(mention.value.show(), (sentence, mention))
     for sentence in view.sentences:
         for mention in sentence.mentions:
-            if mention.unit != "元" or mention.value.value == 0 or mention.value.show() not in wan:
+            if mention.unit not in yuan_units or mention.value.value == 0 or mention.value.show() not in wan:
                 continue
             other_sentence, other = wan[mention.value.show()]
             refs = tuple(dict.fromkeys((*sentence.refs, *other_sentence.refs)))
@@ -354,6 +357,6 @@ def unit_mismatches(view: DocView) -> Iterator[Draft]:
                 f"正文{_name(mention)}写作{mention.value.show()}元，而同一金额在{_name(other)}处为"
                 f"{other.value.show()}万元，单位应为万元",
                 refs,
-                expected="万元",
-                found="元",
+                expected=wan_units[0],
+                found=mention.unit,
             )
