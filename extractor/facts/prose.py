@@ -38,6 +38,11 @@ _SHARE = re.compile(_any(_WORDS.share_words))
 _TRAILING_CHANGE = re.compile(f"^[^，,；;。]*?({_any(_WORDS.trailing_change_words)})")
 
 
+def direction_word(sign: int) -> str:
+    """The word a finding writes for a direction: the first increase word (增加) or decrease word (减少)."""
+    return _WORDS.increase_words[0] if sign > 0 else _WORDS.decrease_words[0]
+
+
 def direction_of(word: Optional[str]) -> Optional[int]:
     """+1 for 增加/增长/增幅…, -1 for 减少/下降/降幅…, None when no direction is stated."""
     if not word:

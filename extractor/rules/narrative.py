@@ -11,7 +11,7 @@ from typing import Optional
 
 from extractor.facts.labels import clean_label
 from extractor.facts.numbers import MONEY_SCALE, Mention, Sentence, unit_family
-from extractor.facts.prose import Comparison, comparisons, direction_of, stated_lists
+from extractor.facts.prose import Comparison, comparisons, direction_of, direction_word, stated_lists
 from extractor.facts.tolerance import (
     Printed,
     decimals_of,
@@ -130,7 +130,7 @@ def _check_change(comparison: Comparison) -> Iterator[Draft]:
     gap = difference(a.value, b.value)
     stated = magnitude(c.value)
     if not same_figure(magnitude(gap), stated):
-        word = "增加" if gap.value >= 0 else "减少"
+        word = direction_word(1 if gap.value >= 0 else -1)
         yield Draft(
             "sum_mismatch",
             "error",
@@ -155,9 +155,9 @@ def _check_direction(comparison: Comparison) -> Iterator[Draft]:
                 yield Draft(
                     "direction_mismatch",
                     "error",
-                    f"正文{_show(a)}较{_show(b)}为{'增加' if sign > 0 else '减少'}，却写“{word}{shown}”",
+                    f"正文{_show(a)}较{_show(b)}为{direction_word(sign)}，却写“{word}{shown}”",
                     where,
-                    expected="增加" if sign > 0 else "减少",
+                    expected=direction_word(sign),
                     found=word,
                 )
                 return
