@@ -15,7 +15,7 @@ from typing import Optional
 from pydantic import BaseModel
 
 from extractor.forms.lexicon import lexicon
-from extractor.scoring.profiles import Profile, load_profiles, profile_for
+from extractor.scoring.profiles import BudgetRule, Profile, load_profiles, profile_for
 from extractor.scoring.records import scored_records
 from schemas import BudgetLine, ExtractionResult, Indicator, Section
 
@@ -54,7 +54,7 @@ class SummaryRow(BaseModel):
 
 def _total_line(result: ExtractionResult, section: Section, profile: Optional[Profile]) -> Optional[BudgetLine]:
     lines = [b for b in result.budget_lines if b.section == section.id]
-    items = profile.budget.total_items if profile is not None else ("合计",)
+    items = (profile.budget if profile is not None else BudgetRule()).total_items  # no profile: the default
     return next((b for b in lines if b.item in items), lines[0] if lines else None)
 
 

@@ -104,7 +104,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("scoring/profiles.py", "合计"): "default of a profile's budget.total_items",
     ("scoring/profiles.py", "预算执行率"): "default of a profile's budget.rate_phrases",
     ("scoring/profiles.py", "预算执行"): "default of a profile's budget.summary_labels",
-    ("scoring/summary.py", "合计"): "the profile default (budget.total_items) where a section has no profile",
 }
 
 ALLOWED_OPENINGS: dict[tuple[str, str], str] = {
