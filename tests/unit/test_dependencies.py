@@ -89,6 +89,7 @@ def test_every_dependency_has_an_upper_bound_and_a_pin_inside_it():
         name = canonicalize_name(requirement.name)
         operators = {spec.operator for spec in requirement.specifier}
         assert operators & {"<", "==", "<="}, f"{requirement}: no upper bound"
+        assert name in pins, f"{name}: not pinned in constraints.txt"
         version = re.sub(r"\+.*$", "", pins[name])  # a local build tag (torch 2.13.0+cpu) is the same release
         assert requirement.specifier.contains(version, prereleases=True), f"{name}=={pins[name]} outside {requirement}"
 
