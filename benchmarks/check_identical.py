@@ -3,12 +3,15 @@
     PYTHONPATH=<old tree> python benchmarks/check_identical.py save out/before
     PYTHONPATH=$PWD       python benchmarks/check_identical.py compare out/before
 
-Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real and every PDF of
-../shared/real_forms with `extract()`, writes `model_dump_json()` per file, and on `compare` names each
-file whose JSON differs (exit 1).
-
-`--scans` adds the scanned path: each seed PDF rendered to an image-only PDF (`save` writes them into
-DIR/scans/, `compare` reads the same files, so both runs OCR the same bytes). OCR is slow: minutes.
+Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real, every PDF of
+../shared/real_forms, the zoo variants generated into out/zoo (`python -m fixtures.zoo --per-family 2`)
+and the seeds printed without vertical rules or without any in out/unruled (`render_pdf(load_source(seed),
+path, ruling)` with ruling horizontal and none, path out/unruled/<seed>.<ruling>.pdf: the alignment
+engine's input; a missing folder adds nothing) with `extract()` of the tree on PYTHONPATH, writes
+`model_dump_json()` per file, and on `compare` names each file whose JSON differs (exit 1). `--scans` adds scanned copies (fixtures.scans, cached in the
+repository's git-ignored .cache/scans): each seed in one style (000 skewed200, 001 rotated150,
+002 clean300 — the three styles the e2e tests use) and every real form as skewed200; the OCR path
+is slow (minutes), so it is asked for, as when a dependency of the scanned reader changes.
 """
 
 from __future__ import annotations
@@ -22,34 +25,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _corpus import ROOT, real_dir, real_forms_dir  # noqa: E402  (benchmarks/ is not a package)
 
 SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
+SEED_SCANS = {"000": "skewed200", "001": "rotated150", "002": "clean300"}
+"""One style per seed, as tests/e2e/test_scans_e2e.py reads them: every style once, 18 pages."""
+FORM_SCAN_STYLE = "skewed200"
 
 
-def corpus() -> list[Path]:
+def corpus(scans: bool = False) -> list[Path]:
     seeds = sorted(p for p in (ROOT / "fixtures" / "seeds").glob("*/*") if p.suffix in SUFFIXES)
     real = sorted(p for p in real_dir().glob("*") if p.suffix in SUFFIXES)
     forms = sorted(real_forms_dir().glob("*.pdf"))
-    return seeds + real + forms
+    zoo = sorted(p for p in (ROOT / "out" / "zoo").glob("*/*") if p.suffix in SUFFIXES)
+    unruled = sorted((ROOT / "out" / "unruled").glob("*.pdf"))
+    return seeds + real + forms + zoo + unruled + (scanned(forms) if scans else [])
 
 
-SCAN_DPI = 150
+def scanned(forms: list[Path]) -> list[Path]:
+    """Scans made once into the cache (deterministic: same source, style and render version, same bytes)."""
+    from fixtures.scans import cached_scan, seed_scan
 
-
-def scans(directory: Path) -> list[Path]:
-    """Image-only PDFs of the seed PDFs, made once (on `save`) and read as they are afterwards."""
-    from extractor.pdflib import pymupdf
-
-    made = []
-    for source in sorted((ROOT / "fixtures" / "seeds").glob("*/*.pdf")):
-        target = directory / f"{source.stem}-scan.pdf"
-        if not target.exists():
-            with pymupdf.open(source) as printed, pymupdf.open() as scanned:
-                for page in printed:
-                    image = page.get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csGRAY)
-                    sheet = scanned.new_page(width=page.rect.width, height=page.rect.height)
-                    sheet.insert_image(sheet.rect, stream=image.tobytes("png"))
-                scanned.save(target)
-        made.append(target)
-    return made
+    return [seed_scan(seed, style) for seed, style in SEED_SCANS.items()] + [
+        cached_scan(form, FORM_SCAN_STYLE) for form in forms
+    ]
 
 
 def result_json(path: Path) -> str:
@@ -72,14 +68,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=("save", "compare"))
     parser.add_argument("directory", type=Path)
-    parser.add_argument("--scans", action="store_true", help="also the seed PDFs rendered as scans (OCR, slow)")
+    parser.add_argument("--scans", action="store_true", help="also scanned copies of seeds and real forms (slow)")
     args = parser.parse_args()
     args.directory.mkdir(parents=True, exist_ok=True)
     differing = []
-    files = corpus()
-    if args.scans:
-        (args.directory / "scans").mkdir(exist_ok=True)
-        files += scans(args.directory / "scans")
+    files = corpus(args.scans)
     for path in files:
         text = result_json(path)
         target = args.directory / _name(path)
