@@ -13,18 +13,41 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Optional, TextIO
+from functools import lru_cache
+from typing import Any, Optional, TextIO
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
+WHOLE_BELOW = 5000
+"""A result holding fewer list items (cells, records, pages …) than this is written in one piece: its text is
+at most a few MB, and memory only matters for long documents."""
+CHUNK = 256
+"""Items serialized per call: a few hundred KB of text at most, and nearly the speed of one whole dump."""
 STREAMED_LIST = 16
 """A list of models at least this long is written item by item; shorter ones in one piece (fewer calls)
 unless an item holds such a list."""
 
 
 def write_json(model: BaseModel, handle: TextIO, indent: Optional[int] = 2) -> None:
-    """Write `model.model_dump_json(indent=indent)` to `handle`, byte for byte, in pieces."""
+    """Write `model.model_dump_json(indent=indent)` to `handle`, byte for byte, in pieces when it is big."""
+    if _items(model, WHOLE_BELOW) < WHOLE_BELOW:
+        handle.write(model.model_dump_json(indent=indent))  # small: one call is twice as fast as pieces
+        return
     _write_model(model, handle, indent, 0)
+
+
+def _items(model: BaseModel, limit: int) -> int:
+    """Models held in the lists of `model`, at any depth, counted up to `limit`."""
+    count = 0
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, BaseModel):
+                    count += 1 + _items(item, limit - count)
+                    if count >= limit:
+                        return count
+    return count
 
 
 def _streamed(value: object) -> bool:
@@ -50,7 +73,7 @@ def _write_model(model: BaseModel, handle: TextIO, indent: Optional[int], depth:
         value = getattr(model, name)
         if _streamed(value):
             handle.write(_field_name(name, indent))
-            _write_list(value, handle, indent, depth + 1)
+            _write_list(value, type(model).model_fields[name].annotation, handle, indent, depth + 1)
         else:
             handle.write(_field_piece(model, name, indent, depth + 1))
         if position < len(names) - 1:
@@ -58,14 +81,48 @@ def _write_model(model: BaseModel, handle: TextIO, indent: Optional[int], depth:
     handle.write(_newline(indent, depth) + "}")
 
 
-def _write_list(items: Sequence[BaseModel], handle: TextIO, indent: Optional[int], depth: int) -> None:
+def _write_list(
+    items: Sequence[BaseModel], annotation: object, handle: TextIO, indent: Optional[int], depth: int
+) -> None:
+    """Items holding a long list are written field by field; the others in runs of up to CHUNK items, each
+    run serialized by the field's own type (one call per run: per-item calls cost 3× the whole dump)."""
     handle.write("[")
+    run: list[BaseModel] = []
     for position, item in enumerate(items):
-        handle.write(_newline(indent, depth + 1))
-        _write_model(item, handle, indent, depth + 1)
-        if position < len(items) - 1:
-            handle.write(",")
+        if _has_streamed(item):
+            _write_run(run, annotation, handle, indent, depth, last=False)
+            run = []
+            handle.write(_newline(indent, depth + 1))
+            _write_model(item, handle, indent, depth + 1)
+            if position < len(items) - 1:
+                handle.write(",")
+            continue
+        run.append(item)
+        if len(run) == CHUNK:
+            _write_run(run, annotation, handle, indent, depth, last=position == len(items) - 1)
+            run = []
+    _write_run(run, annotation, handle, indent, depth, last=True)
     handle.write(_newline(indent, depth) + "]")
+
+
+def _write_run(
+    run: list[BaseModel], annotation: object, handle: TextIO, indent: Optional[int], depth: int, last: bool
+) -> None:
+    if not run:
+        return
+    text = _adapter(annotation).dump_json(run, indent=indent).decode()
+    inner = text[1:-1].strip("\n")  # the items without the list's brackets, one level in
+    if indent is not None:
+        inner = inner[indent:]
+    handle.write(_newline(indent, depth + 1) + _indented(inner, indent, depth))
+    if not last:
+        handle.write(",")
+
+
+@lru_cache(maxsize=64)
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    """The serializer of one list field's type (list[Cell], list[BudgetLine] …), built once."""
+    return TypeAdapter(annotation)
 
 
 def _field_piece(model: BaseModel, name: str, indent: Optional[int], depth: int) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor import output
 from extractor.output import STREAMED_LIST, write_json
 from extractor.pipeline import extract
 from schemas import (
@@ -60,15 +61,24 @@ def _written(result: ExtractionResult, indent: int | None) -> str:
     return handle.getvalue()
 
 
+@pytest.fixture
+def pieces_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small results are written whole; these tests make every result be written in pieces, in short runs."""
+    monkeypatch.setattr(output, "WHOLE_BELOW", 0)
+    monkeypatch.setattr(output, "CHUNK", 5)
+
+
 @pytest.mark.parametrize("lines", [0, 1, STREAMED_LIST - 1, STREAMED_LIST, 3 * STREAMED_LIST + 1])
 @pytest.mark.parametrize("indent", [2, None, 1])
-def test_long_lists_written_item_by_item_match_the_whole_dump(lines: int, indent: int | None) -> None:
+def test_long_lists_written_item_by_item_match_the_whole_dump(
+    lines: int, indent: int | None, pieces_always: None
+) -> None:
     result = _long_result(lines)
     assert _written(result, indent) == result.model_dump_json(indent=indent)
 
 
 @pytest.mark.parametrize("seed", ["004/004.pdf", "001/001.xlsx"])
-def test_a_read_form_matches_the_whole_dump(seed: str) -> None:
+def test_a_read_form_matches_the_whole_dump(seed: str, pieces_always: None) -> None:
     result = extract(SEEDS / seed)
     assert max(len(table.cells) for table in result.tables) >= STREAMED_LIST  # a nested list is really streamed
     assert _written(result, 2) == result.model_dump_json(indent=2)
@@ -85,12 +95,19 @@ class _Pieces(io.StringIO):
         return super().write(text)
 
 
-def test_one_long_table_is_written_cell_by_cell() -> None:
-    """A document that is one table running over every page (a long annex) is one item of `tables`: its
-    cells, not the table, are the pieces."""
-    result = _long_result(400)
+def test_one_long_table_is_written_in_runs_of_cells() -> None:
+    """A document that is one table running over every page (a long annex) is one item of `tables`: runs of
+    its cells, not the table, are the pieces (at the sizes the writer uses)."""
+    result = _long_result(2000)
     handle = _Pieces()
     write_json(result, handle)
     assert handle.getvalue() == result.model_dump_json(indent=2)
-    assert len(handle.getvalue()) > 100_000
-    assert handle.longest < 1_000
+    assert len(handle.getvalue()) > 2_000_000
+    assert handle.longest < 200_000
+
+
+def test_a_small_result_is_one_piece() -> None:
+    result = _long_result(20)
+    handle = _Pieces()
+    write_json(result, handle)
+    assert handle.longest == len(result.model_dump_json(indent=2))
