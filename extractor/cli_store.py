@@ -87,6 +87,15 @@ def ingest_command(
     ray_address: Annotated[
         Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="Ray cluster to join (implies --ray)")
     ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents written per transaction (at most)")
+    ] = 16,
+    batch_wait: Annotated[
+        float,
+        typer.Option(
+            "--batch-wait", min=0.0, help="Seconds a finished document waits for its batch to fill before it is written"
+        ),
+    ] = 2.0,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar")] = False,
     database_url: DatabaseOption = None,
     data_dir: DataDirOption = None,
@@ -97,7 +106,13 @@ def ingest_command(
 
     engine = open_engine(store_settings(database_url, data_dir))
     options = IngestOptions(
-        workers=workers, timeout_s=timeout, memory_mb=memory_limit, force=force, retry_failed=retry_failed
+        workers=workers,
+        timeout_s=timeout,
+        memory_mb=memory_limit,
+        force=force,
+        retry_failed=retry_failed,
+        batch_size=batch_size,
+        batch_wait_s=batch_wait,
     )
     console = Console(stderr=True)
     try:

@@ -299,3 +299,48 @@ def test_claiming_many_files_at_once_takes_each_document_once(engine: Engine) ->
         assert claim_files(session=session, files=files, job_id=second, force=True) == {"a" * 64: done.id}
         assert claim_files(session=session, files=files, job_id=second, retry_failed=True) == {"b" * 64: failed.id}
         assert session.exec(select(func.count()).select_from(Document)).one() == 2
+
+
+def test_batch_flags_of_the_cli_decide_the_transactions(
+    store_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--batch-size 2` with a long `--batch-wait`: a batch is written when it is full or the run ends, never
+    earlier — three documents are two transactions of 2 and 1; the job row keeps the options it ran with."""
+    from typer.testing import CliRunner
+
+    import extractor.ingest.run as run_module
+    from extractor.cli import app
+    from models import Job
+
+    _variants(tmp_path / "in", 3)
+    sizes: list[int] = []
+
+    def counting(*, engine: Engine, answers: list[tuple[Outcome, Path]], job_id: int) -> list[Recorded]:
+        sizes.append(len(answers))
+        return record_outcomes(engine=engine, answers=answers, job_id=job_id)
+
+    monkeypatch.setattr(run_module, "record_outcomes", counting)
+    arguments = ["ingest", str(tmp_path / "in"), "-j", "1", "--no-progress", "--database-url", store_url]
+    result = CliRunner().invoke(app, [*arguments, "--batch-size", "2", "--batch-wait", "600"])
+    assert result.exit_code == 0, result.output
+    assert sizes == [2, 1]
+    assert set(_statuses(engine).values()) == {"done"}
+    with session_scope(engine) as session:
+        job = session.exec(select(Job)).one()
+        assert (job.options["batch_size"], job.options["batch_wait_s"]) == (2, 600.0)
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--batch-size", "0"), ("--batch-size", "two"), ("--batch-wait", "-1"), ("--batch-wait", "x")]
+)
+def test_a_bad_batch_flag_is_one_error_line_and_exit_1(flag: str, value: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    data = tmp_path / "data"
+    result = CliRunner().invoke(app, ["ingest", str(SOURCE), "--no-progress", "--data-dir", str(data), flag, value])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {flag}: "), result.stderr
+    assert not data.exists()  # refused before any store is opened
