@@ -15,8 +15,13 @@ class EncodedJSON(str):
     it is, not encoded again. extractor.store.engine passes it through PostgreSQL's JSON serializer too."""
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+"""What json.dumps(value, ensure_ascii=False, allow_nan=False) builds on every call, built once (it keeps
+no state between calls)."""
+
+
 def encode_json(value: Any) -> EncodedJSON:
-    return EncodedJSON(json.dumps(value, ensure_ascii=False, allow_nan=False))
+    return EncodedJSON(_ENCODER.encode(value))
 
 
 class JSONValue(TypeDecorator[Any]):

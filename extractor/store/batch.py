@@ -58,7 +58,8 @@ def prepare_result(result: ExtractionResult, *, document_id: int) -> PreparedRes
     """The rows of `result`, JSON columns already encoded (the writer's costliest step per row)."""
     from extractor.review.summary import counts
 
-    values = result_to_values(result=result, document_id=document_id)
+    dumped = result.model_dump()
+    values = result_to_values(result=result, document_id=document_id, dumped=dumped)
     records: dict[str, list[dict[str, Any]]] = {}
     for field_name, (_, row_class) in RECORD_TABLES.items():
         encoded = _json_columns(row_class)
@@ -72,7 +73,7 @@ def prepare_result(result: ExtractionResult, *, document_id: int) -> PreparedRes
     return PreparedResult(
         document_id=document_id,
         sha256=result.document.sha256,
-        document=document_values(result),
+        document=document_values(result, dumped=dumped),
         records=records,
         review=counts(result),
         pages=result.document.pages,
