@@ -235,6 +235,8 @@ def ingest(
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous_sigterm)
         for worker in workers:
+            worker.hang_up()
+        for worker in workers:
             worker.stop()
         summary.seconds = time.monotonic() - started
         summary.interrupted = status is JobStatus.interrupted
