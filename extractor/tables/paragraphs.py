@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
+from extractor.forms.lexicon import lexicon
 from extractor.tables.text_lines import line_text, lines_of
 from extractor.text.join import join_lines
 from schemas import PageContent, ParagraphBlock, Word
 from schemas.records import as_bbox
 
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?([/／]\s*\d+)?(\s*共\s*\d+\s*页)?[-—–\s]*$")
-_LIST_MARKER = re.compile(
-    r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d{1,2}[、．]|（\d{1,2}）|第[一二三四五六七八九十]+[条章部分])"
-)
+_PAGE_NUMBER = lexicon().layout_words.page_number
+_LIST_MARKER = lexicon().layout_words.list_marker
 MARGIN_SHARE = 0.08
 """Top and bottom share of the page where lone page numbers are running heads/feet, not text."""
 
@@ -33,17 +30,16 @@ def _is_page_furniture(text: str, bbox: tuple[float, float, float, float], page:
 
 def paragraphs_of(words: list[Word], page: PageContent) -> list[ParagraphBlock]:
     """Group lines into paragraphs: a new one after a gap, an indented start, or a short line."""
-    lines = [line for line in lines_of(words)]
-    lines = [line for line in lines if not _is_page_furniture(line_text(line), _bbox(line), page)]
-    if not lines:
+    boxed = [(line, _bbox(line)) for line in lines_of(words)]  # each line's box once: it is asked four times
+    boxed = [(line, box) for line, box in boxed if not _is_page_furniture(line_text(line), box, page)]
+    if not boxed:
         return []
-    left = min(_bbox(line)[0] for line in lines)
-    rights = sorted(_bbox(line)[2] for line in lines)
+    left = min(box[0] for _, box in boxed)
+    rights = sorted(box[2] for _, box in boxed)
     right = rights[int(0.8 * (len(rights) - 1))]  # the text's right margin; a few lines overhang it
     paragraphs: list[list[list[Word]]] = []
     previous = None
-    for line in lines:
-        box = _bbox(line)
+    for line, box in boxed:
         height = box[3] - box[1]
         starts_new = previous is None
         if previous is not None:
