@@ -344,3 +344,32 @@ def test_a_bad_batch_flag_is_one_error_line_and_exit_1(flag: str, value: str, tm
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"error: {flag}: "), result.stderr
     assert not data.exists()  # refused before any store is opened
+
+
+def test_rows_sent_to_the_driver_need_no_conversion_by_sqlalchemy() -> None:
+    """The writer hands record rows to the driver's executemany as they are (extractor.store.batch): that
+    is right only while no record column's type converts values on the way in beyond what the driver does
+    alike — the JSON columns' text the worker encodes; Float (to_float of what pydantic already made a
+    float) and Boolean (a check that the value is a bool, which pydantic guarantees; sqlite3 stores True as
+    1 as SQLAlchemy does). A new column type that converts (a DateTime on SQLite) must fail here."""
+    from sqlalchemy import Boolean, Float
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    from extractor.store.batch import _json_columns, insert_columns
+    from models.types import JSONValue
+
+    for dialect in (sqlite.dialect(), psycopg.dialect()):
+        for _, row_class in RECORD_TABLES.values():
+            table = row_class.__table__  # type: ignore[attr-defined]  # SQLModel table classes get it at run time
+            converting = [
+                name
+                for name in insert_columns(row_class)
+                if not isinstance(table.columns[name].type, (JSONValue, Float, Boolean))
+                and table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) is not None
+            ]
+            assert converting == [], (dialect.name, table.name)
+            assert _json_columns(row_class) <= set(insert_columns(row_class))
+        for value in (0.1, -0.0, 1e300, 5e-324):
+            processed = Float().dialect_impl(dialect).bind_processor(dialect)
+            assert processed is None or repr(processed(value)) == repr(value)
