@@ -18,9 +18,9 @@ from typing import Any, Optional, TextIO
 
 from pydantic import BaseModel, TypeAdapter
 
-WHOLE_BELOW = 5000
+WHOLE_BELOW = 1000
 """A result holding fewer list items (cells, records, pages …) than this is written in one piece: its text is
-at most a few MB, and memory only matters for long documents."""
+at most ~250 KB, and memory only matters for long documents."""
 CHUNK = 256
 """Items serialized per call: a few hundred KB of text at most, and nearly the speed of one whole dump."""
 STREAMED_LIST = 16
