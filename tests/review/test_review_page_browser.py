@@ -38,6 +38,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.browser,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     # Slow: a service on a freshly ingested store and a Chromium session (1.5-2 min each at load average 12).
     pytest.mark.slow,
     pytest.mark.skipif(

@@ -23,13 +23,20 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.corpus import missing
 from tests.review.conftest import SEED_001
 from tests.review.test_review_page_browser import CHROMIUM, REPO, Service, browser_page, log_in, serve
 
 pytestmark = [
     pytest.mark.browser,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=missing("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"),
+    ),
 ]
 
 SEED_004 = SEED_001.parents[1] / "004" / "004.pdf"

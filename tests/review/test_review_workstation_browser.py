@@ -25,6 +25,9 @@ from tests.review.test_review_page_browser import CHROMIUM, browser_page, log_in
 
 pytestmark = [
     pytest.mark.browser,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     pytest.mark.slow,  # a service and a Chromium session, like test_review_page_browser.py
     pytest.mark.skipif(
         not CHROMIUM.exists(),

@@ -24,6 +24,9 @@ else:
 
 pytestmark = [
     pytest.mark.slow,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     pytest.mark.skipif(not REAL.is_dir(), reason=MISSING_REAL),
 ]
 
