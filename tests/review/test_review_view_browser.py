@@ -25,7 +25,15 @@ import pytest
 
 from tests.corpus import missing
 from tests.review.conftest import SEED_001
-from tests.review.test_review_page_browser import CHROMIUM, REPO, Service, browser_page, log_in, serve
+from tests.review.test_review_page_browser import (
+    API_TIMEOUT_S,
+    CHROMIUM,
+    REPO,
+    Service,
+    browser_page,
+    log_in,
+    serve,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,7 +84,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, 
         )
         assert done.returncode == 0, done.stdout + done.stderr
         headers = {"Authorization": f"Bearer {service.tokens['reviewer']}"}
-        items = httpx.get(f"{service.base}/api/documents", headers=headers).json()["items"]
+        items = httpx.get(f"{service.base}/api/documents", headers=headers, timeout=API_TIMEOUT_S).json()["items"]
         yield service, {item["file"]: item["id"] for item in items}, tmp_path
 
 
@@ -173,7 +181,7 @@ def test_the_proposed_review_score_stands_beside_the_self_score(scored: tuple[Se
     service, documents, tmp_path = scored
     document_id = documents[SEED_004.name]
     headers = {"Authorization": f"Bearer {service.tokens['reviewer']}"}
-    stored = httpx.get(f"{service.base}/api/documents/{document_id}", headers=headers).json()
+    stored = httpx.get(f"{service.base}/api/documents/{document_id}", headers=headers, timeout=API_TIMEOUT_S).json()
     proposed = stored["document"]["proposed_review_score"]
     assert proposed is not None, "extractor score --save stored a proposal"
     deductions = [d for s in stored["sections"] for d in s["deductions"]]
