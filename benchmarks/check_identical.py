@@ -3,9 +3,12 @@
     PYTHONPATH=<old tree> python benchmarks/check_identical.py save out/before
     PYTHONPATH=$PWD       python benchmarks/check_identical.py compare out/before
 
-Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real and every PDF of
-../shared/real_forms with `extract()`, writes `model_dump_json()` per file, and on `compare` names each
-file whose JSON differs (exit 1). `--scans` adds scanned copies (fixtures.scans, cached in the
+Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real, every PDF of
+../shared/real_forms, the zoo variants generated into out/zoo (`python -m fixtures.zoo --per-family 2`)
+and the seeds printed without vertical rules or without any in out/unruled (`render_pdf(load_source(seed),
+path, ruling)` with ruling horizontal and none, path out/unruled/<seed>.<ruling>.pdf: the alignment
+engine's input; a missing folder adds nothing) with `extract()` of the tree on PYTHONPATH, writes
+`model_dump_json()` per file, and on `compare` names each file whose JSON differs (exit 1). `--scans` adds scanned copies (fixtures.scans, cached in the
 repository's git-ignored .cache/scans): each seed in one style (000 skewed200, 001 rotated150,
 002 clean300 — the three styles the e2e tests use) and every real form as skewed200; the OCR path
 is slow (minutes), so it is asked for, as when a dependency of the scanned reader changes.
@@ -31,7 +34,9 @@ def corpus(scans: bool = False) -> list[Path]:
     seeds = sorted(p for p in (ROOT / "fixtures" / "seeds").glob("*/*") if p.suffix in SUFFIXES)
     real = sorted(p for p in real_dir().glob("*") if p.suffix in SUFFIXES)
     forms = sorted(real_forms_dir().glob("*.pdf"))
-    return seeds + real + forms + (scanned(forms) if scans else [])
+    zoo = sorted(p for p in (ROOT / "out" / "zoo").glob("*/*") if p.suffix in SUFFIXES)
+    unruled = sorted((ROOT / "out" / "unruled").glob("*.pdf"))
+    return seeds + real + forms + zoo + unruled + (scanned(forms) if scans else [])
 
 
 def scanned(forms: list[Path]) -> list[Path]:
