@@ -176,14 +176,18 @@ def _title_subject(title: Optional[str]) -> str:
 
 def _totals(view: DocView, mentions: list[Fact], tables: list[Fact], reported: set) -> Iterator[Draft]:
     """收入支出总计 in the text against the 总计 of 收入支出决算总表."""
+    # each table's total lines, found in one pass over the facts (not one pass per table)
+    totals_of: dict[str, list[Fact]] = {}
+    for fact in tables:
+        if is_total_label(fact.label):
+            totals_of.setdefault(fact.group.rsplit(".", 2)[0], []).append(fact)  # group: table.block.col
     named: dict[str, list[Fact]] = {}
     for table in view.tables:
         subject = _title_subject(table.table.title)
         if len(subject) < 2:
             continue
-        for fact in tables:
-            if fact.group.startswith(f"{table.table.id}.") and is_total_label(fact.label):
-                named.setdefault(subject + label_key(fact.label), []).append(fact)
+        for fact in totals_of.get(table.table.id, []):
+            named.setdefault(subject + label_key(fact.label), []).append(fact)
     for mine in mentions:
         if (mine.ref, mine.label) in reported:
             continue

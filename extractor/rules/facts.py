@@ -43,9 +43,13 @@ FUZZY_LABEL = 88
 MONEY_UNITS = tuple(_WORDS.money_units)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Fact:
-    """A labelled figure: a table cell or a narrative amount."""
+    """A labelled figure: a table cell or a narrative amount (never changed once made).
+
+    Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building the
+    facts 2.5× dearer (a budget document has hundreds); facts are compared by identity, never hashed.
+    """
 
     key: str
     label: str
@@ -86,6 +90,7 @@ def _year(text: str) -> Optional[int]:
 def table_facts(view: DocView) -> list[Fact]:
     facts = []
     for table in view.tables:
+        table_id, table_name = table.table.id, table.name
         for b, block in enumerate(table.blocks):
             if block.is_indicator_block:
                 continue
@@ -97,6 +102,8 @@ def table_facts(view: DocView) -> list[Fact]:
                 context, year = context_of(header), _year(header) or _year(table.table.title or "")
                 flow = _flow(header) or _flow(table.table.title or "")
                 scope = _scope(header_leaf(header)) or _scope(table.table.title or "")
+                # per column, not per line: the group, and the table and column names every message shows
+                group, column_name = f"{table_id}.{b}.{col}", header_name(block, col)
                 for row in block.body_rows:
                     text = block.grid.text(row, col)
                     value = parse_printed(text)
@@ -110,9 +117,9 @@ def table_facts(view: DocView) -> list[Fact]:
                             value,
                             context,
                             year,
-                            view.ref(table.table.id, row, col),
-                            f"{table.table.id}.{b}.{col}",
-                            f"{table.name}「{label}」{header_name(block, col)}",
+                            view.ref(table_id, row, col),
+                            group,
+                            f"{table_name}「{label}」{column_name}",
                             flow=flow,
                             scope=scope,
                         )

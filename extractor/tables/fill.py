@@ -7,7 +7,7 @@ from typing import Optional
 from extractor.tables.grid import Grid, GridCell
 from extractor.tables.text_lines import line_text, lines_of
 from extractor.text.join import join_lines
-from schemas import Cell, PageContent, TableBlock, Word
+from schemas import PageContent, TableBlock, Word
 from schemas.records import as_bbox
 
 CellKey = tuple[int, int]
@@ -24,34 +24,38 @@ def table_block(grid: Grid, page_number: int, texts: dict[CellKey, tuple[str, fl
 
     `texts` maps (row, col) of a grid cell to (text, confidence, indent); missing cells are empty.
     """
-    cells = []
+    cells: list[dict[str, object]] = []
     empty = ("", 1.0, None)
     for grid_cell in grid.cells:
         text, confidence, indent = texts.get((grid_cell.row, grid_cell.col), empty)
         # unpacked, rounded then made float as as_bbox does: a generator per cell cost more than the Cell
         x0, y0, x1, y1 = grid_cell.bbox
         cells.append(
-            Cell(
-                row=grid_cell.row,
-                col=grid_cell.col,
-                row_span=grid_cell.row_span,
-                col_span=grid_cell.col_span,
-                text=text,
-                page=page_number,
-                bbox=(float(round(x0, 2)), float(round(y0, 2)), float(round(x1, 2)), float(round(y1, 2))),
-                confidence=round(confidence, 4),
-                indent=indent,
-            )
+            {
+                "row": grid_cell.row,
+                "col": grid_cell.col,
+                "row_span": grid_cell.row_span,
+                "col_span": grid_cell.col_span,
+                "text": text,
+                "page": page_number,
+                "bbox": (float(round(x0, 2)), float(round(y0, 2)), float(round(x1, 2)), float(round(y1, 2))),
+                "confidence": round(confidence, 4),
+                "indent": indent,
+            }
         )
     bbox = as_bbox(round(v, 2) for v in grid.bbox)
-    return TableBlock(
-        cells=cells,
-        n_rows=grid.n_rows,
-        n_cols=grid.n_cols,
-        pages=[page_number],
-        bbox=bbox,
-        last_bbox=bbox,
-        column_edges=[round(x, 2) for x in grid.col_edges],
+    # one validation for the table: pydantic builds every Cell inside one call (cheaper than Cell(...)
+    # per cell, the same objects with the same fields set)
+    return TableBlock.model_validate(
+        {
+            "cells": cells,
+            "n_rows": grid.n_rows,
+            "n_cols": grid.n_cols,
+            "pages": [page_number],
+            "bbox": bbox,
+            "last_bbox": bbox,
+            "column_edges": [round(x, 2) for x in grid.col_edges],
+        }
     )
 
 
