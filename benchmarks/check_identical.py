@@ -3,7 +3,8 @@
     PYTHONPATH=<old tree> python benchmarks/check_identical.py save out/before
     PYTHONPATH=$PWD       python benchmarks/check_identical.py compare out/before
 
-Reads every fixture seed (PDF, DOCX, XLSX) and every file of ../shared/real with `extract()`,
+Reads every fixture seed (PDF, DOCX, XLSX), every file of ../shared/real and every form of
+../shared/real_forms with `extract()`,
 writes `model_dump_json()` per file, and on `compare` names each file whose JSON differs (exit 1).
 Born-digital and office inputs only: the scanned path has its own accuracy tests (tests/e2e).
 """
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _corpus import ROOT, real_dir  # noqa: E402  (benchmarks/ is not a package)
+from _corpus import ROOT, real_dir, real_forms_dir  # noqa: E402  (benchmarks/ is not a package)
 
 SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
 
@@ -24,7 +25,8 @@ SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
 def corpus() -> list[Path]:
     seeds = sorted(p for p in (ROOT / "fixtures" / "seeds").glob("*/*") if p.suffix in SUFFIXES)
     real = sorted(p for p in real_dir().glob("*") if p.suffix in SUFFIXES)
-    return seeds + real
+    forms = sorted(p for p in real_forms_dir().glob("*") if p.suffix in SUFFIXES)
+    return seeds + real + forms
 
 
 def result_json(path: Path) -> str:
