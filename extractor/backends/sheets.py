@@ -12,9 +12,10 @@ from typing import Optional
 
 from pydantic import BaseModel, Field
 
+from extractor.forms.lexicon import lexicon
 from schemas import Block, Cell, ParagraphBlock, TableBlock
 
-_UNIT_LINE = re.compile(r"^[（(]?\s*(金额)?单位\s*[:：]")
+_UNIT_LINE = lexicon().layout_words.sheet_unit_line
 Merge = tuple[int, int, int, int]
 """(first_row, first_col, last_row, last_col), 0-based, inclusive."""
 

@@ -11,6 +11,7 @@ import openpyxl
 from extractor.backends.office import TextBudget, check_office_archive
 from extractor.backends.sheets import SheetGrid, format_number, sheet_blocks
 from extractor.errors import InputError
+from extractor.forms.lexicon import lexicon
 from extractor.text.join import clean_text
 from schemas import Block, Layout, Problem, ReadLimits
 
@@ -22,7 +23,8 @@ def _printed(cell, budget: TextBudget) -> str:
     if isinstance(value, str):
         budget.take(value)  # counted before clean_text, whose work grows with the text
     if isinstance(value, bool):
-        return "是" if value else "否"
+        words = lexicon().cell_words
+        return words.true_word if value else words.false_word
     if isinstance(value, (int, float)):
         return format_number(float(value), cell.number_format)
     if isinstance(value, (datetime, date)):

@@ -25,16 +25,13 @@ _MENTION = re.compile(
     + _UNIT_PATTERN
     + r")?"
 )
-_CN_MEASURES = "个次场期条项篇家名人所户座台套件份天"
+_FIGURE_WORDS = lexicon().figure_words
+_CN_MEASURES = "".join(_FIGURE_WORDS.chinese_measures)
 _CN_MENTION = re.compile(
     r"(?<![第零〇一二两三四五六七八九十百千])(?P<number>[零〇一二两三四五六七八九十百千]+)(?P<unit>["
     + _CN_MEASURES
     + r"])"
 )
-_CN_IDIOM_AFTER = "性龙化"
-"""一次性, 一条龙: a numeral and measure word that are part of a longer word, not a count."""
-_DATE_AFTER = re.compile(r"^\s*(年|月|日|号|季度|时|:|：\d)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
 _NOTE_BEFORE = re.compile(r"[（(][^（）()]{1,6}[）)]\s*$")
 _BOUNDARY = re.compile(r"[，,；;：:、（）()“”\"《》【】]")
@@ -102,9 +99,9 @@ def find_mentions(text: str) -> list[Mention]:
     for match in _MENTION.finditer(text):
         unit = match.group("unit")
         after = text[match.end("number") :]
-        if unit is None and _DATE_AFTER.match(after):
+        if unit is None and _FIGURE_WORDS.date_after.match(after):
             continue
-        if unit is None and re.match(r"^\s*[-~～至到]\s*\d", after):
+        if unit is None and _FIGURE_WORDS.range_after.match(after):
             unit = None  # a range's first number: keep, it has no unit of its own
         printed = parse_printed(match.group("number").replace("−", "-").replace("－", "-"))
         if printed is None:
@@ -116,7 +113,7 @@ def find_mentions(text: str) -> list[Mention]:
         import cn2an  # imported on first use: it costs 0.17 s CPU and most texts print no Chinese numeral
 
         following = text[match.end() : match.end() + 1]
-        if following and following in _CN_IDIOM_AFTER:
+        if following in _FIGURE_WORDS.chinese_idiom_after:  # 一次性, 一条龙: part of a longer word
             continue
         try:
             number = float(cn2an.cn2an(match.group("number"), "smart"))
@@ -140,7 +137,7 @@ def find_mentions(text: str) -> list[Mention]:
 
 
 def years_in(text: str) -> tuple[int, ...]:
-    return tuple(int(y) for y in _YEAR.findall(text))
+    return tuple(int(y) for y in _FIGURE_WORDS.year.findall(text))
 
 
 def split_sentences(text: str, source: str) -> list[Sentence]:
@@ -153,13 +150,10 @@ def split_sentences(text: str, source: str) -> list[Sentence]:
 
 
 _TERMINAL = re.compile(r"[。！？!?：:]\s*$")
-_LIST_START = re.compile(
-    r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节部分])"
-)
 
 
 def _is_heading(text: str) -> bool:
-    return len(text) <= 40 and bool(_LIST_START.match(text)) and not re.search(r"[，,。；;]", text)
+    return len(text) <= 40 and bool(_FIGURE_WORDS.list_start.match(text)) and not re.search(r"[，,。；;]", text)
 
 
 MAX_SENTENCE_CHARS = 2000
@@ -183,7 +177,7 @@ def flowing_sentences(paragraphs: list[tuple[str, str]]) -> list[Sentence]:
             runs
             and not _TERMINAL.search(runs[-1][0])
             and not _is_heading(runs[-1][1][-1][1])
-            and not _LIST_START.match(text)
+            and not _FIGURE_WORDS.list_start.match(text)
             and len(runs[-1][0]) + len(text) <= MAX_SENTENCE_CHARS
         ):
             joined, parts = runs[-1]
@@ -240,7 +234,7 @@ def normalise_unit(unit: Optional[str]) -> Optional[str]:
     if unit is None:
         return None
     unit = unit.replace("％", "%").strip()
-    return {"亿": "亿元", "万": "万元"}.get(unit, unit)
+    return _FIGURE_WORDS.money_unit_aliases.get(unit, unit)
 
 
 def scale_to(unit: Optional[str], target_unit: Optional[str]) -> float:

@@ -35,6 +35,12 @@ _DECREASE = re.compile(_any(_WORDS.decrease_words))
 _STRONG_INCREASE = re.compile(_any(_WORDS.strong_increase_words))
 _CLAUSE_SPLIT = re.compile(r"[，,；;]")
 _SHARE = re.compile(_any(_WORDS.share_words))
+_TRAILING_CHANGE = re.compile(f"^[^，,；;。]*?({_any(_WORDS.trailing_change_words)})")
+
+
+def direction_word(sign: int) -> str:
+    """The word a finding writes for a direction: the first increase word (增加) or decrease word (减少)."""
+    return _WORDS.increase_words[0] if sign > 0 else _WORDS.decrease_words[0]
 
 
 def direction_of(word: Optional[str]) -> Optional[int]:
@@ -77,13 +83,13 @@ class StatedList:
     """An explicit 合计/共计 closing the parts."""
     shares: dict[int, Mention] = field(default_factory=dict)
     """Index of a part → the 占X% printed right after it."""
-    intro: str = "其中"
+    intro: str = field(default_factory=lambda: _WORDS.parts_intro)
 
 
 def _opens_list(sentence: Sentence, mention: Mention) -> bool:
     """The figure is followed by its own 其中 before the next figure: it starts a new list."""
     later = [m.start for m in sentence.mentions if m.start > mention.end]
-    return "其中" in sentence.text[mention.end : later[0] if later else None]
+    return _WORDS.parts_intro in sentence.text[mention.end : later[0] if later else None]
 
 
 def _is_part(sentence: Sentence, previous: Mention, mention: Mention, family: Optional[str]) -> bool:
@@ -145,7 +151,7 @@ def stated_lists(sentence: Sentence) -> list[StatedList]:
         parent = before[-1]
         for earlier in found:
             if (
-                intro.group(0) != "其中"
+                intro.group(0) != _WORDS.parts_intro
                 and any(part is parent for part in earlier.parts)
                 and earlier.parent is not None
             ):
@@ -205,7 +211,7 @@ def comparisons(sentence: Sentence, previous_sentence: Optional[Sentence]) -> li
             earlier = [m for m in mentions[:index] if unit_family(m.unit) == unit_family(mention.unit)]
             current = Comparison(sentence, current=earlier[-1] if earlier else None, base=mention)
             tail = sentence.text[mention.end : mentions[index + 1].start if index + 1 < len(mentions) else None]
-            trailing = re.search(r"^[^，,；;。]*?(增加|减少|增长|下降|提高|降低|上升)", tail)
+            trailing = _TRAILING_CHANGE.search(tail)
             current.trailing_word = trailing.group(1) if trailing else None
             found.append(current)
         elif change_word and mention.unit is not None and mention.unit != "%":
@@ -234,7 +240,7 @@ def _subject(sentence: Sentence, previous: Optional[Sentence], mention: Mention,
             return earlier
         if earlier.unit not in (None, "%"):
             return None
-    if previous is not None and re.search(r"相比|较|同比", sentence.text[: mention.start]):
+    if previous is not None and _WORDS.refers_back.search(sentence.text[: mention.start]):
         label = clean_label(mention.prefix)
         plain = [m for m in previous.mentions if m.unit not in (None, "%")]
         for candidate in plain:

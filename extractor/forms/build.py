@@ -60,7 +60,7 @@ def split_label_weight(text: str) -> tuple[str, Optional[float]]:
     """`产出指标(50分)` → ("产出指标", 50); `数量指标15分` → ("数量指标", 15); no weight → (name, None)."""
     lex = lexicon()
     name = squeeze(text)
-    match = re.search(lex.full_mark_note, name)
+    match = lex.full_mark.search(name)
     if match is not None:
         return (name[: match.start()] + name[match.end() :]).strip(), float(match.group(1))
     match = re.search(lex.trailing_weight, name)
@@ -290,7 +290,7 @@ def score_label(text: str) -> str:
 
 def full_marks(text: str) -> Optional[float]:
     """`自评得分（满分100分）` → 100, `预算执行（10分）` → 10."""
-    match = re.search(lexicon().full_mark_note, squeeze(text))
+    match = lexicon().full_mark.search(squeeze(text))
     return float(match.group(1)) if match else None
 
 
@@ -315,7 +315,7 @@ def score_pair(pair: KeyValue, *, ident: str, section: Optional[str], table_id: 
     label = score_label(pair.label.text)
     value = parse_amount(pair.value.text) if pair.value is not None else None
     cells = {"label": pair.label, **({"score": pair.value} if pair.value is not None else {})}
-    is_review = label == "复核得分"
+    is_review = label == lexicon().score_lines.review_score
     return ScoreSummary(
         id=ident,
         section=section,

@@ -15,14 +15,9 @@ from extractor.forms.rows import TableReading
 from extractor.text.join import squeeze
 from schemas import Block, ExtractionResult, ParagraphBlock, ScoreSummary, Section, TableBlock
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(度)?(?!\s*\d{1,2}\s*月)")
-_BARE_YEAR = re.compile(r"^((?:19|20)\d{2})(?:年度?)?$")
-_TITLE_DEPARTMENTS = (
-    re.compile(r"^(\D{3,}?)(?:19|20)?\d{2}\s*年度?\s*(?:部门|单位)?(?:决算|预算)"),
-    re.compile(
-        r"(?:19|20)\d{2}\s*年(?:度)?\s*(?!度)(\D{3,}?)(?:部门整体|部门预算|整体支出|部门决算|单位预算|预算执行)"
-    ),
-)
+_YEAR = lexicon().layout_words.document_year
+_BARE_YEAR = lexicon().layout_words.bare_year
+_TITLE_DEPARTMENTS = tuple(lexicon().layout_words.title_departments)
 TITLE_SCAN = 6
 HEADER_ROWS_SCANNED = 3
 """A form prints its year in the title rows at the top of the table ((2020年度) under the title)."""
@@ -124,7 +119,7 @@ def _year(sections: list[Section], readings: Readings, blocks: list[Block]) -> O
 def _score(scores: list[ScoreSummary], sections: list[Section], label: str, field: str) -> Optional[float]:
     order = {section.id: (section.kind != "department", index) for index, section in enumerate(sections)}
     ranked = sorted(scores, key=lambda s: order.get(s.section or "", (True, 99)))
-    for wanted in (label, "总分", "合计"):
+    for wanted in (label, *lexicon().score_lines.document_fallbacks):
         for summary in ranked:
             value = getattr(summary, field)
             if summary.label == wanted and value is not None:
@@ -136,19 +131,20 @@ def document_scores(scores: list[ScoreSummary], sections: list[Section]) -> dict
     """自评得分 and 复核得分 as read from the score summaries (the review service recomputes them
     after a reviewer corrects a score)."""
     return {
-        "self_score": _score(scores, sections, "自评得分", "score"),
-        "review_score": _score(scores, sections, "复核得分", "review_score"),
+        "self_score": _score(scores, sections, lexicon().score_lines.self_score, "score"),
+        "review_score": _score(scores, sections, lexicon().score_lines.review_score, "review_score"),
     }
 
 
 def document_fields(
     sections: list[Section], readings: Readings, scores: list[ScoreSummary], blocks: list[Block]
 ) -> dict[str, object]:
-    review = _score(scores, sections, "复核得分", "review_score")
+    lines = lexicon().score_lines
+    review = _score(scores, sections, lines.review_score, "review_score")
     return {
         "department": _department(readings, blocks),
         "year": _year(sections, readings, blocks),
-        "self_score": _score(scores, sections, "自评得分", "score"),
+        "self_score": _score(scores, sections, lines.self_score, "score"),
         # SPEC: the 复核得分 where the document is a review; a form's own 复核 column does not make it one
         "review_score": review if any(s.kind == "review" for s in sections) else None,
     }

@@ -7,7 +7,6 @@ block — and returns the first family whose conditions all hold.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Optional
 
@@ -17,7 +16,7 @@ from extractor.forms.lexicon import Family, lexicon
 from extractor.forms.rows import TableReading
 from extractor.text.join import squeeze
 
-_MARKS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分")
+_MARKS = lexicon().score_lines.marks_in_label
 
 
 class SectionTraits(BaseModel):

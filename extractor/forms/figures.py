@@ -23,9 +23,9 @@ from extractor.forms.lexicon import lexicon
 
 HALF_WIDTH = str.maketrans("０１２３４５６７８９．％－＋，：", "0123456789.%-+,:")
 """Full-width digits and signs to their ASCII forms, one character for one (positions are kept)."""
-MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
-AMOUNT_UNITS = MONEY_UNITS | {"分"}
-_LABEL = re.compile(r"^(评分|得分|分值)[:]")
+MONEY_UNITS = frozenset(lexicon().money_units)
+AMOUNT_UNITS = MONEY_UNITS | frozenset(lexicon().cell_words.mark_units)
+_LABEL = lexicon().cell_words.score_cell_label
 _FIGURE = re.compile(r"^([-+−])?(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?(%|[^\d.,%:]{1,4})?$")
 
 

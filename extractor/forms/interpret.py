@@ -7,6 +7,7 @@ from typing import Optional
 from extractor.forms import build, document, families, problems, titles
 from extractor.forms.columns import column_readings
 from extractor.forms.headers import HeaderMatch, header_key
+from extractor.forms.lexicon import lexicon
 from extractor.forms.rows import KeyValue, RowRecord, TableReading, read_table
 from extractor.forms.statements import read_regions
 from extractor.forms.view import TableView
@@ -28,6 +29,12 @@ from schemas import (
     TableBlock,
 )
 from schemas.records import DocumentKind, SectionKind
+
+
+def _own_score_labels() -> tuple[str, str, str]:
+    """A form's own score lines (自评得分, 预算执行, 复核得分: lexicon `score_lines`), read from key values."""
+    lines = lexicon().score_lines
+    return (lines.self_score, lines.budget_score, lines.review_score)
 
 
 class _Builder:
@@ -87,7 +94,7 @@ def _add_table(builder: _Builder, block: TableBlock, title: Optional[str], unit:
     # A table of score rows alone (a 评分 table inside the narrative) belongs to no form: only
     # indicator or budget rows, or a form's own score lines, open a section.
     has_records = any(record.kind in ("indicators", "budget") for record in reading.records) or any(
-        build.score_label(p.label.text) in ("自评得分", "预算执行", "复核得分") for p in reading.key_values
+        build.score_label(p.label.text) in _own_score_labels() for p in reading.key_values
     )
     if has_records and builder.current is None:
         builder.open_section(title or "", titles.section_kind(title or "", reading))
@@ -195,7 +202,7 @@ def _add_records(
     items.sort(key=lambda item: item[:2])
     for *_, item in items:
         if isinstance(item, KeyValue):
-            if build.score_label(item.label.text) in ("自评得分", "预算执行", "复核得分"):
+            if build.score_label(item.label.text) in _own_score_labels():
                 ident = f"c{len(builder.scores) + 1}"
                 builder.scores.append(build.score_pair(item, ident=ident, section=section, table_id=table_id))
             continue
@@ -276,7 +283,7 @@ def _link_to_top(builder: _Builder) -> None:
     for section in builder.sections:
         scores = [s for s in builder.scores if s.section == section.id]
         # 总分 first, then the form's 自评得分, then a 合计 row (which may total a side table)
-        top = next((s for label in ("总分", "自评得分", "合计") for s in scores if s.label == label), None)
+        top = next((s for label in lexicon().score_lines.top_labels for s in scores if s.label == label), None)
         if top is None:
             continue
         levels = {name for i in builder.indicators if i.section == section.id for name in (i.level1, i.level2) if name}

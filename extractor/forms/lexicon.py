@@ -9,7 +9,7 @@ built once per region and each distinct text matched once (`classify_header`).
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -122,6 +122,8 @@ class Prose(_Strict):
     """Words of prose structures (facts/prose.py): 其中 lists, comparisons, changes and their direction."""
 
     list_intro: list[str]
+    parts_intro: str
+    """The list_intro word that opens a total's own parts (其中); the others may continue its subject."""
     comparison_base: str
     """A pattern: 比 alone is a comparison only outside 占比/对比/比重/比例 …, which words cannot say."""
     change_words: list[str]
@@ -132,6 +134,14 @@ class Prose(_Strict):
     strong_increase_words: list[str]
     """Increase words a decrease word inside them cannot outweigh (增加 holds 加, 增幅 holds 幅)."""
     share_words: list[str]
+    trailing_change_words: list[str]
+    refers_back: re.Pattern[str]
+
+    @model_validator(mode="after")
+    def _parts_intro_listed(self) -> Prose:
+        if self.parts_intro not in self.list_intro:
+            raise ValueError("prose.parts_intro must be one of prose.list_intro")
+        return self
 
 
 class LabelWords(_Strict):
@@ -195,12 +205,127 @@ class StatementWords(_Strict):
     total_label: str
     rate_definitions: list[RateDefinition] = Field(min_length=1)
     rate_denominator_first: str
+    total_ranks: dict[str, int]
+    """How much a total word closes, by the word a label ends with (a label ending in none: `default_total_rank`)."""
+    default_total_rank: int
 
     @model_validator(mode="after")
     def _compile(self) -> StatementWords:
         # rate_definitions (not a string) are each compiled by RateDefinition
         _compile_all("statements", [(name, pattern) for name, pattern in self if isinstance(pattern, str)])
         return self
+
+
+class IndicatorWords(_Strict):
+    """Words the indicator rules read in targets, actuals and reasons (lexicon.yaml `indicator_words`).
+
+    Patterns are compiled when the lexicon is validated (an invalid one fails loading, naming its field).
+    """
+
+    rounded_units: list[str]
+    budget_execution_rates: list[str]
+    change: re.Pattern[str]
+    met: re.Pattern[str]
+    no_reason: re.Pattern[str]
+    target_stated: re.Pattern[str]
+    qualifier_strip: re.Pattern[str]
+
+
+class NarrativeWords(_Strict):
+    """Words the narrative rules read in report prose (lexicon.yaml `narrative_words`); patterns compiled on load."""
+
+    rate_label: re.Pattern[str]
+    rate_label_particle: str
+    rate_denominator: re.Pattern[str]
+    rate_numerator: re.Pattern[str]
+    compared_figure: re.Pattern[str]
+    not_a_stated_rate: re.Pattern[str]
+    multiple_unit: str
+    verdict: re.Pattern[str]
+    verdict_synonyms: dict[str, str]
+    verdict_equal: str
+    verdict_greater: str
+    verdict_less: str
+    verdict_level: str
+    verdict_budget_words: list[str]
+    verdict_actual_words: list[str]
+
+
+class FigureWords(_Strict):
+    """Words around figures stated in prose (facts/numbers.py; lexicon.yaml `figure_words`)."""
+
+    chinese_measures: list[str] = Field(min_length=1)
+    chinese_idiom_after: list[str]
+    date_after: re.Pattern[str]
+    range_after: re.Pattern[str]
+    year: re.Pattern[str]
+    list_start: re.Pattern[str]
+    money_unit_aliases: dict[str, str]
+
+    @model_validator(mode="after")
+    def _single_characters(self) -> FigureWords:
+        # both are read one character at a time (a character class, the character after a match)
+        for name in ("chinese_measures", "chinese_idiom_after"):
+            longer = [word for word in getattr(self, name) if len(word) != 1]
+            if longer:
+                raise ValueError(f"figure_words.{name} holds single characters only: {longer}")
+        return self
+
+
+class FactWords(_Strict):
+    """Words the cross-reference of stated figures reads (rules/facts.py; lexicon.yaml `fact_words`)."""
+
+    bare_totals: list[str]
+    money_units: list[str]
+    scopes: list[str]
+    flows: list[str] = Field(min_length=2)
+
+
+class CellWords(_Strict):
+    """Words of figures printed in table cells (forms/figures.py, forms/values.py; lexicon.yaml `cell_words`)."""
+
+    mark_units: list[str]
+    amount_cell_units: list[str]
+    score_cell_label: re.Pattern[str]
+    date: re.Pattern[str]
+    chinese_count: re.Pattern[str]
+    true_word: str
+    false_word: str
+
+
+class LayoutWords(_Strict):
+    """Words of page layout around tables and paragraphs (lexicon.yaml `layout_words`); patterns compiled on load."""
+
+    unit_line: re.Pattern[str]
+    sheet_unit_line: re.Pattern[str]
+    caption_unit_line: re.Pattern[str]
+    unit_word: str
+    continuation: re.Pattern[str]
+    page_number: re.Pattern[str]
+    list_marker: re.Pattern[str]
+    caption_ending: str
+    table_unit: re.Pattern[str]
+    table_title_tail: re.Pattern[str]
+    attachment_word: str
+    document_year: re.Pattern[str]
+    bare_year: re.Pattern[str]
+    title_departments: list[re.Pattern[str]]
+
+
+class ScoreLines(_Strict):
+    """Labels of a form's score lines as the rules and the review summary read them (lexicon.yaml `score_lines`)."""
+
+    self_score: str
+    budget_score: str
+    review_score: str
+    top_labels: list[str]
+    marks_in_label: re.Pattern[str]
+    document_fallbacks: list[str]
+    totals: list[str]
+    self_totals: list[str]
+    budget: list[str]
+    group_suffixes: list[str]
+    group_synonyms: dict[str, str]
 
 
 SummaryKind = Literal["tables", "indicators", "budget_lines", "findings"]
@@ -224,11 +349,19 @@ class Lexicon(_Strict):
     blank_markers: list[str]
     qizhong: list[str]
     numbering: str
+    header_numbering: re.Pattern[str]
     placeholder_name: str
     full_mark_note: str
     trailing_weight: str
     score_note: str
     key_labels: KeyLabels
+    score_lines: ScoreLines
+    indicator_words: IndicatorWords
+    narrative_words: NarrativeWords
+    figure_words: FigureWords
+    fact_words: FactWords
+    cell_words: CellWords
+    layout_words: LayoutWords
     score_label_aliases: dict[str, str]
     department_noise: str
     org_suffixes: list[str]
@@ -263,6 +396,25 @@ class Lexicon(_Strict):
             self.prose.comparison_base,
         ):
             re.compile(pattern)
+        unknown_rates = set(self.indicator_words.budget_execution_rates) - set(
+            self.regions["budget"].roles.get("rate", [])
+        )
+        if unknown_rates:
+            raise ValueError(
+                f"indicator_words.budget_execution_rates are not budget rate words: {sorted(unknown_rates)}"
+            )
+        lines, keys = self.score_lines, self.key_labels
+        canonical = {
+            "self_score": keys.self_score,
+            "budget_score": keys.budget_score,
+            "review_score": keys.review_score,
+        }
+        for name, printed in canonical.items():
+            label = getattr(lines, name)
+            if label not in printed and label not in self.score_label_aliases.values():
+                raise ValueError(f"score_lines.{name} ({label}) is not a label key_labels.{name} is read as")
+        if not set(self.indicator_words.rounded_units) <= set(self.count_units):
+            raise ValueError("indicator_words.rounded_units must be count_units (a typo would silently do nothing)")
         if set(self.regions) != set(REGION_KINDS):
             raise ValueError(f"regions must be exactly {REGION_KINDS}")
         for kind, width in SUMMARY_WIDTHS.items():
@@ -270,6 +422,11 @@ class Lexicon(_Strict):
             if found is None or len(found.columns) != width:
                 raise ValueError(f"summary_tables.{kind} needs {width} column titles")
         return self
+
+    @cached_property
+    def full_mark(self) -> re.Pattern[str]:
+        """`full_mark_note` compiled once (group 1: the marks)."""
+        return re.compile(self.full_mark_note)
 
     def operator_words(self) -> list[tuple[str, str]]:
         """(printed word, op) pairs, longest word first so `>=` wins over `>`."""
@@ -292,7 +449,6 @@ def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 
 _NOTE = re.compile(r"[（(][^）)]*[）)]|[【\[][^】\]]*[】\]]")
 _LETTER_TAIL = re.compile(r"[A-Ea-e]$")
-_NUMBERING = re.compile(r"^(?:\d+[.、．]|[一二三四五六七八九十]+[、.．])")
 
 
 @lru_cache(maxsize=16384)
@@ -303,7 +459,7 @@ def header_key(text: str) -> str:
     colon are removed; a bare column letter glued to the end (年初目标值A) is dropped too.
     """
     key = _NOTE.sub("", squeeze(text)).rstrip("：:")
-    key = _NUMBERING.sub("", key)
+    key = lexicon().header_numbering.sub("", key)
     if len(key) > 2 and _LETTER_TAIL.search(key) and not re.search(r"[A-Za-z]{2}$", key):
         key = key[:-1]
     return key

@@ -32,7 +32,11 @@ def is_form_title(text: str) -> bool:
 
 def is_report_title(text: str) -> bool:
     compact = squeeze(text)
-    return len(compact) <= MAX_TITLE_LENGTH and bool(_REPORT_TITLE.search(compact)) and "附件" not in compact
+    return (
+        len(compact) <= MAX_TITLE_LENGTH
+        and bool(_REPORT_TITLE.search(compact))
+        and _LEX.layout_words.attachment_word not in compact
+    )
 
 
 def section_kind(title: str, reading: object) -> SectionKind:
@@ -62,7 +66,7 @@ def table_title(blocks: list[Block], index: int) -> Optional[str]:
         block = blocks[back]
         if not isinstance(block, ParagraphBlock) or block.page != table.pages[0]:
             break
-        if _is_caption(block.text) and not re.fullmatch(r"[（(]?单位[:：].*", squeeze(block.text)):
+        if _is_caption(block.text) and not _LEX.layout_words.caption_unit_line.fullmatch(squeeze(block.text)):
             return squeeze(block.text)
     if index + 1 < len(blocks):
         after = blocks[index + 1]
@@ -70,7 +74,7 @@ def table_title(blocks: list[Block], index: int) -> Optional[str]:
             isinstance(after, ParagraphBlock)
             and after.page == table.pages[-1]
             and _is_caption(after.text)
-            and squeeze(after.text).endswith("表")
+            and squeeze(after.text).endswith(_LEX.layout_words.caption_ending)
         ):
             return squeeze(after.text)
     return None
@@ -91,8 +95,8 @@ def table_unit(blocks: list[Block], index: int) -> Optional[str]:
     texts = [cell.text for cell in table.cells if cell.row < 3 or cell.col == 0]
     texts += [b.text for b in blocks[max(0, index - CAPTION_LOOKBACK) : index] if isinstance(b, ParagraphBlock)]
     for text in texts:
-        match = re.search(r"(万元|亿元|千元|(?<![万亿千])元)", squeeze(text))  # longest unit first, 元 alone
-        if match and ("单位" in text or "（" in text or "(" in text):
+        match = _LEX.layout_words.table_unit.search(squeeze(text))
+        if match and (_LEX.layout_words.unit_word in text or "（" in text or "(" in text):
             return match.group(1)
     return None
 

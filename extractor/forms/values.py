@@ -18,7 +18,7 @@ from schemas.records import Operator
 SPREADSHEET_ERROR = re.compile(r"^#(DIV/0!|REF!|VALUE!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|#+)$", re.I)
 """What a spreadsheet prints instead of a value; the validator's spreadsheet_error reads the same pattern."""
 BLANK_MARKERS = blank_markers()
-AMOUNT_CELL_UNITS = frozenset({"分", "万元"})
+AMOUNT_CELL_UNITS = frozenset(lexicon().cell_words.amount_cell_units)
 MAX_UNIT_LENGTH = 6
 
 # Operators written before the number, longest first so `>=` wins over `>` (lexicon.yaml: operators);
@@ -32,11 +32,9 @@ _SUFFIX_OPS: tuple[tuple[str, str], ...] = tuple(lexicon().operator_suffix_words
 # A number glued to a Latin letter names a thing (4G, 5G, A4), it is no quantity.
 _NUMBER = re.compile(r"(?<![A-Za-z])(?:[-－−]?\d[\d,，]*(?:\.\d+)?|[-－−]?\.\d+)(?![\d.]*[A-Za-z])")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
-_DATE = re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*(\d{1,2}\s*日|底|末|前|中旬|上旬|下旬)")
+_DATE = lexicon().cell_words.date
 _UNIT_STOP = re.compile(r"[\s,，;；。、:：()（）\[\]【】]")
-_CN_MEASURE = re.compile(
-    r"^([零〇一二两三四五六七八九十百千]+)([个次期场篇项家条批类份人名本套件项场轮台辆所]\S{0,3})$"
-)
+_CN_MEASURE = lexicon().cell_words.chinese_count
 
 
 def is_blank_marker(text: Optional[str]) -> bool:

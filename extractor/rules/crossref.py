@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 
 from extractor.facts.labels import label_key
 from extractor.facts.tolerance import Printed, same_figure
+from extractor.forms.lexicon import lexicon
 from extractor.forms.statements.structure import is_total_label
 from extractor.rules.docview import DocView
 from extractor.rules.facts import Bucket, ByParent, Fact, KeyIndex, compatible, sentence_facts, table_facts
@@ -29,7 +30,7 @@ from extractor.rules.findings import Draft
 from extractor.rules.grid import squeeze
 from schemas.records import Severity
 
-_TITLE_TAIL = re.compile(r"(决算|预算)?(总表|明细表|汇总表|情况表|表)$")
+_TITLE_TAIL = lexicon().layout_words.table_title_tail
 
 
 @lru_cache(maxsize=4096)

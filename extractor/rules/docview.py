@@ -17,6 +17,7 @@ from typing import Optional, TypeVar, Union, cast
 
 from extractor.facts.numbers import Sentence, flowing_sentences
 from extractor.facts.tolerance import Printed, from_float, parse_printed
+from extractor.forms.lexicon import lexicon
 from extractor.forms.statements import blocks_of, read_regions
 from extractor.rules.grid import Block, FigureGrid
 from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table, ValidationOptions
@@ -24,6 +25,13 @@ from schemas import BudgetLine, ExtractionResult, Indicator, ScoreSummary, Table
 Record = Union[Indicator, BudgetLine, ScoreSummary]
 T = TypeVar("T")
 SCORE_FIELDS = ("weight", "score", "review_score")
+
+
+def _without_marks(text: str) -> str:
+    """A score cell's text without its marks unit (9.5分 → 9.5)."""
+    for unit in lexicon().cell_words.mark_units:
+        text = text.replace(unit, "")
+    return text
 
 
 @dataclass
@@ -131,7 +139,7 @@ class DocView:
         exact = name in SCORE_FIELDS
         cell_text = self.cell_text_of(record, name)
         if cell_text is not None:
-            printed = parse_printed(cell_text.replace("分", "").split("：")[-1], exact_integers=exact)
+            printed = parse_printed(_without_marks(cell_text).split("：")[-1], exact_integers=exact)
             if printed is not None and (value is None or abs(printed.value - value) < 1e-9):
                 return printed
         if value is None:

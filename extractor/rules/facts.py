@@ -28,16 +28,19 @@ from extractor.facts.labels import (
 from extractor.facts.numbers import Mention
 from extractor.facts.prose import stated_lists
 from extractor.facts.tolerance import Printed, parse_printed, same_figure
+from extractor.forms.lexicon import lexicon
 from extractor.rules.docview import DocView
 from extractor.rules.grid import header_leaf
 from extractor.rules.sums import header_name, row_label
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
-BARE_TOTALS = ("合计", "总计", "小计", "共计")
+_WORDS = lexicon().fact_words
+"""The lexicon's fact words, read once (the lexicon is immutable)."""
+BARE_TOTALS = tuple(_WORDS.bare_totals)
 MIN_SUFFIX = 4
 FUZZY_MIN = 6
 FUZZY_LABEL = 88
-MONEY_UNITS = ("万元", "万", "亿元", "元")
+MONEY_UNITS = tuple(_WORDS.money_units)
 
 
 @dataclass(frozen=True)
@@ -65,16 +68,14 @@ class Fact:
         return (self.parent, self.year, self.flow, self.context, self.scope)
 
 
-_SCOPES = ("一般公共预算", "政府性基金", "国有资本经营", "社会保险基金", "财政拨款")
-
-
 def _scope(text: str) -> Optional[str]:
-    return next((scope for scope in _SCOPES if scope in text), None)
+    return next((scope for scope in _WORDS.scopes if scope in text), None)
 
 
 def _flow(text: str) -> Optional[str]:
-    has_in, has_out = "收入" in text, "支出" in text
-    return "收入" if has_in and not has_out else "支出" if has_out and not has_in else None
+    """The one flow word (收入 / 支出) the text names; None when it names none or several."""
+    named = [flow for flow in _WORDS.flows if flow in text]
+    return named[0] if len(named) == 1 else None
 
 
 def _year(text: str) -> Optional[int]:
@@ -121,7 +122,7 @@ def table_facts(view: DocView) -> list[Fact]:
 
 def _context(mention: Mention, parent: Optional[Mention]) -> Optional[str]:
     own = context_of(clean_label(mention.prefix))
-    if parent is not None and own in (None, "预算"):
+    if parent is not None and (own is None or lexicon().labels.context_groups.get(own) == "budget"):
         return context_of(clean_label(parent.prefix)) or own
     return own
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from extractor.facts.tolerance import Printed, decimals_of, format_number, sum_agrees, sum_tolerance
+from extractor.forms.lexicon import lexicon
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from schemas import BudgetLine, Indicator, ScoreSummary
@@ -22,7 +23,6 @@ from schemas.records import Severity
 
 Member = Union[Indicator, ScoreSummary]
 Budget = Union[ScoreSummary, BudgetLine]
-BUDGET_LABELS = ("预算执行", "预算执行率", "预算执行情况")
 LEVEL_FIELDS = ("weight", "score", "review_score")
 FIELD_WORDS = {"weight": "分值", "score": "得分", "review_score": "复核得分"}
 MAX_NAMED = 4
@@ -57,10 +57,11 @@ def _budget_sibling(view: DocView, summary: ScoreSummary, members: list[Member])
 
     A 预算执行 score summary of the section, else its scored budget line (年度资金总额 分值 10 得分 9.99).
     """
-    if summary.parent is not None or any(isinstance(m, ScoreSummary) and m.label in BUDGET_LABELS for m in members):
+    budget = lexicon().score_lines.budget
+    if summary.parent is not None or any(isinstance(m, ScoreSummary) and m.label in budget for m in members):
         return None
     summaries = [
-        s for s in view.result.scores if s.section == summary.section and s.label in BUDGET_LABELS and s.parent is None
+        s for s in view.result.scores if s.section == summary.section and s.label in budget and s.parent is None
     ]
     if summaries:
         return summaries[0]

@@ -15,21 +15,18 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from extractor.facts.labels import clean_label
-from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, split_sentences
+from extractor.facts.numbers import COUNT_UNITS, Mention, comparable_units, split_sentences, years_in
 from extractor.facts.tolerance import Printed, from_float, parse_printed, same_figure
 from extractor.forms.figures import half_width, is_blank
+from extractor.forms.lexicon import lexicon
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft
 from schemas import Indicator, Value
 
-EXACT_COUNT_UNITS = frozenset(
-    u for u in COUNT_UNITS if u not in ("分", "倍", "个百分点", "百分点", "小时", "天", "亩", "公里", "吨", "平方米")
-)
-_CHANGE = re.compile(r"增长|提高|增加|下降|减少|降低|上升|增速|增幅|降幅")
-_MET_WORDS = re.compile(r"^(已?达成(预期|年度)?(指标|目标)?|已?完成|已?达到(预期|目标)?|达标|全部完成)$")
-_NO_REASON = re.compile(r"^[\s/／\-—无]*$")
+_WORDS = lexicon().indicator_words
+"""The lexicon's indicator words, read once (the lexicon is immutable)."""
+EXACT_COUNT_UNITS = frozenset(u for u in COUNT_UNITS if u not in _WORDS.rounded_units)
 NAME_MATCH = 90
-_TARGET_STATED = re.compile(r"[≥≤<>＜＞=＝]\s*$|(不低于|不少于|不超过|不高于|低于|高于|目标值?为?)\s*$")
 
 
 @dataclass
@@ -66,7 +63,7 @@ def _printed_number(raw: str, value: float) -> Optional[Printed]:
 
 
 def _qualifier(raw: str) -> str:
-    return re.sub(r"[\d.,%％≥≤=＝<>＜＞\s个人次家户项万元亿]+", "", raw)
+    return _WORDS.qualifier_strip.sub("", raw)
 
 
 def reading_of(view: DocView, indicator: Indicator) -> Optional[Reading]:
@@ -81,9 +78,9 @@ def reading(indicator: Indicator) -> Optional[Reading]:
         return None
     if (target.unit == "%") != (actual.unit == "%") and None not in (target.unit, actual.unit):
         return None
-    target_change = bool(_CHANGE.search(_qualifier(target.raw or "")) or _CHANGE.search(indicator.name))
+    target_change = bool(_WORDS.change.search(_qualifier(target.raw or "")) or _WORDS.change.search(indicator.name))
     actual_words = _qualifier(actual.raw or "")
-    if actual_words and target_change != bool(_CHANGE.search(actual_words)):
+    if actual_words and target_change != bool(_WORDS.change.search(actual_words)):
         return None
     unit = target.unit or actual.unit
     printed_target, printed_actual = _printed(target, unit), _printed(actual, unit)
@@ -128,7 +125,7 @@ def _full_rate_without_target(indicator: Indicator) -> bool:
 def _met_as_printed(indicator: Indicator) -> bool:
     """Met without a quantitative reading: 已完成 / 达标, the target printed again, a full rate with no target."""
     return (
-        bool(_MET_WORDS.match((indicator.actual.raw or "").strip()))
+        bool(_WORDS.met.match((indicator.actual.raw or "").strip()))
         or _prints_target_as_actual(indicator)
         or _full_rate_without_target(indicator)
     )
@@ -164,7 +161,7 @@ def score_consistency(view: DocView) -> Iterator[Draft]:
         elif (
             ((found is not None and met(found)) or (found is None and qualitative_met))
             and score.high < weight.low
-            and _NO_REASON.match(indicator.deviation_reason or "")
+            and _WORDS.no_reason.match(indicator.deviation_reason or "")
         ):
             yield Draft(
                 "score_inconsistent",
@@ -205,7 +202,7 @@ def deviations(view: DocView) -> Iterator[Draft]:
 
 
 def _foreign_year(text: str, year: Optional[int]) -> bool:
-    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text)]
+    years = years_in(text)
     return any(y != year for y in years) if year is not None else bool(years)
 
 
@@ -279,7 +276,7 @@ def _narrative_statements(view: DocView) -> Iterator[Draft]:
         if _foreign_year(sentence.text, year):
             continue
         for mention in sentence.mentions:
-            if mention.unit is None or _TARGET_STATED.search(mention.prefix):
+            if mention.unit is None or _WORDS.target_stated.search(mention.prefix):
                 continue  # no unit, or a target restated (“…项目数≥5个”指标), not the actual
             for name in _named_indicators(mention.prefix, names, choices):
                 for indicator, found in names[name]:

@@ -6,13 +6,12 @@ is recovered from the current figure and the change (B = A − C for 增加, A +
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Optional
 
 from extractor.facts.labels import clean_label
 from extractor.facts.numbers import MONEY_SCALE, Mention, Sentence, unit_family
-from extractor.facts.prose import Comparison, comparisons, direction_of, stated_lists
+from extractor.facts.prose import Comparison, comparisons, direction_of, direction_word, stated_lists
 from extractor.facts.tolerance import (
     Printed,
     decimals_of,
@@ -26,13 +25,23 @@ from extractor.facts.tolerance import (
     sum_tolerance,
     truncated_agrees,
 )
+from extractor.forms.lexicon import lexicon
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 
-_RATE_LABEL = re.compile(r"率|完成.{0,8}的$|是.{0,10}的$|为.{0,10}的$")
-_DENOMINATOR = re.compile(r"预算|计划|编制|核定|批复|年初")
-_NUMERATOR = re.compile(r"实际|执行|支出|决算|实有|到位|完成|使用")
-_VERDICT = re.compile(r"决算数?(大于|小于|等于|高于|低于|超过|与预算数?基本持平|与预算数?持平)预算数?")
+_WORDS = lexicon().narrative_words
+"""The lexicon's narrative words, read once (the lexicon is immutable)."""
+
+
+def _labelled(mention: Mention, words: list[str]) -> bool:
+    label = clean_label(mention.prefix)
+    return any(word in label for word in words)
+
+
+def _rate_label_text(prefix: str) -> str:
+    """The cleaned label, with the particle that cleaning drops put back (完成…的 is a rate label)."""
+    particle = _WORDS.rate_label_particle
+    return clean_label(prefix) + particle * prefix.rstrip().endswith(particle)
 
 
 def _name(mention: Mention) -> str:
@@ -121,7 +130,7 @@ def _check_change(comparison: Comparison) -> Iterator[Draft]:
     gap = difference(a.value, b.value)
     stated = magnitude(c.value)
     if not same_figure(magnitude(gap), stated):
-        word = "增加" if gap.value >= 0 else "减少"
+        word = direction_word(1 if gap.value >= 0 else -1)
         yield Draft(
             "sum_mismatch",
             "error",
@@ -146,9 +155,9 @@ def _check_direction(comparison: Comparison) -> Iterator[Draft]:
                 yield Draft(
                     "direction_mismatch",
                     "error",
-                    f"正文{_show(a)}较{_show(b)}为{'增加' if sign > 0 else '减少'}，却写“{word}{shown}”",
+                    f"正文{_show(a)}较{_show(b)}为{direction_word(sign)}，却写“{word}{shown}”",
                     where,
-                    expected="增加" if sign > 0 else "减少",
+                    expected=direction_word(sign),
                     found=word,
                 )
                 return
@@ -209,7 +218,7 @@ def narrative_changes(view: DocView) -> Iterator[Draft]:
 
 def _verdicts(sentence: Sentence, previous: Optional[Sentence]) -> Iterator[Draft]:
     """决算数大于预算数 against the 年初预算 and 决算 figures printed just before."""
-    match = _VERDICT.search(sentence.text)
+    match = _WORDS.verdict.search(sentence.text)
     if match is None:
         return
     pool = [
@@ -219,18 +228,16 @@ def _verdicts(sentence: Sentence, previous: Optional[Sentence]) -> Iterator[Draf
         for m in s.mentions
         if m.unit in MONEY_SCALE and m.start < (match.start() if s is sentence else 10**9)
     ]
-    budget = next((m for m in reversed(pool) if "预算" in clean_label(m.prefix)), None)
-    actual = next(
-        (m for m in reversed(pool) if "决算" in clean_label(m.prefix) or "支出" in clean_label(m.prefix)), None
-    )
+    budget = next((m for m in reversed(pool) if _labelled(m, _WORDS.verdict_budget_words)), None)
+    actual = next((m for m in reversed(pool) if _labelled(m, _WORDS.verdict_actual_words)), None)
     if budget is None or actual is None or budget is actual:
         return
     word = match.group(1)
     difference = actual.value.value - budget.value.value
     close = abs(difference) <= actual.value.half_unit + budget.value.half_unit
-    truth = "等于" if close else ("大于" if difference > 0 else "小于")
-    stated = {"高于": "大于", "超过": "大于", "低于": "小于"}.get(word, word)
-    if "持平" in stated:
+    truth = _WORDS.verdict_equal if close else (_WORDS.verdict_greater if difference > 0 else _WORDS.verdict_less)
+    stated = _WORDS.verdict_synonyms.get(word, word)
+    if _WORDS.verdict_level in stated:
         agrees = abs(difference) <= 0.05 * abs(budget.value.value)
     else:
         agrees = stated == truth
@@ -253,7 +260,9 @@ def _ratio_candidates(view: DocView, sentence: Sentence, previous: Optional[Sent
     if len([m for m in pool if m.unit not in (None, "%")]) < 2 and previous is not None:
         pool = previous.mentions + pool
     return [
-        m for m in pool if m.unit not in (None, "%") and id(m) not in listed and not re.search(r"较|比|同比", m.prefix)
+        m
+        for m in pool
+        if m.unit not in (None, "%") and id(m) not in listed and not _WORDS.compared_figure.search(m.prefix)
     ]
 
 
@@ -264,9 +273,9 @@ def narrative_rates(view: DocView) -> Iterator[Draft]:
             yield from _shares(stated)
         for mention in sentence.mentions:
             if (
-                mention.unit in ("%", "倍")
-                and _RATE_LABEL.search(clean_label(mention.prefix) + "的" * (mention.prefix.rstrip().endswith("的")))
-                and not re.search(r"增|降|减|占|同比|较|比", mention.prefix)
+                mention.unit in ("%", _WORDS.multiple_unit)
+                and _WORDS.rate_label.search(_rate_label_text(mention.prefix))
+                and not _WORDS.not_a_stated_rate.search(mention.prefix)
             ):
                 yield from _stated_rate(view, sentence, previous, mention)
         previous = sentence
@@ -291,7 +300,7 @@ def _shares(stated) -> Iterator[Draft]:
 
 
 def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence], rate: Mention) -> Iterator[Draft]:
-    scale = 1.0 if rate.unit == "倍" else 100.0
+    scale = 1.0 if rate.unit == _WORDS.multiple_unit else 100.0
     pool = _ratio_candidates(view, sentence, previous, rate)
     pairs = [(x, y) for i, x in enumerate(pool) for y in pool[i + 1 :] if unit_family(x.unit) == unit_family(y.unit)]
     if not pairs:
@@ -303,9 +312,9 @@ def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence]
         (den, num)
         for x, y in pairs
         for den, num in ((x, y), (y, x))
-        if _DENOMINATOR.search(clean_label(den.prefix))
-        and _NUMERATOR.search(clean_label(num.prefix))
-        and not _DENOMINATOR.search(clean_label(num.prefix))
+        if _WORDS.rate_denominator.search(clean_label(den.prefix))
+        and _WORDS.rate_numerator.search(clean_label(num.prefix))
+        and not _WORDS.rate_denominator.search(clean_label(num.prefix))
     ]
     if not semantic:
         return
@@ -314,7 +323,7 @@ def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence]
     if expected is None:
         return
     truncated = truncated_agrees(num.value, den.value, rate.value, scale)
-    suffix = "%" if scale == 100 else "倍"
+    suffix = "%" if scale == 100 else _WORDS.multiple_unit
     yield Draft(
         "rate_mismatch",
         "info" if truncated else "error",
@@ -328,14 +337,17 @@ def _stated_rate(view: DocView, sentence: Sentence, previous: Optional[Sentence]
 
 def unit_mismatches(view: DocView) -> Iterator[Draft]:
     """An amount in 元 whose number is printed as 万元 elsewhere (381.58 元 beside 381.58 万元)."""
+    # the units of 10⁴ 元 (万元, 万) and of 元 itself, by their scale (lexicon money_scale)
+    wan_units = [unit for unit, scale in MONEY_SCALE.items() if scale == 10_000]
+    yuan_units = [unit for unit, scale in MONEY_SCALE.items() if scale == 1]
     wan: dict[str, tuple[Sentence, Mention]] = {}
     for sentence in view.sentences:
         for mention in sentence.mentions:
-            if mention.unit in ("万元", "万") and mention.value.value != 0:
+            if mention.unit in wan_units and mention.value.value != 0:
                 wan.setdefault(mention.value.show(), (sentence, mention))
     for sentence in view.sentences:
         for mention in sentence.mentions:
-            if mention.unit != "元" or mention.value.value == 0 or mention.value.show() not in wan:
+            if mention.unit not in yuan_units or mention.value.value == 0 or mention.value.show() not in wan:
                 continue
             other_sentence, other = wan[mention.value.show()]
             refs = tuple(dict.fromkeys((*sentence.refs, *other_sentence.refs)))
@@ -345,6 +357,6 @@ def unit_mismatches(view: DocView) -> Iterator[Draft]:
                 f"正文{_name(mention)}写作{mention.value.show()}元，而同一金额在{_name(other)}处为"
                 f"{other.value.show()}万元，单位应为万元",
                 refs,
-                expected="万元",
-                found="元",
+                expected=wan_units[0],
+                found=mention.unit,
             )

@@ -24,12 +24,12 @@ from extractor.facts.tolerance import (
     truncated_agrees,
 )
 from extractor.forms.figures import half_width
-from extractor.forms.lexicon import vocabulary
+from extractor.forms.lexicon import lexicon
 from extractor.forms.statements.rates import rate_lines
 from extractor.rules.docview import DocView, TableBlocks
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import Block, squeeze
-from extractor.rules.scores import BUDGET_LABELS, _key
+from extractor.rules.scores import _key
 from extractor.rules.sums import header_name, row_label
 from schemas import BudgetLine, Indicator, RateRelation, ScoreSummary
 from schemas.records import Severity
@@ -135,7 +135,7 @@ def budget_scores(view: DocView) -> Iterator[Draft]:
                 drafts[key] = draft if first is None else replace(first, refs=first.refs + draft.refs)
     yield from drafts.values()
     for summary in view.result.scores:
-        if _key(summary.label) not in BUDGET_LABELS:
+        if _key(summary.label) not in lexicon().score_lines.budget:
             continue
         total = _total_line(view, summary.section)
         if total is None or total.weight is not None:
@@ -157,9 +157,8 @@ _FIGURE_IN_TEXT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?%?")
 
 
 def _execution_words() -> tuple[str, ...]:
-    """Indicator names that state the budget's execution rate: the lexicon's 执行率 words naming the budget
-    or its funds (a bare 执行率 ends 政府采购执行率 too, which is another rate)."""
-    return tuple(w for w in vocabulary("budget").get("rate", []) if w.endswith("执行率") and w != "执行率")
+    """Indicator names that state the budget's execution rate (lexicon `indicator_words.budget_execution_rates`)."""
+    return tuple(lexicon().indicator_words.budget_execution_rates)
 
 
 def _execution_line(view: DocView, indicator: Indicator) -> Optional[BudgetLine]:

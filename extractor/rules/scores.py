@@ -14,24 +14,21 @@ from typing import Optional, Union
 
 from extractor.facts.tolerance import Printed, decimals_of, exceeds, format_number, sum_agrees
 from extractor.forms.figures import is_blank
+from extractor.forms.lexicon import lexicon
 from extractor.rules.docview import DocView
 from extractor.rules.findings import Draft, figure
 from extractor.rules.grid import squeeze
 from extractor.rules.hierarchy import cut_reach, has_children
 from schemas import BudgetLine, Indicator, ScoreSummary
 
-TOTAL_LABELS = ("总分", "合计", "总计", "自评得分", "复核得分", "得分合计", "总得分")
-BUDGET_LABELS = ("预算执行", "预算执行率", "预算执行情况")
-_FULL_MARK = re.compile(r"[（(](?:满分)?\s*(\d+(?:\.\d+)?)\s*分[）)]")
-_SYNONYMS = {"效果": "效益"}
-_NO_REASON = re.compile(r"^[\s/／\-—无]*$")
-
 
 def _key(label: str) -> str:
-    """产出指标(50分) → 产出; 满意度效益指标 → 满意度效益; 效果 → 效益."""
-    text = _FULL_MARK.sub("", squeeze(label))
-    text = re.sub(r"[（(][^）)]*[）)]", "", text).removesuffix("指标").removesuffix("目标")
-    return _SYNONYMS.get(text, text)
+    """产出指标(50分) → 产出; 满意度效益指标 → 满意度效益; 效果 → 效益 (lexicon `score_lines`)."""
+    lex = lexicon()
+    text = re.sub(r"[（(][^）)]*[）)]", "", lex.full_mark.sub("", squeeze(label)))
+    for suffix in lex.score_lines.group_suffixes:
+        text = text.removesuffix(suffix)
+    return lex.score_lines.group_synonyms.get(text, text)
 
 
 def weighted_indicators(view: DocView, section: Optional[str]) -> list[Indicator]:
@@ -62,8 +59,9 @@ class BudgetPart:
 def budget_part(view: DocView, summary: ScoreSummary, form_section: Optional[str] = None) -> Optional[BudgetPart]:
     """The 预算执行 score printed beside the summary (same table first), or the form's scored budget line."""
     sections = {summary.section, form_section}
+    budget = lexicon().score_lines.budget
     candidates = [
-        s for s in view.result.scores if s.section in sections and s.id != summary.id and _key(s.label) in BUDGET_LABELS
+        s for s in view.result.scores if s.section in sections and s.id != summary.id and _key(s.label) in budget
     ]
     candidates.sort(key=lambda s: (s.source.table != summary.source.table, s.section != summary.section))
     for other in candidates:
@@ -146,7 +144,7 @@ def _check_total(view: DocView, summary: ScoreSummary, indicators: list[Indicato
 
 def score_totals(view: DocView) -> Iterator[Draft]:
     for summary in view.result.scores:
-        if _key(summary.label) not in TOTAL_LABELS or has_children(view, summary):
+        if _key(summary.label) not in lexicon().score_lines.totals or has_children(view, summary):
             continue  # a total with linked children is checked along the hierarchy (hierarchy.py)
         indicators = weighted_indicators(view, summary.section)
         if indicators and any(i.weight is not None for i in indicators):
@@ -178,9 +176,10 @@ def level_totals(view: DocView) -> Iterator[Draft]:
         by_section.setdefault(indicator.section, []).append(indicator)
     for indicators in by_section.values():
         yield from _marked_weights(view, indicators)
+    lines = lexicon().score_lines
     for summary in view.result.scores:
         key = _key(summary.label)
-        if key in TOTAL_LABELS or key in BUDGET_LABELS or has_children(view, summary):
+        if key in lines.totals or key in lines.budget or has_children(view, summary):
             continue
         groups = _groups(weighted_indicators(view, summary.section))
         group = _match_group(summary.label, groups)
@@ -213,10 +212,10 @@ def _marked_weights(view: DocView, indicators: list[Indicator]) -> Iterator[Draf
     for indicator in indicators:
         if indicator.parent is not None:
             continue  # the reader turned the label's marks into the parent summary's weight
-        if indicator.level1 and _FULL_MARK.search(indicator.level1):
+        if indicator.level1 and lexicon().full_mark.search(indicator.level1):
             seen.setdefault((indicator.source.table, indicator.level1), []).append(indicator)
     for (_, level1), members in seen.items():
-        mark = _FULL_MARK.search(level1)
+        mark = lexicon().full_mark.search(level1)
         assert mark is not None  # only labels that matched were kept above
         marked = float(mark.group(1))
         parts = _printed_all(view, members, "weight")
@@ -322,7 +321,7 @@ def missing_values(view: DocView) -> Iterator[Draft]:
                     found=None,
                 )
     for summary in view.result.scores:
-        if summary.label == "自评得分" and summary.score is None and summary.review_score is None:
+        if summary.label == lexicon().score_lines.self_score and summary.score is None and summary.review_score is None:
             printed = view.cell_text_of(summary, "score")
             if not (printed and printed.strip()):
                 yield Draft("missing_value", "warning", "自评得分未填", (f"{summary.id}.score",))

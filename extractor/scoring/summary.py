@@ -14,12 +14,12 @@ from typing import Optional
 
 from pydantic import BaseModel
 
-from extractor.scoring.profiles import Profile, load_profiles, profile_for
+from extractor.forms.lexicon import lexicon
+from extractor.scoring.profiles import BudgetRule, Profile, load_profiles, profile_for
 from extractor.scoring.records import scored_records
 from schemas import BudgetLine, ExtractionResult, Indicator, Section
 
 TITLE = "项目支出绩效自评复核意见汇总表"
-TOTAL_LABELS = ("自评得分", "总分", "合计", "总计", "得分合计", "总得分")
 HEADERS = (
     ("序号", 6),
     ("单位名称", 22),
@@ -54,14 +54,15 @@ class SummaryRow(BaseModel):
 
 def _total_line(result: ExtractionResult, section: Section, profile: Optional[Profile]) -> Optional[BudgetLine]:
     lines = [b for b in result.budget_lines if b.section == section.id]
-    items = profile.budget.total_items if profile is not None else ("合计",)
+    items = (profile.budget if profile is not None else BudgetRule()).total_items  # no profile: the default
     return next((b for b in lines if b.item in items), lines[0] if lines else None)
 
 
 def _self_score(result: ExtractionResult, section: Section) -> tuple[Optional[float], Optional[float]]:
     """The section's printed total: (self-score, review score)."""
     for summary in result.scores:
-        if summary.section == section.id and summary.label in TOTAL_LABELS and summary.score is not None:
+        totals = lexicon().score_lines.self_totals
+        if summary.section == section.id and summary.label in totals and summary.score is not None:
             return summary.score, summary.review_score
     return None, None
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
+from extractor.forms.lexicon import lexicon
 from extractor.tables.text_lines import line_text, lines_of
 from extractor.text.join import join_lines
 from schemas import PageContent, ParagraphBlock, Word
 from schemas.records import as_bbox
 
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?([/／]\s*\d+)?(\s*共\s*\d+\s*页)?[-—–\s]*$")
-_LIST_MARKER = re.compile(
-    r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d{1,2}[、．]|（\d{1,2}）|第[一二三四五六七八九十]+[条章部分])"
-)
+_PAGE_NUMBER = lexicon().layout_words.page_number
+_LIST_MARKER = lexicon().layout_words.list_marker
 MARGIN_SHARE = 0.08
 """Top and bottom share of the page where lone page numbers are running heads/feet, not text."""
 

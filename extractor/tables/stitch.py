@@ -9,16 +9,16 @@ the same. Repeated header rows are dropped, and a merged cell cut by the break
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Optional, Union
 
+from extractor.forms.lexicon import lexicon
 from extractor.tables.aligned import onto_columns
 from extractor.text.join import squeeze
 from schemas import Block, Cell, Layout, ParagraphBlock, TableBlock
 
-_CONTINUATION = re.compile(r"^[（(]?续表?[）)]?|^（?接上表）?$")
-_UNIT_LINE = re.compile(r"^(单位|金额单位)[:：]")
+_CONTINUATION = lexicon().layout_words.continuation
+_UNIT_LINE = lexicon().layout_words.unit_line
 EDGE_TOLERANCE = 4.0
 """Column edges of two parts of one table may differ by this much (points)."""
 MAX_HEADER_ROWS = 4

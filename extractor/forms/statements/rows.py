@@ -106,7 +106,8 @@ def _is_plain(item: RowItem) -> bool:
 def total_rank(label: str) -> int:
     """总计 closes more than 合计, 合计 more than 小计: 总计 = 本年收入合计 + 年初结转."""
     key = label_key(label)
-    return 3 if key.endswith("总计") else 1 if key.endswith("小计") else 2
+    words = lexicon().statements
+    return next((rank for word, rank in words.total_ranks.items() if key.endswith(word)), words.default_total_rank)
 
 
 def _tree_by_outline(items: list[RowItem]) -> None:
