@@ -140,10 +140,10 @@ def locate_outside_lines(
     return lines
 
 
-COLUMN_GAP_LINES = 0.5
+COLUMN_GAP_LINES = 0.65
 """An empty stretch inside a detected line this many ink heights wide separates two cells' texts (a word
-space is about a quarter of the height; the alignment engine takes gaps of half a text height as column
-gaps, and both must agree)."""
+space is about a quarter of the height; a tight header row prints its cells about two thirds of a character
+apart). Measured on the printed height, not the detector's padded box."""
 
 
 def _ink_rows(profile: np.ndarray) -> int:

@@ -16,14 +16,14 @@ def _ink(width: int, height: int, runs: list[tuple[int, int]], top: int = 4, bot
     return ink
 
 
-def test_a_gap_of_half_the_ink_height_cuts_the_line_whatever_the_box_margin() -> None:
-    # Ink 12 px high inside a 20 px box: a 7 px gap is over half the ink height, under half the box.
-    ink = _ink(120, 20, [(2, 40), (47, 90)])
-    assert split_at_column_gaps([(0, 0, 100, 20)], ink) == [[(2, 0, 40, 20), (47, 0, 90, 20)]]
+def test_a_gap_of_two_thirds_of_the_ink_height_cuts_the_line_whatever_the_box_margin() -> None:
+    # Ink 12 px high inside a 20 px box: a 9 px gap is three quarters of the ink height, under half the box.
+    ink = _ink(120, 20, [(2, 40), (49, 90)])
+    assert split_at_column_gaps([(0, 0, 100, 20)], ink) == [[(2, 0, 40, 20), (49, 0, 90, 20)]]
 
 
 def test_a_gap_between_characters_does_not_cut() -> None:
-    ink = _ink(120, 20, [(2, 40), (44, 90)])  # 4 px: a third of the ink height
+    ink = _ink(120, 20, [(2, 40), (46, 90)])  # 6 px blank: half the ink height (a punctuation mark's blank)
     assert split_at_column_gaps([(0, 0, 100, 20)], ink) == [[(0, 0, 100, 20)]]
 
 
