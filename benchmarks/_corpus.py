@@ -12,7 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+    # appended, not put first: `PYTHONPATH=<other tree>` must win, so that check_identical.py can save an
+    # older tree's results over this checkout's corpus folders
+    sys.path.append(str(ROOT))
 
 from extractor.eval import SHARED_DIR_VARIABLE, shared_dir  # noqa: E402  (after the repository is on sys.path)
 

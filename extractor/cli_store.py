@@ -67,6 +67,18 @@ def _check_paths(paths: list[Path]) -> None:
     )
 
 
+def _check_profile(name: str) -> None:
+    """Before any worker starts: a profile that does not exist is the user's error, not every document's."""
+    from extractor.scoring.profiles import ProfileError, load_profiles, profile_named
+
+    if name == "auto":
+        return
+    try:
+        profile_named(name, load_profiles())
+    except ProfileError as error:
+        fail("--score-profile", str(error))
+
+
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="Files and directories (searched recursively)")],
     workers: WorkersOption = DEFAULT_WORKERS,
@@ -87,17 +99,45 @@ def ingest_command(
     ray_address: Annotated[
         Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="Ray cluster to join (implies --ray)")
     ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents written per transaction (at most)")
+    ] = 16,
+    batch_wait: Annotated[
+        float,
+        typer.Option(
+            "--batch-wait", min=0.0, help="Seconds a finished document waits for its batch to fill before it is written"
+        ),
+    ] = 2.0,
+    score_profile: Annotated[
+        Optional[str],
+        typer.Option(
+            "--score-profile",
+            metavar="PROFILE",
+            help="Also store proposed review scores: a profile name (see `extractor profiles`) or auto, "
+            "as `extractor score --save` would",
+        ),
+    ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar")] = False,
     database_url: DatabaseOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Extract every document under PATHS into the store; already stored files are skipped."""
     _check_paths(paths)
+    if score_profile is not None:
+        _check_profile(score_profile)
     from extractor.ingest.run import IngestOptions
+    from schemas import ExtractOptions
 
     engine = open_engine(store_settings(database_url, data_dir))
     options = IngestOptions(
-        workers=workers, timeout_s=timeout, memory_mb=memory_limit, force=force, retry_failed=retry_failed
+        workers=workers,
+        timeout_s=timeout,
+        memory_mb=memory_limit,
+        force=force,
+        retry_failed=retry_failed,
+        batch_size=batch_size,
+        batch_wait_s=batch_wait,
+        extract=ExtractOptions(score_profile=score_profile),
     )
     console = Console(stderr=True)
     try:

@@ -8,24 +8,16 @@ Each stage only sees the previous stage's object; no stage reopens the file.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from extractor.backends import read_layout
 from extractor.confidence import with_reading_certainty
+from extractor.digest import file_sha256  # re-exported: callers import it from here too
 from extractor.errors import InputError
 from extractor.forms.interpret import interpret
 from extractor.sniff import sniff_kind
 from extractor.tables.stitch import stitch_tables
 from schemas import DocumentInfo, ExtractionResult, ExtractOptions, Layout, PageInfo
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def layout_of(path: Path | str, options: ExtractOptions | None = None) -> Layout:

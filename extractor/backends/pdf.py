@@ -6,6 +6,7 @@ the document kind says whether that happened to none, all or some pages.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -139,10 +140,11 @@ def page_words(page: pymupdf.Page, textpage: Optional[pymupdf.TextPage] = None) 
 def page_content(page: pymupdf.Page, textpage: Optional[pymupdf.TextPage] = None) -> PageContent:
     """The words of one page. Its ruling lines are read by the caller (`page_rules`) only when the
     text layer is usable: a scanned page's lines come from its image."""
+    rect = page.rect  # a new Rect computed from the page on every access
     return PageContent(
         number=page.number + 1,
-        width=page.rect.width,
-        height=page.rect.height,
+        width=rect.width,
+        height=rect.height,
         words=page_words(page, textpage),
     )
 
@@ -155,6 +157,7 @@ class PageGlyphs:
         self.page = page
         self.textpage = textpage
         self._glyphs: Optional[list[Glyph]] = None
+        self._by_middle: Optional[tuple[list[float], list[int]]] = None
 
     def __call__(self) -> list[Glyph]:
         if self._glyphs is None:
@@ -167,6 +170,25 @@ class PageGlyphs:
                 for char in span["chars"]
             ]
         return self._glyphs
+
+    def on_line(self, middle: float, reach: float) -> list[Glyph]:
+        """The glyphs whose vertical centre is less than `reach` from `middle`, in the page's order.
+
+        Glyphs are sorted by centre once per page and looked up by binary search: splitting every word
+        of an unruled table otherwise walked all of the page's glyphs per word.
+        """
+        glyphs = self()
+        if self._by_middle is None:
+            order = sorted(range(len(glyphs)), key=lambda index: _middle(glyphs[index]))
+            self._by_middle = ([_middle(glyphs[index]) for index in order], order)
+        middles, order = self._by_middle
+        slack = 1e-6 * (1.0 + abs(middle) + reach)  # a hair wider than the test below, which decides
+        near = order[bisect_left(middles, middle - reach - slack) : bisect_right(middles, middle + reach + slack)]
+        return [glyphs[index] for index in sorted(near) if abs(_middle(glyphs[index]) - middle) < reach]
+
+
+def _middle(glyph: Glyph) -> float:
+    return (glyph[1][1] + glyph[1][3]) / 2
 
 
 def _straddles(word: Word, grids: list[Grid]) -> bool:
@@ -229,10 +251,18 @@ def glyph_gap_splitter(page: pymupdf.Page, glyphs: Optional[PageGlyphs] = None) 
     read = glyphs or PageGlyphs(page)
 
     def split(words: list[Word]) -> list[Word]:
-        page_glyphs = read()
-        return [piece for word in words for piece in _split_word(word, page_glyphs)]
+        # each word looks only at the glyphs of its own line (_split_word's line test, applied first)
+        return [
+            piece
+            for word in words
+            for piece in _split_word(word, read.on_line((word.bbox[1] + word.bbox[3]) / 2, 0.3 * _height(word)))
+        ]
 
     return split
+
+
+def _height(word: Word) -> float:
+    return word.bbox[3] - word.bbox[1]
 
 
 def _split_word(word: Word, glyphs: list[Glyph]) -> list[Word]:
@@ -271,7 +301,7 @@ def _text_layer_usable(page: pymupdf.Page, content: PageContent) -> bool:
     from extractor.vision.textlayer import text_layer_usable
 
     text = "".join(word.text for word in content.words)
-    return text_layer_usable(text, has_images=bool(page.get_images(full=False)))
+    return text_layer_usable(text, has_images=lambda: bool(page.get_images(full=False)))
 
 
 def _scanned(page: pymupdf.Page, options: ExtractOptions, budget: PixelBudget):

@@ -110,10 +110,14 @@ class _HeaderScan:
         # no reference back to the view: the view holds this object, and a cycle would keep both
         # (and every cell) alive until the cyclic garbage collector runs
         self.hits: dict[tuple[int, RegionKind], list[tuple[Cell, Optional[HeaderHit]]]] = {}
+        self.cells: dict[int, list[Cell]] = {}
+        self.counts: dict[tuple[int, RegionKind], int] = {}
+        """How many of a row's cells name a role: most rows name none, and a region needs two."""
         self.no_header: set[int] = set()
 
-    def row_hits(self, view: TableView, row: int, kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
-        found = self.hits.get((row, kind))
+    def printed(self, view: TableView, row: int) -> list[Cell]:
+        """The row's distinct cells that print something, found once for all region kinds."""
+        found = self.cells.get(row)
         if found is None:
             found = []
             seen: set[int] = set()
@@ -121,9 +125,24 @@ class _HeaderScan:
                 if id(cell) in seen or not cell.text.strip():
                     continue
                 seen.add(id(cell))
-                found.append((cell, classify_header(cell.text, kind)))
-            self.hits[(row, kind)] = found
+                found.append(cell)
+            self.cells[row] = found
         return found
+
+    def row_hits(self, view: TableView, row: int, kind: RegionKind) -> list[tuple[Cell, Optional[HeaderHit]]]:
+        found = self.hits.get((row, kind))
+        if found is None:
+            found = [(cell, classify_header(cell.text, kind)) for cell in self.printed(view, row)]
+            self.hits[(row, kind)] = found
+            self.counts[(row, kind)] = sum(hit is not None for _, hit in found)
+        return found
+
+    def role_count(self, view: TableView, row: int, kind: RegionKind) -> int:
+        count = self.counts.get((row, kind))
+        if count is None:
+            self.row_hits(view, row, kind)
+            count = self.counts[(row, kind)]
+        return count
 
 
 def _scan(view: TableView) -> _HeaderScan:
@@ -269,7 +288,10 @@ def _item_and_amount(kind: RegionKind, roles: dict[str, ColumnRole]) -> bool:
 
 def _single_row(view: TableView, rows: list[int]) -> Optional[HeaderMatch]:
     best: Optional[HeaderMatch] = None
+    scan = _scan(view)
     for kind in REGION_KINDS:
+        if sum([scan.role_count(view, row, kind) for row in rows]) < 2:
+            continue  # even counting a cell spanning both rows twice, fewer than two role words
         hits = _row_hits(view, rows, kind)
         if sum(hit is not None for _, hit in hits) < 2:
             continue  # fewer than two role words: no region opens here (the common data row)

@@ -10,7 +10,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from extractor.ingest.worker import Outcome
-from extractor.review.records import reapply_corrections
 from extractor.store import document_result, mark_failed, one_line, session_scope
 from extractor.store.batch import PreparedResult, lock_documents, prepare_result, write_prepared
 from models import Document, DocumentStatus, utc_now
@@ -129,6 +128,10 @@ def _record(*, session: Session, answers: list[tuple[Outcome, Path]], job_id: in
         )
     paths = {outcome.document_id: str(path) for outcome, path in answers}
     corrected = write_prepared(session=session, prepared=done, documents=documents, paths=paths, job_id=job_id)
+    if corrected:
+        # Imported only when needed: the corrections machinery loads the lexicon, a cost the parent of a
+        # run without corrections (nearly every run) should not pay at start-up.
+        from extractor.review.records import reapply_corrections
     for document_id in corrected:
         # A re-extraction (--force) keeps the reviewers' corrections: re-applied here, same transaction,
         # to the result just written (read back: rare enough not to ship every result twice).

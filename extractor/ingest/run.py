@@ -30,11 +30,11 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from sqlalchemy import Engine
 
+from extractor.digest import file_sha256
 from extractor.ingest.discover import discover
 from extractor.ingest.progress import ingest_progress
 from extractor.ingest.record import Recorded, record_outcomes
 from extractor.ingest.worker import Outcome, Task, WorkerHandle
-from extractor.pipeline import file_sha256
 from extractor.store import session_scope
 from extractor.store.jobs import (
     HEARTBEAT_EVERY_S,
@@ -234,6 +234,8 @@ def ingest(
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous_sigterm)
+        for worker in workers:
+            worker.hang_up()
         for worker in workers:
             worker.stop()
         summary.seconds = time.monotonic() - started

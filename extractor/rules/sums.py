@@ -84,8 +84,9 @@ def _lines(block: Block, relation: TotalRelation) -> list[Line]:
 
 
 def _failing(relation: TotalRelation, lines: list[Line]) -> list[Line]:
-    failing = [line for line in lines if not line.holds]
-    agreeing = [line for line in lines if line.holds and not line.trivial]
+    holding = [line.holds for line in lines]  # each line's sum checked once, not once per list
+    failing = [line for line, holds in zip(lines, holding) if not holds]
+    agreeing = [line for line, holds in zip(lines, holding) if holds and not line.trivial]
     if not failing:
         return []
     if relation.confirm:

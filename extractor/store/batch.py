@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Optional
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Dialect, delete
 from sqlmodel import Session, col, select
 
 from models import RECORD_TABLES, Correction, Document, DocumentReview, DocumentStatus, document_values, utc_now
@@ -36,8 +36,11 @@ class PreparedResult:
     sha256: str
     document: dict[str, Any]
     """Column values of the `documents` row (models.document_values)."""
-    records: dict[str, list[dict[str, Any]]]
-    """RECORD_TABLES field name → column values of each row, document_id and ordinal filled."""
+    records: dict[str, list[tuple[Any, ...]]]
+    """RECORD_TABLES field name → each row's values in the order of `columns` (document_id and ordinal
+    filled, JSON columns as JSON text): the parameters of the INSERT, sent to the driver as they are."""
+    columns: dict[str, tuple[str, ...]]
+    """RECORD_TABLES field name → the columns of its rows' values (insert_columns)."""
     review: dict[str, Any]
     """The review queue's counts (extractor.review.summary.counts)."""
     pages: int
@@ -54,26 +57,37 @@ def _json_columns(row_class: type[RecordRow]) -> frozenset[str]:
     return frozenset(name for name, column in table.columns.items() if isinstance(column.type, JSONValue))
 
 
+@cache
+def insert_columns(row_class: type[RecordRow]) -> tuple[str, ...]:
+    """The columns a record row is inserted with: every column but the generated primary key."""
+    table = row_class.__table__  # type: ignore[attr-defined]  # SQLModel table classes get it at run time
+    return tuple(name for name, column in table.columns.items() if not column.primary_key)
+
+
 def prepare_result(result: ExtractionResult, *, document_id: int) -> PreparedResult:
     """The rows of `result`, JSON columns already encoded (the writer's costliest step per row)."""
     from extractor.review.summary import counts
 
-    values = result_to_values(result=result, document_id=document_id)
-    records: dict[str, list[dict[str, Any]]] = {}
+    dumped = result.model_dump()
+    values = result_to_values(result=result, document_id=document_id, dumped=dumped)
+    records: dict[str, list[tuple[Any, ...]]] = {}
+    columns: dict[str, tuple[str, ...]] = {}
     for field_name, (_, row_class) in RECORD_TABLES.items():
         encoded = _json_columns(row_class)
+        names = columns[field_name] = insert_columns(row_class)
         records[field_name] = [
-            {
-                name: encode_json(value) if name in encoded and value is not None else value
-                for name, value in row.items()
-            }
+            tuple(
+                str(encode_json(row[name])) if name in encoded and row[name] is not None else row[name]
+                for name in names
+            )
             for row in values[row_class]
         ]
     return PreparedResult(
         document_id=document_id,
         sha256=result.document.sha256,
-        document=document_values(result),
+        document=document_values(result, dumped=dumped),
         records=records,
+        columns=columns,
         review=counts(result),
         pages=result.document.pages,
         findings=dict(Counter(finding.rule for finding in result.findings)),
@@ -124,14 +138,35 @@ def write_prepared(
     for field_name, (_, row_class) in RECORD_TABLES.items():
         if stored_before:
             connection.execute(delete(row_class).where(col(row_class.document_id).in_(stored_before)))
-        values = [row for item in prepared for row in item.records[field_name]]
-        if values:
-            connection.execute(insert(row_class), values)
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for item in prepared:
+            by_columns.setdefault(item.columns[field_name], []).extend(item.records[field_name])
+        for names, rows in by_columns.items():
+            if rows:
+                # The driver's executemany with the rows as they came: SQLAlchemy's per-row parameter
+                # processing was most of the parent's writing time, and there is nothing left for it to do.
+                connection.exec_driver_sql(_insert_sql(connection.dialect, row_class, names), rows)
     _refresh_reviews(session=session, prepared=prepared, now=now)
     corrected = session.exec(
         select(Correction.document_id).where(col(Correction.document_id).in_(ids)).distinct()
     ).all()
     return sorted(document_id for document_id in corrected if document_id is not None)
+
+
+_POSITIONAL_MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _insert_sql(dialect: Dialect, row_class: type[RecordRow], names: tuple[str, ...]) -> str:
+    """INSERT INTO table (names…) VALUES (?, …) in the driver's own parameter style."""
+    quote = dialect.identifier_preparer.quote
+    table = row_class.__table__  # type: ignore[attr-defined]  # SQLModel table classes get it at run time
+    marker = _POSITIONAL_MARKERS.get(dialect.paramstyle)
+    if marker is None:  # sqlite3 and psycopg are positional; a driver that is not would need named rows
+        raise NotImplementedError(f"rows as tuples need a positional parameter style, not {dialect.paramstyle}")
+    return (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+        f"VALUES ({', '.join(marker for _ in names)})"
+    )
 
 
 def _refresh_reviews(*, session: Session, prepared: list[PreparedResult], now: Any) -> None:

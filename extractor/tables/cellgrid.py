@@ -37,12 +37,18 @@ class CellGrid:
         self._owner: list[list[Optional[Cell]]] = [[None] * self.n_cols for _ in range(self.n_rows)]
         self.anchors: list[list[Cell]] = [[] for _ in range(self.n_rows)]
         """Cells that start in each row, left to right."""
+        owner, n_rows, n_cols = self._owner, self.n_rows, self.n_cols
         for cell in table.cells:
-            if cell.row < self.n_rows:
-                self.anchors[cell.row].append(cell)
-            for row in range(cell.row, min(cell.row + cell.row_span, self.n_rows)):
-                for col in range(cell.col, min(cell.col + cell.col_span, self.n_cols)):
-                    self._owner[row][col] = cell
+            row0, col0 = cell.row, cell.col
+            if row0 < n_rows:
+                self.anchors[row0].append(cell)
+                if cell.row_span == 1 and cell.col_span == 1:  # most cells: no span ranges to walk
+                    if col0 < n_cols:  # exactly what the two ranges below do for a 1×1 cell
+                        owner[row0][col0] = cell
+                    continue
+            for row in range(row0, min(row0 + cell.row_span, n_rows)):
+                for col in range(col0, min(col0 + cell.col_span, n_cols)):
+                    owner[row][col] = cell
         for anchored in self.anchors:
             anchored.sort(key=lambda c: c.col)
         self._row_cells: list[Optional[tuple[Cell, ...]]] = [None] * self.n_rows

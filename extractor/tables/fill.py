@@ -14,6 +14,8 @@ CellKey = tuple[int, int]
 
 
 def cell_text(words: list[Word]) -> str:
+    if len(words) == 1:  # most cells hold one word: its text is what joining one line gives
+        return words[0].text.strip()
     return join_lines([line_text(line) for line in lines_of(words)])
 
 
@@ -23,8 +25,11 @@ def table_block(grid: Grid, page_number: int, texts: dict[CellKey, tuple[str, fl
     `texts` maps (row, col) of a grid cell to (text, confidence, indent); missing cells are empty.
     """
     cells = []
+    empty = ("", 1.0, None)
     for grid_cell in grid.cells:
-        text, confidence, indent = texts.get((grid_cell.row, grid_cell.col), ("", 1.0, None))
+        text, confidence, indent = texts.get((grid_cell.row, grid_cell.col), empty)
+        # unpacked, rounded then made float as as_bbox does: a generator per cell cost more than the Cell
+        x0, y0, x1, y1 = grid_cell.bbox
         cells.append(
             Cell(
                 row=grid_cell.row,
@@ -33,7 +38,7 @@ def table_block(grid: Grid, page_number: int, texts: dict[CellKey, tuple[str, fl
                 col_span=grid_cell.col_span,
                 text=text,
                 page=page_number,
-                bbox=as_bbox(round(v, 2) for v in grid_cell.bbox),
+                bbox=(float(round(x0, 2)), float(round(y0, 2)), float(round(x1, 2)), float(round(y1, 2))),
                 confidence=round(confidence, 4),
                 indent=indent,
             )

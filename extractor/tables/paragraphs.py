@@ -30,17 +30,16 @@ def _is_page_furniture(text: str, bbox: tuple[float, float, float, float], page:
 
 def paragraphs_of(words: list[Word], page: PageContent) -> list[ParagraphBlock]:
     """Group lines into paragraphs: a new one after a gap, an indented start, or a short line."""
-    lines = [line for line in lines_of(words)]
-    lines = [line for line in lines if not _is_page_furniture(line_text(line), _bbox(line), page)]
-    if not lines:
+    boxed = [(line, _bbox(line)) for line in lines_of(words)]  # each line's box once: it is asked four times
+    boxed = [(line, box) for line, box in boxed if not _is_page_furniture(line_text(line), box, page)]
+    if not boxed:
         return []
-    left = min(_bbox(line)[0] for line in lines)
-    rights = sorted(_bbox(line)[2] for line in lines)
+    left = min(box[0] for _, box in boxed)
+    rights = sorted(box[2] for _, box in boxed)
     right = rights[int(0.8 * (len(rights) - 1))]  # the text's right margin; a few lines overhang it
     paragraphs: list[list[list[Word]]] = []
     previous = None
-    for line in lines:
-        box = _bbox(line)
+    for line, box in boxed:
         height = box[3] - box[1]
         starts_new = previous is None
         if previous is not None:

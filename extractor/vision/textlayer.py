@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Union
 
 CID_PATTERN = re.compile(r"\(cid:\d+\)")
 MIN_CHARS_WITH_IMAGES = 30
@@ -23,6 +26,7 @@ MAX_JUNK_SHARE = 0.05
 MIN_PLAUSIBLE_SHARE = 0.8
 
 
+@lru_cache(maxsize=65536)  # per character: every page asks again about the same few hundred
 def _is_junk(char: str) -> bool:
     if char == "\ufffd":
         return True
@@ -30,6 +34,7 @@ def _is_junk(char: str) -> bool:
     return category in ("Co", "Cs", "Cn") or (category == "Cc" and char not in "\t\n\r")
 
 
+@lru_cache(maxsize=65536)
 def _is_plausible(char: str) -> bool:
     """Characters these documents are made of: 汉字, ASCII, CJK and full-width punctuation, common symbols."""
     code = ord(char)
@@ -46,10 +51,19 @@ def _is_plausible(char: str) -> bool:
     return unicodedata.category(char).startswith("Z")
 
 
-def text_layer_usable(page_text: str, has_images: bool = False, *, min_chars: int = MIN_CHARS_WITH_IMAGES) -> bool:
-    """True when the page's text layer can be read instead of the page image."""
-    without_cid = CID_PATTERN.sub("", page_text)
-    cid_count = len(CID_PATTERN.findall(page_text))  # each placeholder stands for one glyph
+def text_layer_usable(
+    page_text: str, has_images: Union[bool, Callable[[], bool]] = False, *, min_chars: int = MIN_CHARS_WITH_IMAGES
+) -> bool:
+    """True when the page's text layer can be read instead of the page image.
+
+    `has_images` may be a function: it is then asked only when the answer depends on it (a page
+    with little text), because listing a page's images costs as much as the rest of this test.
+    """
+    if "(cid:" in page_text:
+        without_cid = CID_PATTERN.sub("", page_text)
+        cid_count = len(CID_PATTERN.findall(page_text))  # each placeholder stands for one glyph
+    else:  # the common page: no placeholder, no regular-expression pass
+        without_cid, cid_count = page_text, 0
     # Each distinct character is classified once: a page repeats a few hundred of them thousands of times.
     counts = Counter(without_cid)
     for char in [char for char in counts if char.isspace()]:
@@ -57,13 +71,17 @@ def text_layer_usable(page_text: str, has_images: bool = False, *, min_chars: in
     n_characters = sum(counts.values())
     total = n_characters + cid_count
     if total == 0:
-        return not has_images  # an empty page without images is simply blank; with images it is a scan
+        return not _asked(has_images)  # an empty page without images is simply blank; with images it is a scan
     junk = cid_count + sum(count for char, count in counts.items() if _is_junk(char))
     if junk / total > MAX_JUNK_SHARE:
         return False
     plausible = sum(count for char, count in counts.items() if _is_plausible(char))
     if n_characters and plausible / n_characters < MIN_PLAUSIBLE_SHARE:
         return False
-    if has_images and n_characters < min_chars:
+    if n_characters < min_chars and _asked(has_images):
         return False
     return True
+
+
+def _asked(has_images: Union[bool, Callable[[], bool]]) -> bool:
+    return has_images() if callable(has_images) else has_images

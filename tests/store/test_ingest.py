@@ -166,3 +166,52 @@ def test_discovery_goes_by_content_and_counts_what_it_skips(tmp_path: Path) -> N
     assert sorted(path.name for path in found.documents) == ["dept_budget.pdf", "empty.pdf", "scan-without-suffix"]
     assert found.not_documents == 1
     assert discover([tmp_path / "a" / "notes.txt"]).documents == [(tmp_path / "a" / "notes.txt").resolve()]
+
+
+def test_ingest_with_a_score_profile_stores_what_score_save_would(store_url: str, tmp_path: Path) -> None:
+    """`ingest --score-profile auto` stores the proposals in the same run; the stored result is the one
+    `ingest` followed by `score --all-stored --save` leaves (the review page cannot tell them apart)."""
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    source = SEEDS / "001" / "001.pdf"
+    runner = CliRunner()
+    scored_at_ingest = runner.invoke(
+        app, ["ingest", str(source), "-j", "1", "--no-progress", "--score-profile", "auto", "--database-url", store_url]
+    )
+    assert scored_at_ingest.exit_code == 0, scored_at_ingest.output
+    later = f"sqlite:///{tmp_path / 'later.sqlite'}"
+    assert (
+        runner.invoke(app, ["ingest", str(source), "-j", "1", "--no-progress", "--database-url", later]).exit_code == 0
+    )
+    saved = runner.invoke(app, ["score", "--all-stored", "--save", "--database-url", later])
+    assert saved.exit_code == 0, saved.output
+
+    def stored(url: str) -> dict[str, object]:
+        engine = make_engine(url)
+        try:
+            with session_scope(engine) as session:
+                document = session.exec(select(Document)).one()
+                assert document.id is not None
+                return document_result(session=session, document_id=document.id).model_dump(mode="json")
+        finally:
+            engine.dispose()
+
+    at_ingest = stored(store_url)
+    assert any(section["proposed_review_score"] is not None for section in at_ingest["sections"])  # type: ignore[attr-defined]
+    assert at_ingest == stored(later)
+
+
+def test_an_unknown_score_profile_is_one_error_line_before_anything_runs(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    data = tmp_path / "data"
+    arguments = ["ingest", str(SEEDS / "001" / "001.pdf"), "--score-profile", "nope", "--data-dir", str(data)]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: --score-profile: "), result.stderr
+    assert not data.exists()

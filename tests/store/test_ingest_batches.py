@@ -299,3 +299,77 @@ def test_claiming_many_files_at_once_takes_each_document_once(engine: Engine) ->
         assert claim_files(session=session, files=files, job_id=second, force=True) == {"a" * 64: done.id}
         assert claim_files(session=session, files=files, job_id=second, retry_failed=True) == {"b" * 64: failed.id}
         assert session.exec(select(func.count()).select_from(Document)).one() == 2
+
+
+def test_batch_flags_of_the_cli_decide_the_transactions(
+    store_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--batch-size 2` with a long `--batch-wait`: a batch is written when it is full or the run ends, never
+    earlier — three documents are two transactions of 2 and 1; the job row keeps the options it ran with."""
+    from typer.testing import CliRunner
+
+    import extractor.ingest.run as run_module
+    from extractor.cli import app
+    from models import Job
+
+    _variants(tmp_path / "in", 3)
+    sizes: list[int] = []
+
+    def counting(*, engine: Engine, answers: list[tuple[Outcome, Path]], job_id: int) -> list[Recorded]:
+        sizes.append(len(answers))
+        return record_outcomes(engine=engine, answers=answers, job_id=job_id)
+
+    monkeypatch.setattr(run_module, "record_outcomes", counting)
+    arguments = ["ingest", str(tmp_path / "in"), "-j", "1", "--no-progress", "--database-url", store_url]
+    result = CliRunner().invoke(app, [*arguments, "--batch-size", "2", "--batch-wait", "600"])
+    assert result.exit_code == 0, result.output
+    assert sizes == [2, 1]
+    assert set(_statuses(engine).values()) == {"done"}
+    with session_scope(engine) as session:
+        job = session.exec(select(Job)).one()
+        assert (job.options["batch_size"], job.options["batch_wait_s"]) == (2, 600.0)
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--batch-size", "0"), ("--batch-size", "two"), ("--batch-wait", "-1"), ("--batch-wait", "x")]
+)
+def test_a_bad_batch_flag_is_one_error_line_and_exit_1(flag: str, value: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    data = tmp_path / "data"
+    result = CliRunner().invoke(app, ["ingest", str(SOURCE), "--no-progress", "--data-dir", str(data), flag, value])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {flag}: "), result.stderr
+    assert not data.exists()  # refused before any store is opened
+
+
+def test_rows_sent_to_the_driver_need_no_conversion_by_sqlalchemy() -> None:
+    """The writer hands record rows to the driver's executemany as they are (extractor.store.batch): that
+    is right only while no record column's type converts values on the way in beyond what the driver does
+    alike — the JSON columns' text the worker encodes; Float (to_float of what pydantic already made a
+    float) and Boolean (a check that the value is a bool, which pydantic guarantees; sqlite3 stores True as
+    1 as SQLAlchemy does). A new column type that converts (a DateTime on SQLite) must fail here."""
+    from sqlalchemy import Boolean, Float
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    from extractor.store.batch import _json_columns, insert_columns
+    from models.types import JSONValue
+
+    for dialect in (sqlite.dialect(), psycopg.dialect()):
+        for _, row_class in RECORD_TABLES.values():
+            table = row_class.__table__  # type: ignore[attr-defined]  # SQLModel table classes get it at run time
+            converting = [
+                name
+                for name in insert_columns(row_class)
+                if not isinstance(table.columns[name].type, (JSONValue, Float, Boolean))
+                and table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) is not None
+            ]
+            assert converting == [], (dialect.name, table.name)
+            assert _json_columns(row_class) <= set(insert_columns(row_class))
+        for value in (0.1, -0.0, 1e300, 5e-324):
+            processed = Float().dialect_impl(dialect).bind_processor(dialect)
+            assert processed is None or repr(processed(value)) == repr(value)

@@ -24,3 +24,29 @@ GOOD = "项目支出绩效自评表 项目名称 城乡社区环境综合整治�
 )
 def test_text_layer_usable(text, has_images, usable):
     assert text_layer_usable(text, has_images=has_images) is usable
+
+
+@pytest.mark.parametrize(
+    ("text", "has_images", "usable", "asks"),
+    [
+        (GOOD, False, True, False),
+        (GOOD, True, True, False),  # enough text: the images cannot change the answer
+        ("", False, True, True),
+        ("", True, False, True),
+        ("   \n 12 \n", True, False, True),
+        ("   \n 12 \n", False, True, True),
+        ("(cid:12)(cid:345)(cid:7)" * 20, True, False, False),  # junk decides before images are needed
+    ],
+)
+def test_images_asked_only_when_the_answer_depends_on_them(text, has_images, usable, asks):
+    """The backend passes a function (listing a page's images costs as much as the test itself): the same
+    answers as with a plain flag, and the function is called only for a page with little text."""
+    asked: list[bool] = []
+
+    def images() -> bool:
+        asked.append(True)
+        return has_images
+
+    assert text_layer_usable(text, has_images=images) is usable
+    assert text_layer_usable(text, has_images=has_images) is usable
+    assert bool(asked) is asks

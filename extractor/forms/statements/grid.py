@@ -52,15 +52,12 @@ class FigureGrid(CellGrid):
     def __init__(self, table: Table) -> None:
         super().__init__(table, grow=True)
         self._numbers: dict[tuple[str, bool], Optional[Printed]] = {}
-        self._squeezed: dict[int, str] = {}
         self._filled: dict[int, list[str]] = {}
 
     def squeezed(self, cell: Cell) -> str:
-        """The cell's text without whitespace, computed once (every block and rule reads it)."""
-        found = self._squeezed.get(id(cell))
-        if found is None:
-            found = self._squeezed[id(cell)] = squeeze(cell.text)
-        return found
+        """The cell's text without whitespace (every block and rule reads it; `squeeze` keeps each
+        distinct text's answer, which costs less than a second table keyed by cell)."""
+        return squeeze(cell.text)
 
     def squeezed_at(self, row: int, col: int) -> str:
         cell = self.anchored(row, col)
