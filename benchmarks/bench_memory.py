@@ -2,9 +2,9 @@
 
 Generates, in a temporary directory, born-digital PDFs of 50, 200 and 1000 pages: every page
 holds a short heading, a sentence and a small ruled table (4 × 3, amounts that change per page),
-the shape of a long budget annex. Each file is read by a fresh process (`extract()` plus the JSON
-dump, as `extractor extract --json` does) and its peak RSS is read with os.wait4, so no run
-inherits another's heap.
+the shape of a long budget annex. Each file is read by a fresh process (`extract()`, then the JSON
+written to a file as `extractor extract --out` writes it, extractor.output) and its peak RSS is read
+with os.wait4, so no run inherits another's heap.
 
 Printed per size: peak RSS, and the growth per page between sizes. The result itself grows with
 the pages (every table cell is in the output); its JSON size per page is printed beside, so
@@ -51,11 +51,13 @@ document.save(sys.argv[1])
 """
 
 MEASURE = """
-import json, resource, sys
+import json, os, sys
+from extractor.output import write_json
 from extractor.pipeline import extract
 result = extract(sys.argv[1])
-text = result.model_dump_json(indent=2)
-print(json.dumps({"json_bytes": len(text.encode()), "tables": len(result.tables)}))
+with open(sys.argv[2], "w", encoding="utf-8") as handle:
+    write_json(result, handle)
+print(json.dumps({"json_bytes": os.path.getsize(sys.argv[2]), "tables": len(result.tables)}))
 """
 
 
@@ -88,7 +90,7 @@ def main() -> int:
         for pages in sorted(args.pages):
             pdf = Path(tmp) / f"long_{pages}.pdf"
             subprocess.run([sys.executable, "-c", GENERATE, str(pdf), str(pages)], check=True)
-            peak, output = peak_of([sys.executable, "-c", MEASURE, str(pdf)])
+            peak, output = peak_of([sys.executable, "-c", MEASURE, str(pdf), str(pdf.with_suffix(".json"))])
             facts = json.loads(output.strip().splitlines()[-1])
             growth = f"{(peak - rows[-1][1]) / (pages - rows[-1][0]):23.4f}" if rows else " " * 23
             print(f"{pages:6d} {peak:12.1f} {growth} {facts['json_bytes'] / 1024 / pages:20.2f}")

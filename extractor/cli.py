@@ -6,7 +6,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from extractor.cli_common import OneLineErrors, fail, out_dir
 from extractor.errors import InputError
 from extractor.forms.lexicon import SummaryKind, lexicon
 from extractor.models_cli import models_app, vl_settings
+from extractor.output import write_json
 from schemas import ExtractionResult
 
 
@@ -94,13 +95,13 @@ def extract(
             typer.echo(f"error: {error}", err=True)
             failed += 1
             continue
-        payload = result_json(result)
         if out_path is not None:
             target = out_path / output_name(item, written)
-            target.write_text(payload + "\n", encoding="utf-8")
+            with target.open("w", encoding="utf-8") as handle:
+                write_result(result, handle)
         if as_json:
             # One file: the indented document (what `show` prints); several: one compact object per line.
-            sys.stdout.write((result.model_dump_json() if several else payload) + "\n")
+            write_result(result, sys.stdout, indent=None if several else 2)
             sys.stdout.flush()
         elif out_path is not None and several:
             typer.echo(f"{item} → {target}")
@@ -110,9 +111,13 @@ def extract(
         raise typer.Exit(code=1)
 
 
-def result_json(result: ExtractionResult) -> str:
-    """The canonical JSON: stable key order from the models, UTF-8 text, no floats reformatted."""
-    return result.model_dump_json(indent=2)
+def write_result(result: ExtractionResult, handle: TextIO, indent: Optional[int] = 2) -> None:
+    """The canonical JSON and a newline: stable key order from the models, UTF-8 text, no floats reformatted.
+
+    Written record by record (extractor.output): a long document's text is never held whole beside its result.
+    """
+    write_json(result, handle, indent=indent)
+    handle.write("\n")
 
 
 def print_summary(result: ExtractionResult, console: Console) -> None:

@@ -16,7 +16,7 @@ from extractor.digest import file_sha256  # re-exported: callers import it from 
 from extractor.errors import InputError
 from extractor.forms.interpret import interpret
 from extractor.sniff import sniff_kind
-from extractor.tables.stitch import stitch_tables
+from extractor.tables.stitch import stitch_blocks, stitch_tables
 from schemas import DocumentInfo, ExtractionResult, ExtractOptions, Layout, PageInfo
 
 
@@ -25,6 +25,11 @@ def layout_of(path: Path | str, options: ExtractOptions | None = None) -> Layout
     path = Path(path)
     options = options or ExtractOptions()
     kind = sniff_kind(path)
+    if kind == "pdf":
+        from extractor.backends.pdf import read_pdf
+
+        # stitched as the pages arrive: a page's blocks are gone once joined to the table they continue
+        return read_pdf(path, options, arrange=stitch_blocks)
     return stitch_tables(read_layout(path, kind, options))
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from tests.corpus import MISSING
 
+pytest_plugins = ["tests.timing"]
+
 IMPORT_SKIP = "could not import"
 
 
@@ -40,6 +42,41 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped and in_ci() and missing_resource(_skip_reason(report)):
         report.outcome = "failed"
         report.longrepr = f"CI=true, so a missing resource fails the test: {_skip_reason(report)}"
+
+
+SHARED_SCOPES = ("class", "module", "package")
+"""Fixture scopes whose value the tests of one module (or package) share. Under xdist they run on one worker, so
+what such a fixture builds (the rendered zoo, a Ray instance, a tiny VL model) is built once, not once per worker."""
+
+
+def _shared_scope(item: pytest.Item) -> str | None:
+    """The module (or package) whose shared fixture `item` uses, if it uses one."""
+    # `_fixtureinfo` is pytest's own record of the item's fixtures (private but stable since pytest 3); the
+    # public `item.fixturenames` gives names only, not the scope each name resolves to for this item.
+    definitions = getattr(item, "_fixtureinfo", None)
+    if definitions is None:
+        return None
+    module = item.nodeid.split("::")[0]
+    for name in item.fixturenames:
+        for definition in definitions.name2fixturedefs.get(name, ()):
+            if definition.scope == "package":
+                return module.rsplit("/", 1)[0]
+            if definition.scope in SHARED_SCOPES:
+                return module
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns xdist_group marks into node ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `--dist loadgroup` (pyproject's addopts), tests are handed to workers one by one except those
+    that share a module-scoped fixture: they form one group per module. A module marked with an explicit
+    `xdist_group` (the Ray and browser tests: one group, so two of them never run at once) keeps its mark."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        scope = _shared_scope(item)
+        if scope is not None:
+            item.add_marker(pytest.mark.xdist_group(scope))
 
 
 BROWSER_WAIT_MS = 60_000

@@ -7,7 +7,7 @@ the document kind says whether that happened to none, all or some pages.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -325,61 +325,101 @@ def _vl_tables(page: pymupdf.Page, found: list[Block], number: int, options: Ext
     return vl_page_tables(found, number, box, pdf_render(page, options.vl.render_dpi), options)
 
 
-def read_pdf(path: Path, options: ExtractOptions) -> Layout:
+PAGE_WINDOW = 100
+"""Pages read from one opening of the document. MuPDF keeps every object it parsed until the document
+is closed (~7 KB a page on a long annex); reopening the file every so many pages keeps that flat."""
+
+Arrange = Callable[[Iterable[Block]], list[Block]]
+"""What becomes of the pages' blocks as they arrive: kept as they are (`list`), or stitched
+(`extractor.tables.stitch.stitch_blocks`) so that a page's own blocks are dropped once joined."""
+
+
+class _PdfRead:
+    """What reading the pages finds besides their blocks, filled in while the pages are read."""
+
+    def __init__(self, page_count: int, last: int) -> None:
+        self.page_count = page_count
+        self.last = last
+        self.problems: list[Problem] = []
+        self.sizes: dict[int, tuple[float, float]] = {}
+        self.turns: dict[int, tuple[int, float]] = {}
+        self.scanned_pages = 0
+        self.unread: list[Problem] = []
+
+    def kind(self) -> DocumentKind:
+        if self.scanned_pages == 0:
+            return "pdf_digital"
+        return "pdf_scanned" if self.scanned_pages == self.last else "pdf_mixed"
+
+
+def read_pdf(path: Path, options: ExtractOptions, arrange: Arrange = list) -> Layout:
+    """The document's pages, one at a time, into `arrange`: nothing of a page but its blocks outlives it."""
     document = open_pdf(path)
-    blocks: list[Block] = []
-    problems: list[Problem] = []
-    sizes: dict[int, tuple[float, float]] = {}
-    turns: dict[int, tuple[int, float]] = {}
-    scanned_pages = 0
     page_count = document.page_count
     check_page_count(path, page_count, options.limits.max_pages)
-    last = page_count if options.max_pages is None else min(options.max_pages, page_count)
+    read = _PdfRead(page_count, page_count if options.max_pages is None else min(options.max_pages, page_count))
+    blocks = arrange(_page_blocks(path, document, options, read))
+    return Layout(
+        kind=read.kind(),
+        page_count=page_count,
+        page_sizes=read.sizes,
+        scan_turns=read.turns,
+        blocks=blocks,
+        problems=read.problems,
+    )
+
+
+def _page_blocks(path: Path, document: pymupdf.Document, options: ExtractOptions, read: _PdfRead) -> Iterator[Block]:
     budget = PixelBudget(options.limits)
-    unread: list[Problem] = []
-    with document:
+    problems = read.problems
+    try:
         if truncated(path):
             problems.append(Problem(stage="pdf", message="PDF 文件被截断，只读取了尚存的部分 (truncated file)"))
         elif document.is_repaired:  # MuPDF rebuilt a broken cross-reference table
             problems.append(Problem(stage="pdf", message="PDF 文件已损坏，已尽量修复 (damaged file, repaired)"))
-        for index in range(last):
+        for index in range(read.last):
+            if index and index % PAGE_WINDOW == 0:
+                document.close()
+                document = open_pdf(path)
             try:
-                page = document[index]
-                sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
-                check_form_draws(document, page, options.limits)
-                textpage = text_page(page)
-                content = page_content(page, textpage)
-                if _text_layer_usable(page, content):
-                    rules = page_rules(page)
-                    grids = build_grids(rules)
-                    # the table-structure stage also reads the page's rules (unruled tables' row lines)
-                    content = content.model_copy(update={"segments": as_segments(rules)})
-                    glyphs = PageGlyphs(page, textpage)
-                    content = split_straddling_words(page, content, grids, glyphs)
-                    found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page, glyphs))
-                    if options.table_engine == "vl":
-                        found, vl_problems = _vl_tables(page, found, index + 1, options)
-                        problems.extend(vl_problems)
-                    blocks.extend(found)
-                else:
-                    scanned_pages += 1
-                    scanned = _scanned(page, options, budget)
-                    sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
-                    turns[index + 1] = (scanned.geometry.quarter_turns, scanned.geometry.skew_degrees)
-                    blocks.extend(scanned.blocks)
-                    problems.extend(scanned.problems)
+                yield from _one_page(document, index, options, budget, read)
             except InputError:
                 raise
             except Exception as error:  # one broken page must not lose the others
                 reraise_if_out_of_memory(error)
-                unread.append(page_problem("pdf", index + 1, error))
-                problems.append(unread[-1])
-    if last and len(unread) == last:  # nothing read: a failure, never an empty `done`
-        first = unread[0]
+                read.unread.append(page_problem("pdf", index + 1, error))
+                problems.append(read.unread[-1])
+    finally:
+        document.close()
+    if read.last and len(read.unread) == read.last:  # nothing read: a failure, never an empty `done`
+        first = read.unread[0]
         raise InputError(path, f"没有一页能读取 (no page could be read; page {first.page}: {first.message})")
-    kind: DocumentKind = (
-        "pdf_digital" if scanned_pages == 0 else ("pdf_scanned" if scanned_pages == last else "pdf_mixed")
-    )
-    return Layout(
-        kind=kind, page_count=page_count, page_sizes=sizes, scan_turns=turns, blocks=blocks, problems=problems
-    )
+
+
+def _one_page(
+    document: pymupdf.Document, index: int, options: ExtractOptions, budget: PixelBudget, read: _PdfRead
+) -> list[Block]:
+    """One page's blocks (its words, rules and glyphs go when this returns)."""
+    page = document[index]
+    read.sizes[index + 1] = (round(page.rect.width, 2), round(page.rect.height, 2))
+    check_form_draws(document, page, options.limits)
+    textpage = text_page(page)
+    content = page_content(page, textpage)
+    if _text_layer_usable(page, content):
+        rules = page_rules(page)
+        grids = build_grids(rules)
+        # the table-structure stage also reads the page's rules (unruled tables' row lines)
+        content = content.model_copy(update={"segments": as_segments(rules)})
+        glyphs = PageGlyphs(page, textpage)
+        content = split_straddling_words(page, content, grids, glyphs)
+        found = page_blocks(content, grids, options.table_engine, glyph_gap_splitter(page, glyphs))
+        if options.table_engine == "vl":
+            found, vl_problems = _vl_tables(page, found, index + 1, options)
+            read.problems.extend(vl_problems)
+        return found
+    read.scanned_pages += 1
+    scanned = _scanned(page, options, budget)
+    read.sizes[index + 1] = (round(scanned.width, 2), round(scanned.height, 2))
+    read.turns[index + 1] = (scanned.geometry.quarter_turns, scanned.geometry.skew_degrees)
+    read.problems.extend(scanned.problems)
+    return list(scanned.blocks)

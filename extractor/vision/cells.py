@@ -21,6 +21,10 @@ BAND_GAP_INCH = 0.015
 """Blank rows shorter than this inside a line (between the parts of 二, 三, …) do not split it."""
 PAD_INCH = 0.04
 """White margin around each line crop: the recogniser reads badly when glyphs touch the edge."""
+EDGE_RULE_INCH = 0.015
+"""Ink along a cell's border no thicker than this (3 px at 200 dpi) may be what is left of the border."""
+EDGE_RULE_SHARE = 0.8
+"""...and it is left of the border when it runs along at least this share of the cell's side."""
 
 
 class CellLines(BaseModel):
@@ -61,8 +65,9 @@ def bands(profile: np.ndarray, min_gap: int, min_size: int) -> list[tuple[int, i
 def cell_lines(text_ink: np.ndarray, box: PixelBox, dpi: float) -> CellLines:
     """Text-line boxes (page pixels) of the cell `box`, read from the page's text-only ink mask."""
     x0, y0, x1, y1 = box
-    ink = text_ink[y0:y1, x0:x1]
+    ink = without_edge_rules(text_ink[y0:y1, x0:x1], dpi)
     if ink.size == 0 or not ink.any():
+        # The ink test: a cell with nothing printed in it is never handed to the recogniser.
         return CellLines(boxes=[])
     min_size = max(2, int(dpi * MIN_BAND_INCH))
     min_gap = max(1, int(dpi * BAND_GAP_INCH))
@@ -83,6 +88,31 @@ def cell_lines(text_ink: np.ndarray, box: PixelBox, dpi: float) -> CellLines:
     touches = bool(ink[:, :edge].any() or ink[:, -edge:].any() or ink[:edge].any() or ink[-edge:].any())
     has_text = bool(found or dashes)
     return CellLines(boxes=found, dashes=dashes, touches_border=touches and has_text, speckled=not has_text)
+
+
+def without_edge_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """A cell's ink without what is left of its own borders.
+
+    Line removal misses a sliver of a border now and then (a skewed rule, a rule thicker than the
+    line finder's estimate). Left in, a sliver along a side reads as a text line (recognised as 1 or
+    丨) and one along the top or bottom as a printed dash, so an empty cell would come out filled.
+    A sliver is a component touching the side it runs along, thin, and nearly as long as that side;
+    a glyph touching the border is short next to the cell's side and stays.
+    """
+    if ink.size == 0 or not (ink[:, 0].any() or ink[:, -1].any() or ink[0].any() or ink[-1].any()):
+        return ink
+    height, width = ink.shape
+    thin = max(2, int(dpi * EDGE_RULE_INCH))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    wide, tall = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    along_side = (wide <= thin) & (tall >= EDGE_RULE_SHARE * height) & ((left == 0) | (left + wide == width))
+    along_end = (tall <= thin) & (wide >= EDGE_RULE_SHARE * width) & ((top == 0) | (top + tall == height))
+    sliver = along_side | along_end
+    sliver[0] = False  # label 0 is the paper
+    if not sliver.any():
+        return ink
+    return np.where(sliver[labels], 0, ink).astype(np.uint8)
 
 
 def padded_crop(grey: np.ndarray, box: PixelBox, dpi: float, limit: PixelBox | None = None) -> np.ndarray:

@@ -38,6 +38,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.browser,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     # Slow: a service on a freshly ingested store and a Chromium session (1.5-2 min each at load average 12).
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -118,6 +121,9 @@ class Service:
 
 BROWSER_TIMEOUT_MS = 60_000
 """How long a browser step may take before it fails (see browser_page)."""
+API_TIMEOUT_S = BROWSER_TIMEOUT_MS / 1000
+"""How long a test's own API call waits for the served process to answer: httpx's default 5 s was measured too
+short while the same service renders pages for the browser on a two-core machine at load average 26."""
 ROLE_NAMES = {Role.reviewer: "审核员甲", Role.ingest: "上传员", Role.admin: "管理员"}
 
 
@@ -222,7 +228,9 @@ def test_correcting_a_flagged_field_clears_its_finding(server: tuple[str, str], 
         finally:
             browser.close()
 
-    audit = httpx.get(f"{base}/api/documents/1/corrections", headers={"Authorization": f"Bearer {token}"}).json()
+    audit = httpx.get(
+        f"{base}/api/documents/1/corrections", headers={"Authorization": f"Bearer {token}"}, timeout=API_TIMEOUT_S
+    ).json()
     assert [(entry["who"], entry["ref"], entry["before"], entry["after"]) for entry in audit] == [
         ("审核员甲", "c1.score", 98.0, 88.0)
     ]

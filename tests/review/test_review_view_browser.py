@@ -23,13 +23,28 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.corpus import missing
 from tests.review.conftest import SEED_001
-from tests.review.test_review_page_browser import CHROMIUM, REPO, Service, browser_page, log_in, serve
+from tests.review.test_review_page_browser import (
+    API_TIMEOUT_S,
+    CHROMIUM,
+    REPO,
+    Service,
+    browser_page,
+    log_in,
+    serve,
+)
 
 pytestmark = [
     pytest.mark.browser,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=missing("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"),
+    ),
 ]
 
 SEED_004 = SEED_001.parents[1] / "004" / "004.pdf"
@@ -69,7 +84,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, 
         )
         assert done.returncode == 0, done.stdout + done.stderr
         headers = {"Authorization": f"Bearer {service.tokens['reviewer']}"}
-        items = httpx.get(f"{service.base}/api/documents", headers=headers).json()["items"]
+        items = httpx.get(f"{service.base}/api/documents", headers=headers, timeout=API_TIMEOUT_S).json()["items"]
         yield service, {item["file"]: item["id"] for item in items}, tmp_path
 
 
@@ -166,7 +181,7 @@ def test_the_proposed_review_score_stands_beside_the_self_score(scored: tuple[Se
     service, documents, tmp_path = scored
     document_id = documents[SEED_004.name]
     headers = {"Authorization": f"Bearer {service.tokens['reviewer']}"}
-    stored = httpx.get(f"{service.base}/api/documents/{document_id}", headers=headers).json()
+    stored = httpx.get(f"{service.base}/api/documents/{document_id}", headers=headers, timeout=API_TIMEOUT_S).json()
     proposed = stored["document"]["proposed_review_score"]
     assert proposed is not None, "extractor score --save stored a proposal"
     deductions = [d for s in stored["sections"] for d in s["deductions"]]

@@ -21,10 +21,13 @@ import pytest
 from extractor.review.tokens import Role
 from tests.corpus import missing
 from tests.review.conftest import SEED_001
-from tests.review.test_review_page_browser import CHROMIUM, browser_page, log_in, serve
+from tests.review.test_review_page_browser import API_TIMEOUT_S, CHROMIUM, browser_page, log_in, serve
 
 pytestmark = [
     pytest.mark.browser,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     pytest.mark.slow,  # a service and a Chromium session, like test_review_page_browser.py
     pytest.mark.skipif(
         not CHROMIUM.exists(),
@@ -56,7 +59,9 @@ INK_UNDER_HIGHLIGHT = """() => {
 
 
 def _document_ids(base: str, token: str) -> dict[str, dict[str, Any]]:
-    items = httpx.get(f"{base}/api/documents?limit=50", headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    items = httpx.get(
+        f"{base}/api/documents?limit=50", headers={"Authorization": f"Bearer {token}"}, timeout=API_TIMEOUT_S
+    ).json()["items"]
     return {item["file"]: item for item in items}
 
 
@@ -77,6 +82,7 @@ def test_the_highlight_lies_on_the_cell_s_ink_for_digital_rotated_and_skewed_pag
         pages = httpx.get(
             f"{service.base}/api/documents/{documents[rotated.name]['id']}/pages",
             headers={"Authorization": f"Bearer {token}"},
+            timeout=API_TIMEOUT_S,
         ).json()
         assert pages[0]["height"] > pages[0]["width"]
         # 1366×768, a common office laptop: the page image must still be large enough to read.
@@ -155,7 +161,10 @@ def test_reviewer_workflow_in_the_browser(tmp_path: Path) -> None:
 
             # A colleague saves meanwhile: this page is stale, its save is refused and it offers to reload.
             saved = httpx.patch(
-                f"{base}/api/documents/{pdf_id}/fields", headers=colleague, json={"ref": "c1.score", "value": 77}
+                f"{base}/api/documents/{pdf_id}/fields",
+                headers=colleague,
+                json={"ref": "c1.score", "value": 77},
+                timeout=API_TIMEOUT_S,
             )
             assert saved.status_code == 200
             field = page.locator("tr[data-ref='c1.score'] input")
@@ -184,7 +193,9 @@ def test_reviewer_workflow_in_the_browser(tmp_path: Path) -> None:
             flagged_ref = flagged_row.get_attribute("data-ref")
             flagged_row.locator("button.accept").click()
             expect(page.locator("#findings-list li.accepted").first).to_contain_text("已接受")
-            accepted = httpx.get(f"{base}/api/documents/{pdf_id}", headers=colleague).json()["accepted"]
+            accepted = httpx.get(f"{base}/api/documents/{pdf_id}", headers=colleague, timeout=API_TIMEOUT_S).json()[
+                "accepted"
+            ]
             assert any(entry["ref"] == flagged_ref for entry in accepted.values())
 
             # Keyboard: Alt+M marks reviewed, Alt+N opens the next document (its URL changes too).

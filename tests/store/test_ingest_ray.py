@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,27 +25,34 @@ else:
 
 pytestmark = [
     pytest.mark.slow,
+    # One xdist group for the tests that start services (a server and Chromium, a Ray cluster): they run one
+    # after another on one worker, never two at once beside the rest of the suite (tests/conftest.py).
+    pytest.mark.xdist_group("services"),
     pytest.mark.skipif(not REAL.is_dir(), reason=MISSING_REAL),
 ]
 
 
 @pytest.fixture(scope="module")
-def local_ray(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def local_ray() -> Iterator[None]:
     """One local instance for the module, its session files in the test's temp dir (not /tmp/ray or ~/.ray)."""
     import ray
 
     from extractor.ingest.ray_run import start_local_ray
 
-    # A short path: Ray's unix sockets live under the temp dir and must stay under 108 characters.
-    temp_dir = Path(tempfile.mkdtemp(prefix="ray-", dir=tmp_path_factory.getbasetemp()))
+    # A short path: Ray's unix sockets live under the temp dir and must stay under 108 characters, which
+    # pytest's own temp dir does not leave room for under xdist (…/pytest-N/popen-gw0/…); removed at the end.
+    temp_dir = Path(tempfile.mkdtemp(prefix="jx-ray-"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # no usage report over the network, no ~/.ray/config.json
         patch.setenv("RAY_USAGE_STATS_CONFIG_PATH", str(temp_dir / "config.json"))
         # A new local cluster keeps its authentication token in ~/.ray/auth_token: a home of its own here.
         patch.setenv("HOME", str(temp_dir))
-        start_local_ray(num_cpus=2, temp_dir=temp_dir)
-        yield
-        ray.shutdown()
+        try:
+            start_local_ray(num_cpus=2, temp_dir=temp_dir)
+            yield
+        finally:
+            ray.shutdown()
+            shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 def test_ray_ingest_stores_good_files_fails_bad_ones_and_loads_once_per_worker(

@@ -59,6 +59,30 @@ def test_empty_and_speckled_cells():
     assert cell_confidence([], cell_lines(cleaned, (0, 0, 120, 60), DPI), False) > 0.9
 
 
+@pytest.mark.parametrize("side", ["left", "right", "top", "bottom"])
+def test_a_border_sliver_left_by_line_removal_is_no_text(side):
+    """The ink test: an empty cell holding only what is left of its own border gives nothing to recognise."""
+    grey = np.full((80, 200), 255, np.uint8)
+    sliver = {"left": np.s_[:, 0:2], "right": np.s_[:, 197:], "top": np.s_[0:2, :], "bottom": np.s_[77:, 6:]}[side]
+    grey[sliver] = 60
+    found = cell_lines(clean_specks(ink_mask(grey, DPI), DPI), (0, 0, 200, 80), DPI)
+    assert found.boxes == [] and found.dashes == []
+
+
+def test_text_beside_a_border_sliver_and_faint_text_are_still_read():
+    grey = render_lines(["预算执行率"])
+    grey[:, 0:2] = 60  # a sliver of the left border
+    found = cell_lines(clean_specks(ink_mask(grey, DPI), DPI), (0, 0, grey.shape[1], grey.shape[0]), DPI)
+    assert len(found.boxes) == 1 and found.boxes[0][0] > 2  # the line starts at the text, not the sliver
+    faint = np.where(render_lines(["10"]) < 128, 176, 255).astype(np.uint8)  # print under a red seal, red channel
+    found = cell_lines(clean_specks(ink_mask(faint, DPI), DPI), (0, 0, faint.shape[1], faint.shape[0]), DPI)
+    assert len(found.boxes) == 1
+    short = np.full((80, 200), 255, np.uint8)
+    short[20:60, 0:3] = 40  # a short stroke touching the border (a glyph cut by the cell) is not a border
+    found = cell_lines(clean_specks(ink_mask(short, DPI), DPI), (0, 0, 200, 80), DPI)
+    assert found.boxes and found.touches_border
+
+
 def test_confidence_is_lowered_by_doubtful_structure():
     grey = render_lines(["预算执行率"])
     ink = ink_mask(grey, DPI)
