@@ -67,6 +67,9 @@ class TableBlock(_Model):
     engine: Literal["ruled", "aligned", "vl"] = "ruled"
     """Which table-structure engine found it (extractor/tables/structure.py): the column edges of an
     `aligned` table are the middles of the empty bands between its columns, not drawn lines."""
+    header_rows: list[int] = Field(default_factory=list)
+    """Rows the source itself marks as headers (a vision-language answer's `<th>` rows); empty when it
+    does not say (the reader then finds headers from their words)."""
 
 
 class ParagraphBlock(_Model):

@@ -30,9 +30,11 @@ from extractor.vision.orientation import PageGeometry, normalise_page
 from extractor.vision.page_text import (
     CellReading,
     erase,
+    inked_sides,
     locate_cell_lines,
     locate_outside_lines,
     outside_blocks,
+    rejoin_at_punctuation,
     split_at_column_gaps,
     split_tall_lines,
     text_only_ink,
@@ -144,9 +146,12 @@ def read_page_image(
     clean = erase(grey, line_mask)
     pixels_per_point = 1.0 / points_per_pixel
     readings = split_tall_lines(locate_cell_lines(grids, text_ink, dpi, pixels_per_point), clean, engine)
-    outside = locate_outside_lines(clean, outside_blocks(text_ink, grids, pixels_per_point, dpi), engine, dpi)
-    if options.table_engine != "ruled":
-        outside = split_at_column_gaps(outside, text_ink)
+    detected = locate_outside_lines(clean, outside_blocks(text_ink, grids, pixels_per_point, dpi), engine, dpi)
+    # Without a ruled-only engine, lines are cut at column gaps (each piece read alone) and the boxes kept
+    # to the ink, so that the alignment engine sees cells and column gaps as printed.
+    aligned = options.table_engine != "ruled"
+    pieces = split_at_column_gaps(detected, text_ink) if aligned else [[box] for box in detected]
+    outside = [box for line in pieces for box in line]
 
     crops = [padded_crop(clean, box, dpi, limit=reading.box) for reading in readings for box in reading.lines.boxes]
     crops += [padded_crop(clean, box, dpi) for box in outside]
@@ -154,9 +159,11 @@ def read_page_image(
     recognised = recognise(engine, crops, heights)
 
     tables, position = cell_tables(grids, readings, recognised, page_number, points_per_pixel)
+    if aligned:
+        pieces = [[inked_sides(box, text_ink) for box in line] for line in pieces]
     words = [
         Word(text=text, bbox=as_bbox(round(v * points_per_pixel, 2) for v in box), confidence=round(score, 4))
-        for box, (text, score) in zip(outside, recognised[position:])
+        for box, text, score in rejoin_at_punctuation(pieces, recognised[position:])
         if text.strip() and score >= MIN_TEXT_SCORE
     ]
     blocks: list[Block] = [table for table in tables if any(cell.text for cell in table.cells)]

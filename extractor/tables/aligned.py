@@ -162,8 +162,11 @@ def _runs(lines: list[_Line], settings: AlignedSettings) -> list[list[_Line]]:
 
 def _same_type(line: _Line, run: list[_Line]) -> bool:
     """A line printed in a type clearly larger than the run's (the body text of a signature line under a
-    table) is not part of it."""
-    return text_height(line.words) <= 1.25 * text_height([w for other in run for w in other.words])
+    table) is not part of it. Larger than every word of the run: a recognised line's box on a scan may
+    stand taller than the usual line (a short word's box reaching into the line above), and such a box
+    is no larger type while the run holds one as tall."""
+    tallest = max(w.bbox[3] - w.bbox[1] for other in run for w in other.words)
+    return text_height(line.words) <= 1.25 * max(tallest, 1.0)
 
 
 def _caption(line: _Line, run: list[_Line]) -> bool:

@@ -247,13 +247,35 @@ def _check_cover(cells: list[AnswerCell], n_rows: int, n_cols: int) -> None:
 # --- to the layout schema ------------------------------------------------------------------------
 
 
-def table_block(table: AnswerTable, page: int, bbox: Optional[BBox]) -> TableBlock:
+def table_block(
+    table: AnswerTable,
+    page: int,
+    bbox: Optional[BBox],
+    classical: Optional[TableBlock] = None,
+    *,
+    cell_boxes: bool = True,
+) -> TableBlock:
     """A `TableBlock` (engine `vl`) for `table` read from the region `bbox` of `page`.
 
-    The model gives no cell geometry; cells carry no box, and the table keeps the region's box.
+    The model gives no cell geometry. Each cell's box comes from the region and a grid over it: the column
+    edges and row heights of the `classical` table the answer replaces where it has as many columns (rows),
+    else the region divided evenly; highlights and corrections then point at the right part of the page.
+    Without `cell_boxes` (a whole page read at once: `bbox` is the page, not the table) cells have no box.
+    Rows whose cells are all `<th>` are the table's header rows.
     """
+    box = bbox if cell_boxes else None
+    columns = _edges(box, table.n_cols, 0, _classical_columns(classical, table.n_cols))
+    rows = _edges(box, table.n_rows, 1, _classical_rows(classical, table.n_rows))
     cells = [
-        Cell(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, text=c.text, page=page)
+        Cell(
+            row=c.row,
+            col=c.col,
+            row_span=c.row_span,
+            col_span=c.col_span,
+            text=c.text,
+            page=page,
+            bbox=None if rows is None or columns is None else _cell_box(c, columns, rows),
+        )
         for c in table.cells
     ]
     return TableBlock(
@@ -263,5 +285,54 @@ def table_block(table: AnswerTable, page: int, bbox: Optional[BBox]) -> TableBlo
         pages=[page],
         bbox=bbox,
         last_bbox=bbox,
+        column_edges=columns or [],
         engine="vl",
+        header_rows=header_rows(table),
     )
+
+
+def header_rows(table: AnswerTable) -> list[int]:
+    """The rows every cell of which (spanning cells included) is a `<th>`."""
+    kinds: dict[int, set[bool]] = {}
+    for cell in table.cells:
+        for row in range(cell.row, cell.row + cell.row_span):
+            kinds.setdefault(row, set()).add(cell.header)
+    return sorted(row for row, seen in kinds.items() if seen == {True})
+
+
+def _classical_columns(classical: Optional[TableBlock], n_cols: int) -> Optional[list[float]]:
+    if classical is None or len(classical.column_edges) != n_cols + 1:
+        return None
+    return list(classical.column_edges)
+
+
+def _classical_rows(classical: Optional[TableBlock], n_rows: int) -> Optional[list[float]]:
+    """Row edges of the classical table: halfway between the text of consecutive rows (its own rows only
+    when it has as many as the answer and every row has a boxed cell of its own)."""
+    if classical is None or classical.n_rows != n_rows or classical.bbox is None:
+        return None
+    tops: dict[int, float] = {}
+    bottoms: dict[int, float] = {}
+    for cell in classical.cells:
+        if cell.bbox is None or cell.row_span != 1:
+            continue
+        tops[cell.row] = min(tops.get(cell.row, cell.bbox[1]), cell.bbox[1])
+        bottoms[cell.row] = max(bottoms.get(cell.row, cell.bbox[3]), cell.bbox[3])
+    if len(tops) != n_rows:
+        return None
+    inner = [(bottoms[row] + tops[row + 1]) / 2 for row in range(n_rows - 1)]
+    return [classical.bbox[1], *inner, classical.bbox[3]]
+
+
+def _edges(bbox: Optional[BBox], count: int, axis: int, known: Optional[list[float]]) -> Optional[list[float]]:
+    """`count` + 1 edges along x (axis 0) or y (axis 1): `known` ones, else the region divided evenly."""
+    if known is not None:
+        return [round(v, 2) for v in known]
+    if bbox is None or count < 1:
+        return None
+    start, end = bbox[axis], bbox[axis + 2]
+    return [round(start + (end - start) * i / count, 2) for i in range(count + 1)]
+
+
+def _cell_box(cell: AnswerCell, columns: list[float], rows: list[float]) -> BBox:
+    return (columns[cell.col], rows[cell.row], columns[cell.col + cell.col_span], rows[cell.row + cell.row_span])

@@ -59,7 +59,7 @@ def vl_page_tables(
     replaced: dict[int, Block] = {}
     for block, answer in zip(regions, answers):
         try:
-            replaced[id(block)] = table_block(_single(answer), page, block.bbox)
+            replaced[id(block)] = table_block(_single(answer), page, block.bbox, block)
         except MalformedAnswer as error:
             problems.append(_fallback(page, str(error)))
     return [replaced.get(id(block), block) for block in blocks], problems
@@ -73,7 +73,7 @@ def _whole_page(
     try:
         if answer.cut_off:
             raise MalformedAnswer(_cut_reason(answer))
-        tables = [table_block(table, page, page_box) for table in parse_answer(answer.text)]
+        tables = [table_block(table, page, page_box, cell_boxes=False) for table in parse_answer(answer.text)]
     except MalformedAnswer as error:
         return blocks, [_fallback(page, str(error))]
     kept = [block for block in blocks if not isinstance(block, TableBlock)]

