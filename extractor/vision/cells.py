@@ -15,8 +15,12 @@ PixelBox = tuple[int, int, int, int]
 
 MIN_BAND_INCH = 0.035
 """Ink bands thinner than this are not text lines: a flat stroke (a dash) or specks."""
-MIN_DASH_INCH = 0.03
-"""A thin band at least this wide is a printed dash (—, -), the forms' blank marker."""
+DASH_WIDTH_SHARE = 0.25
+"""A thin band at least this share of the page's character height wide is a printed dash (-, —, ——),
+the forms' blank marker. A hyphen is about a third of a character wide, whatever the resolution (4 px
+at 150 dpi, 6 px at 200, 8 px at 300 in the seed scans); an absolute length lost the short ones."""
+CHAR_INCH = 0.09
+"""The character height assumed on a page that holds no text line to measure it from (10.5 pt text)."""
 BAND_GAP_INCH = 0.015
 """Blank rows shorter than this inside a line (between the parts of 二, 三, …) do not split it."""
 PAD_INCH = 0.04
@@ -62,8 +66,11 @@ def bands(profile: np.ndarray, min_gap: int, min_size: int) -> list[tuple[int, i
     return [(start, end + 1) for start, end in runs if end + 1 - start >= min_size]
 
 
-def cell_lines(text_ink: np.ndarray, box: PixelBox, dpi: float) -> CellLines:
-    """Text-line boxes (page pixels) of the cell `box`, read from the page's text-only ink mask."""
+def cell_lines(text_ink: np.ndarray, box: PixelBox, dpi: float, char_height: float | None = None) -> CellLines:
+    """Text-line boxes (page pixels) of the cell `box`, read from the page's text-only ink mask.
+
+    `char_height` is the page's usual text-line height in pixels: a dash is measured against it.
+    """
     x0, y0, x1, y1 = box
     ink = without_edge_rules(text_ink[y0:y1, x0:x1], dpi)
     if ink.size == 0 or not ink.any():
@@ -82,12 +89,22 @@ def cell_lines(text_ink: np.ndarray, box: PixelBox, dpi: float) -> CellLines:
         box = (x0 + left, y0 + top, x0 + right, y0 + bottom)
         if bottom - top >= min_size:
             found.append(box)
-        elif right - left >= dpi * MIN_DASH_INCH and len(spans) <= 2:
+        elif len(spans) <= 2 and is_dash(right - left, bottom - top, char_height or dpi * CHAR_INCH):
             dashes.append(box)
     edge = 1
     touches = bool(ink[:, :edge].any() or ink[:, -edge:].any() or ink[:edge].any() or ink[-edge:].any())
     has_text = bool(found or dashes)
     return CellLines(boxes=found, dashes=dashes, touches_border=touches and has_text, speckled=not has_text)
+
+
+def is_dash(width: int, height: int, char_height: float) -> bool:
+    """Whether a band too thin to be a text line is a printed dash rather than a speck.
+
+    A dash is a stroke at least about a quarter of a character long and no taller than it is long
+    (blur rounds a short hyphen into a square blob at 150 dpi); a speck that survived cleaning is
+    shorter than that, a vertical stroke is taller than long.
+    """
+    return width >= DASH_WIDTH_SHARE * char_height and width >= height
 
 
 def without_edge_rules(ink: np.ndarray, dpi: float) -> np.ndarray:

@@ -47,14 +47,27 @@ def points_box_to_pixels(bbox: tuple[float, float, float, float], pixels_per_poi
 def locate_cell_lines(
     grids: list[Grid], text_ink: np.ndarray, dpi: float, pixels_per_point: float
 ) -> list[CellReading]:
-    """Every grid cell with its text-line boxes (an empty cell has none)."""
+    """Every grid cell with its text-line boxes (an empty cell has none).
+
+    Text lines do not depend on the page's character height, dashes do: the height is measured on the
+    text lines of a first pass, then every cell with ink is looked at again with it.
+    """
     inset = max(1, int(dpi / 100))
     readings = []
     for index, grid in enumerate(grids):
         for cell in grid.cells:
             box = points_box_to_pixels(cell.bbox, pixels_per_point, inset)
             readings.append(CellReading(grid_index=index, cell=cell, box=box, lines=cell_lines(text_ink, box, dpi)))
-    return readings
+    heights = [box[3] - box[1] for reading in readings for box in reading.lines.boxes]
+    if not heights:
+        return readings
+    char_height = float(np.median(heights))
+    return [
+        reading.model_copy(update={"lines": cell_lines(text_ink, reading.box, dpi, char_height)})
+        if reading.lines.boxes or reading.lines.dashes or reading.lines.speckled
+        else reading
+        for reading in readings
+    ]
 
 
 def split_tall_lines(readings: list[CellReading], grey: np.ndarray, engine: OcrEngine) -> list[CellReading]:

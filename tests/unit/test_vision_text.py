@@ -49,6 +49,32 @@ def test_dash_is_read_from_its_shape_not_recognised():
     assert dash_text(60, line_height=28) == "——"
 
 
+@pytest.mark.parametrize(("dpi", "wide", "char_height"), [(150, 4, 14.0), (200, 6, 18.0), (300, 8, 27.0)])
+def test_a_short_hyphen_alone_in_a_large_cell_is_a_dash(dpi, wide, char_height):
+    """The seed scans' lone "-" blank markers: a blurred hyphen a third of a character wide, 4 px tall."""
+    ink = np.zeros((190, 80), np.uint8)
+    ink[97:101, 38 : 38 + wide] = 255
+    found = cell_lines(ink, (0, 0, 80, 190), dpi, char_height)
+    assert found.boxes == [] and len(found.dashes) == 1 and not found.speckled
+    x0, _, x1, _ = found.dashes[0]
+    assert dash_text(x1 - x0, line_height=char_height) == "-"
+
+
+def test_a_speck_or_an_upright_stroke_is_not_a_dash():
+    ink = np.zeros((190, 80), np.uint8)
+    ink[97:101, 38:42] = 255  # a 4 px dot: shorter than a quarter of an 18 px character
+    found = cell_lines(ink, (0, 0, 80, 190), DPI, 18.0)
+    assert found.dashes == [] and found.speckled
+    upright = np.zeros((190, 80), np.uint8)
+    upright[95:101, 38:43] = 255  # long enough, but taller than long
+    found = cell_lines(upright, (0, 0, 80, 190), DPI, 18.0)
+    assert found.dashes == [] and found.speckled
+    # The same stroke is a dash on a page of small text, a speck on a page of large text.
+    ink[97:101, 38:44] = 255
+    assert cell_lines(ink, (0, 0, 80, 190), DPI, 18.0).dashes
+    assert not cell_lines(ink, (0, 0, 80, 190), DPI, 40.0).dashes
+
+
 def test_empty_and_speckled_cells():
     blank = np.zeros((60, 120), np.uint8)
     assert cell_lines(blank, (0, 0, 120, 60), DPI).boxes == []
@@ -66,6 +92,9 @@ def test_a_border_sliver_left_by_line_removal_is_no_text(side):
     sliver = {"left": np.s_[:, 0:2], "right": np.s_[:, 197:], "top": np.s_[0:2, :], "bottom": np.s_[77:, 6:]}[side]
     grey[sliver] = 60
     found = cell_lines(clean_specks(ink_mask(grey, DPI), DPI), (0, 0, 200, 80), DPI)
+    assert found.boxes == [] and found.dashes == []
+    # However short the page's characters, a sliver is no dash.
+    found = cell_lines(clean_specks(ink_mask(grey, DPI), DPI), (0, 0, 200, 80), DPI, char_height=8.0)
     assert found.boxes == [] and found.dashes == []
 
 
