@@ -5,9 +5,11 @@ import pymupdf
 import pytest
 
 from extractor.backends.image import page_dpi
+from extractor.tables.grid import Grid, GridCell
 from extractor.vision.cells import bands, cell_confidence, cell_lines, clean_specks, dash_text
 from extractor.vision.imaging import ink_mask
 from extractor.vision.ocr import load_engine
+from extractor.vision.page_text import locate_cell_lines
 from extractor.vision.textfix import fix_recognised, normalise_punctuation, to_simplified
 
 DPI = 200
@@ -73,6 +75,19 @@ def test_a_speck_or_an_upright_stroke_is_not_a_dash():
     ink[97:101, 38:44] = 255
     assert cell_lines(ink, (0, 0, 80, 190), DPI, 18.0).dashes
     assert not cell_lines(ink, (0, 0, 80, 190), DPI, 40.0).dashes
+
+
+@pytest.mark.parametrize(("line_height", "is_dash"), [(18, True), (40, False)])
+def test_a_dash_is_measured_against_the_pages_own_text(line_height, is_dash):
+    """A 6 px stroke beside 18 px text lines is a hyphen; beside 40 px lines it is too short to be one."""
+    ink = np.zeros((100, 400), np.uint8)
+    ink[20 : 20 + line_height, 20:160] = 255  # a text line in the first cell (a block of ink will do)
+    ink[50:54, 280:286] = 255  # the stroke, alone in the second cell
+    cells = [GridCell(0, 0, 1, 1, (0.0, 0.0, 200.0, 100.0)), GridCell(0, 1, 1, 1, (200.0, 0.0, 400.0, 100.0))]
+    grid = Grid(cells=cells, n_rows=1, n_cols=2, row_edges=[0.0, 100.0], col_edges=[0.0, 200.0, 400.0])
+    text, stroke = locate_cell_lines([grid], ink, DPI, pixels_per_point=1.0)
+    assert len(text.lines.boxes) == 1
+    assert bool(stroke.lines.dashes) is is_dash and stroke.lines.speckled is not is_dash
 
 
 def test_empty_and_speckled_cells():
