@@ -9,6 +9,7 @@ built once per region and each distinct text matched once (`classify_header`).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, Optional
@@ -182,6 +183,41 @@ class RateDefinition(_Strict):
         return self
 
 
+@dataclass(frozen=True)
+class RatePatterns:
+    """One `statements.rate_definitions` entry, compiled."""
+
+    rate: re.Pattern[str]
+    numerator: re.Pattern[str]
+    denominator: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class StatementPatterns:
+    """Every pattern of `statements`, compiled once (`lexicon().statements.patterns`) for the statement readers."""
+
+    header_words: re.Pattern[str]
+    list_numbering: re.Pattern[str]
+    index_header: re.Pattern[str]
+    code_header: re.Pattern[str]
+    rate_header: re.Pattern[str]
+    indicator_header: re.Pattern[str]
+    column_number_row: re.Pattern[str]
+    code_words: re.Pattern[str]
+    amount_header: re.Pattern[str]
+    score_header: re.Pattern[str]
+    difference_header: re.Pattern[str]
+    total_header: re.Pattern[str]
+    qizhong_header: re.Pattern[str]
+    bare_total_header: re.Pattern[str]
+    subtotal_header: re.Pattern[str]
+    group_label: re.Pattern[str]
+    first_item: re.Pattern[str]
+    total_label: re.Pattern[str]
+    rate_denominator_first: re.Pattern[str]
+    rate_definitions: tuple[RatePatterns, ...]
+
+
 class StatementWords(_Strict):
     """Patterns of statement tables (forms/statements/), one per cue; see lexicon.yaml for each."""
 
@@ -213,7 +249,18 @@ class StatementWords(_Strict):
     def _compile(self) -> StatementWords:
         # rate_definitions (not a string) are each compiled by RateDefinition
         _compile_all("statements", [(name, pattern) for name, pattern in self if isinstance(pattern, str)])
+        _ = self.patterns  # on load, not at first use: a pattern field StatementPatterns lacks fails by name
         return self
+
+    @cached_property
+    def patterns(self) -> StatementPatterns:
+        """The patterns compiled (a string field missing from StatementPatterns fails here, by name)."""
+        compiled = {name: re.compile(pattern) for name, pattern in self if isinstance(pattern, str)}
+        definitions = tuple(
+            RatePatterns(re.compile(d.rate), re.compile(d.numerator), re.compile(d.denominator))
+            for d in self.rate_definitions
+        )
+        return StatementPatterns(**compiled, rate_definitions=definitions)
 
 
 class IndicatorWords(_Strict):

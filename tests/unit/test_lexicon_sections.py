@@ -105,3 +105,14 @@ def test_execution_rate_names_are_named_not_filtered():
 
     assert _execution_words() == ("预算执行率", "资金执行率")
     assert "执行率" not in _execution_words()  # bare 执行率 also ends 政府采购执行率, another rate
+
+
+def test_statement_patterns_are_the_lexicons_patterns_compiled_once():
+    data = _data()
+    data["statements"]["total_label"] = "(合计|共计)$"
+    statements = Lexicon.model_validate(data).statements
+    assert statements.patterns is statements.patterns
+    assert statements.patterns.total_label.pattern == "(合计|共计)$"
+    assert statements.patterns.total_label.search("本年共计") and not statements.patterns.total_label.search("小计")
+    rates = statements.patterns.rate_definitions
+    assert [r.rate.pattern for r in rates] == [d.rate for d in statements.rate_definitions]
