@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -149,6 +149,7 @@ class LabelWords(_Strict):
     """How labels of stated figures are cleaned (facts/labels.py); see lexicon.yaml for each."""
 
     qizhong: str
+    """Built from the top-level `qizhong` words on load (Lexicon._derive_qizhong), not stated in the file."""
     numbering_levels: list[str]
     context_words: list[str]
     context_groups: dict[str, Literal["initial", "adjusted", "actual", "budget"]]
@@ -234,6 +235,7 @@ class StatementWords(_Strict):
     difference_header: str
     total_header: str
     qizhong_header: str
+    """Built from the top-level `qizhong` words on load (Lexicon._derive_qizhong), not stated in the file."""
     bare_total_header: str
     subtotal_header: str
     group_label: str
@@ -395,7 +397,7 @@ class Lexicon(_Strict):
     totals: list[str]
     blank_markers: list[str]
     qizhong: list[str]
-    numbering: str
+    """The 其中 words; the one source of `labels.qizhong` and `statements.qizhong_header`."""
     header_numbering: re.Pattern[str]
     placeholder_name: str
     full_mark_note: str
@@ -431,10 +433,29 @@ class Lexicon(_Strict):
     labels: LabelWords
     families: list[Family]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_qizhong(cls, data: Any) -> Any:
+        """`labels.qizhong` (a label's leading 其中：) and `statements.qizhong_header` (a header that is
+        only 其中：) from the one `qizhong` word list; a file that states either again is refused, so
+        the two cannot drift apart from the list."""
+        if not isinstance(data, dict) or not isinstance(data.get("qizhong"), list):
+            return data  # field validation names what is missing
+        words = "|".join(re.escape(str(word)) for word in data["qizhong"])
+        derived = {"labels": ("qizhong", f"^(?:{words})[：:]?"), "statements": ("qizhong_header", f"(?:{words})[：:]?")}
+        data = dict(data)
+        for section, (name, pattern) in derived.items():
+            part = data.get(section)
+            if not isinstance(part, dict):
+                continue
+            if name in part:
+                raise ValueError(f"{section}.{name} is built from `qizhong`: list the 其中 words there instead")
+            data[section] = {**part, name: pattern}
+        return data
+
     @model_validator(mode="after")
     def _patterns_compile(self) -> Lexicon:
         for pattern in (
-            self.numbering,
             self.placeholder_name,
             self.full_mark_note,
             self.trailing_weight,

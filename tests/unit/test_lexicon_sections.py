@@ -3,6 +3,7 @@ fact_words, cell_words, layout_words): validated on load, and what the code read
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,16 @@ def test_statement_patterns_are_the_lexicons_patterns_compiled_once():
     assert statements.patterns.total_label.search("本年共计") and not statements.patterns.total_label.search("小计")
     rates = statements.patterns.rate_definitions
     assert [r.rate.pattern for r in rates] == [d.rate for d in statements.rate_definitions]
+
+
+def test_qizhong_words_are_the_one_source_of_the_label_and_header_patterns():
+    data = _data()
+    data["qizhong"] = ["其中", "内含"]
+    loaded = Lexicon.model_validate(data)
+    assert re.match(loaded.labels.qizhong, "内含：中央补助") and not re.match(loaded.labels.qizhong, "中央补助")
+    assert loaded.statements.patterns.qizhong_header.fullmatch("内含:")
+    for section, name in (("labels", "qizhong"), ("statements", "qizhong_header")):
+        stated = _data()
+        stated[section][name] = "其中"
+        with pytest.raises(ValidationError, match=f"{section}.{name} is built from"):
+            Lexicon.model_validate(stated)
