@@ -9,9 +9,10 @@ built once per region and each distinct text matched once (`classify_header`).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -148,6 +149,7 @@ class LabelWords(_Strict):
     """How labels of stated figures are cleaned (facts/labels.py); see lexicon.yaml for each."""
 
     qizhong: str
+    """Built from the top-level `qizhong` words on load (Lexicon._derive_qizhong), not stated in the file."""
     numbering_levels: list[str]
     context_words: list[str]
     context_groups: dict[str, Literal["initial", "adjusted", "actual", "budget"]]
@@ -182,6 +184,41 @@ class RateDefinition(_Strict):
         return self
 
 
+@dataclass(frozen=True)
+class RatePatterns:
+    """One `statements.rate_definitions` entry, compiled."""
+
+    rate: re.Pattern[str]
+    numerator: re.Pattern[str]
+    denominator: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class StatementPatterns:
+    """Every pattern of `statements`, compiled once (`lexicon().statements.patterns`) for the statement readers."""
+
+    header_words: re.Pattern[str]
+    list_numbering: re.Pattern[str]
+    index_header: re.Pattern[str]
+    code_header: re.Pattern[str]
+    rate_header: re.Pattern[str]
+    indicator_header: re.Pattern[str]
+    column_number_row: re.Pattern[str]
+    code_words: re.Pattern[str]
+    amount_header: re.Pattern[str]
+    score_header: re.Pattern[str]
+    difference_header: re.Pattern[str]
+    total_header: re.Pattern[str]
+    qizhong_header: re.Pattern[str]
+    bare_total_header: re.Pattern[str]
+    subtotal_header: re.Pattern[str]
+    group_label: re.Pattern[str]
+    first_item: re.Pattern[str]
+    total_label: re.Pattern[str]
+    rate_denominator_first: re.Pattern[str]
+    rate_definitions: tuple[RatePatterns, ...]
+
+
 class StatementWords(_Strict):
     """Patterns of statement tables (forms/statements/), one per cue; see lexicon.yaml for each."""
 
@@ -198,6 +235,7 @@ class StatementWords(_Strict):
     difference_header: str
     total_header: str
     qizhong_header: str
+    """Built from the top-level `qizhong` words on load (Lexicon._derive_qizhong), not stated in the file."""
     bare_total_header: str
     subtotal_header: str
     group_label: str
@@ -213,7 +251,18 @@ class StatementWords(_Strict):
     def _compile(self) -> StatementWords:
         # rate_definitions (not a string) are each compiled by RateDefinition
         _compile_all("statements", [(name, pattern) for name, pattern in self if isinstance(pattern, str)])
+        _ = self.patterns  # on load, not at first use: a pattern field StatementPatterns lacks fails by name
         return self
+
+    @cached_property
+    def patterns(self) -> StatementPatterns:
+        """The patterns compiled (a string field missing from StatementPatterns fails here, by name)."""
+        compiled = {name: re.compile(pattern) for name, pattern in self if isinstance(pattern, str)}
+        definitions = tuple(
+            RatePatterns(re.compile(d.rate), re.compile(d.numerator), re.compile(d.denominator))
+            for d in self.rate_definitions
+        )
+        return StatementPatterns(**compiled, rate_definitions=definitions)
 
 
 class IndicatorWords(_Strict):
@@ -348,7 +397,7 @@ class Lexicon(_Strict):
     totals: list[str]
     blank_markers: list[str]
     qizhong: list[str]
-    numbering: str
+    """The 其中 words; the one source of `labels.qizhong` and `statements.qizhong_header`."""
     header_numbering: re.Pattern[str]
     placeholder_name: str
     full_mark_note: str
@@ -384,10 +433,29 @@ class Lexicon(_Strict):
     labels: LabelWords
     families: list[Family]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_qizhong(cls, data: Any) -> Any:
+        """`labels.qizhong` (a label's leading 其中：) and `statements.qizhong_header` (a header that is
+        only 其中：) from the one `qizhong` word list; a file that states either again is refused, so
+        the two cannot drift apart from the list."""
+        if not isinstance(data, dict) or not isinstance(data.get("qizhong"), list):
+            return data  # field validation names what is missing
+        words = "|".join(re.escape(str(word)) for word in data["qizhong"])
+        derived = {"labels": ("qizhong", f"^(?:{words})[：:]?"), "statements": ("qizhong_header", f"(?:{words})[：:]?")}
+        data = dict(data)
+        for section, (name, pattern) in derived.items():
+            part = data.get(section)
+            if not isinstance(part, dict):
+                continue
+            if name in part:
+                raise ValueError(f"{section}.{name} is built from `qizhong`: list the 其中 words there instead")
+            data[section] = {**part, name: pattern}
+        return data
+
     @model_validator(mode="after")
     def _patterns_compile(self) -> Lexicon:
         for pattern in (
-            self.numbering,
             self.placeholder_name,
             self.full_mark_note,
             self.trailing_weight,

@@ -17,6 +17,7 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from extractor.confidence import doubts_by_record
+from extractor.review.audit import AuditEntry, audit_entries
 from extractor.review.auth import AnyCaller, Reviewer, Uploader
 from extractor.review.boxes import field_boxes, finding_keys
 from extractor.review.corrections import CorrectionError
@@ -28,7 +29,7 @@ from extractor.review.summary import mark_reviewed, review_state
 from extractor.review.uploads import NotADocument, TooLarge, accept_upload
 from extractor.review.workflow import acceptances
 from extractor.store import document_result, list_corrections, session_scope
-from models import Document, DocumentReview, DocumentStatus, as_utc
+from models import Document, DocumentReview, DocumentStatus
 from schemas import ExtractionResult, PageInfo
 
 router = APIRouter(prefix="/api")
@@ -257,22 +258,14 @@ def _correct(request: Request, id: int, body: FieldCorrection, who: str) -> JSON
 
 
 @router.get("/documents/{id}/corrections")
-def get_corrections(request: Request, id: int, caller: AnyCaller) -> list[dict[str, Any]]:
-    """The audit: every correction of the document, oldest first (never changed or deleted)."""
+def get_corrections(request: Request, id: int, caller: AnyCaller) -> list[AuditEntry]:
+    """The audit: every correction of the document, oldest first (never changed or deleted), with its
+    anchor and the ref it applies to now."""
     with session_scope(_engine(request)) as session:
-        _document(session, id)
-        return [
-            {
-                "id": c.id,
-                "who": c.who,
-                "at": as_utc(c.at).isoformat() if c.at else None,
-                "ref": c.ref,
-                "before": c.before,
-                "after": c.after,
-                "reason": c.reason,
-            }
-            for c in list_corrections(session=session, document_id=id)
-        ]
+        document = _document(session, id)
+        done = document.status == DocumentStatus.done.value
+        result = document_result(session=session, document_id=id) if done else None
+        return audit_entries(result, list_corrections(session=session, document_id=id))
 
 
 @router.post("/documents/{id}/review")

@@ -11,6 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from extractor.review.audit import unplaced_problem
 from extractor.review.corrections import CELL_REF, CorrectionError, anchor_of, apply, place, prepare
 from extractor.review.summary import refresh_summary
 from extractor.store import add_correction, document_result, list_corrections
@@ -179,9 +180,7 @@ def with_corrections(result: ExtractionResult, corrections: list[Correction]) ->
             ref = place(result, correction.ref, correction.anchor)
             result = follow_scores(result, apply(result, ref, correction.after), ref)
         except CorrectionError as error:
-            problems.append(
-                Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}")
-            )
+            problems.append(unplaced_problem(correction, error))
     result = revalidate(result)
     if problems:
         result = result.model_copy(update={"problems": [*result.problems, *problems]})

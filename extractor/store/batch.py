@@ -18,7 +18,8 @@ from typing import Any, Optional
 from sqlalchemy import Dialect, delete
 from sqlmodel import Session, col, select
 
-from models import RECORD_TABLES, Correction, Document, DocumentReview, DocumentStatus, document_values, utc_now
+from extractor.store.documents import mark_done
+from models import RECORD_TABLES, Correction, Document, DocumentReview, document_values, utc_now
 from models.convert import result_to_values
 from models.records import RecordRow
 from models.types import JSONValue, encode_json
@@ -123,15 +124,7 @@ def write_prepared(
         document = documents[item.document_id]
         for name, value in item.document.items():
             setattr(document, name, value)
-        if item.document_id in paths:
-            document.path = paths[item.document_id]
-        if job_id is not None:
-            document.job_id = job_id
-        document.status = DocumentStatus.done.value
-        document.error = None
-        document.retry = True
-        document.updated_at = now
-        document.finished_at = now
+        mark_done(document, path=paths.get(item.document_id), job_id=job_id, now=now)
         session.add(document)
     session.flush()
     connection = session.connection()

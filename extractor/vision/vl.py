@@ -23,7 +23,8 @@ from typing import Any, Optional
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from extractor.vision.model_files import ModelFileError, file_sha256
+from extractor.digest import file_sha256
+from extractor.vision.model_files import ModelFileError
 from schemas import ExtractOptions, VlOptions
 
 ENV_VAR = "EXTRACTOR_VL_MODEL"

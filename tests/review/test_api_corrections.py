@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from extractor.ingest import IngestOptions, ingest
 from extractor.rules import validate
+from extractor.store import add_correction, session_scope
 from schemas import ExtractionResult
 from tests.review.conftest import SEED_001, Service
 from tests.review.helpers import store
@@ -147,3 +148,43 @@ def test_the_department_follows_a_corrected_cell_in_the_answer_and_the_store(
     assert response.json()["document"]["department"] == "庆城县教育和体育局"
     listed = client.get("/api/documents", headers=reviewer).json()["items"]
     assert [item["department"] for item in listed if item["id"] == document_id] == ["庆城县教育和体育局"]
+
+
+def test_the_audit_shows_each_corrections_anchor_and_whether_it_applies_now(
+    service: Service, engine: Engine, seed_001: ExtractionResult
+) -> None:
+    document_id = store(engine, seed_001, SEED_001)
+    client, reviewer = service.client, service.auth("reviewer")
+    for ref, value in (("i2.actual", "5期"), ("i2.actual", "6期"), ("document.year", "2024")):
+        response = client.patch(
+            f"/api/documents/{document_id}/fields", headers=reviewer, json={"ref": ref, "value": value}
+        )
+        assert response.status_code == 200, response.text
+    with session_scope(engine) as session:
+        # A correction whose cell prints something else in every extraction: it can never be placed again.
+        add_correction(
+            session=session,
+            document_id=document_id,
+            who="reviewer-测试",
+            ref="i1.actual",
+            before=None,
+            after=None,
+            anchor={"field": "actual", "table": "t1", "cells": [{"row": 1, "col": 1, "text": "从未印过的文字"}]},
+        )
+    store(engine, seed_001, SEED_001)  # re-extracted as ingest --force does: corrections placed again
+
+    audit = client.get(f"/api/documents/{document_id}/corrections", headers=reviewer).json()
+    assert [(entry["ref"], entry["current_ref"], entry["applies"]) for entry in audit] == [
+        ("i2.actual", "i2.actual", False),  # replaced by the next one
+        ("i2.actual", "i2.actual", True),
+        ("document.year", "document.year", True),
+        ("i1.actual", None, False),
+    ]
+    first, second, year, _ = audit
+    assert first["anchor"]["field"] == "actual" and first["anchor"]["table"]
+    assert "658.82" in "".join(cell["text"] for cell in first["anchor"]["cells"])
+    assert "5期" in "".join(cell["text"] for cell in second["anchor"]["cells"])
+    assert all(isinstance(cell["row"], int) and isinstance(cell["col"], int) for cell in first["anchor"]["cells"])
+    assert year["anchor"] is None
+    body = client.get(f"/api/documents/{document_id}", headers=reviewer).json()
+    assert _indicator(body, "i2")["actual"]["raw"] == "6期"

@@ -3,6 +3,7 @@ fact_words, cell_words, layout_words): validated on load, and what the code read
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +106,27 @@ def test_execution_rate_names_are_named_not_filtered():
 
     assert _execution_words() == ("预算执行率", "资金执行率")
     assert "执行率" not in _execution_words()  # bare 执行率 also ends 政府采购执行率, another rate
+
+
+def test_statement_patterns_are_the_lexicons_patterns_compiled_once():
+    data = _data()
+    data["statements"]["total_label"] = "(合计|共计)$"
+    statements = Lexicon.model_validate(data).statements
+    assert statements.patterns is statements.patterns
+    assert statements.patterns.total_label.pattern == "(合计|共计)$"
+    assert statements.patterns.total_label.search("本年共计") and not statements.patterns.total_label.search("小计")
+    rates = statements.patterns.rate_definitions
+    assert [r.rate.pattern for r in rates] == [d.rate for d in statements.rate_definitions]
+
+
+def test_qizhong_words_are_the_one_source_of_the_label_and_header_patterns():
+    data = _data()
+    data["qizhong"] = ["其中", "内含"]
+    loaded = Lexicon.model_validate(data)
+    assert re.match(loaded.labels.qizhong, "内含：中央补助") and not re.match(loaded.labels.qizhong, "中央补助")
+    assert loaded.statements.patterns.qizhong_header.fullmatch("内含:")
+    for section, name in (("labels", "qizhong"), ("statements", "qizhong_header")):
+        stated = _data()
+        stated[section][name] = "其中"
+        with pytest.raises(ValidationError, match=f"{section}.{name} is built from"):
+            Lexicon.model_validate(stated)

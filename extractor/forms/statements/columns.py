@@ -16,12 +16,7 @@ from extractor.forms.statements.structure import TOTAL_LABEL
 from schemas import Cell, TotalRelation
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
-_WORDS = lexicon().statements
-_DIFFERENCE_HEADER = re.compile(_WORDS.difference_header)
-_TOTAL_HEADER = re.compile(_WORDS.total_header)
-_QIZHONG_HEADER = re.compile(_WORDS.qizhong_header)
-_BARE_TOTAL_HEADER = re.compile(_WORDS.bare_total_header)
-_SUBTOTAL_HEADER = re.compile(_WORDS.subtotal_header)
+_PATTERNS = lexicon().statements.patterns
 
 
 def _cells_below(block: Block, cell: Cell, first: int, last: int) -> list[Cell]:
@@ -38,7 +33,7 @@ def _cells_below(block: Block, cell: Cell, first: int, last: int) -> list[Cell]:
 
 
 def _is_qizhong(cell: Cell) -> bool:
-    return bool(_QIZHONG_HEADER.fullmatch(squeeze(cell.text)))
+    return bool(_PATTERNS.qizhong_header.fullmatch(squeeze(cell.text)))
 
 
 def _totals_of(block: Block, cell: Cell) -> list[int]:
@@ -72,7 +67,11 @@ def column_relations(block: Block) -> list[TotalRelation]:
                 if parts:
                     relations.append(TotalRelation(axis="columns", total=first - 1, parts=parts, partial=True))
                 continue
-            if first in numeric and _TOTAL_HEADER.match(squeeze(cell.text)) and grid.cell(row, last + 1) is not None:
+            if (
+                first in numeric
+                and _PATTERNS.total_header.match(squeeze(cell.text))
+                and grid.cell(row, last + 1) is not None
+            ):
                 relations.extend(
                     _total_column(block, cell, numeric) if first == last else _parallel_totals(block, cell)
                 )
@@ -100,7 +99,12 @@ def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[TotalRela
     col = cell.col + 1
     while col < block.grid.n_cols:
         other = block.grid.cell(cell.row, col)
-        if other is None or other.row != cell.row or _TOTAL_HEADER.match(squeeze(other.text)) or _is_qizhong(other):
+        if (
+            other is None
+            or other.row != cell.row
+            or _PATTERNS.total_header.match(squeeze(other.text))
+            or _is_qizhong(other)
+        ):
             break
         columns = _totals_of(block, other)
         if not columns:
@@ -109,7 +113,7 @@ def _total_column(block: Block, cell: Cell, numeric: set[int]) -> list[TotalRela
         col = other.col + other.col_span
     if len(parts) < 2:
         return []
-    bare = bool(_BARE_TOTAL_HEADER.fullmatch(squeeze(cell.text)))
+    bare = bool(_PATTERNS.bare_total_header.fullmatch(squeeze(cell.text)))
     return [TotalRelation(axis="columns", total=cell.col, parts=parts, partial=True, confirm=True, bare_total=bare)]
 
 
@@ -124,7 +128,7 @@ def _leaves_by_name(block: Block, cell: Cell, names: list[str]) -> Optional[dict
     for name in names:
         candidates = [c for c in columns if _leaf_name(block, c) == name]
         if len(candidates) > 1:
-            candidates = [c for c in candidates if _SUBTOTAL_HEADER.search(block.columns[c].header)]
+            candidates = [c for c in candidates if _PATTERNS.subtotal_header.search(block.columns[c].header)]
         if len(candidates) != 1:
             return None
         found[name] = candidates[0]
@@ -170,7 +174,7 @@ def _difference_columns(block: Block, numeric: set[int]) -> list[TotalRelation]:
         if len(set(found)) == 1:
             years[col] = int(found[0])
     for col in sorted(numeric):
-        if not _DIFFERENCE_HEADER.search(header_leaf(block.columns[col].header)):
+        if not _PATTERNS.difference_header.search(header_leaf(block.columns[col].header)):
             continue
         dated = sorted(((y, c) for c, y in years.items() if c < col), reverse=True)
         if len(dated) >= 2 and dated[0][0] != dated[1][0]:

@@ -9,7 +9,6 @@ validator rebuilds these objects from them and never classifies a column itself.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
@@ -35,15 +34,7 @@ def header_leaf(header: str) -> str:
     return header.rsplit(HEADER_SEPARATOR, 1)[-1] if header else ""
 
 
-_WORDS = lexicon().statements
-_HEADER_WORDS = re.compile(_WORDS.header_words)
-_LIST_NUMBERING = re.compile(_WORDS.list_numbering)
-_INDEX_HEADER = re.compile(_WORDS.index_header)
-_CODE_HEADER = re.compile(_WORDS.code_header)
-_RATE_HEADER = re.compile(_WORDS.rate_header)
-_INDICATOR_HEADER = re.compile(_WORDS.indicator_header)
-_COLUMN_NUMBER_ROW = re.compile(_WORDS.column_number_row)
-_SCORE_HEADER = re.compile(_WORDS.score_header)
+_PATTERNS = lexicon().statements.patterns
 
 
 class FigureGrid(CellGrid):
@@ -119,18 +110,20 @@ class Block:
 
 
 def _is_score_header(header: str) -> bool:
-    return bool(_SCORE_HEADER.search(header))
+    return bool(_PATTERNS.score_header.search(header))
 
 
 def _row_kind(grid: FigureGrid, row: int) -> Literal["data", "header", "column_numbers", "text"]:
     texts = grid.filled_texts(row)
     if not texts:
         return "text"
-    if _COLUMN_NUMBER_ROW.match(texts[0]):
+    if _PATTERNS.column_number_row.match(texts[0]):
         return "column_numbers"
     if any(is_spreadsheet_error(t) or grid.number(t) is not None for t in texts):
         return "data"
-    header_like = [t for t in texts if len(t) <= 24 and not _LIST_NUMBERING.match(t) and _HEADER_WORDS.search(t)]
+    header_like = [
+        t for t in texts if len(t) <= 24 and not _PATTERNS.list_numbering.match(t) and _PATTERNS.header_words.search(t)
+    ]
     if len(texts) >= 2 and len(header_like) >= 2 and len(header_like) * 2 >= len(texts):
         return "header"
     return "text"
@@ -139,7 +132,7 @@ def _row_kind(grid: FigureGrid, row: int) -> Literal["data", "header", "column_n
 def _subheading(grid: FigureGrid, row: int) -> bool:
     """A one-cell header line inside a header (科目编码 over 类/款/项)."""
     texts = grid.filled_texts(row)
-    return 0 < len(texts) <= 2 and all(len(t) <= 12 and _HEADER_WORDS.search(t) for t in texts)
+    return 0 < len(texts) <= 2 and all(len(t) <= 12 and _PATTERNS.header_words.search(t) for t in texts)
 
 
 def _heads_new_block(grid: FigureGrid, row: int, figures: Optional[set[int]]) -> bool:
@@ -185,7 +178,7 @@ def split_blocks(grid: FigureGrid) -> list[Block]:
         row += 1
     for block in blocks:
         classify_columns(block)
-        block.is_indicator_block = any(_INDICATOR_HEADER.search(c.header) for c in block.columns.values())
+        block.is_indicator_block = any(_PATTERNS.indicator_header.search(c.header) for c in block.columns.values())
     return [b for b in blocks if b.body_rows]
 
 
@@ -198,9 +191,6 @@ def _header_text(grid: FigureGrid, rows: list[int], col: int) -> str:
             seen.add(id(cell))
             parts.append(squeeze(cell.text))
     return HEADER_SEPARATOR.join(parts)
-
-
-_CODE_WORDS = re.compile(_WORDS.code_words)
 
 
 def _looks_like_codes(digits: list[str]) -> bool:
@@ -227,18 +217,18 @@ def _classify(header: str, texts: list[str], grid: FigureGrid) -> tuple[ColumnKi
     if (
         texts
         and digits * 3 >= len(texts) * 2
-        and all(t.isdigit() or _CODE_WORDS.search(t) for t in texts)
-        and (_CODE_HEADER.search(last) or _looks_like_codes([t for t in texts if t.isdigit()]))
+        and all(t.isdigit() or _PATTERNS.code_words.search(t) for t in texts)
+        and (_PATTERNS.code_header.search(last) or _looks_like_codes([t for t in texts if t.isdigit()]))
     ):
-        return "code", f"head:{last}" if _CODE_HEADER.search(last) else "content:code"
-    if _INDEX_HEADER.match(last):
+        return "code", f"head:{last}" if _PATTERNS.code_header.search(last) else "content:code"
+    if _PATTERNS.index_header.match(last):
         return "index", f"head:{last}"
-    if numbers and len(numbers) == len(texts) and _is_sequence(numbers) and not _RATE_HEADER.search(header):
+    if numbers and len(numbers) == len(texts) and _is_sequence(numbers) and not _PATTERNS.rate_header.search(header):
         return "index", "content:sequence"
     if texts and digits == len(texts) and all(t.startswith("0") and len(t) >= 2 for t in texts):
         return "code", "content:code"
     if numbers and (len(numbers) + len(errors)) * 2 >= len(texts):
-        if _RATE_HEADER.search(last):
+        if _PATTERNS.rate_header.search(last):
             return "rate", f"head:{last}"
         percents = sum(1 for p in numbers if p.percent)
         return ("rate", "content:percent") if percents * 5 >= len(numbers) * 3 else ("number", "content:number")
@@ -258,12 +248,9 @@ def classify_columns(block: Block) -> None:
         # An all-blank column under an amount header (经营收入 with nothing printed) holds zeros.
         if (
             column.kind == "text"
-            and _AMOUNT_HEADER.search(header_leaf(column.header))
+            and _PATTERNS.amount_header.search(header_leaf(column.header))
             and not any(squeeze(grid.text(r, col)) for r in block.body_rows)
             and block.label_column(col) is not None
         ):
             column.kind = "number"
             column.evidence = f"head:{header_leaf(column.header)}"
-
-
-_AMOUNT_HEADER = re.compile(_WORDS.amount_header)

@@ -11,7 +11,6 @@ least two lines and more than it fails (evidence `content`). The relations are
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, Optional
 
@@ -29,18 +28,7 @@ RateLine = tuple[int, Printed, Printed, Printed]
 """(row, numerator, denominator, rate) as printed on one body line."""
 
 
-@dataclass(frozen=True)
-class _Definition:
-    rate: re.Pattern[str]
-    numerator: re.Pattern[str]
-    denominator: re.Pattern[str]
-
-
-_WORDS = lexicon().statements
-_DEFINITIONS = tuple(
-    _Definition(re.compile(d.rate), re.compile(d.numerator), re.compile(d.denominator)) for d in _WORDS.rate_definitions
-)
-_DENOMINATOR_FIRST = re.compile(_WORDS.rate_denominator_first)
+_PATTERNS = lexicon().statements.patterns
 
 
 @dataclass
@@ -75,12 +63,12 @@ def _leaf(block: Block, col: int) -> str:
 def _candidates(block: Block, rate_col: int) -> list[_Candidate]:
     header = _leaf(block, rate_col)
     numbers = [c for c, column in sorted(block.columns.items()) if column.kind == "number"]
-    for definition in _DEFINITIONS:
+    for definition in _PATTERNS.rate_definitions:
         if not definition.rate.search(header):
             continue
         nums = [c for c in numbers if definition.numerator.search(_leaf(block, c))]
         dens = [c for c in numbers if definition.denominator.search(_leaf(block, c))]
-        dens.sort(key=lambda c: not _DENOMINATOR_FIRST.search(_leaf(block, c)))
+        dens.sort(key=lambda c: not _PATTERNS.rate_denominator_first.search(_leaf(block, c)))
         pairs = [_Candidate(n, d, "header") for d in dens for n in nums if n != d]
         if pairs:
             return pairs

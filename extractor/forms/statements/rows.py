@@ -8,7 +8,6 @@ list numbering (一、 > （一） > 1. > （1） > ①, a list restarting at �
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -18,7 +17,7 @@ from extractor.forms.statements.grid import Block, squeeze
 from extractor.forms.statements.structure import is_figure, is_total_label, numbering_level
 from schemas import Cell, TotalRelation
 
-_GROUP_LABEL = re.compile(lexicon().statements.group_label)
+_GROUP_LABEL = lexicon().statements.patterns.group_label
 INDENT_TOLERANCE = 1.0
 
 
@@ -96,7 +95,7 @@ def _tree_by_code(items: list[RowItem]) -> None:
         item.parent = parent if parent is not None else open_total
 
 
-_FIRST_ITEM = re.compile(lexicon().statements.first_item)
+_FIRST_ITEM = lexicon().statements.patterns.first_item
 
 
 def _is_plain(item: RowItem) -> bool:

@@ -14,7 +14,6 @@ relation really holds is confirmed by the figures in `rules/sums.py`. The relati
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from extractor.facts.labels import NUMBERING, label_key
@@ -22,7 +21,7 @@ from extractor.facts.tolerance import parse_printed
 from extractor.forms.lexicon import lexicon
 from extractor.forms.statements.grid import is_spreadsheet_error, squeeze
 
-TOTAL_LABEL = re.compile(lexicon().statements.total_label)
+TOTAL_LABEL = lexicon().statements.patterns.total_label
 
 
 def is_figure(text: str) -> bool:
