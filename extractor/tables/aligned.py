@@ -320,10 +320,12 @@ def _row_bands(run: list[_Line], rules: list[Rule], height: float) -> Banding:
     if len(run) < 2:
         return Banding(rows=[run])
     words = [w for line in run for w in line.words]
-    blocks = text_blocks_of(words, height)
-    height -= 2 * _padding(words, height)
+    pad = _padding(words, height)
+    gap = _row_gap(words, height, pad)
+    blocks = text_blocks_of(words, height, gap)
+    height -= 2 * pad
     ranges = {id(block): _side_label(block, blocks, height) for block in blocks}
-    cuts = _block_cuts([b for b in blocks if ranges[id(b)] is None] or blocks, height)
+    cuts = _block_cuts([b for b in blocks if ranges[id(b)] is None] or blocks, gap)
     if not cuts:  # lines evenly and tightly spaced: every line of several cells starts a row
         rows = [[run[0]]]
         for line in run[1:]:
@@ -372,9 +374,12 @@ class TextBlock(BaseModel):
     y1: float
 
 
-def text_blocks_of(words: list[Word], height: float) -> list[TextBlock]:
-    """The blocks of cell text among `words`, their extents on the words' inked heights (see `_padding`)."""
+def text_blocks_of(words: list[Word], height: float, gap: Optional[float] = None) -> list[TextBlock]:
+    """The blocks of cell text among `words`, their extents on the words' inked heights (see `_padding`);
+    lines further apart than `gap` (`_row_gap`'s default when None) are in different cells."""
     pad = _padding(words, height)
+    if gap is None:
+        gap = _row_gap(words, height, pad)
     boxes = {id(w): (w.bbox[0], w.bbox[1] + pad, w.bbox[2], w.bbox[3] - pad) for w in words}
     height -= 2 * pad
     ordered = sorted(words, key=lambda w: (w.bbox[1], w.bbox[0]))
@@ -391,7 +396,7 @@ def text_blocks_of(words: list[Word], height: float) -> list[TextBlock]:
             b = ordered[j]
             if b.bbox[1] > a.bbox[3] + height:
                 break
-            if _together(boxes[id(a)], boxes[id(b)], height):
+            if _together(boxes[id(a)], boxes[id(b)], height, gap):
                 parent[root(j)] = root(i)
     groups: dict[int, list[Word]] = {}
     for i, word in enumerate(ordered):
@@ -432,13 +437,38 @@ def _padding(words: list[Word], height: float) -> float:
     return round(sorted(overlaps)[len(overlaps) // 2] / 2, 2)
 
 
-def _together(a: BBox, b: BBox, height: float) -> bool:
+def _row_gap(words: list[Word], height: float, pad: float) -> float:
+    """The widest gap between two lines of one cell, on the words' inked heights: a quarter of a line,
+    or less where the table shows its rows closer than that.
+
+    A figure (an amount, a score, a rate) is printed on one line of its cell and a cell holds one, so
+    two figures stacked in one column on consecutive lines are in two rows, and the gap between them
+    is a gap between rows. A scan of a table whose cells all fit one line can print its rows a few
+    points apart, closer than a quarter of a line; half the narrowest such gap then bounds the gaps
+    inside a cell (on a scan those are overlaps, see `_padding`), leaving room for the rows whose
+    boxes reach further (a header's or a total's bolder print).
+    """
+    usual = 0.25 * (height - 2 * pad)
+    lines = baseline_lines(words, height)
+    stacked = [
+        (b.bbox[1] + pad) - (a.bbox[3] - pad)
+        for upper, lower in zip(lines, lines[1:])
+        for a in upper
+        if _FIGURE.match(a.text)
+        for b in lower
+        if _FIGURE.match(b.text) and min(a.bbox[2], b.bbox[2]) > max(a.bbox[0], b.bbox[0])
+    ]
+    narrowest = min((g for g in stacked if g > 0), default=usual)
+    return min(usual, 0.5 * narrowest)
+
+
+def _together(a: BBox, b: BBox, height: float, gap: float) -> bool:
     """Two words of one cell: side by side on one line a space apart, or on consecutive lines of it."""
     upper, lower = (a, b) if a[1] + a[3] <= b[1] + b[3] else (b, a)
     if (lower[1] + lower[3]) / 2 - (upper[1] + upper[3]) / 2 < 0.5 * height:  # one line
         return max(a[0], b[0]) - min(a[2], b[2]) < 0.5 * height
     overlap = min(a[2], b[2]) - max(a[0], b[0])
-    return overlap > 0 and -0.5 * height < lower[1] - upper[3] <= 0.25 * height
+    return overlap > 0 and -0.5 * height < lower[1] - upper[3] <= gap
 
 
 def _side_label(block: TextBlock, blocks: list[TextBlock], height: float) -> Optional[tuple[float, float]]:
@@ -475,7 +505,7 @@ def _x_overlap(a: TextBlock, b: TextBlock, reach: float = 0.0) -> bool:
     return min(a.x1, b.x1) + reach > max(a.x0, b.x0)
 
 
-def _block_cuts(blocks: list[TextBlock], height: float) -> list[float]:
+def _block_cuts(blocks: list[TextBlock], gap: float) -> list[float]:
     """Heights where one row ends and the next begins, on a table printed without rules.
 
     Under a block, the empty band down to the next blocks must be wider than the spacing of the lines
@@ -489,7 +519,7 @@ def _block_cuts(blocks: list[TextBlock], height: float) -> list[float]:
         rest = [b for b in blocks if not (b.y0 + 0.5 < y < b.y1 - 0.5)]
         above = max((b.y1 for b in rest if b.y1 <= y + 0.5), default=None)
         below = min((b.y0 for b in rest if b.y0 >= y - 0.5), default=None)
-        if above is None or below is None or below - above <= 0.25 * height:
+        if above is None or below is None or below - above <= gap:
             continue
         if any(b.y0 > above + 0.5 or b.y1 < below - 0.5 for b in crossing):
             continue

@@ -67,9 +67,9 @@ def test_no_rules_at_all(seed: str, tmp_path: Path) -> None:
 # last measured field accuracy as a floor (a fall below it fails) and is not asked to find every record; the
 # reason is what the misses showed.
 SCAN_BELOW_TARGET: dict[tuple[str, str], tuple[float, str]] = {
-    ("002", "none"): (0.92, "92.4%: the score table's rows, printed a few points apart, run together (8 scores)"),
+    ("002", "none"): (0.97, "98.0%: one budget line (b15, a long item wrapped over lines) not matched"),
     ("002", "horizontal"): (0.97, "98.0%: one budget line (b15, a long item wrapped over lines) not matched"),
-    ("004", "none"): (0.77, "77.6%: statement tables' rows run together; the title line read as department"),
+    ("004", "none"): (0.80, "80.7%: statement tables' rows run together; the title line read as department"),
 }
 
 

@@ -160,3 +160,19 @@ def test_a_tall_recognised_box_among_boxes_as_tall_is_no_larger_type() -> None:
     tables, rest = aligned_tables(words, page=1)
     assert rest == [] and len(tables) == 1
     assert _texts(tables[0])[1][0] == "合计其他"
+
+
+def test_rows_printed_closer_than_a_quarter_line_are_told_apart_by_stacked_figures() -> None:
+    # A scan of a table whose cells all fit one line: the rows' boxes lie 1.8 apart (under the quarter
+    # line, 2.5, that separates rows where nothing else shows them), one row further down 4 apart. Figures
+    # stacked in one column are two rows' figures, so the rows are told apart at their 1.8 gap; a wrapped
+    # line whose box overlaps its cell's first line (as recognised lines of one cell do) stays in its cell.
+    pitch = HEIGHT + 1.8
+    words = _grid(BUDGET[:3], XS, top=100.0, pitch=pitch)
+    words.append(_word("（含结转）", 50, 100.0 + 2 * pitch + HEIGHT - 1.0))
+    words += _grid(BUDGET[3:], XS, top=100.0 + 3 * pitch + HEIGHT + 4.0)
+    tables, rest = aligned_tables(words, page=1)
+    assert rest == [] and len(tables) == 1
+    expected = [list(row) for row in BUDGET]
+    expected[2][0] = "本级（含结转）"
+    assert _texts(tables[0]) == expected
