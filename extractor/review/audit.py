@@ -17,13 +17,16 @@ from extractor.review.corrections import CorrectionError, place
 from models import Correction, as_utc
 from schemas import ExtractionResult, Problem
 
-_UNPLACED = re.compile(r"^更正 #(\d+) ")
-"""The start of `unplaced_problem`'s message: the two are kept together so the audit can read it back."""
+_UNPLACED_OPENING = "更正 #"
+"""How `unplaced_problem`'s message opens, before the correction's id: written and read back from this one string."""
+_UNPLACED = re.compile(rf"^{re.escape(_UNPLACED_OPENING)}(\d+) ")
 
 
 def unplaced_problem(correction: Correction, error: CorrectionError) -> Problem:
     """The `review` problem of a stored correction that a re-extraction could not place."""
-    return Problem(stage="review", message=f"更正 #{correction.id} ({correction.ref}) 未能重新应用: {error}")
+    return Problem(
+        stage="review", message=f"{_UNPLACED_OPENING}{correction.id} ({correction.ref}) 未能重新应用: {error}"
+    )
 
 
 def unplaced_ids(result: ExtractionResult) -> set[int]:

@@ -38,7 +38,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("rules/indicators.py", "完成情况描述"): "message word: the field a finding names",
     ("rules/indicators.py", "偏差原因"): "message word: the field a finding names",
     ("rules/sums.py", "（各部分之和超过合计数）"): "message fragment",
-    ("review/audit.py", r"^更正 #(\d+) "): "the opening of unplaced_problem's own message, read back beside it",
+    ("review/audit.py", "更正 #"): "the opening of unplaced_problem's own message, written and read back from it",
     ("forms/problems.py", "绩效指标"): "region names in Problem messages",
     ("forms/problems.py", "预算执行"): "region names in Problem messages",
     ("forms/problems.py", "得分"): "region names in Problem messages",
